@@ -1,0 +1,376 @@
+"""The calculation: yearly flows, present values and the appraisal metrics. Pure numpy, no I/O.
+
+Conventions
+-----------
+* Year ``t`` is an offset from a project's ``start_year`` (year 0); a horizon of ``H`` years
+  covers ``t = 0 .. H-1``. Each project is discounted to its own year 0.
+* Flows are in real pounds at the price base year, after every adjustment (optimism bias,
+  deadweight, displacement, attribution, rebasing, ``scale``).
+* ``pv = sum(DF(t) * flow(t))`` with the factors of :func:`npv_calc.discount.discount_factors`.
+
+Every formula is set out, with its source, in ``docs/method.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .discount import discount_factors
+from .model import Line, Portfolio, Project, Settings
+from .scenarios import Case, prepare
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ArrayLike = float | np.ndarray
+
+
+def line_flows(
+    line: Line,
+    values: Mapping[str, ArrayLike],
+    horizon: int,
+    price_factor: float = 1.0,
+) -> np.ndarray:
+    """A line's yearly flows after every adjustment, in pounds at the price base year.
+
+    Parameters
+    ----------
+    line
+        The cost or benefit line (its form: ``amounts``, ``annual`` or ``quantity`` x
+        ``unit_value``, and its ``years``).
+    values
+        The number to use for each uncertain-capable field (``annual``, ``quantity``,
+        ``unit_value``, ``scale``, ``growth``, ``drop_off``, ``deadweight``, ``displacement``,
+        ``attribution``, ``optimism_bias``). Arrays of shape ``(n, 1)`` give ``n`` draws at
+        once, as Monte Carlo does.
+    horizon
+        Years appraised; the result has ``horizon`` columns (year 0 first).
+    price_factor
+        ``deflator[price_base_year] / deflator[price_year]``, 1 without a ``price_year``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(horizon,)``, or ``(n, horizon)`` for ``(n, 1)`` values.
+
+    Notes
+    -----
+    cost(t) = scale x annual x (1+growth)^(t-f) x (1+optimism_bias) x price_factor
+
+    benefit(t) = scale x annual x ((1+growth)(1-drop_off))^(t-f) x (1-deadweight)
+    x (1-displacement) x attribution x (1-optimism_bias) x price_factor
+
+    for ``f <= t <= last`` (the line's ``years``, by default the whole horizon), where
+    ``annual = quantity x unit_value`` when those are given. With ``amounts``, ``amounts[t]``
+    replaces ``annual x (...)^(t-f)``.
+    """
+    t = np.arange(horizon)
+    if line.amounts is not None:
+        base: np.ndarray = np.zeros(horizon)
+        base[: len(line.amounts)] = line.amounts
+    else:
+        first, last = line.years if line.years is not None else (0, horizon - 1)
+        annual = values["annual"] if line.annual is not None else (
+            values["quantity"] * values["unit_value"]
+        )
+        change = 1.0 + values["growth"]
+        if line.section == "benefits":
+            change = change * (1.0 - values["drop_off"])
+        active = (t >= first) & (t <= last)
+        base = np.where(active, annual * change ** np.maximum(t - first, 0), 0.0)
+    if line.section == "costs":
+        factor = values["scale"] * (1.0 + values["optimism_bias"]) * price_factor
+    else:
+        factor = (
+            values["scale"]
+            * (1.0 - values["deadweight"])
+            * (1.0 - values["displacement"])
+            * values["attribution"]
+            * (1.0 - values["optimism_bias"])
+            * price_factor
+        )
+    return base * factor
+
+
+def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:
+    """Net present value of flows at a flat rate, the first flow undiscounted (``t = 0``).
+
+    Examples
+    --------
+    >>> round(npv(0.1, [-100, 110]), 10)
+    0.0
+    """
+    flows = np.asarray(values, dtype=float)
+    return float(np.sum(flows / (1.0 + rate) ** np.arange(flows.size)))
+
+
+def irr(values: Sequence[float] | np.ndarray) -> float | None:
+    """Internal rate of return: the rate at which :func:`npv` of the flows is 0.
+
+    The first flow is year 0 (undiscounted). Where several rates above -100% give an NPV of 0,
+    the smallest non-negative one is returned, or, if all are negative, the one closest to 0 (the
+    rule of numpy-financial). ``None`` when no rate does (e.g. all flows of one sign).
+
+    Examples
+    --------
+    >>> round(irr([-100, 0, 0, 74]), 6)
+    -0.095466
+    >>> irr([100, 10]) is None
+    True
+    """
+    flows = np.asarray(values, dtype=float)
+    nonzero = flows[flows != 0]
+    if nonzero.size == 0 or np.all(nonzero > 0) or np.all(nonzero < 0):
+        return None
+    # NPV(r) = sum v_t x^t with x = 1 / (1 + r): a polynomial in x whose positive real roots are
+    # the rates above -100%.
+    roots = np.roots(flows[::-1])
+    candidates = roots[
+        (np.abs(roots.imag) <= 1e-6 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)
+    ].real
+    scale = float(np.sum(np.abs(flows)))
+    t = np.arange(flows.size)
+    found: list[float] = []
+    for x in candidates:
+        rate = _polish(flows, t, 1.0 / x - 1.0)
+        if rate is None or rate <= -1:
+            continue
+        value = float(np.sum(flows * (1.0 + rate) ** -t))
+        if abs(value) <= 1e-9 * scale and not any(abs(rate - f) < 1e-9 for f in found):
+            found.append(rate)
+    if not found:
+        return None
+    positive = [r for r in found if r >= 0]
+    return min(positive) if positive else max(found)
+
+
+def _polish(flows: np.ndarray, t: np.ndarray, rate: float) -> float | None:
+    """Newton's method on NPV(rate), from a root of the polynomial, to full precision."""
+    for _ in range(50):
+        if rate <= -1:
+            return None
+        base = 1.0 + rate
+        value = float(np.sum(flows * base ** -t))
+        slope = float(np.sum(-t * flows * base ** (-t - 1)))
+        if slope == 0 or not np.isfinite(slope):
+            return rate
+        step = value / slope
+        rate -= step
+        if abs(step) <= 1e-15 * max(1.0, abs(rate)):
+            break
+    return rate
+
+
+def financial_year(year: int) -> str:
+    """``2017`` -> ``"2017/18"`` (a financial year is named by the year it starts in)."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """A line's adjusted yearly flows and their present value."""
+
+    line: Line
+    flows: np.ndarray
+    pv: float
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    """The appraisal of one project: yearly flows and every metric of SPEC.md."""
+
+    project: Project
+    settings: Settings
+    counts_toward_target: bool
+    discount_factors: np.ndarray
+    costs: np.ndarray  # yearly, adjusted, undiscounted
+    benefits: np.ndarray
+    lines: tuple[LineResult, ...]
+    pv_costs: float
+    pv_benefits: float
+    npv: float
+    bcr: float | None
+    roi: float | None
+    payback_year: int | None  # the financial year (e.g. 2019 for 2019/20)
+    irr: float | None
+    cashable_npv: float
+    pv_costs_by_agency: dict[str, float]
+    pv_benefits_by_agency: dict[str, float]
+
+    @property
+    def id(self) -> str:
+        return self.project.id
+
+    @property
+    def years(self) -> list[int]:
+        """The financial years appraised (``start_year`` onward)."""
+        return [self.project.start_year + t for t in range(self.settings.horizon)]
+
+    @property
+    def span(self) -> str:
+        """E.g. ``2017/18–2026/27``."""
+        return f"{financial_year(self.years[0])}–{financial_year(self.years[-1])}"
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """The appraisal of a portfolio under one scenario."""
+
+    case: Case
+    projects: tuple[ProjectResult, ...]
+    npv: float
+    pv_costs: float
+    pv_benefits: float
+    npv_toward_target: float
+    meets_target: bool | None
+    headroom: float | None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def portfolio(self) -> Portfolio:
+        return self.case.portfolio
+
+    @property
+    def scenario(self) -> str:
+        return self.case.scenario
+
+    @property
+    def settings(self) -> Settings:
+        return self.case.settings
+
+    @property
+    def target(self) -> float | None:
+        return self.portfolio.target
+
+    def project(self, pid: str) -> ProjectResult:
+        """The result of the project with id ``pid``."""
+        for result in self.projects:
+            if result.id == pid:
+                return result
+        raise KeyError(pid)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``run --format json`` document (SPEC.md)."""
+        from .report.json import run_document
+
+        return run_document(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """A row per project (the CSV columns), for notebooks."""
+        from .report.csv import projects_frame
+
+        return projects_frame(self)
+
+
+def appraise_project(project: Project, case: Case) -> ProjectResult:
+    """Appraise one project in a case (its settings, scenario values and grades)."""
+    settings = case.settings_for(project)
+    horizon = settings.horizon
+    factors = discount_factors(
+        horizon, settings.discount_rate, settings.declining, settings.discount_year0
+    )
+    deflators = case.portfolio.deflators
+    results: list[LineResult] = []
+    by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
+    cashable_pv = 0.0
+    totals = {"costs": np.zeros(horizon), "benefits": np.zeros(horizon)}
+    for line in project.all_lines:
+        values = {name: case.pick(project, line, name) for name in _VALUE_FIELDS}
+        values["optimism_bias"] = case.optimism_bias(project, line)
+        price_factor = 1.0
+        if line.price_year is not None and line.price_year != settings.price_base_year:
+            price_factor = deflators[settings.price_base_year] / deflators[line.price_year]
+        flows = line_flows(line, values, horizon, price_factor)
+        pv = float(flows @ factors)
+        results.append(LineResult(line, flows, pv))
+        totals[line.section] += flows
+        agencies = by_agency[line.section]
+        agencies[line.agency] = agencies.get(line.agency, 0.0) + pv
+        if line.section == "benefits" and line.cashable:
+            cashable_pv += pv
+    pv_costs = float(totals["costs"] @ factors)
+    pv_benefits = float(totals["benefits"] @ factors)
+    net = totals["benefits"] - totals["costs"]
+    cumulative = np.cumsum(net * factors)
+    # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
+    reached = np.flatnonzero(cumulative >= -1e-6)
+    return ProjectResult(
+        project=project,
+        settings=settings,
+        counts_toward_target=case.counts_toward_target(project),
+        discount_factors=factors,
+        costs=totals["costs"],
+        benefits=totals["benefits"],
+        lines=tuple(results),
+        pv_costs=pv_costs,
+        pv_benefits=pv_benefits,
+        npv=pv_benefits - pv_costs,
+        bcr=pv_benefits / pv_costs if pv_costs else None,
+        roi=(pv_benefits - pv_costs) / pv_costs if pv_costs else None,
+        payback_year=project.start_year + int(reached[0]) if reached.size else None,
+        irr=irr(net),
+        cashable_npv=cashable_pv - pv_costs,
+        pv_costs_by_agency=by_agency["costs"],
+        pv_benefits_by_agency=by_agency["benefits"],
+    )
+
+
+_VALUE_FIELDS = (
+    "annual",
+    "quantity",
+    "unit_value",
+    "scale",
+    "growth",
+    "drop_off",
+    "deadweight",
+    "displacement",
+    "attribution",
+)
+
+
+def appraise_case(case: Case) -> PortfolioResult:
+    """Appraise every project of a prepared case and total them against the target."""
+    projects = tuple(appraise_project(p, case) for p in case.projects)
+    toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
+    target = case.portfolio.target
+    return PortfolioResult(
+        case=case,
+        projects=projects,
+        npv=sum((r.npv for r in projects), 0.0),
+        pv_costs=sum((r.pv_costs for r in projects), 0.0),
+        pv_benefits=sum((r.pv_benefits for r in projects), 0.0),
+        npv_toward_target=toward,
+        meets_target=None if target is None else toward >= target,
+        headroom=None if target is None else toward - target,
+    )
+
+
+def appraise(
+    portfolio: Portfolio,
+    scenario: str = "central",
+    overrides: Mapping[str, object] | None = None,
+) -> PortfolioResult:
+    """Appraise a portfolio under a scenario.
+
+    Parameters
+    ----------
+    portfolio
+        From :func:`npv_calc.load_portfolio`.
+    scenario
+        ``"central"`` (default), ``"pessimistic"``, ``"optimistic"`` or a name from
+        ``[scenarios.*]`` in ``portfolio.toml``.
+    overrides
+        ``[appraisal]`` values applied to every project, over its own (as ``--set`` does).
+
+    Examples
+    --------
+    >>> from npv_calc import load_portfolio, appraise
+    >>> result = appraise(load_portfolio("scenarios"))  # doctest: +SKIP
+    >>> round(result.project("JET").npv)  # doctest: +SKIP
+    1582214
+    """
+    return appraise_case(prepare(portfolio, scenario, overrides))

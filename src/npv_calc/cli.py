@@ -1,0 +1,173 @@
+"""The ``npv-calc`` command line: options are parsed here and the library does the work.
+
+Exit codes: 0 success; 1 bad input or a failure (one ``Error: ...`` line per problem on stderr,
+never a traceback); 2 usage error; 3 ``--check-target`` and the target is missed.
+
+Only click is imported at start-up; numpy is imported by the commands that calculate, and
+pandas/openpyxl only where they are used, so ``--help`` and ``validate`` stay quick.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 1
+EXIT_TARGET_MISSED = 3
+
+
+def _fail(messages: list[str]) -> None:
+    for message in messages:
+        click.echo(f"Error: {message}", err=True)
+    raise SystemExit(EXIT_INPUT)
+
+
+def handles_errors(command: F) -> F:
+    """Turn input problems into ``Error:`` lines and exit 1, and usage problems into exit 2.
+
+    An unexpected exception is reported in one line too (set ``NPV_CALC_DEBUG=1`` for the
+    traceback), so a user never sees a traceback.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import InputError, UsageError
+
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            count = len(exc.problems)
+            _messages = [str(p) for p in exc.problems]
+            for message in _messages:
+                click.echo(f"Error: {message}", err=True)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was "
+                       "written.", err=True)
+            raise SystemExit(EXIT_INPUT) from None
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("NPV_CALC_DEBUG"):
+                raise
+            _fail([f"unexpected {type(exc).__name__}: {exc} (this is a bug in npv-calc; please "
+                   "report it with the input that caused it; NPV_CALC_DEBUG=1 shows details)"])
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, object]:
+    from .errors import InputError
+    from .load import parse_setting
+
+    overrides: dict[str, object] = {}
+    problems = []
+    for text in values:
+        try:
+            key, value = parse_setting(text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--set") from None
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        overrides[key] = value
+    if problems:
+        raise InputError(problems)
+    return overrides
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="npv-calc")
+def cli() -> None:
+    """Green Book appraisal of collaboration projects from scenario files.
+
+    PATH is a scenario directory (portfolio.toml plus a TOML file per project) or project
+    files; it defaults to scenarios/. See docs/cli.md and docs/scenario-format.md.
+    """
+
+
+@cli.command()
+@paths_argument
+@click.option("--scenario", default="central", show_default=True,
+              help="central, pessimistic, optimistic, or a [scenarios.NAME] of portfolio.toml.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Override an [appraisal] key for every project, e.g. discount_rate=0.03 "
+                   "(repeatable; VALUE is read as TOML).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Output on stdout.")
+@click.option("--check-target", is_flag=True,
+              help="Exit with status 3 when the portfolio misses its target.")
+@handles_errors
+def run(
+    paths: tuple[str, ...],
+    scenario: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    check_target: bool,
+) -> None:
+    """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
+    from .calculate import appraise
+    from .load import load_portfolio
+
+    overrides = _parse_sets(sets)
+    portfolio = load_portfolio(*(paths or ("scenarios",)), check=False)
+    result = appraise(portfolio, scenario, overrides)
+    if fmt == "json":
+        from .report.json import dumps
+
+        click.echo(dumps(result.to_dict()))
+    elif fmt == "csv":
+        from .report.csv import to_csv
+
+        click.echo(to_csv(result), nl=False)
+    else:
+        from .report.table import render
+
+        click.echo(render(result), nl=False)
+    if check_target:
+        from .report.table import money
+
+        if result.meets_target is None:
+            _fail(["--check-target: the portfolio has no target ([portfolio] target in "
+                   "portfolio.toml)"])
+        if not result.meets_target:
+            click.echo(
+                f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
+                f"{money(-(result.headroom or 0.0))} short of {money(result.target)}.",
+                err=True,
+            )
+            sys.exit(EXIT_TARGET_MISSED)
+
+
+@cli.command()
+@paths_argument
+@handles_errors
+def validate(paths: tuple[str, ...]) -> None:
+    """Check scenario files and report every problem (exit 0 when there are none)."""
+    from .load import load_portfolio
+
+    portfolio = load_portfolio(*(paths or ("scenarios",)), check=True)
+    lines = sum(len(p.all_lines) for p in portfolio.projects)
+    count = len(portfolio.projects)
+    scenarios = ", ".join(portfolio.scenarios) or "none"
+    click.echo(
+        f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, {lines} lines in "
+        f"{len(portfolio.files)} files; named scenarios: {scenarios}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="npv-calc")

@@ -1,0 +1,1001 @@
+"""Scenario files (TOML) into the model, with every problem collected.
+
+Reading never stops at the first problem: each file is parsed as far as it can be and every
+problem is recorded as a :class:`~npv_calc.errors.Problem` naming the file, the source line, the
+item (``benefits[2] "Deliberate fires avoided"``), the field, the bad value and what is allowed.
+:func:`load_portfolio` raises one :class:`~npv_calc.errors.InputError` carrying them all.
+
+Two kinds of check are kept apart. *Field* checks (types, ranges, unknown keys) depend only on the
+file. *Cross* checks (``years`` inside the horizon, deflators for ``price_year``, grades that
+exist, unique ids) depend on the settings a project is appraised with, which ``--set`` and named
+scenarios can change; :func:`cross_check` runs them for given settings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import params
+from .errors import InputError, Problem
+from .model import (
+    APPRAISAL_KEYS,
+    COST_KINDS,
+    STATUSES,
+    Line,
+    NamedScenario,
+    Portfolio,
+    Project,
+    Settings,
+    Uncertain,
+    Value,
+)
+
+PORTFOLIO_FILE = "portfolio.toml"
+ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+BUILTIN_SCENARIOS = ("central", "pessimistic", "optimistic")
+MAX_HORIZON = 400
+#: Input files larger than this are refused unread: no real scenario file comes near it.
+MAX_FILE_BYTES = 10_000_000
+
+# ---------------------------------------------------------------------------------------------
+# Value rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A range rule for a number: ``ok(x)`` and the words saying what is allowed."""
+
+    ok: Callable[[float], bool]
+    allowed: str
+
+
+MONEY = Rule(lambda x: x >= 0, "must be 0 or more (£; a saving is a benefit, not a negative cost)")
+NON_NEGATIVE = Rule(lambda x: x >= 0, "must be 0 or more")
+SHARE = Rule(lambda x: 0 <= x <= 1, "must be a share between 0 and 1 (e.g. 0.25 for 25%)")
+YEARLY_CHANGE = Rule(
+    lambda x: -1 < x < 1, "must be greater than -1 and less than 1 (e.g. 0.02 for 2% a year)"
+)
+COST_UPLIFT = Rule(lambda x: x >= 0, "must be 0 or more (e.g. 0.24 for a 24% uplift)")
+BENEFIT_REDUCTION = Rule(
+    lambda x: 0 <= x <= 1,
+    "must be between 0 and 1 for a benefit (e.g. 0.1 reduces the benefit by 10%)",
+)
+POSITIVE = Rule(lambda x: x > 0, "must be greater than 0")
+
+#: The rule for each uncertain-capable field, by section.
+FIELD_RULES: dict[str, dict[str, Rule]] = {
+    "costs": {
+        "annual": MONEY,
+        "scale": NON_NEGATIVE,
+        "growth": YEARLY_CHANGE,
+        "optimism_bias": COST_UPLIFT,
+    },
+    "benefits": {
+        "annual": MONEY,
+        "quantity": NON_NEGATIVE,
+        "unit_value": MONEY,
+        "scale": NON_NEGATIVE,
+        "growth": YEARLY_CHANGE,
+        "drop_off": YEARLY_CHANGE,
+        "deadweight": SHARE,
+        "displacement": SHARE,
+        "attribution": SHARE,
+        "optimism_bias": BENEFIT_REDUCTION,
+    },
+}
+LINE_TEXT_KEYS = ("name", "agency", "source")
+LINE_OTHER_KEYS = ("amounts", "years", "price_year")
+COST_KEYS = (*LINE_TEXT_KEYS, "kind", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
+BENEFIT_KEYS = (*LINE_TEXT_KEYS, "cashable", "confidence", *LINE_OTHER_KEYS, *FIELD_RULES["benefits"])
+PROJECT_KEYS = (
+    "id",
+    "name",
+    "start_year",
+    "status",
+    "partners",
+    "description",
+    "appraisal",
+    *APPRAISAL_KEYS,
+    "costs",
+    "benefits",
+)
+PORTFOLIO_TABLES = ("portfolio", "appraisal", "confidence_grades", "deflators", "scenarios")
+PORTFOLIO_KEYS = ("name", "description", "target", "target_year")
+SCENARIO_KEYS = ("description", "set", "exclude")
+UNCERTAIN_KEYS = ("low", "central", "high")
+
+
+def show(value: Any) -> str:
+    """A value as the user would have written it in TOML, shortened if long."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dict):
+        text = "{ " + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + " }"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(show(v) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return "a date/time" if value is not None else "nothing"
+
+
+def suggest(key: str, allowed: Iterable[str]) -> str:
+    """`` (did you mean "x"?)`` when a known key is close to ``key``, else ``""``."""
+    match = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    if not match and "_" not in key:
+        # "dropoff" -> "drop_off", "priceyear" -> "price_year"
+        squashed = {a.replace("_", ""): a for a in allowed}
+        match = difflib.get_close_matches(key.replace("-", ""), list(squashed), n=1, cutoff=0.8)
+        match = [squashed[m] for m in match]
+    return f' (did you mean "{match[0]}"?)' if match else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Source lines of keys
+
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|=)""")
+
+
+def _unquote(name: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
+
+
+def key_lines(text: str) -> dict[tuple[str, int], dict[str, int]]:
+    """Where each key is written: ``{(table, occurrence): {key: line}}``, lines 1-based.
+
+    ``table`` is ``""`` for the top of the file, else the header's dotted name; ``occurrence``
+    counts ``[[array]]`` tables from 1 (and is 1 for plain tables). The table's own header line is
+    recorded under the key ``""``. This is a light scan, not a parser: it is only used to point
+    messages at a line, and a key it cannot place is simply reported without one.
+    """
+    found: dict[tuple[str, int], dict[str, int]] = {("", 1): {}}
+    counts: dict[str, int] = {}
+    current = ("", 1)
+    in_string: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if in_string:
+            if raw.count(in_string) % 2 == 1:
+                in_string = None
+            continue
+        header = _HEADER.match(raw)
+        if header and not raw.lstrip().startswith("[="):
+            name = _unquote(header.group(2))
+            counts[name] = counts.get(name, 0) + 1 if header.group(1) == "[[" else 1
+            current = (name, counts[name])
+            found.setdefault(current, {})[""] = number
+            continue
+        key = _KEY.match(raw)
+        if key:
+            found[current].setdefault(key.group(1).strip("\"'"), number)
+        for quotes in ('"""', "'''"):
+            if raw.count(quotes) % 2 == 1:
+                in_string = quotes
+                break
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+
+
+class _FileReader:
+    """Collects the problems of one file and locates them."""
+
+    def __init__(self, path: Path, shown: str, text: str):
+        self.path = path
+        self.shown = shown
+        self.lines = key_lines(text)
+        self.problems: list[Problem] = []
+
+    def line_of(self, table: str, occurrence: int, key: str | None) -> int | None:
+        keys = self.lines.get((table, occurrence), {})
+        if key is not None and key in keys:
+            return keys[key]
+        return keys.get("")
+
+    def add(
+        self,
+        message: str,
+        *,
+        item: str | None = None,
+        field: str | None = None,
+        where: tuple[str, int] = ("", 1),
+    ) -> None:
+        root_field = field.split(".")[0].split("[")[0] if field else None
+        line = self.line_of(where[0], where[1], root_field)
+        self.problems.append(Problem(self.shown, message, item, field, line))
+
+    # -- typed readers: each returns None (after recording a problem) when the value is bad --
+
+    def number(self, raw: Any, rule: Rule | None, **at: Any) -> float | None:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            self.add(f"must be a number, got {_type_name(raw)} {show(raw)}", **at)
+            return None
+        if not math.isfinite(raw):
+            self.add(f"must be a finite number, got {show(raw)}", **at)
+            return None
+        if rule is not None and not rule.ok(raw):
+            self.add(f"{rule.allowed}, got {show(raw)}", **at)
+            return None
+        return float(raw)
+
+    def whole(self, raw: Any, low: int, high: int, what: str, **at: Any) -> int | None:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.add(f"must be {what}, got {_type_name(raw)} {show(raw)}", **at)
+            return None
+        if not low <= raw <= high:
+            self.add(f"must be {what}, got {raw}", **at)
+            return None
+        return raw
+
+    def year(self, raw: Any, **at: Any) -> int | None:
+        return self.whole(raw, 1000, 9999, "a year such as 2023 (a whole number)", **at)
+
+    def text(self, raw: Any, *, required: bool = False, **at: Any) -> str | None:
+        if not isinstance(raw, str):
+            self.add(f"must be text in quotes, got {_type_name(raw)} {show(raw)}", **at)
+            return None
+        if required and not raw.strip():
+            self.add("must not be empty", **at)
+            return None
+        return raw
+
+    def boolean(self, raw: Any, **at: Any) -> bool | None:
+        if not isinstance(raw, bool):
+            self.add(f"must be true or false, got {show(raw)}", **at)
+            return None
+        return raw
+
+    def choice(self, raw: Any, choices: Sequence[str], **at: Any) -> str | None:
+        if not isinstance(raw, str) or raw not in choices:
+            allowed = ", ".join(f'"{c}"' for c in choices)
+            hint = suggest(raw, choices) if isinstance(raw, str) else ""
+            self.add(f"must be one of {allowed}, got {show(raw)}{hint}", **at)
+            return None
+        return raw
+
+    def table(self, raw: Any, what: str, **at: Any) -> dict | None:
+        if not isinstance(raw, dict):
+            self.add(f"must be a table ({what}), got {_type_name(raw)} {show(raw)}", **at)
+            return None
+        return raw
+
+    def unknown_keys(
+        self,
+        table: dict,
+        allowed: Sequence[str],
+        *,
+        item: str | None,
+        where: tuple[str, int],
+        elsewhere: dict[str, str] | None = None,
+        prefix: str = "",
+    ) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            hint = (elsewhere or {}).get(key)
+            message = f"unknown key {show(key)}" + (
+                f": {hint}" if hint else suggest(key, allowed)
+            )
+            allowed_text = ", ".join(allowed)
+            self.add(
+                f"{message}; allowed keys here: {allowed_text}",
+                item=item,
+                field=prefix + key,
+                where=where,
+            )
+
+    def value(self, raw: Any, rule: Rule, **at: Any) -> Value | None:
+        """A number, or an uncertain ``{low, central, high}`` table, obeying ``rule``."""
+        if not isinstance(raw, dict):
+            return self.number(raw, rule, **at)
+        field = at.pop("field")
+        ok = True
+        for key in raw:
+            if key not in UNCERTAIN_KEYS:
+                self.add(
+                    f"unknown key {show(key)} in an uncertain value{suggest(key, UNCERTAIN_KEYS)};"
+                    " write { low = ..., central = ..., high = ... }",
+                    field=f"{field}.{key}",
+                    **at,
+                )
+                ok = False
+        missing = [k for k in UNCERTAIN_KEYS if k not in raw]
+        if missing:
+            self.add(
+                f"an uncertain value needs low, central and high; missing {', '.join(missing)}",
+                field=field,
+                **at,
+            )
+            return None
+        numbers = [self.number(raw[k], rule, field=f"{field}.{k}", **at) for k in UNCERTAIN_KEYS]
+        if not ok or any(n is None for n in numbers):
+            return None
+        low, mid, high = numbers
+        if not low <= mid <= high:  # type: ignore[operator]
+            self.add(
+                f"must have low <= central <= high, got {show(raw)}",
+                field=field,
+                **at,
+            )
+            return None
+        return Uncertain(low, mid, high)  # type: ignore[arg-type]
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(shown, f"is {size:,} bytes; scenario files are limited to "
+                        f"{MAX_FILE_BYTES:,} bytes")
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if b"\x00" in data:
+        problems.append(Problem(shown, "is not a text file (it contains binary data); "
+                                       "scenario files are TOML text"))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(
+            Problem(shown, f"is not UTF-8 text (bad byte at offset {exc.start}); "
+                           "save it as UTF-8")
+        )
+        return None
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_TOML_END = re.compile(r"\s*\(at end of document\)$")
+
+
+def _parse_toml(text: str, shown: str, problems: list[Problem]) -> dict | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line = column = None
+        position = _TOML_POSITION.search(message)
+        if position:
+            line, column = int(position.group(1)), int(position.group(2))
+            message = message[: position.start()]
+        elif _TOML_END.search(message):
+            line = max(1, len(text.splitlines()))
+            message = _TOML_END.sub(" (at end of file)", message)
+        problems.append(Problem(shown, f"is not valid TOML: {message}", line=line, column=column))
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings
+
+
+def read_setting(key: str, raw: Any, reader: _FileReader, **at: Any) -> object | None:
+    """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`."""
+    at.setdefault("field", key)
+    if key == "discount_rate":
+        return reader.number(raw, Rule(lambda x: x > -1, "must be greater than -1 "
+                                       "(e.g. 0.035 for 3.5%)"), **at)
+    if key in ("declining", "discount_year0"):
+        return reader.boolean(raw, **at)
+    if key == "horizon":
+        return reader.whole(raw, 1, MAX_HORIZON, f"a whole number of years from 1 to "
+                                                  f"{MAX_HORIZON}", **at)
+    if key == "price_base_year":
+        return reader.year(raw, **at)
+    raise KeyError(key)
+
+
+def _read_settings(
+    table: dict, reader: _FileReader, *, item: str | None, where: tuple[str, int], prefix: str = ""
+) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for key in APPRAISAL_KEYS:
+        if key in table:
+            value = read_setting(key, table[key], reader, item=item, field=prefix + key,
+                                 where=where)
+            if value is not None:
+                values[key] = value
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Lines
+
+_ONLY_BENEFITS = {
+    k: "applies to benefits only"
+    for k in ("quantity", "unit_value", "deadweight", "displacement", "attribution", "drop_off",
+              "cashable", "confidence")
+}
+_ONLY_COSTS = {"kind": "applies to costs only (revenue or capital)"}
+
+
+def _read_line(
+    raw: Any, section: str, index: int, reader: _FileReader
+) -> Line | None:
+    where = (section, index)
+    singular = "cost" if section == "costs" else "benefit"
+    if not isinstance(raw, dict):
+        reader.add(
+            f"must be a table ([[{section}]]), got {_type_name(raw)} {show(raw)}",
+            item=f"{section}[{index}]",
+            where=where,
+        )
+        return None
+    name = raw.get("name", f"{singular.capitalize()} {index}")
+    if not isinstance(name, str) or not name.strip():
+        reader.text(name, required=True, item=f"{section}[{index}]", field="name", where=where)
+        name = f"{singular.capitalize()} {index}"
+    item = f'{section}[{index}] "{name}"'
+    before = len(reader.problems)
+    at = {"item": item, "where": where}
+
+    allowed = COST_KEYS if section == "costs" else BENEFIT_KEYS
+    reader.unknown_keys(raw, allowed, elsewhere=_ONLY_BENEFITS if section == "costs"
+                        else _ONLY_COSTS, **at)
+    values: dict[str, Any] = {"section": section, "index": index, "name": name}
+
+    for key in ("agency", "source"):
+        if key in raw:
+            values[key] = reader.text(raw[key], required=key == "agency", field=key, **at)
+    if section == "costs":
+        values["kind"] = reader.choice(raw.get("kind", "revenue"), COST_KINDS, field="kind", **at)
+    else:
+        if "cashable" in raw:
+            values["cashable"] = reader.boolean(raw["cashable"], field="cashable", **at)
+        if "confidence" in raw:
+            values["confidence"] = reader.whole(
+                raw["confidence"], 1, 10**6, "a confidence grade (a whole number such as 3)",
+                field="confidence", **at,
+            )
+
+    for key, rule in FIELD_RULES[section].items():
+        if key in raw:
+            values[key] = reader.value(raw[key], rule, field=key, **at)
+
+    if "price_year" in raw:
+        values["price_year"] = reader.year(raw["price_year"], field="price_year", **at)
+
+    if "amounts" in raw:
+        amounts = raw["amounts"]
+        if not isinstance(amounts, list) or not amounts:
+            reader.add(
+                f"must be a list of yearly amounts such as [45_000, 5_000], got {show(amounts)}",
+                field="amounts",
+                **at,
+            )
+        else:
+            checked = [
+                reader.number(a, MONEY, field=f"amounts[{i}]", **at) for i, a in enumerate(amounts)
+            ]
+            if all(a is not None for a in checked):
+                values["amounts"] = tuple(checked)
+
+    if "years" in raw:
+        years = raw["years"]
+        if (
+            not isinstance(years, list)
+            or len(years) != 2
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        ):
+            reader.add(
+                "must be [first, last], two whole-number year offsets from year 0 such as "
+                f"[1, 9], got {show(years)}",
+                field="years",
+                **at,
+            )
+        elif years[0] < 0 or years[0] > years[1]:
+            reader.add(
+                f"must have 0 <= first <= last, got {show(years)}",
+                field="years",
+                **at,
+            )
+        else:
+            values["years"] = (years[0], years[1])
+
+    forms = [k for k in ("amounts", "annual", "quantity") if k in raw]
+    if section == "benefits" and ("quantity" in raw) != ("unit_value" in raw):
+        present, missing = ("quantity", "unit_value") if "quantity" in raw else (
+            "unit_value", "quantity")
+        reader.add(f"{present} needs {missing} (annual = quantity x unit_value)",
+                   field=present, **at)
+    elif not forms:
+        choices = "amounts or annual" if section == "costs" else (
+            "amounts, annual, or quantity with unit_value")
+        reader.add(f"gives no money: give one of {choices}", **at)
+    elif len(forms) > 1:
+        shown = " and ".join(forms)
+        reader.add(f"gives {shown}: give only one way of stating the amount", field=forms[1],
+                   **at)
+    if "amounts" in raw:
+        for key in ("years", "growth", "drop_off"):
+            if key in raw:
+                reader.add(
+                    f"cannot be used with amounts (amounts are already year by year; use "
+                    f"annual with {key} instead)",
+                    field=key,
+                    **at,
+                )
+    if "optimism_bias" in raw and "confidence" in raw:
+        reader.add("give either optimism_bias or confidence, not both",
+                   field="confidence", **at)
+
+    if len(reader.problems) > before:
+        return None
+    line = Line(**{k: v for k, v in values.items() if v is not None})
+    line.lines.update(reader.lines.get(where, {}))
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# Project files
+
+
+def _read_project(data: dict, path: Path, reader: _FileReader) -> Project | None:
+    before = len(reader.problems)
+    top = ("", 1)
+    raw_name = data.get("name")
+    item = None
+    reader.unknown_keys(
+        data,
+        PROJECT_KEYS,
+        item=None,
+        where=top,
+        elsewhere={
+            **{k: "belongs in the [portfolio] table of portfolio.toml" for k in
+               ("target", "target_year")},
+            **{k: "belongs in portfolio.toml" for k in ("confidence_grades", "deflators",
+                                                         "scenarios", "portfolio")},
+        },
+    )
+    values: dict[str, Any] = {}
+    for key in ("id", "name", "start_year"):
+        if key not in data:
+            reader.add(f"is required: every project file needs id, name and start_year",
+                       field=key, where=top)
+    if "id" in data:
+        pid = reader.text(data["id"], required=True, field="id", where=top)
+        if pid is not None and not ID_PATTERN.match(pid):
+            reader.add(
+                f"must start with a letter and use only letters, digits, _ and -, got {show(pid)}",
+                field="id",
+                where=top,
+            )
+        elif pid is not None:
+            values["id"] = pid
+    if "name" in data:
+        values["name"] = reader.text(raw_name, required=True, field="name", where=top)
+    if "start_year" in data:
+        values["start_year"] = reader.year(data["start_year"], field="start_year", where=top)
+    if "status" in data:
+        values["status"] = reader.choice(data["status"], STATUSES, field="status", where=top)
+    if "description" in data:
+        values["description"] = reader.text(data["description"], field="description", where=top)
+    if "partners" in data:
+        partners = data["partners"]
+        if not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
+            reader.add(f'must be a list of names such as ["Police", "Fire"], got {show(partners)}',
+                       field="partners", where=top)
+        else:
+            values["partners"] = tuple(partners)
+
+    overrides = _read_settings(data, reader, item=item, where=top)
+    if "appraisal" in data:
+        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=top)
+        if table is not None:
+            where = ("appraisal", 1)
+            reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
+            for key in set(table) & set(overrides):
+                reader.add("is set both at the top of the file and in [appraisal]; give it once",
+                           item="[appraisal]", field=key, where=where)
+            overrides.update(_read_settings(table, reader, item="[appraisal]", where=where))
+
+    lines: dict[str, list[Line]] = {"costs": [], "benefits": []}
+    for section in ("costs", "benefits"):
+        raw_lines = data.get(section, [])
+        if not isinstance(raw_lines, list):
+            reader.add(f"must be written as [[{section}]] tables, got {_type_name(raw_lines)}",
+                       field=section, where=top)
+            continue
+        for index, raw in enumerate(raw_lines, start=1):
+            line = _read_line(raw, section, index, reader)
+            if line is not None:
+                lines[section].append(line)
+    if not data.get("costs") and not data.get("benefits"):
+        reader.add("has no costs or benefits: add at least one [[costs]] or [[benefits]] table",
+                   where=top)
+
+    if len(reader.problems) > before:
+        return None
+    project = Project(
+        path=path,
+        overrides=overrides,
+        costs=tuple(lines["costs"]),
+        benefits=tuple(lines["benefits"]),
+        **values,
+    )
+    project.lines.update(reader.lines.get(top, {}))
+    return project
+
+
+# ---------------------------------------------------------------------------------------------
+# portfolio.toml
+
+
+def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
+    """The keyword arguments of :class:`Portfolio` that portfolio.toml gives."""
+    out: dict[str, Any] = {}
+    top = ("", 1)
+    reader.unknown_keys(
+        data,
+        PORTFOLIO_TABLES,
+        item=None,
+        where=top,
+        elsewhere={
+            **{k: "belongs in the [portfolio] table" for k in PORTFOLIO_KEYS},
+            **{k: "belongs in the [appraisal] table" for k in APPRAISAL_KEYS},
+            **{k: "belongs in a project file, not portfolio.toml" for k in
+               ("id", "start_year", "costs", "benefits")},
+        },
+    )
+    if "portfolio" in data:
+        where = ("portfolio", 1)
+        table = reader.table(data["portfolio"], "[portfolio]", field="portfolio", where=top)
+        if table is not None:
+            at = {"item": "[portfolio]", "where": where}
+            reader.unknown_keys(table, PORTFOLIO_KEYS, **at)
+            if "name" in table:
+                out["name"] = reader.text(table["name"], required=True, field="name", **at)
+            if "description" in table:
+                out["description"] = reader.text(table["description"], field="description", **at)
+            if "target" in table:
+                out["target"] = reader.number(table["target"], MONEY, field="target", **at)
+            if "target_year" in table:
+                out["target_year"] = reader.year(table["target_year"], field="target_year", **at)
+
+    if "appraisal" in data:
+        where = ("appraisal", 1)
+        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=top)
+        if table is not None:
+            reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
+            out["settings"] = _read_settings(table, reader, item="[appraisal]", where=where)
+
+    grades = params.default_confidence_grades()
+    if "confidence_grades" in data:
+        where = ("confidence_grades", 1)
+        table = reader.table(data["confidence_grades"], "[confidence_grades]",
+                             field="confidence_grades", where=top)
+        for key, raw in (table or {}).items():
+            at = {"item": "[confidence_grades]", "field": key, "where": where}
+            if not key.isdigit() or int(key) < 1:
+                reader.add(f"grade {show(key)} must be a whole number from 1 up", **at)
+                continue
+            share = reader.number(raw, BENEFIT_REDUCTION, **at)
+            if share is not None:
+                grades[int(key)] = share
+    out["confidence_grades"] = dict(sorted(grades.items()))
+
+    deflators: dict[int, float] = {}
+    if "deflators" in data:
+        where = ("deflators", 1)
+        table = reader.table(data["deflators"], "[deflators]", field="deflators", where=top)
+        for key, raw in (table or {}).items():
+            at = {"item": "[deflators]", "field": key, "where": where}
+            if not (key.isdigit() and len(key) == 4):
+                reader.add(f"{show(key)} must be a year such as 2023", **at)
+                continue
+            index = reader.number(raw, POSITIVE, **at)
+            if index is not None:
+                deflators[int(key)] = index
+    out["deflators"] = dict(sorted(deflators.items()))
+
+    scenarios: dict[str, NamedScenario] = {}
+    if "scenarios" in data:
+        table = reader.table(data["scenarios"], "[scenarios.NAME] tables", field="scenarios",
+                             where=top)
+        for name, raw in (table or {}).items():
+            where = (f"scenarios.{name}", 1)
+            item = f"[scenarios.{name}]"
+            if name in BUILTIN_SCENARIOS:
+                reader.add(f"{show(name)} is a built-in scenario; choose another name", item=item,
+                           where=where)
+                continue
+            spec = reader.table(raw, "description, set, exclude", item=item, where=where)
+            if spec is None:
+                continue
+            reader.unknown_keys(spec, SCENARIO_KEYS, item=item, where=where)
+            args: dict[str, Any] = {"name": name}
+            if "description" in spec:
+                args["description"] = reader.text(spec["description"], field="description",
+                                                  item=item, where=where) or ""
+            if "set" in spec:
+                overrides = reader.table(spec["set"], "appraisal keys", field="set", item=item,
+                                         where=where)
+                if overrides is not None:
+                    reader.unknown_keys(overrides, APPRAISAL_KEYS, item=item, where=where,
+                                        prefix="set.")
+                    args["set"] = _read_settings(overrides, reader, item=item, where=where,
+                                                 prefix="set.")
+            if "exclude" in spec:
+                exclude = spec["exclude"]
+                if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+                    reader.add(f'must be a list of project ids such as ["CBCD"], got '
+                               f"{show(exclude)}", field="exclude", item=item, where=where)
+                else:
+                    args["exclude"] = tuple(exclude)
+            scenarios[name] = NamedScenario(**args)
+    out["scenarios"] = scenarios
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding files
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def find_files(paths: Sequence[str | Path]) -> tuple[Path | None, list[Path], list[Problem]]:
+    """The portfolio file and project files that ``paths`` name.
+
+    A directory contributes its ``portfolio.toml`` and every other ``*.toml`` below it (hidden
+    files and directories are skipped); a file is taken as given.
+    """
+    problems: list[Problem] = []
+    portfolios: list[Path] = []
+    projects: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            problems.append(Problem(str(given), "does not exist"))
+        elif path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*.toml")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(
+                    Problem(str(given), "holds no scenario files (*.toml): expected "
+                                        "portfolio.toml and a file per project")
+                )
+            for p in found:
+                (portfolios if p.name == PORTFOLIO_FILE else projects).append(p)
+        elif path.name == PORTFOLIO_FILE:
+            portfolios.append(path)
+        else:
+            projects.append(path)
+    unique = list(dict.fromkeys(p.resolve() for p in portfolios))
+    if len(unique) > 1:
+        problems.append(
+            Problem(
+                shown_path(portfolios[1]),
+                f"is a second portfolio.toml (the first is {shown_path(portfolios[0])}); appraise "
+                "one portfolio at a time",
+            )
+        )
+    if not projects and not problems:
+        where = shown_path(portfolios[0]) if portfolios else ", ".join(map(str, paths))
+        problems.append(Problem(where, "no project files found: add a *.toml file per project"))
+    projects = list(dict.fromkeys(projects))
+    return (portfolios[0] if portfolios else None), projects, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross checks
+
+
+def cross_check(
+    portfolio: Portfolio,
+    overrides: dict[str, object] | None = None,
+    *,
+    context: str = "",
+) -> list[Problem]:
+    """Problems that depend on the settings each project is appraised with.
+
+    ``overrides`` are ``--set`` or scenario values, applied over each project's own settings;
+    ``context`` (e.g. ``" (with --set horizon=5)"``) is added to each message.
+    """
+    problems: list[Problem] = []
+    seen: dict[str, Project] = {}
+    for project in portfolio.projects:
+        shown = shown_path(project.path)
+        if project.id in seen:
+            problems.append(
+                Problem(shown, f"{show(project.id)} is already the id of a project in "
+                               f"{shown_path(seen[project.id].path)}; ids must be unique",
+                        field="id", line=project.lines.get("id"))
+            )
+        seen.setdefault(project.id, project)
+        settings = portfolio.project_settings(project).updated(overrides or {})
+        horizon = settings.horizon
+        span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
+        for line in project.all_lines:
+
+            def add(message: str, field: str, line: Line = line) -> None:
+                problems.append(Problem(shown, message + context, line.label, field,
+                                        line.lines.get(field)))
+
+            if line.years is not None and line.years[1] > horizon - 1:
+                add(f"{show(list(line.years))} goes beyond the horizon: {span}", "years")
+            if line.amounts is not None and len(line.amounts) > horizon:
+                add(f"has {len(line.amounts)} years of amounts but {span}", "amounts")
+            if line.price_year is not None and line.price_year != settings.price_base_year:
+                base = settings.price_base_year
+                if base is None:
+                    add(f"{line.price_year} needs price_base_year in [appraisal] to rebase to",
+                        "price_year")
+                else:
+                    for year in (line.price_year, base):
+                        if year not in portfolio.deflators:
+                            what = "the price base year " if year == base else ""
+                            add(f"{line.price_year} cannot be rebased to {base}: no deflator for "
+                                f"{what}{year} in [deflators] of portfolio.toml", "price_year")
+            if line.confidence is not None and line.confidence not in portfolio.confidence_grades:
+                grades = ", ".join(map(str, portfolio.confidence_grades))
+                add(f"grade {line.confidence} does not exist; the grades are {grades} "
+                    "([confidence_grades] in portfolio.toml)", "confidence")
+    return problems
+
+
+def check_scenarios(portfolio: Portfolio) -> list[Problem]:
+    """Problems with the named scenarios: excluded ids that do not exist, and cross checks
+    under each scenario's settings."""
+    problems: list[Problem] = []
+    shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
+    ids = [p.id for p in portfolio.projects]
+    for scenario in portfolio.scenarios.values():
+        for pid in scenario.exclude:
+            if pid not in ids:
+                problems.append(
+                    Problem(shown, f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
+                            f"[scenarios.{scenario.name}]", "exclude")
+                )
+        if scenario.set:
+            problems += cross_check(
+                portfolio, scenario.set, context=f" (in scenario {show(scenario.name)})"
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def load_portfolio(*paths: str | Path, check: bool = True) -> Portfolio:
+    """Read a portfolio from scenario directories and/or files.
+
+    Parameters
+    ----------
+    *paths
+        Scenario directories (``portfolio.toml`` plus a file per project) or individual files.
+        Project files given without a ``portfolio.toml`` are appraised with default settings and
+        no target.
+    check
+        Also run :func:`cross_check` with the files' own settings (``years`` inside the horizon,
+        deflators, grades, unique ids) and :func:`check_scenarios`. Commands that apply
+        ``--set`` pass ``False`` and check once the overrides are known.
+
+    Raises
+    ------
+    InputError
+        With every problem found in every file.
+    """
+    if not paths:
+        paths = ("scenarios",)
+    portfolio_path, project_paths, problems = find_files(paths)
+    portfolio_args: dict[str, Any] = {
+        "confidence_grades": params.default_confidence_grades(),
+    }
+    if portfolio_path is not None:
+        shown = shown_path(portfolio_path)
+        text = _read_text(portfolio_path, shown, problems)
+        data = _parse_toml(text, shown, problems) if text is not None else None
+        if data is not None:
+            reader = _FileReader(portfolio_path, shown, text or "")
+            portfolio_args.update(_read_portfolio_file(data, reader))
+            problems += reader.problems
+    settings = Settings().updated(
+        {k: v for k, v in portfolio_args.pop("settings", {}).items() if v is not None}
+    )
+    projects: list[Project] = []
+    for path in project_paths:
+        shown = shown_path(path)
+        text = _read_text(path, shown, problems)
+        data = _parse_toml(text, shown, problems) if text is not None else None
+        if data is None:
+            continue
+        reader = _FileReader(path, shown, text or "")
+        project = _read_project(data, path, reader)
+        problems += reader.problems
+        if project is not None:
+            projects.append(project)
+    if problems:
+        raise InputError(problems)
+
+    name = portfolio_args.pop("name", None) or (
+        portfolio_path.resolve().parent.name if portfolio_path else "Projects"
+    )
+    portfolio = Portfolio(
+        name=name,
+        projects=tuple(projects),
+        settings=settings,
+        files=tuple(([portfolio_path] if portfolio_path else []) + project_paths),
+        path=portfolio_path,
+        **{k: v for k, v in portfolio_args.items() if v is not None},
+    )
+    if check:
+        problems = cross_check(portfolio) + check_scenarios(portfolio)
+        if problems:
+            raise InputError(problems)
+    return portfolio
+
+
+def parse_setting(text: str) -> tuple[str, object]:
+    """``KEY=VALUE`` from ``--set`` as (key, checked value).
+
+    Raises
+    ------
+    ValueError
+        When the text is not ``KEY=VALUE`` with a known key and a TOML value (a usage error).
+    InputError
+        When the value breaks the rule for its key (as it would in a file).
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"--set needs KEY=VALUE, got {text!r}")
+    if key not in APPRAISAL_KEYS:
+        raise ValueError(
+            f"--set {key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed: "
+            + ", ".join(APPRAISAL_KEYS)
+        )
+    try:
+        raw = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        raise ValueError(
+            f"--set {key}: {value!r} is not a TOML value (numbers as 0.03, true/false, "
+            'text in "quotes")'
+        ) from None
+    reader = _FileReader(Path("--set"), "--set", "")
+    checked = read_setting(key, raw, reader)
+    if reader.problems:
+        raise InputError(reader.problems)
+    return key, checked

@@ -1,0 +1,169 @@
+"""The scenario model: what a portfolio and its projects say, after loading and validation.
+
+Plain frozen dataclasses with no behaviour beyond small conveniences; loading builds them
+(:mod:`npv_calc.load`), scenarios choose values from them (:mod:`npv_calc.scenarios`) and the
+calculation turns them into figures (:mod:`npv_calc.calculate`). Nothing here imports numpy, so
+``npv-calc validate`` starts quickly.
+
+Conventions (see ``docs/method.md``): money is pounds in real terms at the price base year; years
+are financial years named by the calendar year they start in (``2017`` is 2017/18); a line's
+``years`` are offsets from the project's year 0 (its ``start_year``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Literal
+
+Section = Literal["costs", "benefits"]
+STATUSES = ("proposed", "approved", "in-delivery", "delivered")
+COST_KINDS = ("revenue", "capital")
+APPRAISAL_KEYS = ("discount_rate", "declining", "discount_year0", "horizon", "price_base_year")
+#: Fields of a line that may be given as ``{low, central, high}``.
+UNCERTAIN_FIELDS = (
+    "annual",
+    "quantity",
+    "unit_value",
+    "scale",
+    "growth",
+    "deadweight",
+    "displacement",
+    "attribution",
+    "drop_off",
+    "optimism_bias",
+)
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """A value known only within a range: ``low <= central <= high``."""
+
+    low: float
+    central: float
+    high: float
+
+    @property
+    def is_fixed(self) -> bool:
+        """True when the range is a single point (``low == high``)."""
+        return self.low == self.high
+
+
+Value = float | Uncertain
+
+
+def central(value: Value) -> float:
+    """The central estimate of a value, certain or not."""
+    return value.central if isinstance(value, Uncertain) else value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Appraisal settings: portfolio defaults, a project's overrides, or ``--set`` values."""
+
+    discount_rate: float = 0.035
+    declining: bool = True
+    discount_year0: bool = False
+    horizon: int = 10
+    price_base_year: int | None = None
+
+    def updated(self, overrides: dict[str, object]) -> Settings:
+        """A copy with some keys replaced (keys must be among :data:`APPRAISAL_KEYS`)."""
+        return replace(self, **overrides) if overrides else self
+
+
+@dataclass(frozen=True)
+class Line:
+    """A cost or benefit line of a project, as written in its file."""
+
+    section: Section
+    index: int  # 1-based position among the project's costs or benefits
+    name: str
+    agency: str = "Unallocated"
+    kind: str | None = None  # costs: revenue | capital
+    cashable: bool = False  # benefits only
+    amounts: tuple[float, ...] | None = None
+    annual: Value | None = None
+    quantity: Value | None = None
+    unit_value: Value | None = None
+    years: tuple[int, int] | None = None
+    growth: Value = 0.0
+    drop_off: Value = 0.0
+    deadweight: Value = 0.0
+    displacement: Value = 0.0
+    attribution: Value = 1.0
+    optimism_bias: Value | None = None
+    confidence: int | None = None
+    price_year: int | None = None
+    scale: Value = 1.0
+    source: str | None = None
+    #: source line of each key in the file, for error messages
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """How messages name the line, e.g. ``benefits[2] "Deliberate fires avoided"``."""
+        return f'{self.section}[{self.index}] "{self.name}"'
+
+    def uncertain(self) -> list[tuple[str, Uncertain]]:
+        """The line's uncertain values with a real range, in field order."""
+        return [
+            (f.name, v)
+            for f in fields(self)
+            if f.name in UNCERTAIN_FIELDS
+            and isinstance(v := getattr(self, f.name), Uncertain)
+            and not v.is_fixed
+        ]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A collaboration project: its identity, its setting overrides and its lines."""
+
+    id: str
+    name: str
+    start_year: int
+    path: Path
+    status: str = "proposed"
+    partners: tuple[str, ...] = ()
+    description: str = ""
+    overrides: dict[str, object] = field(default_factory=dict)
+    costs: tuple[Line, ...] = ()
+    benefits: tuple[Line, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def all_lines(self) -> tuple[Line, ...]:
+        return self.costs + self.benefits
+
+
+@dataclass(frozen=True)
+class NamedScenario:
+    """A what-if from ``[scenarios.NAME]``: appraisal overrides and projects left out."""
+
+    name: str
+    description: str = ""
+    set: dict[str, object] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """A set of projects appraised together, with the settings and target they share."""
+
+    name: str
+    projects: tuple[Project, ...]
+    settings: Settings = Settings()
+    target: float | None = None
+    target_year: int | None = None
+    description: str = ""
+    confidence_grades: dict[int, float] = field(default_factory=dict)
+    deflators: dict[int, float] = field(default_factory=dict)
+    scenarios: dict[str, NamedScenario] = field(default_factory=dict)
+    #: the files the portfolio was read from, in reading order
+    files: tuple[Path, ...] = ()
+    path: Path | None = None  # portfolio.toml, when there is one
+
+    def project_settings(self, project: Project) -> Settings:
+        """The settings a project is appraised with: portfolio defaults and its own overrides."""
+        return self.settings.updated(project.overrides)

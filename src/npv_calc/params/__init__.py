@@ -1,0 +1,52 @@
+"""Green Book parameters, read from ``green_book.toml`` beside this module.
+
+The numbers live in a data file with their source and vintage rather than in code, so that they
+can be checked against the publication and replaced when HM Treasury revises them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class DiscountBand:
+    """A band of years (offsets from year 0, inclusive) and its standard and health rates."""
+
+    first: int
+    last: int | None
+    standard: float
+    health: float
+
+
+@cache
+def _data() -> dict:
+    text = resources.files(__package__).joinpath("green_book.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@cache
+def discount_bands() -> tuple[DiscountBand, ...]:
+    """The Green Book discount schedule, first band first."""
+    return tuple(
+        DiscountBand(b["from"], b.get("to"), b["standard"], b["health"])
+        for b in _data()["discount_schedule"]["bands"]
+    )
+
+
+def standard_rate() -> float:
+    """The Social Time Preference Rate for years 0-30 (3.5%)."""
+    return discount_bands()[0].standard
+
+
+def default_confidence_grades() -> dict[int, float]:
+    """Benefit optimism bias by confidence grade, as shipped (a portfolio may override them)."""
+    return {int(k): float(v) for k, v in _data()["confidence_grades"]["grades"].items()}
+
+
+def source(table: str) -> str:
+    """The citation of a parameter table (``"discount_schedule"`` or ``"confidence_grades"``)."""
+    return " ".join(_data()[table]["source"].split())

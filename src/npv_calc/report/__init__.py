@@ -1,0 +1,1 @@
+"""Outputs: the console table, JSON, CSV and (in :mod:`npv_calc.report.workbook`) the workbook."""

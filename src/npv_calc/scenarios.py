@@ -1,0 +1,145 @@
+"""Scenarios: which value of each uncertain input is used, with which settings, for which projects.
+
+``central`` takes every uncertain value's ``central``. ``pessimistic`` / ``optimistic`` take the
+end of each range that lowers / raises the NPV; because every line's flow is monotone in each of
+its inputs (money is never negative and every factor stays in its allowed range), the direction is
+fixed by the field and whether the line is a cost or a benefit (:data:`RAISES_NPV`). A named
+scenario from ``portfolio.toml`` applies ``set`` (appraisal settings, over every project's own) and
+``exclude`` (projects left out), with central values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from .errors import InputError, Problem, UsageError
+from .load import BUILTIN_SCENARIOS, shown_path, cross_check, show, suggest
+from .model import Line, Portfolio, Project, Settings, Uncertain, Value
+
+Mode = Literal["central", "pessimistic", "optimistic"]
+
+#: For each section and field: does a higher value raise the NPV?
+RAISES_NPV: dict[str, dict[str, bool]] = {
+    "costs": {"annual": False, "scale": False, "growth": False, "optimism_bias": False},
+    "benefits": {
+        "annual": True,
+        "quantity": True,
+        "unit_value": True,
+        "scale": True,
+        "growth": True,
+        "attribution": True,
+        "drop_off": False,
+        "deadweight": False,
+        "displacement": False,
+        "optimism_bias": False,
+    },
+}
+
+#: A specific uncertain value: (project id, section, line index, field).
+ValueKey = tuple[str, str, int, str]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A portfolio ready to appraise: projects, settings and a rule for choosing values."""
+
+    portfolio: Portfolio
+    scenario: str = "central"
+    mode: Mode = "central"
+    overrides: Mapping[str, object] = field(default_factory=dict)
+    #: values fixed by the caller (e.g. sensitivity analysis), taking precedence over ``mode``
+    fixed: Mapping[ValueKey, float] = field(default_factory=dict)
+
+    @property
+    def projects(self) -> tuple[Project, ...]:
+        return self.portfolio.projects
+
+    @property
+    def settings(self) -> Settings:
+        """The portfolio-level settings, with the scenario's and ``--set`` overrides."""
+        return self.portfolio.settings.updated(dict(self.overrides))
+
+    def settings_for(self, project: Project) -> Settings:
+        return self.portfolio.project_settings(project).updated(dict(self.overrides))
+
+    def pick(self, project: Project, line: Line, name: str) -> float:
+        """The number used for a field of a line in this case."""
+        value: Value = getattr(line, name)
+        key = (project.id, line.section, line.index, name)
+        if key in self.fixed:
+            return self.fixed[key]
+        if not isinstance(value, Uncertain):
+            return value
+        if self.mode == "central":
+            return value.central
+        upward = RAISES_NPV[line.section][name] == (self.mode == "optimistic")
+        return value.high if upward else value.low
+
+    def optimism_bias(self, project: Project, line: Line) -> float:
+        """The optimism bias share of a line: its own, its grade's, or 0."""
+        if line.optimism_bias is not None:
+            return self.pick(project, line, "optimism_bias")
+        if line.confidence is not None:
+            return self.portfolio.confidence_grades[line.confidence]
+        return 0.0
+
+    def counts_toward_target(self, project: Project) -> bool:
+        year = self.portfolio.target_year
+        return year is None or project.start_year <= year
+
+
+def scenario_names(portfolio: Portfolio) -> list[str]:
+    """Every scenario a portfolio can be appraised under, built-in ones first."""
+    return [*BUILTIN_SCENARIOS, *portfolio.scenarios]
+
+
+def prepare(
+    portfolio: Portfolio,
+    scenario: str = "central",
+    overrides: Mapping[str, object] | None = None,
+) -> Case:
+    """The case to appraise for a scenario name and ``--set`` overrides.
+
+    Raises
+    ------
+    UsageError
+        When ``scenario`` is not a built-in or named scenario.
+    InputError
+        When the inputs are invalid under the resulting settings (e.g. ``--set horizon=5`` with a
+        line running to year 9).
+    """
+    overrides = dict(overrides or {})
+    names = scenario_names(portfolio)
+    if scenario not in names:
+        raise UsageError(
+            f"unknown scenario {show(scenario)}{suggest(scenario, names)}; choose from: "
+            + ", ".join(names)
+        )
+    mode: Mode = scenario if scenario in BUILTIN_SCENARIOS else "central"  # type: ignore[assignment]
+    problems: list[Problem] = []
+    projects = portfolio.projects
+    if scenario in portfolio.scenarios:
+        named = portfolio.scenarios[scenario]
+        ids = [p.id for p in projects]
+        for pid in named.exclude:
+            if pid not in ids:
+                problems.append(
+                    Problem(
+                        shown_path(portfolio.path) if portfolio.path else "portfolio.toml",
+                        f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
+                        f"[scenarios.{scenario}]",
+                        "exclude",
+                    )
+                )
+        projects = tuple(p for p in projects if p.id not in named.exclude)
+        overrides = {**named.set, **overrides}
+    case_portfolio = replace(portfolio, projects=projects)
+    context = ""
+    if overrides:
+        context = " (with " + ", ".join(f"{k} = {show(v)}" for k, v in overrides.items()) + ")"
+    problems += cross_check(case_portfolio, overrides, context=context)
+    if problems:
+        raise InputError(problems)
+    return Case(case_portfolio, scenario, mode, overrides)
