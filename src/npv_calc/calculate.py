@@ -74,8 +74,10 @@ def line_flows(
         base[: len(line.amounts)] = line.amounts
     else:
         first, last = line.years if line.years is not None else (0, horizon - 1)
-        annual = values["annual"] if line.annual is not None else (
-            values["quantity"] * values["unit_value"]
+        annual = (
+            values["annual"]
+            if line.annual is not None
+            else (values["quantity"] * values["unit_value"])
         )
         change = 1.0 + values["growth"]
         if line.section == "benefits":
@@ -154,7 +156,7 @@ def _polish(flows: np.ndarray, t: np.ndarray, rate: float) -> float | None:
         if rate <= -1:
             return None
         base = 1.0 + rate
-        value = float(np.sum(flows * base ** -t))
+        value = float(np.sum(flows * base**-t))
         slope = float(np.sum(-t * flows * base ** (-t - 1)))
         if slope == 0 or not np.isfinite(slope):
             return rate

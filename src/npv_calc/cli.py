@@ -46,11 +46,11 @@ def handles_errors(command: F) -> F:
             return command(*args, **kwargs)
         except InputError as exc:
             count = len(exc.problems)
-            _messages = [str(p) for p in exc.problems]
-            for message in _messages:
-                click.echo(f"Error: {message}", err=True)
-            click.echo(f"{count} problem{'s' if count != 1 else ''} found; nothing was "
-                       "written.", err=True)
+            for problem in exc.problems:
+                click.echo(f"Error: {problem}", err=True)
+            click.echo(
+                f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
+            )
             raise SystemExit(EXIT_INPUT) from None
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
@@ -59,8 +59,12 @@ def handles_errors(command: F) -> F:
         except Exception as exc:
             if os.environ.get("NPV_CALC_DEBUG"):
                 raise
-            _fail([f"unexpected {type(exc).__name__}: {exc} (this is a bug in npv-calc; please "
-                   "report it with the input that caused it; NPV_CALC_DEBUG=1 shows details)"])
+            _fail(
+                [
+                    f"unexpected {type(exc).__name__}: {exc} (this is a bug in npv-calc; please "
+                    "report it with the input that caused it; NPV_CALC_DEBUG=1 shows details)"
+                ]
+            )
 
     return wrapper  # type: ignore[return-value]
 
@@ -100,15 +104,31 @@ def cli() -> None:
 
 @cli.command()
 @paths_argument
-@click.option("--scenario", default="central", show_default=True,
-              help="central, pessimistic, optimistic, or a [scenarios.NAME] of portfolio.toml.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Override an [appraisal] key for every project, e.g. discount_rate=0.03 "
-                   "(repeatable; VALUE is read as TOML).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True, help="Output on stdout.")
-@click.option("--check-target", is_flag=True,
-              help="Exit with status 3 when the portfolio misses its target.")
+@click.option(
+    "--scenario",
+    default="central",
+    show_default=True,
+    help="central, pessimistic, optimistic, or a [scenarios.NAME] of portfolio.toml.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override an [appraisal] key for every project, e.g. discount_rate=0.03 "
+    "(repeatable; VALUE is read as TOML).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output on stdout.",
+)
+@click.option(
+    "--check-target", is_flag=True, help="Exit with status 3 when the portfolio misses its target."
+)
 @handles_errors
 def run(
     paths: tuple[str, ...],
@@ -122,7 +142,7 @@ def run(
     from .load import load_portfolio
 
     overrides = _parse_sets(sets)
-    portfolio = load_portfolio(*(paths or ("scenarios",)), check=False)
+    portfolio = load_portfolio(*paths, overrides=overrides)
     result = appraise(portfolio, scenario, overrides)
     if fmt == "json":
         from .report.json import dumps
@@ -140,8 +160,12 @@ def run(
         from .report.table import money
 
         if result.meets_target is None:
-            _fail(["--check-target: the portfolio has no target ([portfolio] target in "
-                   "portfolio.toml)"])
+            _fail(
+                [
+                    "--check-target: the portfolio has no target ([portfolio] target in "
+                    "portfolio.toml)"
+                ]
+            )
         if not result.meets_target:
             click.echo(
                 f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
@@ -156,9 +180,13 @@ def run(
 @handles_errors
 def validate(paths: tuple[str, ...]) -> None:
     """Check scenario files and report every problem (exit 0 when there are none)."""
-    from .load import load_portfolio
+    from .errors import InputError
+    from .load import check_scenarios, load_portfolio
 
-    portfolio = load_portfolio(*(paths or ("scenarios",)), check=True)
+    portfolio = load_portfolio(*paths)
+    problems = check_scenarios(portfolio)
+    if problems:
+        raise InputError(problems)
     lines = sum(len(p.all_lines) for p in portfolio.projects)
     count = len(portfolio.projects)
     scenarios = ", ".join(portfolio.scenarios) or "none"

@@ -94,7 +94,13 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
 LINE_TEXT_KEYS = ("name", "agency", "source")
 LINE_OTHER_KEYS = ("amounts", "years", "price_year")
 COST_KEYS = (*LINE_TEXT_KEYS, "kind", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
-BENEFIT_KEYS = (*LINE_TEXT_KEYS, "cashable", "confidence", *LINE_OTHER_KEYS, *FIELD_RULES["benefits"])
+BENEFIT_KEYS = (
+    *LINE_TEXT_KEYS,
+    "cashable",
+    "confidence",
+    *LINE_OTHER_KEYS,
+    *FIELD_RULES["benefits"],
+)
 PROJECT_KEYS = (
     "id",
     "name",
@@ -130,18 +136,17 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _type_name(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
+def got(value: Any) -> str:
+    """``got <value>``, saying what kind of value it is where that helps."""
     if isinstance(value, str):
-        return "text"
+        return f"got text {show(value)}"
     if isinstance(value, dict):
-        return "a table"
+        return f"got a table {show(value)}"
     if isinstance(value, list):
-        return "a list"
-    return "a date/time" if value is not None else "nothing"
+        return f"got a list {show(value)}"
+    if isinstance(value, bool | int | float):
+        return f"got {show(value)}"
+    return f"got a date/time {show(value)}"
 
 
 def suggest(key: str, allowed: Iterable[str]) -> str:
@@ -236,7 +241,7 @@ class _FileReader:
 
     def number(self, raw: Any, rule: Rule | None, **at: Any) -> float | None:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            self.add(f"must be a number, got {_type_name(raw)} {show(raw)}", **at)
+            self.add(f"must be a number, {got(raw)}", **at)
             return None
         if not math.isfinite(raw):
             self.add(f"must be a finite number, got {show(raw)}", **at)
@@ -248,7 +253,7 @@ class _FileReader:
 
     def whole(self, raw: Any, low: int, high: int, what: str, **at: Any) -> int | None:
         if isinstance(raw, bool) or not isinstance(raw, int):
-            self.add(f"must be {what}, got {_type_name(raw)} {show(raw)}", **at)
+            self.add(f"must be {what}, {got(raw)}", **at)
             return None
         if not low <= raw <= high:
             self.add(f"must be {what}, got {raw}", **at)
@@ -260,7 +265,7 @@ class _FileReader:
 
     def text(self, raw: Any, *, required: bool = False, **at: Any) -> str | None:
         if not isinstance(raw, str):
-            self.add(f"must be text in quotes, got {_type_name(raw)} {show(raw)}", **at)
+            self.add(f"must be text in quotes, {got(raw)}", **at)
             return None
         if required and not raw.strip():
             self.add("must not be empty", **at)
@@ -283,7 +288,7 @@ class _FileReader:
 
     def table(self, raw: Any, what: str, **at: Any) -> dict | None:
         if not isinstance(raw, dict):
-            self.add(f"must be a table ({what}), got {_type_name(raw)} {show(raw)}", **at)
+            self.add(f"must be a table ({what}), {got(raw)}", **at)
             return None
         return raw
 
@@ -301,9 +306,7 @@ class _FileReader:
             if key in allowed:
                 continue
             hint = (elsewhere or {}).get(key)
-            message = f"unknown key {show(key)}" + (
-                f": {hint}" if hint else suggest(key, allowed)
-            )
+            message = f"unknown key {show(key)}" + (f": {hint}" if hint else suggest(key, allowed))
             allowed_text = ", ".join(allowed)
             self.add(
                 f"{message}; allowed keys here: {allowed_text}",
@@ -354,8 +357,10 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             problems.append(
-                Problem(shown, f"is {size:,} bytes; scenario files are limited to "
-                        f"{MAX_FILE_BYTES:,} bytes")
+                Problem(
+                    shown,
+                    f"is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes",
+                )
             )
             return None
         data = path.read_bytes()
@@ -363,15 +368,17 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
         return None
     if b"\x00" in data:
-        problems.append(Problem(shown, "is not a text file (it contains binary data); "
-                                       "scenario files are TOML text"))
+        problems.append(
+            Problem(
+                shown, "is not a text file (it contains binary data); scenario files are TOML text"
+            )
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         problems.append(
-            Problem(shown, f"is not UTF-8 text (bad byte at offset {exc.start}); "
-                           "save it as UTF-8")
+            Problem(shown, f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
         )
         return None
 
@@ -405,13 +412,15 @@ def read_setting(key: str, raw: Any, reader: _FileReader, **at: Any) -> object |
     """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`."""
     at.setdefault("field", key)
     if key == "discount_rate":
-        return reader.number(raw, Rule(lambda x: x > -1, "must be greater than -1 "
-                                       "(e.g. 0.035 for 3.5%)"), **at)
+        return reader.number(
+            raw, Rule(lambda x: x > -1, "must be greater than -1 (e.g. 0.035 for 3.5%)"), **at
+        )
     if key in ("declining", "discount_year0"):
         return reader.boolean(raw, **at)
     if key == "horizon":
-        return reader.whole(raw, 1, MAX_HORIZON, f"a whole number of years from 1 to "
-                                                  f"{MAX_HORIZON}", **at)
+        return reader.whole(
+            raw, 1, MAX_HORIZON, f"a whole number of years from 1 to {MAX_HORIZON}", **at
+        )
     if key == "price_base_year":
         return reader.year(raw, **at)
     raise KeyError(key)
@@ -423,8 +432,9 @@ def _read_settings(
     values: dict[str, object] = {}
     for key in APPRAISAL_KEYS:
         if key in table:
-            value = read_setting(key, table[key], reader, item=item, field=prefix + key,
-                                 where=where)
+            value = read_setting(
+                key, table[key], reader, item=item, field=prefix + key, where=where
+            )
             if value is not None:
                 values[key] = value
     return values
@@ -435,20 +445,29 @@ def _read_settings(
 
 _ONLY_BENEFITS = {
     k: "applies to benefits only"
-    for k in ("quantity", "unit_value", "deadweight", "displacement", "attribution", "drop_off",
-              "cashable", "confidence")
+    for k in (
+        "quantity",
+        "unit_value",
+        "deadweight",
+        "displacement",
+        "attribution",
+        "drop_off",
+        "cashable",
+        "confidence",
+    )
 }
 _ONLY_COSTS = {"kind": "applies to costs only (revenue or capital)"}
 
 
-def _read_line(
-    raw: Any, section: str, index: int, reader: _FileReader
-) -> Line | None:
+def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line | None:
+    """A line of a project file. When the line has problems, what could be read is still
+    returned, so that the checks that need settings can run on it too; the problems are in
+    ``reader.problems``."""
     where = (section, index)
     singular = "cost" if section == "costs" else "benefit"
     if not isinstance(raw, dict):
         reader.add(
-            f"must be a table ([[{section}]]), got {_type_name(raw)} {show(raw)}",
+            f"must be a table ([[{section}]]), {got(raw)}",
             item=f"{section}[{index}]",
             where=where,
         )
@@ -458,12 +477,12 @@ def _read_line(
         reader.text(name, required=True, item=f"{section}[{index}]", field="name", where=where)
         name = f"{singular.capitalize()} {index}"
     item = f'{section}[{index}] "{name}"'
-    before = len(reader.problems)
     at = {"item": item, "where": where}
 
     allowed = COST_KEYS if section == "costs" else BENEFIT_KEYS
-    reader.unknown_keys(raw, allowed, elsewhere=_ONLY_BENEFITS if section == "costs"
-                        else _ONLY_COSTS, **at)
+    reader.unknown_keys(
+        raw, allowed, elsewhere=_ONLY_BENEFITS if section == "costs" else _ONLY_COSTS, **at
+    )
     values: dict[str, Any] = {"section": section, "index": index, "name": name}
 
     for key in ("agency", "source"):
@@ -476,8 +495,12 @@ def _read_line(
             values["cashable"] = reader.boolean(raw["cashable"], field="cashable", **at)
         if "confidence" in raw:
             values["confidence"] = reader.whole(
-                raw["confidence"], 1, 10**6, "a confidence grade (a whole number such as 3)",
-                field="confidence", **at,
+                raw["confidence"],
+                1,
+                10**6,
+                "a confidence grade (a whole number such as 3)",
+                field="confidence",
+                **at,
             )
 
     for key, rule in FIELD_RULES[section].items():
@@ -526,18 +549,20 @@ def _read_line(
 
     forms = [k for k in ("amounts", "annual", "quantity") if k in raw]
     if section == "benefits" and ("quantity" in raw) != ("unit_value" in raw):
-        present, missing = ("quantity", "unit_value") if "quantity" in raw else (
-            "unit_value", "quantity")
-        reader.add(f"{present} needs {missing} (annual = quantity x unit_value)",
-                   field=present, **at)
-    elif not forms:
-        choices = "amounts or annual" if section == "costs" else (
-            "amounts, annual, or quantity with unit_value")
+        present, missing = (
+            ("quantity", "unit_value") if "quantity" in raw else ("unit_value", "quantity")
+        )
+        reader.add(f"needs {missing} as well (annual = quantity x unit_value)", field=present, **at)
+    if not forms and "unit_value" not in raw:
+        choices = (
+            "amounts or annual"
+            if section == "costs"
+            else ("amounts, annual, or quantity with unit_value")
+        )
         reader.add(f"gives no money: give one of {choices}", **at)
     elif len(forms) > 1:
         shown = " and ".join(forms)
-        reader.add(f"gives {shown}: give only one way of stating the amount", field=forms[1],
-                   **at)
+        reader.add(f"gives {shown}: give only one way of stating the amount", field=forms[1], **at)
     if "amounts" in raw:
         for key in ("years", "growth", "drop_off"):
             if key in raw:
@@ -548,11 +573,8 @@ def _read_line(
                     **at,
                 )
     if "optimism_bias" in raw and "confidence" in raw:
-        reader.add("give either optimism_bias or confidence, not both",
-                   field="confidence", **at)
+        reader.add("give either optimism_bias or confidence, not both", field="confidence", **at)
 
-    if len(reader.problems) > before:
-        return None
     line = Line(**{k: v for k, v in values.items() if v is not None})
     line.lines.update(reader.lines.get(where, {}))
     return line
@@ -562,8 +584,10 @@ def _read_line(
 # Project files
 
 
-def _read_project(data: dict, path: Path, reader: _FileReader) -> Project | None:
-    before = len(reader.problems)
+def _read_project(data: dict, path: Path, reader: _FileReader) -> Project:
+    """A project file. As with lines, a project with problems is still returned (with an empty
+    ``id`` when its id is bad) so that every check can run; the problems are in
+    ``reader.problems``."""
     top = ("", 1)
     raw_name = data.get("name")
     item = None
@@ -573,17 +597,24 @@ def _read_project(data: dict, path: Path, reader: _FileReader) -> Project | None
         item=None,
         where=top,
         elsewhere={
-            **{k: "belongs in the [portfolio] table of portfolio.toml" for k in
-               ("target", "target_year")},
-            **{k: "belongs in portfolio.toml" for k in ("confidence_grades", "deflators",
-                                                         "scenarios", "portfolio")},
+            **{
+                k: "belongs in the [portfolio] table of portfolio.toml"
+                for k in ("target", "target_year")
+            },
+            **{
+                k: "belongs in portfolio.toml"
+                for k in ("confidence_grades", "deflators", "scenarios", "portfolio")
+            },
         },
     )
     values: dict[str, Any] = {}
     for key in ("id", "name", "start_year"):
         if key not in data:
-            reader.add(f"is required: every project file needs id, name and start_year",
-                       field=key, where=top)
+            reader.add(
+                "is required: every project file needs id, name and start_year",
+                field=key,
+                where=top,
+            )
     if "id" in data:
         pid = reader.text(data["id"], required=True, field="id", where=top)
         if pid is not None and not ID_PATTERN.match(pid):
@@ -605,8 +636,11 @@ def _read_project(data: dict, path: Path, reader: _FileReader) -> Project | None
     if "partners" in data:
         partners = data["partners"]
         if not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
-            reader.add(f'must be a list of names such as ["Police", "Fire"], got {show(partners)}',
-                       field="partners", where=top)
+            reader.add(
+                f'must be a list of names such as ["Police", "Fire"], got {show(partners)}',
+                field="partners",
+                where=top,
+            )
         else:
             values["partners"] = tuple(partners)
 
@@ -617,27 +651,39 @@ def _read_project(data: dict, path: Path, reader: _FileReader) -> Project | None
             where = ("appraisal", 1)
             reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
             for key in set(table) & set(overrides):
-                reader.add("is set both at the top of the file and in [appraisal]; give it once",
-                           item="[appraisal]", field=key, where=where)
+                reader.add(
+                    "is set both at the top of the file and in [appraisal]; give it once",
+                    item="[appraisal]",
+                    field=key,
+                    where=where,
+                )
             overrides.update(_read_settings(table, reader, item="[appraisal]", where=where))
 
     lines: dict[str, list[Line]] = {"costs": [], "benefits": []}
     for section in ("costs", "benefits"):
         raw_lines = data.get(section, [])
         if not isinstance(raw_lines, list):
-            reader.add(f"must be written as [[{section}]] tables, got {_type_name(raw_lines)}",
-                       field=section, where=top)
+            reader.add(
+                f"must be written as [[{section}]] tables, {got(raw_lines)}",
+                field=section,
+                where=top,
+            )
             continue
         for index, raw in enumerate(raw_lines, start=1):
             line = _read_line(raw, section, index, reader)
             if line is not None:
                 lines[section].append(line)
     if not data.get("costs") and not data.get("benefits"):
-        reader.add("has no costs or benefits: add at least one [[costs]] or [[benefits]] table",
-                   where=top)
+        reader.add(
+            "has no costs or benefits: add at least one [[costs]] or [[benefits]] table", where=top
+        )
 
-    if len(reader.problems) > before:
-        return None
+    values = {
+        "id": "",
+        "name": "",
+        "start_year": 0,
+        **{k: v for k, v in values.items() if v is not None},
+    }
     project = Project(
         path=path,
         overrides=overrides,
@@ -665,8 +711,10 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
         elsewhere={
             **{k: "belongs in the [portfolio] table" for k in PORTFOLIO_KEYS},
             **{k: "belongs in the [appraisal] table" for k in APPRAISAL_KEYS},
-            **{k: "belongs in a project file, not portfolio.toml" for k in
-               ("id", "start_year", "costs", "benefits")},
+            **{
+                k: "belongs in a project file, not portfolio.toml"
+                for k in ("id", "start_year", "costs", "benefits")
+            },
         },
     )
     if "portfolio" in data:
@@ -694,8 +742,9 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
     grades = params.default_confidence_grades()
     if "confidence_grades" in data:
         where = ("confidence_grades", 1)
-        table = reader.table(data["confidence_grades"], "[confidence_grades]",
-                             field="confidence_grades", where=top)
+        table = reader.table(
+            data["confidence_grades"], "[confidence_grades]", field="confidence_grades", where=top
+        )
         for key, raw in (table or {}).items():
             at = {"item": "[confidence_grades]", "field": key, "where": where}
             if not key.isdigit() or int(key) < 1:
@@ -722,14 +771,18 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
 
     scenarios: dict[str, NamedScenario] = {}
     if "scenarios" in data:
-        table = reader.table(data["scenarios"], "[scenarios.NAME] tables", field="scenarios",
-                             where=top)
+        table = reader.table(
+            data["scenarios"], "[scenarios.NAME] tables", field="scenarios", where=top
+        )
         for name, raw in (table or {}).items():
             where = (f"scenarios.{name}", 1)
             item = f"[scenarios.{name}]"
             if name in BUILTIN_SCENARIOS:
-                reader.add(f"{show(name)} is a built-in scenario; choose another name", item=item,
-                           where=where)
+                reader.add(
+                    f"{show(name)} is a built-in scenario; choose another name",
+                    item=item,
+                    where=where,
+                )
                 continue
             spec = reader.table(raw, "description, set, exclude", item=item, where=where)
             if spec is None:
@@ -737,21 +790,30 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
             reader.unknown_keys(spec, SCENARIO_KEYS, item=item, where=where)
             args: dict[str, Any] = {"name": name}
             if "description" in spec:
-                args["description"] = reader.text(spec["description"], field="description",
-                                                  item=item, where=where) or ""
+                args["description"] = (
+                    reader.text(spec["description"], field="description", item=item, where=where)
+                    or ""
+                )
             if "set" in spec:
-                overrides = reader.table(spec["set"], "appraisal keys", field="set", item=item,
-                                         where=where)
+                overrides = reader.table(
+                    spec["set"], "appraisal keys", field="set", item=item, where=where
+                )
                 if overrides is not None:
-                    reader.unknown_keys(overrides, APPRAISAL_KEYS, item=item, where=where,
-                                        prefix="set.")
-                    args["set"] = _read_settings(overrides, reader, item=item, where=where,
-                                                 prefix="set.")
+                    reader.unknown_keys(
+                        overrides, APPRAISAL_KEYS, item=item, where=where, prefix="set."
+                    )
+                    args["set"] = _read_settings(
+                        overrides, reader, item=item, where=where, prefix="set."
+                    )
             if "exclude" in spec:
                 exclude = spec["exclude"]
                 if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
-                    reader.add(f'must be a list of project ids such as ["CBCD"], got '
-                               f"{show(exclude)}", field="exclude", item=item, where=where)
+                    reader.add(
+                        f'must be a list of project ids such as ["CBCD"], got {show(exclude)}',
+                        field="exclude",
+                        item=item,
+                        where=where,
+                    )
                 else:
                     args["exclude"] = tuple(exclude)
             scenarios[name] = NamedScenario(**args)
@@ -793,8 +855,11 @@ def find_files(paths: Sequence[str | Path]) -> tuple[Path | None, list[Path], li
             )
             if not found:
                 problems.append(
-                    Problem(str(given), "holds no scenario files (*.toml): expected "
-                                        "portfolio.toml and a file per project")
+                    Problem(
+                        str(given),
+                        "holds no scenario files (*.toml): expected "
+                        "portfolio.toml and a file per project",
+                    )
                 )
             for p in found:
                 (portfolios if p.name == PORTFOLIO_FILE else projects).append(p)
@@ -837,11 +902,15 @@ def cross_check(
     seen: dict[str, Project] = {}
     for project in portfolio.projects:
         shown = shown_path(project.path)
-        if project.id in seen:
+        if project.id and project.id in seen:
             problems.append(
-                Problem(shown, f"{show(project.id)} is already the id of a project in "
-                               f"{shown_path(seen[project.id].path)}; ids must be unique",
-                        field="id", line=project.lines.get("id"))
+                Problem(
+                    shown,
+                    f"{show(project.id)} is already the id of a project in "
+                    f"{shown_path(seen[project.id].path)}; ids must be unique",
+                    field="id",
+                    line=project.lines.get("id"),
+                )
             )
         seen.setdefault(project.id, project)
         settings = portfolio.project_settings(project).updated(overrides or {})
@@ -849,9 +918,10 @@ def cross_check(
         span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
         for line in project.all_lines:
 
-            def add(message: str, field: str, line: Line = line) -> None:
-                problems.append(Problem(shown, message + context, line.label, field,
-                                        line.lines.get(field)))
+            def add(message: str, field: str, line: Line = line, shown: str = shown) -> None:
+                problems.append(
+                    Problem(shown, message + context, line.label, field, line.lines.get(field))
+                )
 
             if line.years is not None and line.years[1] > horizon - 1:
                 add(f"{show(list(line.years))} goes beyond the horizon: {span}", "years")
@@ -860,18 +930,26 @@ def cross_check(
             if line.price_year is not None and line.price_year != settings.price_base_year:
                 base = settings.price_base_year
                 if base is None:
-                    add(f"{line.price_year} needs price_base_year in [appraisal] to rebase to",
-                        "price_year")
+                    add(
+                        f"{line.price_year} needs price_base_year in [appraisal] to rebase to",
+                        "price_year",
+                    )
                 else:
                     for year in (line.price_year, base):
                         if year not in portfolio.deflators:
                             what = "the price base year " if year == base else ""
-                            add(f"{line.price_year} cannot be rebased to {base}: no deflator for "
-                                f"{what}{year} in [deflators] of portfolio.toml", "price_year")
+                            add(
+                                f"{line.price_year} cannot be rebased to {base}: no deflator for "
+                                f"{what}{year} in [deflators] of portfolio.toml",
+                                "price_year",
+                            )
             if line.confidence is not None and line.confidence not in portfolio.confidence_grades:
                 grades = ", ".join(map(str, portfolio.confidence_grades))
-                add(f"grade {line.confidence} does not exist; the grades are {grades} "
-                    "([confidence_grades] in portfolio.toml)", "confidence")
+                add(
+                    f"grade {line.confidence} does not exist; the grades are {grades} "
+                    "([confidence_grades] in portfolio.toml)",
+                    "confidence",
+                )
     return problems
 
 
@@ -885,8 +963,12 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
         for pid in scenario.exclude:
             if pid not in ids:
                 problems.append(
-                    Problem(shown, f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
-                            f"[scenarios.{scenario.name}]", "exclude")
+                    Problem(
+                        shown,
+                        f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
+                        f"[scenarios.{scenario.name}]",
+                        "exclude",
+                    )
                 )
         if scenario.set:
             problems += cross_check(
@@ -899,19 +981,23 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
 # Entry point
 
 
-def load_portfolio(*paths: str | Path, check: bool = True) -> Portfolio:
-    """Read a portfolio from scenario directories and/or files.
+def load_portfolio(
+    *paths: str | Path, overrides: dict[str, object] | None = None, check: bool = True
+) -> Portfolio:
+    """Read a portfolio from scenario directories and/or files, checking everything.
 
     Parameters
     ----------
     *paths
-        Scenario directories (``portfolio.toml`` plus a file per project) or individual files.
-        Project files given without a ``portfolio.toml`` are appraised with default settings and
-        no target.
+        Scenario directories (``portfolio.toml`` plus a file per project) or individual files;
+        ``scenarios`` when none is given. Project files given without a ``portfolio.toml`` are
+        appraised with default settings and no target.
+    overrides
+        ``--set`` values: the checks that depend on settings (``years`` inside the horizon,
+        deflators for ``price_year``) use them over each project's own settings.
     check
-        Also run :func:`cross_check` with the files' own settings (``years`` inside the horizon,
-        deflators, grades, unique ids) and :func:`check_scenarios`. Commands that apply
-        ``--set`` pass ``False`` and check once the overrides are known.
+        Run those settings-dependent checks (:func:`cross_check`). Named scenarios are checked
+        separately, by :func:`check_scenarios`.
 
     Raises
     ------
@@ -943,12 +1029,8 @@ def load_portfolio(*paths: str | Path, check: bool = True) -> Portfolio:
         if data is None:
             continue
         reader = _FileReader(path, shown, text or "")
-        project = _read_project(data, path, reader)
+        projects.append(_read_project(data, path, reader))
         problems += reader.problems
-        if project is not None:
-            projects.append(project)
-    if problems:
-        raise InputError(problems)
 
     name = portfolio_args.pop("name", None) or (
         portfolio_path.resolve().parent.name if portfolio_path else "Projects"
@@ -962,10 +1044,22 @@ def load_portfolio(*paths: str | Path, check: bool = True) -> Portfolio:
         **{k: v for k, v in portfolio_args.items() if v is not None},
     )
     if check:
-        problems = cross_check(portfolio) + check_scenarios(portfolio)
-        if problems:
-            raise InputError(problems)
+        context = ""
+        if overrides:
+            context = " (with --set " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
+            context += ")"
+        problems += cross_check(portfolio, overrides, context=context)
+    if problems:
+        raise InputError(sort_problems(problems))
     return portfolio
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file (in the order files were first named) and by line."""
+    order: dict[str, int] = {}
+    for problem in problems:
+        order.setdefault(problem.file, len(order))
+    return sorted(problems, key=lambda p: (order[p.file], p.line or 0))
 
 
 def parse_setting(text: str) -> tuple[str, object]:
@@ -981,18 +1075,17 @@ def parse_setting(text: str) -> tuple[str, object]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"--set needs KEY=VALUE, got {text!r}")
+        raise ValueError(f"expected KEY=VALUE such as discount_rate=0.03, got {text!r}")
     if key not in APPRAISAL_KEYS:
         raise ValueError(
-            f"--set {key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed: "
+            f"{key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed keys: "
             + ", ".join(APPRAISAL_KEYS)
         )
     try:
         raw = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         raise ValueError(
-            f"--set {key}: {value!r} is not a TOML value (numbers as 0.03, true/false, "
-            'text in "quotes")'
+            f'{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "quotes")'
         ) from None
     reader = _FileReader(Path("--set"), "--set", "")
     checked = read_setting(key, raw, reader)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .errors import InputError, Problem, UsageError
-from .load import BUILTIN_SCENARIOS, shown_path, cross_check, show, suggest
+from .load import BUILTIN_SCENARIOS, cross_check, show, shown_path, suggest
 from .model import Line, Portfolio, Project, Settings, Uncertain, Value
 
 Mode = Literal["central", "pessimistic", "optimistic"]
@@ -138,7 +138,9 @@ def prepare(
     case_portfolio = replace(portfolio, projects=projects)
     context = ""
     if overrides:
-        context = " (with " + ", ".join(f"{k} = {show(v)}" for k, v in overrides.items()) + ")"
+        how = f"scenario {show(scenario)}" if scenario in portfolio.scenarios else "--set"
+        context = f" (with {how}: " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
+        context += ")"
     problems += cross_check(case_portfolio, overrides, context=context)
     if problems:
         raise InputError(problems)

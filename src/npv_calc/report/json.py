@@ -30,8 +30,9 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "pv_benefits": _number(result.pv_benefits),
         "bcr": _number(result.bcr),
         "roi": _number(result.roi),
-        "payback_year": None if result.payback_year is None else financial_year(
-            result.payback_year),
+        "payback_year": None
+        if result.payback_year is None
+        else financial_year(result.payback_year),
         "irr": _number(result.irr),
         "cashable_npv": _number(result.cashable_npv),
         "pv_costs_by_agency": {k: _number(v) for k, v in result.pv_costs_by_agency.items()},

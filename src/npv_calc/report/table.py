@@ -99,9 +99,7 @@ def render(result: PortfolioResult) -> str:
     lines.append("")
     if has_target:
         year = portfolio.target_year
-        who = (
-            f"projects starting by {financial_year(year)}" if year is not None else "all projects"
-        )
+        who = f"projects starting by {financial_year(year)}" if year is not None else "all projects"
         lines.append(f"NPV toward target ({who}): {money(result.npv_toward_target)}")
         by = f" by {year}" if year is not None else ""
         lines.append(f"Target{by}: {money(portfolio.target)}")
