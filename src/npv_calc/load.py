@@ -827,8 +827,10 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
 
 def shown_path(path: Path) -> str:
     """A path as messages show it: relative to the working directory when it is below it."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

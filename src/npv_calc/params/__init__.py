@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class DiscountBand:
 
 @cache
 def _data() -> dict:
-    text = resources.files(__package__).joinpath("green_book.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "green_book.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
