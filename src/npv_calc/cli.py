@@ -40,7 +40,7 @@ def handles_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import InputError, UsageError
+        from .errors import InputError, OutputError, UsageError
 
         try:
             return command(*args, **kwargs)
@@ -52,6 +52,8 @@ def handles_errors(command: F) -> F:
                 f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
             )
             raise SystemExit(EXIT_INPUT) from None
+        except OutputError as exc:
+            _fail([str(exc)])
         except UsageError as exc:
             raise click.UsageError(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
@@ -89,10 +91,28 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, object]:
     return overrides
 
 
+def _command_line() -> str:
+    """The command as the user typed it, for the workbook's Audit sheet."""
+    import shlex
+
+    ctx = click.get_current_context()
+    args = ctx.meta.get("npv_calc.args")
+    if args is None:
+        args = sys.argv[1:]
+    return " ".join(["npv-calc", *map(shlex.quote, args)])
+
+
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Kept for the workbook's Audit sheet: the command exactly as given.
+        ctx.meta["npv_calc.args"] = list(args)
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="npv-calc")
 def cli() -> None:
     """Green Book appraisal of collaboration projects from scenario files.
@@ -127,6 +147,18 @@ def cli() -> None:
     help="Output on stdout.",
 )
 @click.option(
+    "--xlsx",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write the board workbook (Excel) to FILE.",
+)
+@click.option(
+    "--marking",
+    default="OFFICIAL",
+    show_default=True,
+    help="Protective marking printed at the top and bottom of every workbook page.",
+)
+@click.option(
     "--check-target", is_flag=True, help="Exit with status 3 when the portfolio misses its target."
 )
 @handles_errors
@@ -135,6 +167,8 @@ def run(
     scenario: str,
     sets: tuple[str, ...],
     fmt: str,
+    xlsx: str | None,
+    marking: str,
     check_target: bool,
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
@@ -144,6 +178,11 @@ def run(
     overrides = _parse_sets(sets)
     portfolio = load_portfolio(*paths, overrides=overrides)
     result = appraise(portfolio, scenario, overrides)
+    if xlsx:
+        from .report.workbook import write_workbook
+
+        write_workbook(result, xlsx, command=_command_line(), marking=marking)
+        click.echo(f"Wrote {xlsx}", err=True)
     if fmt == "json":
         from .report.json import dumps
 

@@ -46,3 +46,7 @@ class InputError(Exception):
 
 class UsageError(Exception):
     """A command-line option names something that does not exist (exit code 2)."""
+
+
+class OutputError(Exception):
+    """An output cannot be written (a missing template, an unwritable path); exit code 1."""

@@ -1,0 +1,92 @@
+"""Recalculate workbooks in LibreOffice Calc, a real spreadsheet engine, and read them back.
+
+LibreOffice keeps the cached values of a file unless told to recalculate on load, so each run uses
+a throw-away user profile whose settings say "always recalculate" for OOXML and ODF files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+INSTALL_HINT = (
+    "LibreOffice Calc is needed to recalculate the workbook: install it with "
+    "`apt-get install -y libreoffice-calc-nogui` (Debian/Ubuntu); .ci/run does this."
+)
+
+_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
+</item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop>
+</item>
+</oor:items>
+"""
+
+
+def soffice() -> str:
+    """The LibreOffice executable, or a test failure saying how to install it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.fail(INSTALL_HINT, pytrace=False)
+    return found
+
+
+def convert(
+    files: Sequence[Path], outdir: Path, target: str = "xlsx:Calc MS Excel 2007 XML"
+) -> list[Path]:
+    """Open each file in LibreOffice (recalculating every formula) and save it as ``target``.
+
+    Returns the converted files, in ``outdir``, in the order given.
+    """
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = outdir / ".profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_SETTINGS, encoding="utf-8")
+    command = [
+        soffice(),
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    suffix = "." + target.split(":")[0]
+    outputs = [outdir / (Path(f).stem + suffix) for f in files]
+    missing = [p for p in outputs if not p.exists()]
+    if done.returncode or missing:
+        pytest.fail(
+            f"LibreOffice failed (exit {done.returncode}); missing {missing}\n"
+            f"stdout: {done.stdout}\nstderr: {done.stderr}",
+            pytrace=False,
+        )
+    return outputs
+
+
+def named_values(path: Path) -> dict[str, object]:
+    """The value of every single-cell defined name in a workbook, as last calculated."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True)
+    values: dict[str, object] = {}
+    for name, definition in wb.defined_names.items():
+        destinations = list(definition.destinations)
+        if len(destinations) != 1:
+            continue
+        sheet, ref = destinations[0]
+        if ":" in ref:
+            continue
+        values[name] = wb[sheet][ref.replace("$", "")].value
+    return values
