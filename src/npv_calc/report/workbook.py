@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, params
 from ..calculate import financial_year
 from ..errors import InputError, OutputError, Problem
-from ..model import APPRAISAL_KEYS, Line
+from ..model import Line
 from .table import settings_line
 
 if TYPE_CHECKING:
@@ -212,8 +212,9 @@ class _Builder:
         lines = max(1, math.ceil(len(text) * 0.85 / max(width - 2, 1)))
         ws.row_dimensions[row].height = max(13, 12 * lines + 2)
 
-    def finish(self, ws: Worksheet, last_column: int, last_row: int, freeze: str,
-               protect: bool = True) -> None:
+    def finish(
+        self, ws: Worksheet, last_column: int, last_row: int, freeze: str, protect: bool = True
+    ) -> None:
         """Trim the title band to the used columns and set printing, panes and protection."""
         for row in (1, 2):
             for column in range(last_column + 1, ws.max_column + 1):
@@ -223,9 +224,7 @@ class _Builder:
             part.text = (part.text or "").replace(MARKING_TOKEN, marking)
         ws.print_area = f"A1:{letter(last_column)}{last_row}"
         ws.print_title_rows = "1:2"
-        width = sum(
-            ws.column_dimensions[letter(c)].width or 9 for c in range(1, last_column + 1)
-        )
+        width = sum(ws.column_dimensions[letter(c)].width or 9 for c in range(1, last_column + 1))
         # A4 landscape holds about 200 characters of column width at a legible scale (~75%).
         pages = max(1, math.ceil(width / 200))
         ws.page_setup.fitToWidth = pages
@@ -252,24 +251,53 @@ class _Builder:
             ws.column_dimensions[column].width = width
         self.header_row(ws, 4, ["Setting", "Value", "", "Notes"])
         rows = [
-            ("Discount rate, years 1-30", settings.discount_rate, "npv input percent",
-             "DiscountRate", "HM Treasury Green Book Social Time Preference Rate is 3.5%. "
-             "Projects that set their own rate keep it."),
-            ("Declining schedule after year 30", settings.declining, "npv input text",
-             "Declining", "TRUE: the Green Book's lower rates after year 30, scaled to the "
-             "rate above (table below)."),
-            ("Year 0 discounted", settings.discount_year0, "npv input text", "DiscountYear0",
-             "FALSE is the Green Book convention (year 0 undiscounted); TRUE matches the "
-             "spreadsheet NPV() function."),
-            ("Horizon (years)", settings.horizon, "npv year", "Horizon",
-             "Fixed when the workbook was written: the year columns follow it. Re-run "
-             "npv-calc with --set horizon=N to change it."),
-            ("Price base year", settings.price_base_year, "npv input year", "PriceBaseYear",
-             "Financial year whose prices all figures are in (2023 = 2023/24). Lines with a "
-             "price year are rebased with the deflators below."),
-            ("Standard rate for years 0-30 (schedule base)", params.standard_rate(),
-             "npv percent", "STPR", "The declining schedule is scaled by discount rate / "
-             "this rate."),
+            (
+                "Discount rate, years 1-30",
+                settings.discount_rate,
+                "npv input percent",
+                "DiscountRate",
+                "HM Treasury Green Book Social Time Preference Rate is 3.5%. "
+                "Projects that set their own rate keep it.",
+            ),
+            (
+                "Declining schedule after year 30",
+                settings.declining,
+                "npv input text",
+                "Declining",
+                "TRUE: the Green Book's lower rates after year 30, scaled to the "
+                "rate above (table below).",
+            ),
+            (
+                "Year 0 discounted",
+                settings.discount_year0,
+                "npv input text",
+                "DiscountYear0",
+                "FALSE is the Green Book convention (year 0 undiscounted); TRUE matches the "
+                "spreadsheet NPV() function.",
+            ),
+            (
+                "Horizon (years)",
+                settings.horizon,
+                "npv year",
+                "Horizon",
+                "Fixed when the workbook was written: the year columns follow it. Re-run "
+                "npv-calc with --set horizon=N to change it.",
+            ),
+            (
+                "Price base year",
+                settings.price_base_year,
+                "npv input year",
+                "PriceBaseYear",
+                "Financial year whose prices all figures are in (2023 = 2023/24). Lines with a "
+                "price year are rebased with the deflators below.",
+            ),
+            (
+                "Standard rate for years 0-30 (schedule base)",
+                params.standard_rate(),
+                "npv percent",
+                "STPR",
+                "The declining schedule is scaled by discount rate / this rate.",
+            ),
         ]
         for i, (label, value, style, name, note) in enumerate(rows, start=5):
             put_text(ws.cell(row=i, column=1), label, "npv label")
@@ -279,15 +307,25 @@ class _Builder:
         from openpyxl.worksheet.datavalidation import DataValidation
 
         rate = DataValidation(
-            type="decimal", operator="between", formula1="0", formula2="0.2",
-            showErrorMessage=True, errorTitle="Discount rate",
+            type="decimal",
+            operator="between",
+            formula1="0",
+            formula2="0.2",
+            showErrorMessage=True,
+            errorTitle="Discount rate",
             error="Enter a rate between 0% and 20%, e.g. 3.5%.",
-            showInputMessage=True, promptTitle="Discount rate",
+            showInputMessage=True,
+            promptTitle="Discount rate",
             prompt="Green Book STPR is 3.5%. Recalculate (F9) after changing it.",
         )
         flags = DataValidation(type="list", formula1='"TRUE,FALSE"', showErrorMessage=True)
-        year = DataValidation(type="whole", operator="between", formula1="1000",
-                              formula2="9999", showErrorMessage=True)
+        year = DataValidation(
+            type="whole",
+            operator="between",
+            formula1="1000",
+            formula2="9999",
+            showErrorMessage=True,
+        )
         for dv in (rate, flags, year):
             ws.add_data_validation(dv)
         rate.add("B5")
@@ -297,8 +335,9 @@ class _Builder:
 
         row = 12
         put_text(ws.cell(row=row, column=1), "Discount schedule (Green Book)", "npv section")
-        self.header_row(ws, row + 1, ["Band from year", "Band to year", "Standard rate",
-                                      "Rate used"])
+        self.header_row(
+            ws, row + 1, ["Band from year", "Band to year", "Standard rate", "Rate used"]
+        )
         first = row + 2
         bands = params.discount_bands()
         for i, band in enumerate(bands):
@@ -309,16 +348,20 @@ class _Builder:
             else:
                 put(ws.cell(row=r, column=2), band.last, "npv year")
             put(ws.cell(row=r, column=3), band.standard, "npv percent")
-            put(ws.cell(row=r, column=4),
-                f"=IF(Declining,DiscountRate*C{r}/STPR,DiscountRate)", "npv percent")
+            put(
+                ws.cell(row=r, column=4),
+                f"=IF(Declining,DiscountRate*C{r}/STPR,DiscountRate)",
+                "npv percent",
+            )
         last = first + len(bands) - 1
         self.name("BandFrom", ws, f"{absolute(1, first)}:{absolute(1, last)}")
         self.name("BandStandard", ws, f"{absolute(3, first)}:{absolute(3, last)}")
         self.note(ws, last + 1, 1, 4, params.source("discount_schedule"))
 
         row = last + 3
-        put_text(ws.cell(row=row, column=1), "Benefit optimism bias by confidence grade",
-                 "npv section")
+        put_text(
+            ws.cell(row=row, column=1), "Benefit optimism bias by confidence grade", "npv section"
+        )
         self.header_row(ws, row + 1, ["Confidence grade", "Reduction of benefits"])
         first = row + 2
         grades = portfolio.confidence_grades
@@ -330,8 +373,9 @@ class _Builder:
         self.note(ws, last + 1, 1, 4, params.source("confidence_grades"))
 
         row = last + 3
-        put_text(ws.cell(row=row, column=1), "GDP deflators (index by financial year)",
-                 "npv section")
+        put_text(
+            ws.cell(row=row, column=1), "GDP deflators (index by financial year)", "npv section"
+        )
         self.header_row(ws, row + 1, ["Financial year", "Deflator index"])
         first = row + 2
         deflators = portfolio.deflators
@@ -366,14 +410,16 @@ class _Builder:
         horizon = result.settings.horizon
         lines = list(project.all_lines)
         own = {k for k in project.overrides if k not in self.result.case.overrides}
-        counts = "counts toward the target" if result.counts_toward_target else (
-            "does not count toward the target")
+        counts = (
+            "counts toward the target"
+            if result.counts_toward_target
+            else ("does not count toward the target")
+        )
         partners = ", ".join(project.partners) or "none listed"
         self.title(
             ws,
             f"{project.id} — {project.name}",
-            f"Status: {project.status}. Partners: {partners}. Appraised {result.span}; "
-            f"{counts}.",
+            f"Status: {project.status}. Partners: {partners}. Appraised {result.span}; {counts}.",
         )
         last_column = 2 + max(horizon, len(lines), 4)
         ws.column_dimensions["A"].width = 42
@@ -393,19 +439,29 @@ class _Builder:
             else:
                 put(ws.cell(row=row, column=2), f"={linked}", style.replace("input ", ""))
 
-        setting(5, "Discount rate, years 1-30", "discount_rate", "npv input percent",
-                settings.discount_rate)
-        setting(6, "Declining schedule after year 30", "declining", "npv input text",
-                settings.declining)
-        setting(7, "Year 0 discounted", "discount_year0", "npv input text",
-                settings.discount_year0)
+        setting(
+            5,
+            "Discount rate, years 1-30",
+            "discount_rate",
+            "npv input percent",
+            settings.discount_rate,
+        )
+        setting(
+            6, "Declining schedule after year 30", "declining", "npv input text", settings.declining
+        )
+        setting(7, "Year 0 discounted", "discount_year0", "npv input text", settings.discount_year0)
         setting(8, "Start year (year 0)", "start_year", "npv year", project.start_year)
         setting(9, "Horizon (years)", "horizon", "npv year", horizon)
-        setting(10, "Price base year", "price_base_year", "npv input year",
-                settings.price_base_year)
+        setting(
+            10, "Price base year", "price_base_year", "npv input year", settings.price_base_year
+        )
         if own:
-            put_text(ws["A11"], "Yellow settings are this project's own (from its file); the "
-                                "others follow Assumptions.", "npv note")
+            put_text(
+                ws["A11"],
+                "Yellow settings are this project's own (from its file); the "
+                "others follow Assumptions.",
+                "npv note",
+            )
         rate, declining, year0, start, base = "$B$5", "$B$6", "$B$7", "$B$8", "$B$10"
 
         # Where everything goes
@@ -432,21 +488,31 @@ class _Builder:
         # Results (B14:B21)
         put_text(ws["A13"], "Results (discounted to year 0)", "npv section")
         results = [
-            ("PV of costs", f"=SUMPRODUCT({years_of(costs_row)},{years_of(df_row)})",
-             "npv money"),
-            ("PV of benefits", f"=SUMPRODUCT({years_of(benefits_row)},{years_of(df_row)})",
-             "npv money"),
+            ("PV of costs", f"=SUMPRODUCT({years_of(costs_row)},{years_of(df_row)})", "npv money"),
+            (
+                "PV of benefits",
+                f"=SUMPRODUCT({years_of(benefits_row)},{years_of(df_row)})",
+                "npv money",
+            ),
             ("Net present value (NPV)", "=B15-B14", "npv money key"),
             ("Benefit-cost ratio (BCR)", '=IF(B14=0,"–",B15/B14)', "npv ratio"),
-            ("Return on investment (NPV / PV of costs)", '=IF(B14=0,"–",B16/B14)',
-             "npv percent"),
-            ("Payback year (cumulative discounted net >= 0)",
-             f'=IF(COUNT({years_of(paid_row)})=0,"none",({start}+MIN({years_of(paid_row)}))'
-             f'&"/"&TEXT(MOD({start}+MIN({years_of(paid_row)})+1,100),"00"))', "npv ratio"),
-            ("Internal rate of return (IRR)", f'=IFERROR(IRR({years_of(net_row)}),"none")',
-             "npv percent"),
-            ("Cashable NPV (cashable benefits - costs)",
-             f'=SUMIFS({lines_of("pv")},{lines_of("cashable")},"Yes")-B14', "npv money"),
+            ("Return on investment (NPV / PV of costs)", '=IF(B14=0,"–",B16/B14)', "npv percent"),
+            (
+                "Payback year (cumulative discounted net >= 0)",
+                f'=IF(COUNT({years_of(paid_row)})=0,"none",({start}+MIN({years_of(paid_row)}))'
+                f'&"/"&TEXT(MOD({start}+MIN({years_of(paid_row)})+1,100),"00"))',
+                "npv ratio",
+            ),
+            (
+                "Internal rate of return (IRR)",
+                f'=IFERROR(IRR({years_of(net_row)}),"none")',
+                "npv percent",
+            ),
+            (
+                "Cashable NPV (cashable benefits - costs)",
+                f'=SUMIFS({lines_of("pv")},{lines_of("cashable")},"Yes")-B14',
+                "npv money",
+            ),
         ]
         for i, (label, formula, style) in enumerate(results, start=14):
             put_text(ws.cell(row=i, column=1), label, "npv label")
@@ -463,13 +529,15 @@ class _Builder:
         for i, agency in enumerate(agencies, start=6):
             put_text(ws.cell(row=i, column=4), agency, "npv text")
             for column, kind in ((5, "Cost"), (6, "Benefit")):
-                put(ws.cell(row=i, column=column),
-                    f'=SUMIFS({lines_of("pv")},{lines_of("agency")},$D{i},'
-                    f'{lines_of("type")},"{kind}")', "npv money")
+                put(
+                    ws.cell(row=i, column=column),
+                    f"=SUMIFS({lines_of('pv')},{lines_of('agency')},$D{i},"
+                    f'{lines_of("type")},"{kind}")',
+                    "npv money",
+                )
 
         # Inputs: a column per line
-        put_text(ws.cell(row=inputs_title, column=1), "Inputs (a column per line)",
-                 "npv section")
+        put_text(ws.cell(row=inputs_title, column=1), "Inputs (a column per line)", "npv section")
         put_text(
             ws.cell(row=inputs_title, column=3),
             f"Yellow cells are inputs from the scenario files ({self.result.scenario} "
@@ -492,8 +560,11 @@ class _Builder:
         from openpyxl.worksheet.pagebreak import Break
 
         ws.row_breaks.append(Break(id=flows_title - 1))
-        put_text(ws.cell(row=flows_title, column=1),
-                 "Yearly flows (£, real terms at the price base year)", "npv section")
+        put_text(
+            ws.cell(row=flows_title, column=1),
+            "Yearly flows (£, real terms at the price base year)",
+            "npv section",
+        )
         put_text(ws.cell(row=flows_header, column=1), "Financial year", "npv header")
         put_text(ws.cell(row=flows_header, column=2), "", "npv header")
         put_text(ws.cell(row=t_row, column=1), "Year (t)", "npv label")
@@ -501,13 +572,19 @@ class _Builder:
         put_text(ws.cell(row=df_row, column=1), "Discount factor", "npv label")
         for t, column in enumerate(year_columns):
             c = letter(column)
-            put_text(ws.cell(row=flows_header, column=column),
-                     financial_year(project.start_year + t), "npv header")
+            put_text(
+                ws.cell(row=flows_header, column=column),
+                financial_year(project.start_year + t),
+                "npv header",
+            )
             put(ws.cell(row=t_row, column=column), t, "npv year")
             # r for year t (t+1 when year 0 is discounted), from the Green Book bands
-            put(ws.cell(row=rate_row, column=column),
+            put(
+                ws.cell(row=rate_row, column=column),
                 f"=IF({declining},{rate}*LOOKUP({c}${t_row}+IF({year0},1,0),BandFrom,"
-                f"BandStandard)/STPR,{rate})", "npv percent")
+                f"BandStandard)/STPR,{rate})",
+                "npv percent",
+            )
             if t == 0:
                 df = f"=IF({year0},1/(1+{c}{rate_row}),1)"
             else:
@@ -524,8 +601,11 @@ class _Builder:
             nets[line.section].append(net)
             first, last = f"${L}${rows['first']}", f"${L}${rows['last']}"
             annual, growth = f"${L}${rows['annual']}", f"${L}${rows['growth']}"
-            change = f"(1+{growth})" if line.section == "costs" else (
-                f"((1+{growth})*(1-${L}${rows['drop_off']}))")
+            change = (
+                f"(1+{growth})"
+                if line.section == "costs"
+                else (f"((1+{growth})*(1-${L}${rows['drop_off']}))")
+            )
             for t, year_column in enumerate(year_columns):
                 c = letter(year_column)
                 cell = ws.cell(row=gross, column=year_column)
@@ -533,12 +613,22 @@ class _Builder:
                     amount = line.amounts[t] if t < len(line.amounts) else 0.0
                     put(cell, amount, "npv input money")
                 else:
-                    put(cell, f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),"
-                              f"{annual}*{change}^({c}${t_row}-{first}),0)", "npv money")
-                put(ws.cell(row=net, column=year_column),
-                    f"={c}{gross}*${L}${rows['adjustment']}", "npv money")
-            put(ws.cell(row=rows["pv"], column=column),
-                f"=SUMPRODUCT({years_of(net)},{years_of(df_row)})", "npv money")
+                    put(
+                        cell,
+                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),"
+                        f"{annual}*{change}^({c}${t_row}-{first}),0)",
+                        "npv money",
+                    )
+                put(
+                    ws.cell(row=net, column=year_column),
+                    f"={c}{gross}*${L}${rows['adjustment']}",
+                    "npv money",
+                )
+            put(
+                ws.cell(row=rows["pv"], column=column),
+                f"=SUMPRODUCT({years_of(net)},{years_of(df_row)})",
+                "npv money",
+            )
 
         for row, label in (
             (costs_row, "Total costs"),
@@ -554,15 +644,27 @@ class _Builder:
             for row, section in ((costs_row, "costs"), (benefits_row, "benefits")):
                 total = "+".join(f"{c}{n}" for n in nets[section]) or "0"
                 put(ws.cell(row=row, column=column), f"={total}", "npv money total")
-            put(ws.cell(row=net_row, column=column), f"={c}{benefits_row}-{c}{costs_row}",
-                "npv money")
-            put(ws.cell(row=discounted_row, column=column), f"={c}{net_row}*{c}{df_row}",
-                "npv money")
+            put(
+                ws.cell(row=net_row, column=column),
+                f"={c}{benefits_row}-{c}{costs_row}",
+                "npv money",
+            )
+            put(
+                ws.cell(row=discounted_row, column=column),
+                f"={c}{net_row}*{c}{df_row}",
+                "npv money",
+            )
             previous = f"{letter(column - 1)}{cumulative_row}+" if t else ""
-            put(ws.cell(row=cumulative_row, column=column),
-                f"={previous}{c}{discounted_row}", "npv money")
-            put(ws.cell(row=paid_row, column=column),
-                f'=IF({c}{cumulative_row}>=-{PAYBACK_TOLERANCE},{c}{t_row},"")', "npv year")
+            put(
+                ws.cell(row=cumulative_row, column=column),
+                f"={previous}{c}{discounted_row}",
+                "npv money",
+            )
+            put(
+                ws.cell(row=paid_row, column=column),
+                f'=IF({c}{cumulative_row}>=-{PAYBACK_TOLERANCE},{c}{t_row},"")',
+                "npv year",
+            )
 
         sources = paid_row + 2
         put_text(ws.cell(row=sources, column=1), "Sources", "npv section")
@@ -577,12 +679,32 @@ class _Builder:
         self.finish(ws, last_column, end, freeze="C3")
         return ws
 
-    def _input_column(self, ws: Worksheet, column: int, rows: dict[str, int], line: Line,
-                      case: Any, project: Any, horizon: int, base: str) -> None:
+    def _input_column(
+        self,
+        ws: Worksheet,
+        column: int,
+        rows: dict[str, int],
+        line: Line,
+        case: Any,
+        project: Any,
+        horizon: int,
+        base: str,
+    ) -> None:
         cost = line.section == "costs"
-        values = {name: case.pick(project, line, name) for name in (
-            "annual", "quantity", "unit_value", "growth", "drop_off", "deadweight",
-            "displacement", "attribution", "scale")}
+        values = {
+            name: case.pick(project, line, name)
+            for name in (
+                "annual",
+                "quantity",
+                "unit_value",
+                "growth",
+                "drop_off",
+                "deadweight",
+                "displacement",
+                "attribution",
+                "scale",
+            )
+        }
         L = letter(column)
 
         def cell(field: str) -> Any:
@@ -594,8 +716,9 @@ class _Builder:
         put_text(cell("type"), "Cost" if cost else "Benefit", "npv centre")
         put_text(cell("agency"), line.agency, "npv centre")
         put_text(cell("kind"), line.kind if cost else "–", "npv centre")
-        put_text(cell("cashable"), "–" if cost else ("Yes" if line.cashable else "No"),
-                 "npv centre")
+        put_text(
+            cell("cashable"), "–" if cost else ("Yes" if line.cashable else "No"), "npv centre"
+        )
         not_used = ["quantity", "unit_value", "annual", "first", "last", "growth", "drop_off"]
         if line.amounts is not None:
             put_text(cell("form"), "Yearly amounts", "npv centre")
@@ -630,17 +753,21 @@ class _Builder:
         if line.optimism_bias is not None:
             put(cell("optimism_bias"), case.optimism_bias(project, line), "npv input percent")
         elif line.confidence is not None:
-            put(cell("optimism_bias"), f"=VLOOKUP({ref('grade')},GradeTable,2,FALSE)",
-                "npv percent")
+            put(
+                cell("optimism_bias"), f"=VLOOKUP({ref('grade')},GradeTable,2,FALSE)", "npv percent"
+            )
         else:
             put(cell("optimism_bias"), 0.0, "npv input percent")
         put(cell("scale"), values["scale"], "npv input number")
         if line.price_year is not None:
             year = ref("price_year")
             put(cell("price_year"), line.price_year, "npv input year")
-            put(cell("price_factor"),
+            put(
+                cell("price_factor"),
                 f"=IF({year}={base},1,INDEX(DeflatorIndex,MATCH({base},DeflatorYear,0))/"
-                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))", "npv factor")
+                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))",
+                "npv factor",
+            )
         else:
             put_text(cell("price_year"), "–", "npv centre")
             put(cell("price_factor"), 1.0, "npv factor")
@@ -648,8 +775,10 @@ class _Builder:
         if cost:
             factor = f"={scale}*(1+{ob})*{price}"
         else:
-            factor = (f"={scale}*(1-{ref('deadweight')})*(1-{ref('displacement')})*"
-                      f"{ref('attribution')}*(1-{ob})*{price}")
+            factor = (
+                f"={scale}*(1-{ref('deadweight')})*(1-{ref('displacement')})*"
+                f"{ref('attribution')}*(1-{ob})*{price}"
+            )
         put(cell("adjustment"), factor, "npv factor")
 
     # -- Summary ----------------------------------------------------------------------------
@@ -665,29 +794,57 @@ class _Builder:
             f"{result.scenario.capitalize()} scenario. {settings_line(result)}. "
             f"Written by npv-calc {__version__} on {created:%d %B %Y}.",
         )
-        widths = {"A": 9, "B": 38, "C": 12, "D": 16, "E": 8, "F": 13, "G": 13, "H": 13,
-                  "I": 7, "J": 9, "K": 10, "L": 14, "M": 13}
+        widths = {
+            "A": 9,
+            "B": 38,
+            "C": 12,
+            "D": 16,
+            "E": 8,
+            "F": 13,
+            "G": 13,
+            "H": 13,
+            "I": 7,
+            "J": 9,
+            "K": 10,
+            "L": 14,
+            "M": 13,
+        }
         for column, width in widths.items():
             ws.column_dimensions[column].width = width
 
         first, last = 14, 13 + len(result.projects)
         put_text(ws["A4"], "Portfolio against target", "npv section")
         year = portfolio.target_year
-        who = f"projects starting by {financial_year(year)}" if year is not None else (
-            "all projects")
+        who = (
+            f"projects starting by {financial_year(year)}" if year is not None else ("all projects")
+        )
         kpis = [
-            ("Portfolio NPV (all projects)", f"=SUM($H${first}:$H${last})", "npv money key",
-             "PortfolioNPV"),
-            (f"NPV toward target ({who})",
-             f'=SUMIFS($H${first}:$H${last},$K${first}:$K${last},"Yes")', "npv money key",
-             "NPVTowardTarget"),
+            (
+                "Portfolio NPV (all projects)",
+                f"=SUM($H${first}:$H${last})",
+                "npv money key",
+                "PortfolioNPV",
+            ),
+            (
+                f"NPV toward target ({who})",
+                f'=SUMIFS($H${first}:$H${last},$K${first}:$K${last},"Yes")',
+                "npv money key",
+                "NPVTowardTarget",
+            ),
             ("Target", portfolio.target, "npv input money", "Target"),
-            ("Target year (projects starting by it count)", year, "npv input year",
-             "TargetYear"),
-            ("Headroom (negative: shortfall)", '=IF(Target="","",NPVTowardTarget-Target)',
-             "npv money key", "Headroom"),
-            ("Status", '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET",'
-             '"MISSES TARGET"))', "npv status", None),
+            ("Target year (projects starting by it count)", year, "npv input year", "TargetYear"),
+            (
+                "Headroom (negative: shortfall)",
+                '=IF(Target="","",NPVTowardTarget-Target)',
+                "npv money key",
+                "Headroom",
+            ),
+            (
+                "Status",
+                '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET","MISSES TARGET"))',
+                "npv status",
+                None,
+            ),
         ]
         for i, (label, value, style, name) in enumerate(kpis, start=5):
             put_text(ws.cell(row=i, column=1), label, "npv label")
@@ -702,16 +859,39 @@ class _Builder:
 
         green = PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE")
         red = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
-        ws.conditional_formatting.add("C10:D10", FormulaRule(
-            formula=['$C$10="MEETS TARGET"'], fill=green, font=Font(color="006100", bold=True)))
-        ws.conditional_formatting.add("C10:D10", FormulaRule(
-            formula=['$C$10="MISSES TARGET"'], fill=red, font=Font(color="9C0006", bold=True)))
+        ws.conditional_formatting.add(
+            "C10:D10",
+            FormulaRule(
+                formula=['$C$10="MEETS TARGET"'], fill=green, font=Font(color="006100", bold=True)
+            ),
+        )
+        ws.conditional_formatting.add(
+            "C10:D10",
+            FormulaRule(
+                formula=['$C$10="MISSES TARGET"'], fill=red, font=Font(color="9C0006", bold=True)
+            ),
+        )
 
         put_text(ws["A12"], "Projects", "npv section")
-        self.header_row(ws, 13, ["ID", "Project", "Status", "Years", "Start year",
-                                 "PV of costs", "PV of benefits", "NPV", "BCR", "Payback",
-                                 "Counts toward target", "Cumulative NPV toward target",
-                                 "Target"])
+        self.header_row(
+            ws,
+            13,
+            [
+                "ID",
+                "Project",
+                "Status",
+                "Years",
+                "Start year",
+                "PV of costs",
+                "PV of benefits",
+                "NPV",
+                "BCR",
+                "Payback",
+                "Counts toward target",
+                "Cumulative NPV toward target",
+                "Target",
+            ],
+        )
         ws.row_dimensions[13].height = 30
         for r, project in zip(range(first, last + 1), result.projects, strict=True):
             nid = name_id(project.id)
@@ -727,17 +907,22 @@ class _Builder:
             put(ws.cell(row=r, column=8), f"=NPV_{nid}", "npv money")
             put(ws.cell(row=r, column=9), f"={sheet}!$B$17", "npv ratio")
             put(ws.cell(row=r, column=10), f"={sheet}!$B$19", "npv centre")
-            put(ws.cell(row=r, column=11),
-                f'=IF(OR(TargetYear="",E{r}<=TargetYear),"Yes","No")', "npv centre")
-            put(ws.cell(row=r, column=12),
-                f'=SUMIFS($H${first}:H{r},$K${first}:K{r},"Yes")', "npv money")
+            put(
+                ws.cell(row=r, column=11),
+                f'=IF(OR(TargetYear="",E{r}<=TargetYear),"Yes","No")',
+                "npv centre",
+            )
+            put(
+                ws.cell(row=r, column=12),
+                f'=SUMIFS($H${first}:H{r},$K${first}:K{r},"Yes")',
+                "npv money",
+            )
             put(ws.cell(row=r, column=13), '=IF(Target="",NA(),Target)', "npv money")
         total = last + 1
         put_text(ws.cell(row=total, column=2), "Portfolio", "npv label")
         for column in (6, 7, 8):
             c = letter(column)
-            put(ws.cell(row=total, column=column), f"=SUM({c}{first}:{c}{last})",
-                "npv money total")
+            put(ws.cell(row=total, column=column), f"=SUM({c}{first}:{c}{last})", "npv money total")
         self._summary_chart(ws, first, last, total + 2)
         self.finish(ws, len(widths), total + 24, freeze="A3")
 
@@ -750,17 +935,20 @@ class _Builder:
         bars.y_axis.title = "£"
         bars.y_axis.numFmt = '"£"#,##0,,"m"'
         bars.y_axis.majorGridlines = None
-        bars.add_data(Reference(ws, min_col=8, min_row=first - 1, max_row=last),
-                      titles_from_data=True)
+        bars.add_data(
+            Reference(ws, min_col=8, min_row=first - 1, max_row=last), titles_from_data=True
+        )
         categories = Reference(ws, min_col=1, min_row=first, max_row=last)
         bars.set_categories(categories)
         bars.varyColors = False
         lines = LineChart()
-        lines.add_data(Reference(ws, min_col=12, min_row=first - 1, max_row=last),
-                       titles_from_data=True)
+        lines.add_data(
+            Reference(ws, min_col=12, min_row=first - 1, max_row=last), titles_from_data=True
+        )
         if self.result.portfolio.target is not None:
-            lines.add_data(Reference(ws, min_col=13, min_row=first - 1, max_row=last),
-                           titles_from_data=True)
+            lines.add_data(
+                Reference(ws, min_col=13, min_row=first - 1, max_row=last), titles_from_data=True
+            )
         lines.set_categories(categories)
         for series in lines.series:
             series.smooth = False
@@ -823,8 +1011,7 @@ class _Builder:
             "formulas: the difference is 0 until an input is changed.",
             "npv note",
         )
-        self.header_row(ws, row + 1, ["Defined name", "npv-calc", "Workbook (live)",
-                                      "Difference"])
+        self.header_row(ws, row + 1, ["Defined name", "npv-calc", "Workbook (live)", "Difference"])
         figures: list[tuple[str, float | None]] = [
             ("PortfolioNPV", result.npv),
             ("Target", result.target),
@@ -944,9 +1131,7 @@ def write_workbook(
     _check_names(result)
     wb = _load_template(Path(template) if template else default_template())
     _Builder(wb, result, Audit(command, marking, created)).build()
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         wb.save(temporary)
