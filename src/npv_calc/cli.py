@@ -48,9 +48,7 @@ def handles_errors(command: F) -> F:
             count = len(exc.problems)
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
-            click.echo(
-                f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True
-            )
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
             raise SystemExit(EXIT_INPUT) from None
         except OutputError as exc:
             _fail([str(exc)])
@@ -219,13 +217,9 @@ def run(
 @handles_errors
 def validate(paths: tuple[str, ...]) -> None:
     """Check scenario files and report every problem (exit 0 when there are none)."""
-    from .errors import InputError
-    from .load import check_scenarios, load_portfolio
+    from .load import load_portfolio
 
-    portfolio = load_portfolio(*paths)
-    problems = check_scenarios(portfolio)
-    if problems:
-        raise InputError(problems)
+    portfolio = load_portfolio(*paths, scenarios=True)
     lines = sum(len(p.all_lines) for p in portfolio.projects)
     count = len(portfolio.projects)
     scenarios = ", ".join(portfolio.scenarios) or "none"

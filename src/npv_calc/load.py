@@ -19,7 +19,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,8 @@ def got(value: Any) -> str:
 
 def suggest(key: str, allowed: Iterable[str]) -> str:
     """`` (did you mean "x"?)`` when a known key is close to ``key``, else ``""``."""
-    match = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    by_lower = {a.lower(): a for a in allowed}
+    match = [by_lower[m] for m in difflib.get_close_matches(key.lower(), by_lower, n=1, cutoff=0.6)]
     if not match and "_" not in key:
         # "dropoff" -> "drop_off", "priceyear" -> "price_year"
         squashed = {a.replace("_", ""): a for a in allowed}
@@ -223,6 +224,11 @@ class _FileReader:
         keys = self.lines.get((table, occurrence), {})
         if key is not None and key in keys:
             return keys[key]
+        if key is not None:
+            # a key written as its own table header, e.g. [portfolo] or [[cost]]
+            nested = self.lines.get((f"{table}.{key}" if table else key, 1), {})
+            if "" in nested:
+                return nested[""]
         return keys.get("")
 
     def add(
@@ -728,7 +734,7 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
             if "description" in table:
                 out["description"] = reader.text(table["description"], field="description", **at)
             if "target" in table:
-                out["target"] = reader.number(table["target"], MONEY, field="target", **at)
+                out["target"] = reader.number(table["target"], NON_NEGATIVE, field="target", **at)
             if "target_year" in table:
                 out["target_year"] = reader.year(table["target_year"], field="target_year", **at)
 
@@ -881,7 +887,13 @@ def find_files(paths: Sequence[str | Path]) -> tuple[Path | None, list[Path], li
     if not projects and not problems:
         where = shown_path(portfolios[0]) if portfolios else ", ".join(map(str, paths))
         problems.append(Problem(where, "no project files found: add a *.toml file per project"))
-    projects = list(dict.fromkeys(projects))
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for project in projects:  # the same file named twice is read once
+        if project.resolve() not in seen:
+            seen.add(project.resolve())
+            unique.append(project)
+    projects = unique
     return (portfolios[0] if portfolios else None), projects, problems
 
 
@@ -956,11 +968,13 @@ def cross_check(
 
 
 def check_scenarios(portfolio: Portfolio) -> list[Problem]:
-    """Problems with the named scenarios: excluded ids that do not exist, and cross checks
-    under each scenario's settings."""
+    """Problems with the named scenarios: excluded ids that do not exist, and settings-dependent
+    problems that only a scenario's ``set`` causes (those the files have anyway are left to
+    :func:`cross_check`, so that nothing is reported twice)."""
     problems: list[Problem] = []
     shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
     ids = [p.id for p in portfolio.projects]
+    already = {(p.file, p.item, p.field, p.message) for p in cross_check(portfolio)}
     for scenario in portfolio.scenarios.values():
         for pid in scenario.exclude:
             if pid not in ids:
@@ -973,9 +987,11 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
                     )
                 )
         if scenario.set:
-            problems += cross_check(
-                portfolio, scenario.set, context=f" (in scenario {show(scenario.name)})"
-            )
+            included = tuple(p for p in portfolio.projects if p.id not in scenario.exclude)
+            context = f" (in scenario {show(scenario.name)})"
+            for problem in cross_check(replace(portfolio, projects=included), scenario.set):
+                if (problem.file, problem.item, problem.field, problem.message) not in already:
+                    problems.append(replace(problem, message=problem.message + context))
     return problems
 
 
@@ -984,7 +1000,10 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
 
 
 def load_portfolio(
-    *paths: str | Path, overrides: dict[str, object] | None = None, check: bool = True
+    *paths: str | Path,
+    overrides: dict[str, object] | None = None,
+    check: bool = True,
+    scenarios: bool = False,
 ) -> Portfolio:
     """Read a portfolio from scenario directories and/or files, checking everything.
 
@@ -998,8 +1017,9 @@ def load_portfolio(
         ``--set`` values: the checks that depend on settings (``years`` inside the horizon,
         deflators for ``price_year``) use them over each project's own settings.
     check
-        Run those settings-dependent checks (:func:`cross_check`). Named scenarios are checked
-        separately, by :func:`check_scenarios`.
+        Run those settings-dependent checks (:func:`cross_check`).
+    scenarios
+        Also check every named scenario (:func:`check_scenarios`), as ``validate`` does.
 
     Raises
     ------
@@ -1045,6 +1065,8 @@ def load_portfolio(
         path=portfolio_path,
         **{k: v for k, v in portfolio_args.items() if v is not None},
     )
+    if scenarios:
+        problems += check_scenarios(portfolio)
     if check:
         context = ""
         if overrides:

@@ -1131,9 +1131,12 @@ def write_workbook(
     _check_names(result)
     wb = _load_template(Path(template) if template else default_template())
     _Builder(wb, result, Audit(command, marking, created)).build()
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    temporary: str | None = None
     try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+        os.close(handle)
         wb.save(temporary)
         # mkstemp makes the file private; give it the permissions a new file would have.
         umask = os.umask(0)
@@ -1143,6 +1146,6 @@ def write_workbook(
     except OSError as exc:
         raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
     return path
