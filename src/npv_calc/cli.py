@@ -13,11 +13,14 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .errors import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,12 +72,14 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _parse_sets(values: tuple[str, ...]) -> dict[str, object]:
+def _parse_sets(values: tuple[str, ...]) -> tuple[dict[str, object], list[Problem]]:
+    """``--set`` values: the overrides that are good, and the problems of those that are not
+    (reported together with any problems in the files). Malformed ones are usage errors."""
     from .errors import InputError
     from .load import parse_setting
 
     overrides: dict[str, object] = {}
-    problems = []
+    problems: list[Problem] = []
     for text in values:
         try:
             key, value = parse_setting(text)
@@ -84,9 +89,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, object]:
             problems += exc.problems
             continue
         overrides[key] = value
-    if problems:
-        raise InputError(problems)
-    return overrides
+    return overrides, problems
 
 
 def _command_line() -> str:
@@ -171,10 +174,16 @@ def run(
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise
+    from .errors import InputError
     from .load import load_portfolio
 
-    overrides = _parse_sets(sets)
-    portfolio = load_portfolio(*paths, overrides=overrides)
+    overrides, set_problems = _parse_sets(sets)
+    try:
+        portfolio = load_portfolio(*paths, overrides=overrides)
+    except InputError as exc:
+        raise InputError(set_problems + exc.problems) from None
+    if set_problems:
+        raise InputError(set_problems)
     result = appraise(portfolio, scenario, overrides)
     if xlsx:
         from .report.workbook import write_workbook

@@ -359,6 +359,9 @@ class _FileReader:
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    if not path.is_file():  # a pipe or device would block or never end
+        problems.append(Problem(shown, "is not a regular file; scenario files are TOML text"))
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -372,6 +375,17 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         data = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(shown, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        len(data) >= 4 and b"\x00" in data[:4] and data.replace(b"\x00", b"").isascii()
+    ):
+        problems.append(
+            Problem(
+                shown,
+                "is not UTF-8 text (it looks like UTF-16, which some editors call "
+                "'Unicode'); save it as UTF-8",
+            )
+        )
         return None
     if b"\x00" in data:
         problems.append(
@@ -822,7 +836,9 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
                     )
                 else:
                     args["exclude"] = tuple(exclude)
-            scenarios[name] = NamedScenario(**args)
+            scenario_ = NamedScenario(**args)
+            scenario_.lines.update(reader.lines.get(where, {}))
+            scenarios[name] = scenario_
     out["scenarios"] = scenarios
     return out
 
@@ -984,6 +1000,7 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
                         f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
                         f"[scenarios.{scenario.name}]",
                         "exclude",
+                        scenario.lines.get("exclude"),
                     )
                 )
         if scenario.set:

@@ -145,6 +145,7 @@ class NamedScenario:
     description: str = ""
     set: dict[str, object] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,7 @@ def prepare(
                         f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
                         f"[scenarios.{scenario}]",
                         "exclude",
+                        named.lines.get("exclude"),
                     )
                 )
         projects = tuple(p for p in projects if p.id not in named.exclude)
