@@ -192,9 +192,7 @@ def flows_of(
 ) -> np.ndarray:
     """``line_flows`` with each field's central value (``optimism_bias`` 0 unless given)."""
     chosen: dict[str, Any] = {name: central(getattr(line, name)) for name in VALUE_FIELDS}
-    chosen["optimism_bias"] = (
-        central(line.optimism_bias) if line.optimism_bias is not None else 0.0
-    )
+    chosen["optimism_bias"] = central(line.optimism_bias) if line.optimism_bias is not None else 0.0
     chosen.update(values)
     return line_flows(line, chosen, horizon, price_factor)
 
@@ -466,6 +464,43 @@ class TestIrr:
         # -100 + 50x - 100x^2 < 0 for every x: no rate makes the NPV 0.
         assert irr([-100, 50, -100]) is None
 
+    def test_root_near_minus_100_percent_is_found(self) -> None:
+        # A small outlay, a large one, then a small return: 100x^2 - 480,698x - 100 = 0 with
+        # x = 1/(1+r) has one positive root (one sign change), at r = -99.979%.
+        x = (480_698 + math.sqrt(480_698**2 + 4 * 100 * 100)) / 200
+        expected = 1 / x - 1
+        assert expected == pytest.approx(-0.999792, abs=1e-6)
+        assert irr([-100, -480_698, 100]) == pytest.approx(expected, rel=1e-9)
+
+    @pytest.mark.parametrize("k", [1.0, 2.0, 3.0, 100.0])
+    def test_irr_does_not_depend_on_the_units_of_the_flows(self, k: float) -> None:
+        # Found by Hypothesis. The only rate above -100% with NPV 0 is r = -94.809% (x = 19.2631:
+        # the polynomial changes sign between 19.2631 and 19.2632 in exact arithmetic); the same
+        # flows in other units (k times) must give the same rate.
+        flows = [0.01, 0, 0, -0.02, 167_772.15, 0, 0.01, 0, 0, 4_936.5, -256.27]
+        assert irr([k * v for v in flows]) == pytest.approx(-0.948087366, abs=1e-8)
+
+    def test_tiny_last_flow_gives_none_rather_than_an_error(self) -> None:
+        # 2,097 - 1e-305 / (1 + r) = 0 only at r = -1 + 5e-309, which is -100% in floating point:
+        # there is no rate above -100% to report, and the root finder must not raise.
+        assert irr([2_097.0, -1e-305]) is None
+
+    def test_tiny_project_benefit_still_appraises(self, scenario_dir: Callable[..., Path]) -> None:
+        tiny = """
+        id = "T"
+        name = "Tiny"
+        start_year = 2020
+        [[costs]]
+        name = "Out"
+        amounts = [1]
+        [[benefits]]
+        name = "Negligible"
+        amounts = [0, 1e-310]
+        """
+        result = appraise(load_portfolio(scenario_dir(portfolio_toml(horizon=2), t=tiny)))
+        assert result.npv == pytest.approx(-1.0, abs=1e-12)
+        assert result.project("T").irr is None
+
     def test_leading_and_trailing_zero_years_do_not_change_the_irr(self) -> None:
         # Leading zeros shift year 0 but NPV = 0 still holds at the same rate.
         assert irr([0, 0, -100, 110]) == pytest.approx(0.1, abs=1e-12)
@@ -498,7 +533,9 @@ class TestIrr:
         assert project.irr == pytest.approx(bisect_irr([-10_000, 3_000, 4_200, 6_800]), abs=1e-9)
 
     def test_irr_ignores_discount_year0(self, scenario_dir: Callable[..., Path]) -> None:
-        folder = scenario_dir(portfolio_toml(horizon=11, discount_year0=True), r=reference_project())
+        folder = scenario_dir(
+            portfolio_toml(horizon=11, discount_year0=True), r=reference_project()
+        )
         assert appraise(load_portfolio(folder)).project("REF").irr == pytest.approx(
             0.08144, abs=5e-6
         )
@@ -730,6 +767,16 @@ amounts = [0, 0, 700]
 """
 
 
+PROJECT_100 = """
+id = "H"
+name = "Hundred"
+start_year = 2020
+[[benefits]]
+name = "Exactly 100"
+amounts = [100]
+"""
+
+
 class TestProjectMetrics:
     def _mixed(self, scenario_dir: Callable[..., Path]) -> Any:
         folder = scenario_dir(portfolio_toml(horizon=5), mix=MIXED_PROJECT)
@@ -749,9 +796,7 @@ class TestProjectMetrics:
 
     def test_pv_by_agency_sums_to_the_totals(self, scenario_dir: Callable[..., Path]) -> None:
         project = self._mixed(scenario_dir)
-        assert sum(project.pv_costs_by_agency.values()) == pytest.approx(
-            project.pv_costs, abs=1e-6
-        )
+        assert sum(project.pv_costs_by_agency.values()) == pytest.approx(project.pv_costs, abs=1e-6)
         assert sum(project.pv_benefits_by_agency.values()) == pytest.approx(
             project.pv_benefits, abs=1e-6
         )
@@ -923,9 +968,7 @@ class TestProjectMetrics:
         assert portfolio["headroom"] is None
         assert portfolio["npv_toward_target"] == pytest.approx(24_749.08, abs=PENNY)
 
-    def test_portfolio_totals_are_sums_of_projects(
-        self, scenario_dir: Callable[..., Path]
-    ) -> None:
+    def test_portfolio_totals_are_sums_of_projects(self, scenario_dir: Callable[..., Path]) -> None:
         folder = scenario_dir(
             portfolio_toml(horizon=5),
             mix=MIXED_PROJECT,
@@ -976,7 +1019,9 @@ class TestProjectMetrics:
         assert set(project["pv_benefits_by_agency"]) == {"Police", "Ambulance", "Fire"}
         df = green_book_factors(5)
         net = [b - c for b, c in zip(project["benefits"], project["costs"], strict=True)]
-        assert project["npv"] == pytest.approx(sum(n * d for n, d in zip(net, df)), abs=PENNY)
+        assert project["npv"] == pytest.approx(
+            sum(n * d for n, d in zip(net, df, strict=True)), abs=PENNY
+        )
 
     def test_json_uses_full_precision_floats(
         self, runner: CliRunner, scenario_dir: Callable[..., Path]
@@ -1000,16 +1045,6 @@ class TestProjectMetrics:
         project = appraise(load_portfolio(folder)).project("XL")
         assert project.years == list(range(2017, 2027))
         assert project.span == "2017/18–2026/27"
-
-
-PROJECT_100 = """
-id = "H"
-name = "Hundred"
-start_year = 2020
-[[benefits]]
-name = "Exactly 100"
-amounts = [100]
-"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1079,9 +1114,7 @@ class TestScenarios:
         self, runner: CliRunner, scenario_dir: Callable[..., Path]
     ) -> None:
         folder = str(self._folder(scenario_dir))
-        document = run_json(
-            runner, folder, "--scenario", "rate-3pc", "--set", "discount_rate=0.05"
-        )
+        document = run_json(runner, folder, "--scenario", "rate-3pc", "--set", "discount_rate=0.05")
         assert document["portfolio"]["discount_rate"] == 0.05
         assert document["portfolio"]["npv"] == pytest.approx(
             2 * self._reference_npv(0.05), abs=2 * PENNY
@@ -1122,7 +1155,7 @@ class TestScenarios:
     # -- pessimistic / optimistic ------------------------------------------------------------
 
     # (section, field, range, which end lowers the NPV)
-    ENDS = [
+    ENDS = (
         ("costs", "annual", (800, 1_000, 1_200), "high"),
         ("costs", "scale", (0.5, 1.0, 2.0), "high"),
         ("costs", "growth", (-0.1, 0.0, 0.1), "high"),
@@ -1137,7 +1170,7 @@ class TestScenarios:
         ("benefits", "displacement", (0.0, 0.1, 0.3), "high"),
         ("benefits", "drop_off", (0.0, 0.1, 0.2), "high"),
         ("benefits", "optimism_bias", (0.05, 0.1, 0.4), "high"),
-    ]
+    )
 
     @staticmethod
     def _one_uncertain(section: str, field: str, values: tuple[float, float, float]) -> str:

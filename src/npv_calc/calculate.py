@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .discount import discount_factors
+from .errors import InputError, Problem
+from .load import shown_path
 from .model import Line, Portfolio, Project, Settings
 from .scenarios import Case, prepare
 
@@ -103,8 +105,8 @@ def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:
 
     Examples
     --------
-    >>> round(npv(0.1, [-100, 110]), 10)
-    0.0
+    >>> abs(npv(0.1, [-100, 110])) < 1e-12
+    True
     """
     flows = np.asarray(values, dtype=float)
     return float(np.sum(flows / (1.0 + rate) ** np.arange(flows.size)))
@@ -120,7 +122,7 @@ def irr(values: Sequence[float] | np.ndarray) -> float | None:
     Examples
     --------
     >>> round(irr([-100, 0, 0, 74]), 6)
-    -0.095466
+    -0.095496
     >>> irr([100, 10]) is None
     True
     """
@@ -128,43 +130,65 @@ def irr(values: Sequence[float] | np.ndarray) -> float | None:
     nonzero = flows[flows != 0]
     if nonzero.size == 0 or np.all(nonzero > 0) or np.all(nonzero < 0):
         return None
+    if not np.all(np.isfinite(flows)):
+        return None
     # NPV(r) = sum v_t x^t with x = 1 / (1 + r): a polynomial in x whose positive real roots are
-    # the rates above -100%.
-    roots = np.roots(flows[::-1])
-    candidates = roots[
-        (np.abs(roots.imag) <= 1e-6 * np.maximum(1.0, np.abs(roots))) & (roots.real > 0)
-    ].real
-    scale = float(np.sum(np.abs(flows)))
-    t = np.arange(flows.size)
-    found: list[float] = []
-    for x in candidates:
-        rate = _polish(flows, t, 1.0 / x - 1.0)
-        if rate is None or rate <= -1:
-            continue
-        value = float(np.sum(flows * (1.0 + rate) ** -t))
-        if abs(value) <= 1e-9 * scale and not any(abs(rate - f) < 1e-9 for f in found):
-            found.append(rate)
+    # the rates above -100%. Scaling the coefficients changes no root but keeps the companion
+    # matrix well conditioned when the flows differ hugely in size.
+    with np.errstate(all="ignore"):
+        try:
+            roots = np.roots(flows[::-1] / np.max(np.abs(flows)))
+        except np.linalg.LinAlgError:
+            return None
+        candidates = roots[
+            np.isfinite(roots)
+            & (np.abs(roots.imag) <= 1e-6 * np.maximum(1.0, np.abs(roots)))
+            & (roots.real > 0)
+        ].real
+        t = np.arange(flows.size)
+        found: list[float] = []
+        for root in candidates:
+            x = _polish(flows, t, float(root))
+            rate = 1.0 / x - 1.0
+            if abs(rate) < 1e-12:  # a rate of 0 computed as -6e-16 is still 0 (non-negative)
+                rate = 0.0
+            if not np.isfinite(rate) or rate <= -1:
+                continue
+            # Judge the root against the size of the discounted terms, not of the flows: near
+            # -100% each term is multiplied by (1 + r)^-t and the flows alone mean little.
+            terms = flows * x**t
+            size = float(np.sum(np.abs(terms)))
+            if not np.isfinite(size) or size == 0:
+                continue
+            if abs(float(np.sum(terms))) <= 1e-9 * size and not any(
+                abs(rate - f) <= 1e-9 * max(1.0, abs(f)) for f in found
+            ):
+                found.append(rate)
     if not found:
         return None
     positive = [r for r in found if r >= 0]
     return min(positive) if positive else max(found)
 
 
-def _polish(flows: np.ndarray, t: np.ndarray, rate: float) -> float | None:
-    """Newton's method on NPV(rate), from a root of the polynomial, to full precision."""
+def _polish(flows: np.ndarray, t: np.ndarray, x: float) -> float:
+    """Newton's method on the polynomial sum v_t x^t from one of its roots, keeping the best
+    point found (so that a step that goes astray cannot lose a good root)."""
+    best, best_value = x, abs(float(np.sum(flows * x**t)))
     for _ in range(50):
-        if rate <= -1:
-            return None
-        base = 1.0 + rate
-        value = float(np.sum(flows * base**-t))
-        slope = float(np.sum(-t * flows * base ** (-t - 1)))
-        if slope == 0 or not np.isfinite(slope):
-            return rate
-        step = value / slope
-        rate -= step
-        if abs(step) <= 1e-15 * max(1.0, abs(rate)):
+        value = float(np.sum(flows * x**t))
+        slope = float(np.sum(t * flows * x ** np.maximum(t - 1, 0)))
+        if slope == 0 or not np.isfinite(slope) or not np.isfinite(value):
             break
-    return rate
+        step = value / slope
+        if not np.isfinite(x - step) or x - step <= 0:
+            break
+        x -= step
+        current = abs(float(np.sum(flows * x**t)))
+        if current < best_value:
+            best, best_value = x, current
+        if abs(step) <= 1e-15 * abs(x):
+            break
+    return best
 
 
 def financial_year(year: int) -> str:
@@ -269,12 +293,42 @@ class PortfolioResult:
 
 
 def appraise_project(project: Project, case: Case) -> ProjectResult:
-    """Appraise one project in a case (its settings, scenario values and grades)."""
+    """Appraise one project in a case (its settings, scenario values and grades).
+
+    Raises
+    ------
+    InputError
+        When a figure is too large for a computer to hold (beyond about 1e308): a discount
+        factor (a large negative rate over a long horizon) or a line's yearly amounts.
+    """
     settings = case.settings_for(project)
     horizon = settings.horizon
-    factors = discount_factors(
-        horizon, settings.discount_rate, settings.declining, settings.discount_year0
-    )
+    shown = shown_path(project.path)
+    with np.errstate(all="ignore"):
+        factors = discount_factors(
+            horizon, settings.discount_rate, settings.declining, settings.discount_year0
+        )
+    if not np.all(np.isfinite(factors)):
+        raise InputError(
+            [
+                Problem(
+                    shown,
+                    f"a discount_rate of {settings.discount_rate} over {horizon} years gives discount "
+                    "factors too large to calculate with (beyond about 1e308); use a higher rate or a "
+                    "shorter horizon",
+                    field="discount_rate",
+                )
+            ]
+        )
+    with np.errstate(all="ignore"):
+        return _appraise_project(project, case, settings, factors)
+
+
+def _appraise_project(
+    project: Project, case: Case, settings: Settings, factors: np.ndarray
+) -> ProjectResult:
+    horizon = settings.horizon
+    shown = shown_path(project.path)
     deflators = case.portfolio.deflators
     results: list[LineResult] = []
     by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
@@ -288,6 +342,18 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
             price_factor = deflators[settings.price_base_year] / deflators[line.price_year]
         flows = line_flows(line, values, horizon, price_factor)
         pv = float(flows @ factors)
+        if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
+            raise InputError(
+                [
+                    Problem(
+                        shown,
+                        "its amounts, after adjustment and discounting, are too large to calculate "
+                        "with (beyond about 1e308)",
+                        line.label,
+                        line=line.lines.get(""),
+                    )
+                ]
+            )
         results.append(LineResult(line, flows, pv))
         totals[line.section] += flows
         agencies = by_agency[line.section]
@@ -335,8 +401,23 @@ _VALUE_FIELDS = (
 
 
 def appraise_case(case: Case) -> PortfolioResult:
-    """Appraise every project of a prepared case and total them against the target."""
-    projects = tuple(appraise_project(p, case) for p in case.projects)
+    """Appraise every project of a prepared case and total them against the target.
+
+    Raises
+    ------
+    InputError
+        With the problems of every project whose figures cannot be calculated.
+    """
+    results: list[ProjectResult] = []
+    problems: list[Problem] = []
+    for project in case.projects:
+        try:
+            results.append(appraise_project(project, case))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    projects = tuple(results)
     toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
     target = case.portfolio.target
     return PortfolioResult(

@@ -128,12 +128,17 @@ def show(value: Any) -> str:
     elif isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, dict):
-        text = "{ " + ", ".join(f"{k} = {show(v)}" for k, v in value.items()) + " }"
+        text = "{ " + ", ".join(f"{_key(k)} = {show(v)}" for k, v in value.items()) + " }"
     elif isinstance(value, list):
         text = "[" + ", ".join(show(v) for v in value) + "]"
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key(key: str) -> str:
+    """A table key as TOML writes it: bare when it can be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
 def got(value: Any) -> str:
@@ -249,7 +254,12 @@ class _FileReader:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
             self.add(f"must be a number, {got(raw)}", **at)
             return None
-        if not math.isfinite(raw):
+        try:
+            finite = math.isfinite(raw)
+        except OverflowError:  # an integer too large for a float
+            self.add(f"must be a finite number no larger than about 1e308, got {show(raw)}", **at)
+            return None
+        if not finite:
             self.add(f"must be a finite number, got {show(raw)}", **at)
             return None
         if rule is not None and not rule.ok(raw):
@@ -767,7 +777,7 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
         )
         for key, raw in (table or {}).items():
             at = {"item": "[confidence_grades]", "field": key, "where": where}
-            if not key.isdigit() or int(key) < 1:
+            if not re.fullmatch(r"[0-9]+", key) or int(key) < 1:
                 reader.add(f"grade {show(key)} must be a whole number from 1 up", **at)
                 continue
             share = reader.number(raw, BENEFIT_REDUCTION, **at)
@@ -781,7 +791,7 @@ def _read_portfolio_file(data: dict, reader: _FileReader) -> dict[str, Any]:
         table = reader.table(data["deflators"], "[deflators]", field="deflators", where=top)
         for key, raw in (table or {}).items():
             at = {"item": "[deflators]", "field": key, "where": where}
-            if not (key.isdigit() and len(key) == 4):
+            if not re.fullmatch(r"[0-9]{4}", key):
                 reader.add(f"{show(key)} must be a year such as 2023", **at)
                 continue
             index = reader.number(raw, POSITIVE, **at)
