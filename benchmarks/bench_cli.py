@@ -51,8 +51,10 @@ def main() -> None:
         run = median_seconds([*CLI, "run", str(folder), "--format", "json"], args.repeat)
 
     print(f"python -c 'import click'         median {floor * 1000:8.1f} ms")
-    print(f"npv-calc --help                  median {help_ * 1000:8.1f} ms "
-          f"({help_ / floor:.2f}x import click)")
+    print(
+        f"npv-calc --help                  median {help_ * 1000:8.1f} ms "
+        f"({help_ / floor:.2f}x import click)"
+    )
     print(f"npv-calc validate scenarios/     median {validate * 1000:8.1f} ms")
     print(f"npv-calc run ({args.projects} projects, json)  median {run * 1000:8.1f} ms")
 

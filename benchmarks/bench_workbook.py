@@ -19,7 +19,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import write_portfolio  # noqa: E402
-
 from npv_calc import appraise, load_portfolio  # noqa: E402
 from npv_calc.report.workbook import write_workbook  # noqa: E402
 

@@ -313,9 +313,9 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
             [
                 Problem(
                     shown,
-                    f"a discount_rate of {settings.discount_rate} over {horizon} years gives discount "
-                    "factors too large to calculate with (beyond about 1e308); use a higher rate or a "
-                    "shorter horizon",
+                    f"a discount_rate of {settings.discount_rate} over {horizon} years gives "
+                    "discount factors too large to calculate with (beyond about 1e308); use a "
+                    "higher rate or a shorter horizon",
                     field="discount_rate",
                 )
             ]
