@@ -18,9 +18,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
+from .model import DISTRIBUTIONS, MAX_SEED
 
 if TYPE_CHECKING:
+    from .calculate import PortfolioResult
     from .errors import Problem
+    from .model import Portfolio
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -106,6 +109,81 @@ def _command_line() -> str:
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 
 
+def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """``--scenario``, ``--set`` and ``--format``, shared by the commands that appraise."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "--scenario",
+                    default="central",
+                    show_default=True,
+                    help="central, pessimistic, optimistic, or a [scenarios.NAME] of "
+                    "portfolio.toml.",
+                ),
+                click.option(
+                    "--set",
+                    "sets",
+                    multiple=True,
+                    metavar="KEY=VALUE",
+                    help="Override an [appraisal] key for every project, e.g. "
+                    "discount_rate=0.03 (repeatable; VALUE is read as TOML).",
+                ),
+                click.option(
+                    "--format",
+                    "fmt",
+                    type=click.Choice(formats),
+                    default="table",
+                    show_default=True,
+                    help="Output on stdout.",
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def workbook_options(command: F) -> F:
+    """``--xlsx`` and ``--marking``."""
+    command = click.option(
+        "--marking",
+        default="OFFICIAL",
+        show_default=True,
+        help="Protective marking printed at the top and bottom of every workbook page.",
+    )(command)
+    return click.option(
+        "--xlsx",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Also write the board workbook (Excel) to FILE.",
+    )(command)
+
+
+def _load(paths: tuple[str, ...], sets: tuple[str, ...]) -> tuple[Portfolio, dict[str, object]]:
+    """The portfolio and ``--set`` overrides, with every problem of both reported together."""
+    from .errors import InputError
+    from .load import load_portfolio
+
+    overrides, set_problems = _parse_sets(sets)
+    try:
+        portfolio = load_portfolio(*paths, overrides=overrides)
+    except InputError as exc:
+        raise InputError(set_problems + exc.problems) from None
+    if set_problems:
+        raise InputError(set_problems)
+    return portfolio, overrides
+
+
+def _write_workbook(xlsx: str, result: PortfolioResult, marking: str, **analyses: Any) -> None:
+    from .report.workbook import write_workbook
+
+    write_workbook(result, xlsx, command=_command_line(), marking=marking, **analyses)
+    click.echo(f"Wrote {xlsx}", err=True)
+
+
 class _Group(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Kept for the workbook's Audit sheet: the command exactly as given.
@@ -125,40 +203,8 @@ def cli() -> None:
 
 @cli.command()
 @paths_argument
-@click.option(
-    "--scenario",
-    default="central",
-    show_default=True,
-    help="central, pessimistic, optimistic, or a [scenarios.NAME] of portfolio.toml.",
-)
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override an [appraisal] key for every project, e.g. discount_rate=0.03 "
-    "(repeatable; VALUE is read as TOML).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output on stdout.",
-)
-@click.option(
-    "--xlsx",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="Also write the board workbook (Excel) to FILE.",
-)
-@click.option(
-    "--marking",
-    default="OFFICIAL",
-    show_default=True,
-    help="Protective marking printed at the top and bottom of every workbook page.",
-)
+@scenario_options(("table", "json", "csv"))
+@workbook_options
 @click.option(
     "--check-target", is_flag=True, help="Exit with status 3 when the portfolio misses its target."
 )
@@ -174,22 +220,15 @@ def run(
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise
-    from .errors import InputError
-    from .load import load_portfolio
 
-    overrides, set_problems = _parse_sets(sets)
-    try:
-        portfolio = load_portfolio(*paths, overrides=overrides)
-    except InputError as exc:
-        raise InputError(set_problems + exc.problems) from None
-    if set_problems:
-        raise InputError(set_problems)
+    portfolio, overrides = _load(paths, sets)
     result = appraise(portfolio, scenario, overrides)
     if xlsx:
-        from .report.workbook import write_workbook
+        from .sensitivity import sensitivity
 
-        write_workbook(result, xlsx, command=_command_line(), marking=marking)
-        click.echo(f"Wrote {xlsx}", err=True)
+        _write_workbook(
+            xlsx, result, marking, sensitivity=sensitivity(portfolio, scenario, overrides)
+        )
     if fmt == "json":
         from .report.json import dumps
 
@@ -236,6 +275,130 @@ def validate(paths: tuple[str, ...]) -> None:
         f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, {lines} lines in "
         f"{len(portfolio.files)} files; named scenarios: {scenarios}"
     )
+
+
+@cli.command()
+@paths_argument
+@scenario_options(("table", "json"))
+@handles_errors
+def sensitivity(paths: tuple[str, ...], scenario: str, sets: tuple[str, ...], fmt: str) -> None:
+    """Tornado (each uncertain value at its low and high end) and switching values."""
+    from .sensitivity import sensitivity as analyse
+
+    portfolio, overrides = _load(paths, sets)
+    result = analyse(portfolio, scenario, overrides)
+    if fmt == "json":
+        from .report.json import dumps
+
+        click.echo(dumps(result.to_dict()))
+    else:
+        from .report.table import render_sensitivity
+
+        click.echo(render_sensitivity(result), nl=False)
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "--iterations",
+    "-n",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Number of draws, e.g. 100000.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, MAX_SEED),
+    help=f"0 to {MAX_SEED}; the same seed gives the same numbers (default: a random seed, "
+    "reported in the output).",
+)
+@click.option(
+    "--distribution",
+    type=click.Choice(DISTRIBUTIONS),
+    default="pert",
+    show_default=True,
+    help="How each uncertain value is drawn between its low and high.",
+)
+@scenario_options(("table", "json"))
+@workbook_options
+@handles_errors
+def simulate(
+    paths: tuple[str, ...],
+    iterations: int,
+    seed: int | None,
+    distribution: str,
+    scenario: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    xlsx: str | None,
+    marking: str,
+) -> None:
+    """Monte Carlo: NPV percentiles and the probability of meeting the target."""
+    from .simulate import simulate as run_simulation
+
+    portfolio, overrides = _load(paths, sets)
+    show_progress = sys.stderr.isatty() and iterations >= 50_000
+    with click.progressbar(
+        length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
+    ) as bar:
+        result = run_simulation(
+            portfolio,
+            iterations,
+            seed=seed,
+            distribution=distribution,
+            scenario=scenario,
+            overrides=overrides,
+            progress=lambda done: bar.update(done - bar.pos),
+        )
+    if xlsx:
+        from .sensitivity import sensitivity
+
+        _write_workbook(
+            xlsx,
+            result.base,
+            marking,
+            sensitivity=sensitivity(portfolio, scenario, overrides),
+            simulation=result,
+        )
+    if fmt == "json":
+        from .report.json import dumps
+
+        click.echo(dumps(result.to_dict()))
+    else:
+        from .report.table import render_simulation
+
+        click.echo(render_simulation(result), nl=False)
+
+
+@cli.command()
+@click.argument("path_a", type=click.Path(), metavar="PATH_A")
+@click.argument("path_b", type=click.Path(), metavar="PATH_B")
+@scenario_options(("table", "json"))
+@handles_errors
+def compare(path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt: str) -> None:
+    """What changed between two scenario sets, project by project."""
+    from .compare import compare as line_up
+    from .errors import InputError
+
+    problems = []
+    loaded = []
+    for path in (path_a, path_b):
+        try:
+            loaded.append(_load((path,), sets))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    (a, overrides), (b, _) = loaded
+    result = line_up(a, b, scenario, overrides)
+    if fmt == "json":
+        from .report.json import dumps
+
+        click.echo(dumps(result.to_dict()))
+    else:
+        from .report.table import render_comparison
+
+        click.echo(render_comparison(result, path_a, path_b), nl=False)
 
 
 def main() -> None:

@@ -20,6 +20,9 @@ Section = Literal["costs", "benefits"]
 STATUSES = ("proposed", "approved", "in-delivery", "delivered")
 COST_KINDS = ("revenue", "capital")
 APPRAISAL_KEYS = ("discount_rate", "declining", "discount_year0", "horizon", "price_base_year")
+#: Monte Carlo: the distributions values may be drawn from, and the largest seed.
+DISTRIBUTIONS = ("pert", "triangular", "uniform")
+MAX_SEED = 2**32 - 1
 #: Fields of a line that may be given as ``{low, central, high}``.
 UNCERTAIN_FIELDS = (
     "annual",

@@ -100,9 +100,11 @@ def named_styles() -> list[NamedStyle]:
         ),
         style("money key", number_format=MONEY, font=Font(name=FONT, size=12, bold=True)),
         style("percent", number_format=PERCENT),
+        style("probability", number_format="0.00%"),
         style("factor", number_format=FACTOR),
         style("ratio", number_format=RATIO, alignment=Alignment(horizontal="right")),
         style("year", number_format=YEAR, alignment=Alignment(horizontal="center")),
+        style("count", number_format="#,##0"),
         style("centre", alignment=Alignment(horizontal="center")),
         style(
             "status",

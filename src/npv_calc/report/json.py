@@ -71,3 +71,86 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
 def dumps(document: dict[str, Any]) -> str:
     """JSON text: UTF-8 as is, indented for people, and never ``NaN`` or ``Infinity``."""
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def sensitivity_document(sensitivity) -> dict[str, Any]:
+    """The ``sensitivity --format json`` document."""
+    return {
+        "scenario": sensitivity.scenario,
+        "tornado": [
+            {
+                "project": bar.project,
+                "line": bar.line,
+                "field": bar.field,
+                "low": bar.low,
+                "high": bar.high,
+                "npv_at_low": _number(bar.npv_at_low),
+                "npv_at_high": _number(bar.npv_at_high),
+                "swing": _number(bar.swing),
+            }
+            for bar in sensitivity.tornado
+        ],
+        "switching_values": [
+            {
+                "project": value.project,
+                "benefits_fall": _number(value.benefits_fall),
+                "costs_rise": _number(value.costs_rise),
+            }
+            for value in sensitivity.switching_values
+        ],
+        "portfolio": {
+            "npv": _number(sensitivity.base.npv),
+            "benefits_fall_to_miss_target": _number(sensitivity.benefits_fall_to_miss_target),
+        },
+    }
+
+
+def simulation_document(simulation) -> dict[str, Any]:
+    """The ``simulate --format json`` document."""
+    portfolio = simulation.portfolio
+    return {
+        "iterations": simulation.iterations,
+        "seed": simulation.seed,
+        "distribution": simulation.distribution,
+        "portfolio": {
+            "mean": _number(portfolio.mean),
+            "std": _number(portfolio.std),
+            "p5": _number(portfolio.p(5.0)),
+            "p10": _number(portfolio.p(10.0)),
+            "p50": _number(portfolio.p(50.0)),
+            "p90": _number(portfolio.p(90.0)),
+            "p95": _number(portfolio.p(95.0)),
+            "prob_meets_target": _number(simulation.prob_meets_target),
+        },
+        "projects": [
+            {
+                "id": pid,
+                "mean": _number(stats.mean),
+                "p10": _number(stats.p(10.0)),
+                "p50": _number(stats.p(50.0)),
+                "p90": _number(stats.p(90.0)),
+                "prob_negative": _number(stats.prob_negative),
+            }
+            for pid, stats in simulation.projects.items()
+        ],
+    }
+
+
+def comparison_document(comparison) -> dict[str, Any]:
+    """The ``compare --format json`` document."""
+    return {
+        "portfolio": {
+            "npv_a": _number(comparison.a.npv),
+            "npv_b": _number(comparison.b.npv),
+            "change": _number(comparison.change),
+        },
+        "projects": [
+            {
+                "id": change.id,
+                "npv_a": _number(change.npv_a),
+                "npv_b": _number(change.npv_b),
+                "change": _number(change.change),
+            }
+            for change in comparison.projects
+        ],
+    }

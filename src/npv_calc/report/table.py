@@ -23,6 +23,15 @@ def percent(value: float | None, places: int = 1) -> str:
     return "–" if value is None else f"{value * 100:.{places}f}%"
 
 
+def probability(value: float) -> str:
+    """A share of draws as a percentage that never rounds a near-certainty to 0% or 100%."""
+    if 0 < value < 0.001:
+        return "<0.1%"
+    if 0.999 < value < 1:
+        return ">99.9%"
+    return f"{value * 100:.1f}%"
+
+
 def ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
@@ -109,4 +118,187 @@ def render(result: PortfolioResult) -> str:
             lines.append(f"MISSES TARGET: shortfall {money(-(result.headroom or 0.0))}")
     else:
         lines.append("No target set ([portfolio] target in portfolio.toml).")
+    return "\n".join(lines) + "\n"
+
+
+_SHARE_FIELDS = {"growth", "drop_off", "deadweight", "displacement", "attribution", "optimism_bias"}
+_MONEY_FIELDS = {"annual", "unit_value"}
+
+
+def input_value(field: str, value: float) -> str:
+    """An input as a person reads it: shares as %, money in £, counts with separators."""
+    if field in _SHARE_FIELDS:
+        return f"{value * 100:g}%"
+    if field in _MONEY_FIELDS:
+        return f"£{value:,.2f}".replace(".00", "")
+    return f"{value:,g}"
+
+
+def signed_money(value: float) -> str:
+    """``+£1,234`` / ``-£1,234`` / ``£0``."""
+    text = money(value)
+    return text if text.startswith("-") or round(value) == 0 else "+" + text
+
+
+def render_sensitivity(sensitivity) -> str:
+    """The ``sensitivity --format table`` text."""
+    base = sensitivity.base
+    lines = [
+        f"{base.portfolio.name} — sensitivity, {sensitivity.scenario} scenario",
+        f"{settings_line(base)}; portfolio NPV {money(base.npv)}",
+        "",
+        "Tornado: portfolio NPV with each uncertain value at the low, then the high end of its",
+        "range, every other value as in the scenario (largest swing first)",
+        "",
+    ]
+    if sensitivity.tornado:
+        rows = [
+            [
+                str(i),
+                bar.project,
+                _clip(bar.line, 34),
+                bar.field,
+                input_value(bar.field, bar.low),
+                input_value(bar.field, bar.high),
+                money(bar.npv_at_low),
+                money(bar.npv_at_high),
+                money(bar.swing),
+            ]
+            for i, bar in enumerate(sensitivity.tornado, start=1)
+        ]
+        lines += render_rows(
+            ["#", "Project", "Line", "Input", "Low", "High", "NPV at low", "NPV at high", "Swing"],
+            rows,
+            right={0, 4, 5, 6, 7, 8},
+        )
+    else:
+        lines.append("No input has a range ({ low, central, high }): nothing to move.")
+    lines += [
+        "",
+        "Switching values: how far each project's benefits could fall, or its costs "
+        "rise, before its NPV reaches 0",
+        "",
+    ]
+    rows = [
+        [value.project, money(value.npv), percent(value.benefits_fall), percent(value.costs_rise)]
+        for value in sensitivity.switching_values
+    ]
+    lines += render_rows(
+        ["Project", "NPV", "Benefits could fall by", "Costs could rise by"], rows, right={1, 2, 3}
+    )
+    lines.append("")
+    fall = sensitivity.benefits_fall_to_miss_target
+    if fall is None:
+        lines.append("Portfolio: no target, so no switching value for it.")
+    elif fall >= 0:
+        lines.append(
+            f"Portfolio: the benefits of the projects counting toward the target could "
+            f"all fall by {percent(fall)} before the target is missed."
+        )
+    else:
+        lines.append(
+            f"Portfolio: the target is already missed; the benefits of the projects "
+            f"counting toward it would have to rise by {percent(-fall)} to meet it."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_simulation(simulation) -> str:
+    """The ``simulate --format table`` text."""
+    base = simulation.base
+    portfolio = base.portfolio
+    p = simulation.portfolio
+    distribution = "PERT" if simulation.distribution == "pert" else simulation.distribution
+    lines = [
+        f"{portfolio.name} — Monte Carlo, {base.scenario} scenario",
+        f"{simulation.iterations:,} draws of {simulation.uncertain_values} uncertain values "
+        f"({distribution}), seed {simulation.seed}; {settings_line(base)}",
+        "",
+    ]
+    lines += render_rows(
+        ["Portfolio NPV", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
+        [
+            [
+                "simulated",
+                money(p.mean),
+                money(p.std),
+                money(p.p(5.0)),
+                money(p.p(10.0)),
+                money(p.p(50.0)),
+                money(p.p(90.0)),
+                money(p.p(95.0)),
+            ]
+        ],
+        right={1, 2, 3, 4, 5, 6, 7},
+    )
+    lines.append(f"Deterministic ({base.scenario} values): {money(base.npv)}")
+    lines.append("")
+    if simulation.prob_meets_target is None:
+        lines.append("No target set, so no probability of meeting it.")
+    else:
+        year = portfolio.target_year
+        by = f" by {year}" if year is not None else ""
+        lines.append(
+            f"Probability of meeting the target of {money(portfolio.target)}{by}: "
+            f"{simulation.prob_meets_target * 100:.1f}%"
+        )
+    lines.append("")
+    rows = []
+    for result in base.projects:
+        s = simulation.projects[result.id]
+        rows.append(
+            [
+                result.id,
+                money(s.mean),
+                money(s.std),
+                money(s.p(10.0)),
+                money(s.p(50.0)),
+                money(s.p(90.0)),
+                f"{s.prob_negative * 100:.1f}%",
+            ]
+        )
+    lines += render_rows(
+        ["Project", "Mean NPV", "Std dev", "P10", "P50", "P90", "P(NPV < 0)"],
+        rows,
+        right={1, 2, 3, 4, 5, 6},
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_comparison(comparison, label_a: str, label_b: str) -> str:
+    """The ``compare --format table`` text."""
+    a, b = comparison.a, comparison.b
+    lines = [
+        f"Compare A: {label_a}  with  B: {label_b} — {a.scenario} scenario",
+        "",
+    ]
+    rows = [
+        [
+            change.id,
+            _clip(change.name, 36),
+            money(change.npv_a),
+            money(change.npv_b),
+            signed_money(change.change),
+            change.status,
+        ]
+        for change in comparison.projects
+    ]
+    table = render_rows(
+        ["ID", "Project", "NPV in A", "NPV in B", "Change", ""],
+        [*rows, ["", "Portfolio", money(a.npv), money(b.npv), signed_money(comparison.change), ""]],
+        right={2, 3, 4},
+    )
+    lines += [*table[:-1], table[1], table[-1], ""]
+    lines.append(
+        f"NPV toward target: {money(a.npv_toward_target)} in A, "
+        f"{money(b.npv_toward_target)} in B "
+        f"({signed_money(b.npv_toward_target - a.npv_toward_target)})"
+    )
+    for label, result in (("A", a), ("B", b)):
+        if result.target is not None:
+            verdict = "meets" if result.meets_target else "misses"
+            lines.append(
+                f"{label} {verdict} its target of {money(result.target)} "
+                f"(headroom {money(result.headroom)})"
+            )
     return "\n".join(lines) + "\n"

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from ..calculate import PortfolioResult, ProjectResult
+    from ..sensitivity import Sensitivity
+    from ..simulate import Simulation
 
 REPO_TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "xlsx" / "board.xlsx"
 INSTALLED_TEMPLATE = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "board.xlsx"
@@ -83,6 +85,24 @@ def put(cell: Any, value: object, style: str | None = None) -> None:
     cell.value = value
     if style:
         cell.style = style
+
+
+def chart_title(text: str, points: int = 11) -> Any:
+    """A chart title in a size that leaves room for the chart (openpyxl's default is large)."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RegularTextRun,
+    )
+
+    font = CharacterProperties(sz=points * 100, b=True)
+    paragraph = Paragraph(
+        pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)]
+    )
+    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
 
 
 def sheet_ref(title: str) -> str:
@@ -179,10 +199,19 @@ def _sheet_titles(result: PortfolioResult) -> dict[str, str]:
 
 
 class _Builder:
-    def __init__(self, wb: Workbook, result: PortfolioResult, audit: Audit):
+    def __init__(
+        self,
+        wb: Workbook,
+        result: PortfolioResult,
+        audit: Audit,
+        sensitivity: Sensitivity | None = None,
+        simulation: Simulation | None = None,
+    ):
         self.wb = wb
         self.result = result
         self.audit = audit
+        self.sensitivity = sensitivity
+        self.simulation = simulation
         self.titles = _sheet_titles(result)
 
     # -- names -----------------------------------------------------------------------------
@@ -931,7 +960,7 @@ class _Builder:
 
         bars = BarChart()
         bars.type = "col"
-        bars.title = "NPV by project, and the portfolio's progress toward its target"
+        bars.title = chart_title("NPV by project, and the portfolio's progress toward its target")
         bars.y_axis.title = "£"
         bars.y_axis.numFmt = '"£"#,##0,,"m"'
         bars.y_axis.majorGridlines = None
@@ -987,6 +1016,17 @@ class _Builder:
             ("Scenario", result.scenario),
             ("Overrides (scenario set and --set)", overrides),
             ("Protective marking", self.audit.marking),
+            *(
+                [
+                    (
+                        "Monte Carlo",
+                        f"{self.simulation.iterations:,} draws, "
+                        f"{self.simulation.distribution}, seed {self.simulation.seed}",
+                    )
+                ]
+                if self.simulation is not None
+                else []
+            ),
             ("Python", platform.python_version()),
             ("openpyxl", openpyxl.__version__),
             ("numpy", numpy.__version__),
@@ -1031,13 +1071,26 @@ class _Builder:
         self.finish(ws, 4, row + 1 + len(figures), freeze="A3", protect=False)
 
     def build(self) -> None:
+        from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
+
         self.assumptions()
         for project in self.result.projects:
             self.project_sheet(project)
         self.summary()
+        if self.sensitivity is not None:
+            sensitivity_sheet(self, self.sensitivity)
+        if self.simulation is not None:
+            monte_carlo_sheet(self, self.simulation)
         self.audit_sheet()
         self.wb.remove(self.wb["Project"])
-        order = ["Summary", "Assumptions", *self.titles.values(), "Audit"]
+        order = [
+            "Summary",
+            "Assumptions",
+            *self.titles.values(),
+            "Sensitivity",
+            "Monte Carlo",
+            "Audit",
+        ]
         self.wb._sheets.sort(key=lambda ws: order.index(ws.title))
         self.wb.active = 0
         for ws in self.wb.worksheets:
@@ -1098,6 +1151,8 @@ def write_workbook(
     marking: str = "OFFICIAL",
     template: str | Path | None = None,
     created: dt.datetime | None = None,
+    sensitivity: Sensitivity | None = None,
+    simulation: Simulation | None = None,
 ) -> Path:
     """Write the board workbook for a result to ``path``, atomically.
 
@@ -1118,6 +1173,8 @@ def write_workbook(
         The template to start from (default ``templates/xlsx/board.xlsx``); only read.
     created
         The time recorded as the run time (default now, UTC).
+    sensitivity, simulation
+        When given, a ``Sensitivity`` and a ``Monte Carlo`` sheet are added.
 
     Raises
     ------
@@ -1130,7 +1187,7 @@ def write_workbook(
     _check_target(path)
     _check_names(result)
     wb = _load_template(Path(template) if template else default_template())
-    _Builder(wb, result, Audit(command, marking, created)).build()
+    _Builder(wb, result, Audit(command, marking, created), sensitivity, simulation).build()
     temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(
