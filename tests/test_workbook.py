@@ -230,3 +230,27 @@ class TestCliErrors:
         out = runner.invoke(cli, ["run", str(folder), "--xlsx", str(tmp_path / "b.xlsx")])
         assert out.exit_code == 1
         assert "give the same workbook name NPV_A_B" in out.stderr
+
+
+def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_path):
+    target = tmp_path / "board.xlsx"
+    out = runner.invoke(cli, ["run", str(EXAMPLE), "--xlsx", str(target)])
+    assert out.exit_code == 0, out.output
+    wb = load_workbook(target)
+    assert wb.sheetnames[-2:] == ["Sensitivity", "Audit"]
+    document = json.loads(
+        runner.invoke(cli, ["sensitivity", str(EXAMPLE), "--format", "json"]).stdout
+    )
+    ws = wb["Sensitivity"]
+    header = next(
+        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Rank"
+    )
+    for i, bar in enumerate(document["tornado"], start=1):
+        row = header + i
+        assert ws.cell(row=row, column=2).value == f"{bar['project']}: {bar['line']}"
+        assert ws.cell(row=row, column=3).value == bar["field"]
+        # openpyxl writes 16 significant digits: equal to well under a penny
+        assert ws.cell(row=row, column=6).value == pytest.approx(bar["npv_at_low"], rel=1e-15)
+        assert ws.cell(row=row, column=7).value == pytest.approx(bar["npv_at_high"], rel=1e-15)
+        assert ws.cell(row=row, column=8).value == pytest.approx(bar["swing"], rel=1e-15)
+    assert len(ws._charts) == 1

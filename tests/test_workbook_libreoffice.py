@@ -217,3 +217,26 @@ def test_generated_workbooks_recalculate_to_the_tools_figures(files, tmp_path_fa
     written = write_workbook(result, folder / "board.xlsx")
     (recalculated,) = convert([written], folder / "recalculated")
     assert_same_figures(recalculated, result)
+
+
+def test_switching_values_recalculate_to_the_sensitivity_command(tmp_path, runner):
+    from npv_calc.cli import cli
+
+    target = tmp_path / "board.xlsx"
+    out = runner.invoke(cli, ["run", str(EXAMPLE), "--xlsx", str(target)])
+    assert out.exit_code == 0, out.output
+    document = json.loads(
+        runner.invoke(cli, ["sensitivity", str(EXAMPLE), "--format", "json"]).stdout
+    )
+    (recalculated,) = convert([target], tmp_path / "recalculated")
+    values = named_values(recalculated)
+    assert values["BenefitsFallToMissTarget"] == pytest.approx(
+        document["portfolio"]["benefits_fall_to_miss_target"], rel=1e-12
+    )
+    sheet = load_workbook(recalculated, data_only=True)["Sensitivity"]
+    count = len(document["switching_values"])
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(7, 7 + count)}
+    for value in document["switching_values"]:
+        r = rows[value["project"]]
+        assert sheet.cell(row=r, column=7).value == pytest.approx(value["benefits_fall"], rel=1e-12)
+        assert sheet.cell(row=r, column=8).value == pytest.approx(value["costs_rise"], rel=1e-12)
