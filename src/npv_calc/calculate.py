@@ -329,18 +329,12 @@ def _appraise_project(
 ) -> ProjectResult:
     horizon = settings.horizon
     shown = shown_path(project.path)
-    deflators = case.portfolio.deflators
     results: list[LineResult] = []
     by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
     cashable_pv = 0.0
     totals = {"costs": np.zeros(horizon), "benefits": np.zeros(horizon)}
     for line in project.all_lines:
-        values = {name: case.pick(project, line, name) for name in _VALUE_FIELDS}
-        values["optimism_bias"] = case.optimism_bias(project, line)
-        price_factor = 1.0
-        if line.price_year is not None and line.price_year != settings.price_base_year:
-            price_factor = deflators[settings.price_base_year] / deflators[line.price_year]
-        flows = line_flows(line, values, horizon, price_factor)
+        flows = case_flows(case, project, line, settings)
         pv = float(flows @ factors)
         if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
             raise InputError(
@@ -384,6 +378,28 @@ def _appraise_project(
         cashable_npv=cashable_pv - pv_costs,
         pv_costs_by_agency=by_agency["costs"],
         pv_benefits_by_agency=by_agency["benefits"],
+    )
+
+
+def price_factor(case: Case, line: Line, settings: Settings) -> float:
+    """``deflator[price_base_year] / deflator[price_year]``; 1 without a ``price_year``."""
+    if line.price_year is None or line.price_year == settings.price_base_year:
+        return 1.0
+    deflators = case.portfolio.deflators
+    return deflators[settings.price_base_year] / deflators[line.price_year]  # type: ignore[index]
+
+
+def line_inputs(case: Case, project: Project, line: Line) -> dict[str, float]:
+    """The number a case uses for each uncertain-capable field of a line."""
+    values = {name: case.pick(project, line, name) for name in _VALUE_FIELDS}
+    values["optimism_bias"] = case.optimism_bias(project, line)
+    return values
+
+
+def case_flows(case: Case, project: Project, line: Line, settings: Settings) -> np.ndarray:
+    """A line's yearly flows in a case (:func:`line_flows` with the case's inputs)."""
+    return line_flows(
+        line, line_inputs(case, project, line), settings.horizon, price_factor(case, line, settings)
     )
 
 

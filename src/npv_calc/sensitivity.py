@@ -2,8 +2,8 @@
 
 The tornado moves each uncertain value, one at a time, to the ``low`` and then the ``high`` end of
 its range with every other value as the scenario has it (``central`` by default), and records the
-portfolio NPV at each end. Only the project that holds the value is re-appraised: the others'
-NPVs do not depend on it.
+portfolio NPV at each end. Only the line that holds the value is re-valued: nothing else depends
+on it.
 
 Switching values say how far a result can move before a decision changes: the share by which a
 project's benefits could fall (``npv / pv_benefits``) or its costs rise (``npv / pv_costs``)
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .calculate import PortfolioResult, appraise_case, appraise_project
+from .calculate import PortfolioResult, appraise_case, case_flows
 from .model import Portfolio
 from .scenarios import prepare
 
@@ -114,14 +114,17 @@ def sensitivity(
     base = appraise_case(case)
     bars: list[TornadoBar] = []
     for project, result in zip(case.projects, base.projects, strict=True):
-        others = base.npv - result.npv
-        for line in project.all_lines:
+        # A value moves only its own line's present value: re-value that line alone.
+        settings = result.settings
+        for line, line_result in zip(project.all_lines, result.lines, strict=True):
+            sign = -1.0 if line.section == "costs" else 1.0
             for field, value in line.uncertain():
                 key = (project.id, line.section, line.index, field)
                 ends = []
                 for end in (value.low, value.high):
                     moved = replace(case, fixed={**case.fixed, key: end})
-                    ends.append(others + appraise_project(project, moved).npv)
+                    pv = float(case_flows(moved, project, line, settings) @ result.discount_factors)
+                    ends.append(base.npv + sign * (pv - line_result.pv))
                 bars.append(
                     TornadoBar(
                         project.id,

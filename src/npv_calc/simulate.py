@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .calculate import PortfolioResult, appraise_case, line_flows
+from .calculate import PortfolioResult, appraise_case, case_flows, price_factor
 from .discount import discount_factors
 from .model import DISTRIBUTIONS, MAX_SEED, Line, Portfolio, Project, Uncertain
 from .scenarios import Case, prepare
@@ -155,16 +155,11 @@ def _compile_line(
     values: list[tuple[tuple[str, str, int, str], Uncertain]],
 ) -> _Line:
     settings = case.settings_for(project)
-    price = 1.0
-    if line.price_year is not None and line.price_year != settings.price_base_year:
-        deflators = case.portfolio.deflators
-        price = deflators[settings.price_base_year] / deflators[line.price_year]
+    price = price_factor(case, line, settings)
     sign = -1.0 if line.section == "costs" else 1.0
     drawn_fields = {name for name, _ in line.uncertain()}
     if not drawn_fields:
-        picks = {n: case.pick(project, line, n) for n in _PICKED}
-        picks["optimism_bias"] = case.optimism_bias(project, line)
-        pv = float(line_flows(line, picks, horizon, price) @ df)
+        pv = float(case_flows(case, project, line, settings) @ df)
         return _Line(sign, pv, False, [], [], None, None, 0.0, 0.0, df[:0], df[:0], line.section)
 
     def column(name: str) -> int | None:
@@ -231,19 +226,6 @@ def _compile_line(
         steps,
         line.section,
     )
-
-
-_PICKED = (
-    "annual",
-    "quantity",
-    "unit_value",
-    "scale",
-    "growth",
-    "drop_off",
-    "deadweight",
-    "displacement",
-    "attribution",
-)
 
 
 def _line_pv(line: _Line, draws: np.ndarray, size: int) -> Vector:
