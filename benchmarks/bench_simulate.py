@@ -86,7 +86,9 @@ def measure(script: str, folder: Path, iterations: int, repeat: int) -> dict:
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, "-c", script, str(folder), str(iterations)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         runs.append(json.loads(out.stdout))
     seconds = statistics.median(r["seconds"] for r in runs)
@@ -106,13 +108,19 @@ def main() -> None:
         floor = measure(FLOOR, folder, args.iterations, args.repeat)
         ours = measure(SIMULATE, folder, args.iterations, args.repeat)
         cli = measure(CLI, folder, args.iterations, args.repeat)
-    print(f"{args.iterations:,} draws, {floor['values']} uncertain values, 20 projects; "
-          f"medians of {args.repeat}")
+    print(
+        f"{args.iterations:,} draws, {floor['values']} uncertain values, 20 projects; "
+        f"medians of {args.repeat}"
+    )
     print(f"floor (draw + sum)    {floor['seconds']:6.2f} s   peak {floor['rss_mb']:6.0f} MB")
-    print(f"simulate()            {ours['seconds']:6.2f} s   peak {ours['rss_mb']:6.0f} MB   "
-          f"ratio {ours['seconds'] / floor['seconds']:.2f}x  ({ours['passes']} pass)")
-    print(f"npv-calc simulate     {cli['seconds']:6.2f} s   peak {cli['rss_mb']:6.0f} MB   "
-          f"ratio {cli['seconds'] / floor['seconds']:.2f}x  (whole process)")
+    print(
+        f"simulate()            {ours['seconds']:6.2f} s   peak {ours['rss_mb']:6.0f} MB   "
+        f"ratio {ours['seconds'] / floor['seconds']:.2f}x  ({ours['passes']} pass)"
+    )
+    print(
+        f"npv-calc simulate     {cli['seconds']:6.2f} s   peak {cli['rss_mb']:6.0f} MB   "
+        f"ratio {cli['seconds'] / floor['seconds']:.2f}x  (whole process)"
+    )
 
 
 if __name__ == "__main__":

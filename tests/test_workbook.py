@@ -242,9 +242,7 @@ def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_pat
         runner.invoke(cli, ["sensitivity", str(EXAMPLE), "--format", "json"]).stdout
     )
     ws = wb["Sensitivity"]
-    header = next(
-        r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Rank"
-    )
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Rank")
     for i, bar in enumerate(document["tornado"], start=1):
         row = header + i
         assert ws.cell(row=row, column=2).value == f"{bar['project']}: {bar['line']}"

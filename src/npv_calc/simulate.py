@@ -2,9 +2,10 @@
 
 Every uncertain value with a range (``low < high``) is drawn independently from PERT(low,
 central, high) by default, or a triangular or uniform distribution; a value with ``low == high``
-is that constant. Each value has its own random stream, spawned from the seed
-(:class:`numpy.random.SeedSequence`), so the same seed gives the same numbers whatever the chunk
-size, and adding a project does not change the draws of the others.
+is that constant. Each value has its own random stream (:func:`stream`), derived from the seed
+and the value's name (project id, costs or benefits, line number, field), so the same seed gives
+the same draws whatever the chunk size, and adding, removing or excluding a project leaves the
+other projects' draws unchanged.
 
 How it is fast: a line's present value factorises as ``PV = F x A x S``, where ``F`` is the
 product of its adjustment factors (scale, optimism bias, deadweight, displacement, attribution,
@@ -23,6 +24,7 @@ many iterations are asked for, and the answers are the same.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import secrets
 from collections.abc import Callable, Iterator, Mapping
@@ -32,6 +34,7 @@ import numpy as np
 
 from .calculate import PortfolioResult, appraise_case, case_flows, price_factor
 from .discount import discount_factors
+from .errors import UsageError
 from .model import DISTRIBUTIONS, MAX_SEED, Line, Portfolio, Project, Uncertain
 from .scenarios import Case, prepare
 
@@ -244,7 +247,9 @@ def _line_pv(line: _Line, draws: np.ndarray, size: int) -> Vector:
             change = change * (1.0 - draws[:, line.drop])
         elif line.drop_fixed:
             change = change * (1.0 - line.drop_fixed)
-        sums = np.power.outer(change, line.steps) @ line.window
+        # an explicit row sum: a matrix product would add in an order that depends on the
+        # number of draws, and the results must not depend on the chunk size
+        sums = (np.power.outer(change, line.steps) * line.window).sum(axis=1)
         pv = pv * sums
     if np.ndim(pv) == 0:
         return float(pv)
@@ -266,14 +271,22 @@ def _sampler(value: Uncertain, distribution: str, rng: np.random.Generator):
     return lambda n: low + span * rng.beta(alpha, beta, n)
 
 
+def stream(seed: int, key: tuple[str, str, int, str]) -> np.random.SeedSequence:
+    """The random stream of one uncertain value: the seed, and the value's own name (project
+    id, section, line, field) as the spawn key. Named rather than numbered, so that a value's
+    draws stay the same when projects are added, removed or excluded."""
+    digest = hashlib.sha256("\x1f".join(map(str, key)).encode()).digest()
+    words = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
+    return np.random.SeedSequence(seed, spawn_key=words)
+
+
 def _chunks(
     model: _Model, iterations: int, seed: int, distribution: str, chunk: int
 ) -> Iterator[np.ndarray]:
     """Project NPVs, ``(projects, n)`` a chunk of ``n`` draws at a time; the same for a seed."""
-    streams = np.random.SeedSequence(seed).spawn(len(model.values))
     samplers = [
-        _sampler(value, distribution, np.random.Generator(np.random.PCG64(stream)))
-        for (_, value), stream in zip(model.values, streams, strict=True)
+        _sampler(value, distribution, np.random.Generator(np.random.PCG64(stream(seed, key))))
+        for key, value in model.values
     ]
     done = 0
     while done < iterations:
@@ -340,7 +353,15 @@ def _lerp(a: float, b: float, weight: float) -> float:
 
 def _with_columns(npvs: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Rows: the projects, then the portfolio, then the NPV toward the target."""
-    return np.vstack([npvs, npvs.sum(axis=0), npvs[counts].sum(axis=0)])
+    # Projects are added one at a time, in order, so that each draw's totals are the same
+    # whatever the chunk size (a reduction over axis 0 may change its order with the shape).
+    portfolio = np.zeros(npvs.shape[1])
+    toward = np.zeros(npvs.shape[1])
+    for row, counts_toward in zip(npvs, counts, strict=True):
+        portfolio = portfolio + row
+        if counts_toward:
+            toward = toward + row
+    return np.vstack([npvs, portfolio, toward])
 
 
 def simulate(
@@ -391,6 +412,11 @@ def simulate(
         seed = secrets.randbelow(MAX_SEED + 1)
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be from 0 to {MAX_SEED}, got {seed}")
+    if scenario in ("pessimistic", "optimistic"):
+        raise UsageError(
+            f"simulate draws every uncertain value, so the {scenario} scenario does not apply; "
+            "use central or a named scenario"
+        )
 
     case = prepare(portfolio, scenario, overrides)
     base = appraise_case(case)

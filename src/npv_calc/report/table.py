@@ -129,9 +129,8 @@ def input_value(field: str, value: float) -> str:
     """An input as a person reads it: shares as %, money in £, counts with separators."""
     if field in _SHARE_FIELDS:
         return f"{value * 100:g}%"
-    if field in _MONEY_FIELDS:
-        return f"£{value:,.2f}".replace(".00", "")
-    return f"{value:,g}"
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
+    return f"£{text}" if field in _MONEY_FIELDS else text
 
 
 def signed_money(value: float) -> str:

@@ -106,8 +106,8 @@ def sensitivity_sheet(builder: _Builder, analysis: Sensitivity) -> Worksheet:
     )
     put(
         ws.cell(row=row, column=7),
-        f'=IF(Target="","–",Headroom/SUMIFS({summary}!$G${top}:$G${bottom},'
-        f'{summary}!$K${top}:$K${bottom},"Yes"))',
+        f'=IF(Target="","–",IFERROR(Headroom/SUMIFS({summary}!$G${top}:$G${bottom},'
+        f'{summary}!$K${top}:$K${bottom},"Yes"),"–"))',
         "npv percent",
     )
     put_text(ws.cell(row=row, column=8), "before the target is missed", "npv note")
@@ -270,10 +270,10 @@ def monte_carlo_sheet(builder: _Builder, simulation: Simulation) -> Worksheet:
         put(ws["B15"], simulation.prob_meets_target, "npv probability")
         builder.name("ProbMeetsTarget", ws, "$B$15")
         year = portfolio.target_year
-        by = f" by {financial_year(year)}" if year is not None else ""
+        who = f" (projects starting by {financial_year(year)})" if year is not None else ""
         put_text(
             ws["C15"],
-            f"share of draws whose NPV toward the target reaches {money(portfolio.target)}{by}",
+            f"share of draws whose NPV toward the target{who} reaches {money(portfolio.target)}",
             "npv note",
         )
 
