@@ -239,7 +239,7 @@ def render_simulation(simulation) -> str:
         by = f" by {year}" if year is not None else ""
         lines.append(
             f"Probability of meeting the target of {money(portfolio.target)}{by}: "
-            f"{simulation.prob_meets_target * 100:.1f}%"
+            f"{probability(simulation.prob_meets_target)}"
         )
     lines.append("")
     rows = []
@@ -253,7 +253,7 @@ def render_simulation(simulation) -> str:
                 money(s.p(10.0)),
                 money(s.p(50.0)),
                 money(s.p(90.0)),
-                f"{s.prob_negative * 100:.1f}%",
+                probability(s.prob_negative),
             ]
         )
     lines += render_rows(
