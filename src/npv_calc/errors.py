@@ -20,16 +20,17 @@ def printable(text: str) -> str:
 class Problem:
     """One thing wrong with the input, located as precisely as the input allows.
 
-    ``file`` is the file as the user named it (or ``--set``), ``line``/``column`` the 1-based
-    position in it when known, ``item`` the part of the file (e.g. ``benefits[2] "Deliberate fires
-    avoided"``), ``field`` the key, and ``message`` what was wrong and what is allowed.
+    ``file`` is the file as the user named it (or ``--set``); ``line``/``column`` the 1-based
+    position in it when known, or for a spreadsheet ``line`` is the cell (``Benefits!F7``);
+    ``item`` the part of the file (e.g. ``benefits[2] "Deliberate fires avoided"``), ``field``
+    the key, and ``message`` what was wrong and what is allowed.
     """
 
     file: str
     message: str
     item: str | None = None
     field: str | None = None
-    line: int | None = None
+    line: int | str | None = None  # a line number, or a spreadsheet cell such as "Benefits!F7"
     column: int | None = None
 
     def __str__(self) -> str:
@@ -37,16 +38,18 @@ class Problem:
 
     def _text(self) -> str:
         where = self.file
-        if self.line is not None:
+        parts = []
+        if isinstance(self.line, int):
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        parts = [where]
+        elif self.line:
+            parts.append(self.line)
         if self.item:
             parts.append(self.item)
         if self.field:
             parts.append(self.field)
-        return ": ".join([*parts, self.message])
+        return ": ".join([where, *parts, self.message])
 
 
 class InputError(Exception):

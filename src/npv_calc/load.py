@@ -178,7 +178,7 @@ def _unquote(name: str) -> str:
     return ".".join(part.strip().strip("\"'") for part in name.split("."))
 
 
-def key_lines(text: str) -> dict[tuple[str, int], dict[str, int]]:
+def key_lines(text: str) -> dict[tuple[str, int], dict[str, int | str]]:
     """Where each key is written: ``{(table, occurrence): {key: line}}``, lines 1-based.
 
     ``table`` is ``""`` for the top of the file, else the header's dotted name; ``occurrence``
@@ -186,7 +186,7 @@ def key_lines(text: str) -> dict[tuple[str, int], dict[str, int]]:
     recorded under the key ``""``. This is a light scan, not a parser: it is only used to point
     messages at a line, and a key it cannot place is simply reported without one.
     """
-    found: dict[tuple[str, int], dict[str, int]] = {("", 1): {}}
+    found: dict[tuple[str, int], dict[str, int | str]] = {("", 1): {}}
     counts: dict[str, int] = {}
     current = ("", 1)
     in_string: str | None = None
@@ -216,22 +216,31 @@ def key_lines(text: str) -> dict[tuple[str, int], dict[str, int]]:
 # Reading one file
 
 
-class _FileReader:
-    """Collects the problems of one file and locates them."""
+Locations = dict[tuple[str, int], dict[str, int | str]]
 
-    def __init__(self, path: Path, shown: str, text: str):
+
+class _FileReader:
+    """Collects the problems of one file and locates them.
+
+    ``locations`` says where each key is: ``{(table, occurrence): {key: line or cell}}``, as
+    :func:`key_lines` finds them in TOML text, or as the spreadsheet reader records cells.
+    """
+
+    def __init__(self, path: Path, shown: str, locations: Locations):
         self.path = path
         self.shown = shown
-        self.lines = key_lines(text)
+        self.lines = locations
         self.problems: list[Problem] = []
 
-    def line_of(self, table: str, occurrence: int, key: str | None) -> int | None:
+    def line_of(self, table: str, occurrence: int, field: str | None) -> int | str | None:
         keys = self.lines.get((table, occurrence), {})
-        if key is not None and key in keys:
-            return keys[key]
-        if key is not None:
+        if field is not None:
+            root = field.split(".")[0].split("[")[0]
+            for key in (field, root):
+                if key in keys:
+                    return keys[key]
             # a key written as its own table header, e.g. [portfolo] or [[cost]]
-            nested = self.lines.get((f"{table}.{key}" if table else key, 1), {})
+            nested = self.lines.get((f"{table}.{root}" if table else root, 1), {})
             if "" in nested:
                 return nested[""]
         return keys.get("")
@@ -244,8 +253,7 @@ class _FileReader:
         field: str | None = None,
         where: tuple[str, int] = ("", 1),
     ) -> None:
-        root_field = field.split(".")[0].split("[")[0] if field else None
-        line = self.line_of(where[0], where[1], root_field)
+        line = self.line_of(where[0], where[1], field)
         self.problems.append(Problem(self.shown, message, item, field, line))
 
     # -- typed readers: each returns None (after recording a problem) when the value is bad --
@@ -1064,7 +1072,7 @@ def load_portfolio(
         text = _read_text(portfolio_path, shown, problems)
         data = _parse_toml(text, shown, problems) if text is not None else None
         if data is not None:
-            reader = _FileReader(portfolio_path, shown, text or "")
+            reader = _FileReader(portfolio_path, shown, key_lines(text or ""))
             portfolio_args.update(_read_portfolio_file(data, reader))
             problems += reader.problems
     settings = Settings().updated(
@@ -1077,7 +1085,7 @@ def load_portfolio(
         data = _parse_toml(text, shown, problems) if text is not None else None
         if data is None:
             continue
-        reader = _FileReader(path, shown, text or "")
+        reader = _FileReader(path, shown, key_lines(text or ""))
         projects.append(_read_project(data, path, reader))
         problems += reader.problems
 
@@ -1138,7 +1146,7 @@ def parse_setting(text: str) -> tuple[str, object]:
         raise ValueError(
             f'{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "quotes")'
         ) from None
-    reader = _FileReader(Path("--set"), "--set", "")
+    reader = _FileReader(Path("--set"), "--set", {})
     checked = read_setting(key, raw, reader)
     if reader.problems:
         raise InputError(reader.problems)

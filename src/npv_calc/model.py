@@ -100,8 +100,8 @@ class Line:
     price_year: int | None = None
     scale: Value = 1.0
     source: str | None = None
-    #: source line of each key in the file, for error messages
-    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    #: where each key is written (a line of a TOML file, or a spreadsheet cell), for messages
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -133,7 +133,7 @@ class Project:
     overrides: dict[str, object] = field(default_factory=dict)
     costs: tuple[Line, ...] = ()
     benefits: tuple[Line, ...] = ()
-    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def all_lines(self) -> tuple[Line, ...]:
@@ -148,7 +148,7 @@ class NamedScenario:
     description: str = ""
     set: dict[str, object] = field(default_factory=dict)
     exclude: tuple[str, ...] = ()
-    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
