@@ -18,7 +18,7 @@ import json
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -51,24 +51,36 @@ MAX_FILE_BYTES = 10_000_000
 
 @dataclass(frozen=True)
 class Rule:
-    """A range rule for a number: ``ok(x)`` and the words saying what is allowed."""
+    """A range rule for a number, as JSON Schema bounds (so that ``npv-calc schema`` states the
+    same rules), with the words saying what is allowed."""
 
-    ok: Callable[[float], bool]
+    bounds: dict[str, float]  # minimum, maximum, exclusiveMinimum, exclusiveMaximum
     allowed: str
 
+    def ok(self, x: float) -> bool:
+        b = self.bounds
+        return (
+            x >= b.get("minimum", -math.inf)
+            and x <= b.get("maximum", math.inf)
+            and x > b.get("exclusiveMinimum", -math.inf)
+            and x < b.get("exclusiveMaximum", math.inf)
+        )
 
-MONEY = Rule(lambda x: x >= 0, "must be 0 or more (£; a saving is a benefit, not a negative cost)")
-NON_NEGATIVE = Rule(lambda x: x >= 0, "must be 0 or more")
-SHARE = Rule(lambda x: 0 <= x <= 1, "must be a share between 0 and 1 (e.g. 0.25 for 25%)")
+
+MONEY = Rule({"minimum": 0}, "must be 0 or more (£; a saving is a benefit, not a negative cost)")
+NON_NEGATIVE = Rule({"minimum": 0}, "must be 0 or more")
+SHARE = Rule({"minimum": 0, "maximum": 1}, "must be a share between 0 and 1 (e.g. 0.25 for 25%)")
 YEARLY_CHANGE = Rule(
-    lambda x: -1 < x < 1, "must be greater than -1 and less than 1 (e.g. 0.02 for 2% a year)"
+    {"exclusiveMinimum": -1, "exclusiveMaximum": 1},
+    "must be greater than -1 and less than 1 (e.g. 0.02 for 2% a year)",
 )
-COST_UPLIFT = Rule(lambda x: x >= 0, "must be 0 or more (e.g. 0.24 for a 24% uplift)")
+COST_UPLIFT = Rule({"minimum": 0}, "must be 0 or more (e.g. 0.24 for a 24% uplift)")
 BENEFIT_REDUCTION = Rule(
-    lambda x: 0 <= x <= 1,
+    {"minimum": 0, "maximum": 1},
     "must be between 0 and 1 for a benefit (e.g. 0.1 reduces the benefit by 10%)",
 )
-POSITIVE = Rule(lambda x: x > 0, "must be greater than 0")
+POSITIVE = Rule({"exclusiveMinimum": 0}, "must be greater than 0")
+DISCOUNT_RATE = Rule({"exclusiveMinimum": -1}, "must be greater than -1 (e.g. 0.035 for 3.5%)")
 
 #: The rule for each uncertain-capable field, by section.
 FIELD_RULES: dict[str, dict[str, Rule]] = {
@@ -450,9 +462,7 @@ def read_setting(key: str, raw: Any, reader: _FileReader, **at: Any) -> object |
     """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`."""
     at.setdefault("field", key)
     if key == "discount_rate":
-        return reader.number(
-            raw, Rule(lambda x: x > -1, "must be greater than -1 (e.g. 0.035 for 3.5%)"), **at
-        )
+        return reader.number(raw, DISCOUNT_RATE, **at)
     if key in ("declining", "discount_year0"):
         return reader.boolean(raw, **at)
     if key == "horizon":
@@ -497,6 +507,48 @@ _ONLY_BENEFITS = {
 _ONLY_COSTS = {"kind": "applies to costs only (revenue or capital)"}
 
 
+REFERENCE = "ref:"
+
+
+def reference_source(key: str) -> str:
+    """The source a line gets from ``unit_value = "ref:<key>"`` when it gives none itself."""
+    cost = params.unit_costs()[key]
+    return f"{cost.source} ({cost.description}, via {REFERENCE}{key})"
+
+
+def _read_reference(
+    text: str, raw: dict, values: dict[str, Any], reader: _FileReader, at: dict
+) -> None:
+    """``unit_value = "ref:<key>"``: a value from the unit-cost library, in its own year's
+    prices (so that the deflators rebase it), and its source unless the line gives one."""
+    library = params.unit_costs()
+    key = text[len(REFERENCE) :] if text.startswith(REFERENCE) else None
+    if key is None or key not in library:
+        hint = suggest(key, library) if key else ""
+        what = (
+            f"{show(text)} is not in the unit-cost library{hint}"
+            if key
+            else (f'must be a number or "ref:<key>" from the unit-cost library, got {show(text)}')
+        )
+        reader.add(f"{what}; npv-calc unit-costs lists the keys", field="unit_value", **at)
+        return
+    cost = library[key]
+    given = values.get("price_year")
+    if "price_year" in raw and given is not None and given != cost.price_year:
+        reader.add(
+            f"{given} does not match {text}, which is in {cost.price_year} prices; leave "
+            "price_year out (a ref: value brings its own)",
+            field="price_year",
+            **at,
+        )
+        return
+    values["unit_value"] = cost.value
+    values["price_year"] = cost.price_year
+    values["unit_ref"] = key
+    if "source" not in raw:
+        values["source"] = reference_source(key)
+
+
 def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line | None:
     """A line of a project file. When the line has problems, what could be read is still
     returned, so that the checks that need settings can run on it too; the problems are in
@@ -526,6 +578,8 @@ def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line 
     for key in ("agency", "source"):
         if key in raw:
             values[key] = reader.text(raw[key], required=key == "agency", field=key, **at)
+    if values.get("source") == "":
+        values["source"] = None  # an empty source is no source
     if section == "costs":
         values["kind"] = reader.choice(raw.get("kind", "revenue"), COST_KINDS, field="kind", **at)
     else:
@@ -541,12 +595,16 @@ def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line 
                 **at,
             )
 
+    reference = raw.get("unit_value") if section == "benefits" else None
     for key, rule in FIELD_RULES[section].items():
-        if key in raw:
+        if key in raw and not (key == "unit_value" and isinstance(reference, str)):
             values[key] = reader.value(raw[key], rule, field=key, **at)
 
     if "price_year" in raw:
         values["price_year"] = reader.year(raw["price_year"], field="price_year", **at)
+
+    if isinstance(reference, str):
+        _read_reference(reference, raw, values, reader, at)
 
     if "amounts" in raw:
         amounts = raw["amounts"]
@@ -977,19 +1035,24 @@ def cross_check(
                 add(f"has {len(line.amounts)} years of amounts but {span}", "amounts")
             if line.price_year is not None and line.price_year != settings.price_base_year:
                 base = settings.price_base_year
+                # a ref: unit value brings its own price year: the message names the ref
+                field = "unit_value" if line.unit_ref else "price_year"
+                year_ = line.price_year
+                subject = (
+                    f"ref:{line.unit_ref} is in {year_}/{(year_ + 1) % 100:02d} prices and"
+                    if line.unit_ref
+                    else str(line.price_year)
+                )
                 if base is None:
-                    add(
-                        f"{line.price_year} needs price_base_year in [appraisal] to rebase to",
-                        "price_year",
-                    )
+                    add(f"{subject} needs price_base_year in [appraisal] to rebase to", field)
                 else:
                     for year in (line.price_year, base):
                         if year not in portfolio.deflators:
                             what = "the price base year " if year == base else ""
                             add(
-                                f"{line.price_year} cannot be rebased to {base}: no deflator for "
+                                f"{subject} cannot be rebased to {base}: no deflator for "
                                 f"{what}{year} in [deflators] of portfolio.toml",
-                                "price_year",
+                                field,
                             )
             if line.confidence is not None and line.confidence not in portfolio.confidence_grades:
                 grades = ", ".join(map(str, portfolio.confidence_grades))
@@ -1118,7 +1181,8 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     order: dict[str, int] = {}
     for problem in problems:
         order.setdefault(problem.file, len(order))
-    return sorted(problems, key=lambda p: (order[p.file], p.line or 0))
+    # spreadsheet problems (located by cell) keep the order they were found in
+    return sorted(problems, key=lambda p: (order[p.file], p.line if isinstance(p.line, int) else 0))
 
 
 def parse_setting(text: str) -> tuple[str, object]:

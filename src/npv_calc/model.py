@@ -100,6 +100,8 @@ class Line:
     price_year: int | None = None
     scale: Value = 1.0
     source: str | None = None
+    #: the unit-cost library key when ``unit_value = "ref:<key>"``
+    unit_ref: str | None = None
     #: where each key is written (a line of a TOML file, or a spreadsheet cell), for messages
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 

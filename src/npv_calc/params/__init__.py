@@ -6,6 +6,7 @@ can be checked against the publication and replaced when HM Treasury revises the
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -50,3 +51,33 @@ def default_confidence_grades() -> dict[int, float]:
 def source(table: str) -> str:
     """The citation of a parameter table (``"discount_schedule"`` or ``"confidence_grades"``)."""
     return " ".join(_data()[table]["source"].split())
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    """A standard unit value that a benefit line may use as ``unit_value = "ref:<key>"``."""
+
+    key: str
+    value: float
+    unit: str
+    price_year: int  # the financial year whose prices the value is in (2015 = 2015/16)
+    description: str
+    source: str
+
+
+@cache
+def unit_costs() -> dict[str, UnitCost]:
+    """The unit-cost library (``unit_costs.csv``): cited public figures, by key."""
+    path = Path(__file__).parent / "unit_costs.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["key"]: UnitCost(
+                row["key"],
+                float(row["value"]),
+                row["unit"],
+                int(row["price_year"]),
+                row["description"],
+                row["source"],
+            )
+            for row in csv.DictReader(handle)
+        }

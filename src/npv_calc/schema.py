@@ -1,0 +1,229 @@
+"""JSON Schema for scenario files, for TOML editors (``npv-calc schema``).
+
+Built from the loader's own rule tables (:mod:`npv_calc.load`), so the schema and the
+validation say the same thing. A schema checks one file at a time: the rules that depend on
+settings or on other files (``years`` inside the horizon, deflators for a ``price_year``, grades
+that exist, unique ids) are left to ``npv-calc validate``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import __version__, params
+from .load import (
+    BENEFIT_KEYS,
+    BUILTIN_SCENARIOS,
+    COST_KEYS,
+    DISCOUNT_RATE,
+    FIELD_RULES,
+    MAX_HORIZON,
+    MONEY,
+    NON_NEGATIVE,
+    POSITIVE,
+    REFERENCE,
+    SHARE,
+    Rule,
+)
+from .model import COST_KINDS, STATUSES
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("any", "project", "portfolio")
+
+
+def _number(rule: Rule | None = None, description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "number", **(rule.bounds if rule else {})}
+    if rule is not None:
+        schema["description"] = (description + " " if description else "") + rule.allowed
+    return schema
+
+
+def _uncertain(rule: Rule) -> dict[str, Any]:
+    number = _number(rule)
+    return {
+        "anyOf": [
+            number,
+            {
+                "type": "object",
+                "description": "an uncertain value: low <= central <= high",
+                "properties": {"low": number, "central": number, "high": number},
+                "required": ["low", "central", "high"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+
+
+YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999, "description": "a year, e.g. 2023"}
+TEXT = {"type": "string"}
+NAME = {"type": "string", "minLength": 1}
+
+
+def _appraisal() -> dict[str, Any]:
+    return {
+        "discount_rate": _number(DISCOUNT_RATE, "Discount rate for years 1-30."),
+        "declining": {"type": "boolean", "description": "Green Book schedule after year 30"},
+        "discount_year0": {"type": "boolean", "description": "discount year 0 too (NPV())"},
+        "horizon": {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
+        "price_base_year": YEAR,
+    }
+
+
+def _line(section: str) -> dict[str, Any]:
+    rules = FIELD_RULES[section]
+    properties: dict[str, Any] = {
+        "name": NAME,
+        "agency": NAME,
+        "source": TEXT,
+        "amounts": {
+            "type": "array",
+            "items": _number(MONEY),
+            "minItems": 1,
+            "maxItems": MAX_HORIZON,
+        },
+        "years": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[first, last] year offsets",
+        },
+        "price_year": YEAR,
+        **{key: _uncertain(rule) for key, rule in rules.items()},
+    }
+    forms: list[dict[str, Any]] = [{"required": ["amounts"]}, {"required": ["annual"]}]
+    if section == "costs":
+        properties["kind"] = {"enum": list(COST_KINDS)}
+        keys = COST_KEYS
+    else:
+        references = [f"{REFERENCE}{key}" for key in params.unit_costs()]
+        properties["unit_value"] = {
+            "anyOf": [_uncertain(rules["unit_value"]), {"enum": references}]
+        }
+        properties["cashable"] = {"type": "boolean"}
+        properties["confidence"] = {
+            "type": "integer",
+            "minimum": 1,
+            "description": "a grade of [confidence_grades]",
+        }
+        forms.append({"required": ["quantity", "unit_value"]})
+        keys = BENEFIT_KEYS
+    assert set(properties) == set(keys), set(properties) ^ set(keys)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "oneOf": forms,
+        "allOf": [
+            {
+                "if": {"required": ["amounts"]},
+                "then": {
+                    "not": {"anyOf": [{"required": [k]} for k in ("years", "growth", "drop_off")]}
+                },
+            },
+        ],
+    }
+    if section == "benefits":
+        schema["not"] = {"required": ["optimism_bias", "confidence"]}
+    return schema
+
+
+def project_schema() -> dict[str, Any]:
+    appraisal = _appraisal()
+    lines = {
+        section: {"type": "array", "items": {"$ref": f"#/$defs/{section[:-1]}"}}
+        for section in ("costs", "benefits")
+    }
+    return {
+        "type": "object",
+        "description": "An npv-calc project file.",
+        "properties": {
+            "id": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$"},
+            "name": NAME,
+            "start_year": YEAR,
+            "status": {"enum": list(STATUSES)},
+            "partners": {"type": "array", "items": TEXT},
+            "description": TEXT,
+            "appraisal": {"type": "object", "properties": appraisal, "additionalProperties": False},
+            **appraisal,
+            **lines,
+        },
+        "required": ["id", "name", "start_year"],
+        "additionalProperties": False,
+        "anyOf": [
+            {"required": ["costs"], "properties": {"costs": {"minItems": 1}}},
+            {"required": ["benefits"], "properties": {"benefits": {"minItems": 1}}},
+        ],
+    }
+
+
+def portfolio_schema() -> dict[str, Any]:
+    appraisal = {"type": "object", "properties": _appraisal(), "additionalProperties": False}
+    return {
+        "type": "object",
+        "description": "An npv-calc portfolio.toml.",
+        "properties": {
+            "portfolio": {
+                "type": "object",
+                "properties": {
+                    "name": NAME,
+                    "description": TEXT,
+                    "target": _number(NON_NEGATIVE, "£ of NPV the programme must secure."),
+                    "target_year": YEAR,
+                },
+                "additionalProperties": False,
+            },
+            "appraisal": appraisal,
+            "confidence_grades": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[0-9]+$"},
+                "additionalProperties": _number(SHARE),
+            },
+            "deflators": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[0-9]{4}$"},
+                "additionalProperties": _number(POSITIVE),
+            },
+            "scenarios": {
+                "type": "object",
+                "propertyNames": {"not": {"enum": list(BUILTIN_SCENARIOS)}},
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "description": TEXT,
+                        "set": appraisal,
+                        "exclude": {"type": "array", "items": TEXT},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def schema(kind: str = "any") -> dict[str, Any]:
+    """The JSON Schema of a project file, a portfolio.toml, or either (``kind="any"``)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    defs = {
+        "project": project_schema(),
+        "portfolio": portfolio_schema(),
+        "cost": _line("costs"),
+        "benefit": _line("benefits"),
+    }
+    document: dict[str, Any] = {
+        "$schema": DRAFT,
+        "$id": f"https://npv-calc.invalid/schema/{kind}-{__version__}.json",
+        "title": {
+            "any": "npv-calc scenario file (a project file or portfolio.toml)",
+            "project": "npv-calc project file",
+            "portfolio": "npv-calc portfolio.toml",
+        }[kind],
+        "$defs": defs,
+    }
+    if kind == "any":
+        document["anyOf"] = [{"$ref": "#/$defs/project"}, {"$ref": "#/$defs/portfolio"}]
+    else:
+        document["$ref"] = f"#/$defs/{kind}"
+    return document

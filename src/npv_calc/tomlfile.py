@@ -1,0 +1,204 @@
+"""Scenario files written from the model: ``npv-calc import`` and ``npv-calc new``.
+
+The writer is small and knows the format: every value the model holds is written so that reading
+the file back gives the same model (numbers with ``repr``'s round-trip precision, text escaped,
+uncertain values as inline tables). Defaults are left out, as a person would leave them out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .load import REFERENCE, reference_source
+from .model import APPRAISAL_KEYS, Line, Portfolio, Project, Uncertain
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+def string(text: str) -> str:
+    """A TOML basic string, with quotes, backslashes and control characters escaped."""
+    out = ['"']
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("\\n")
+        elif char == "\t":
+            out.append("\\t")
+        elif ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def key(name: str) -> str:
+    return name if _BARE.match(name) else string(name)
+
+
+def number(value: float) -> str:
+    """A number as TOML: whole values without a decimal point, others at full precision."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def value(item: Any) -> str:
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    if isinstance(item, Uncertain):
+        return (
+            f"{{ low = {number(item.low)}, central = {number(item.central)}, "
+            f"high = {number(item.high)} }}"
+        )
+    if isinstance(item, int | float):
+        return number(item)
+    if isinstance(item, str):
+        return string(item)
+    if isinstance(item, list | tuple):
+        return "[" + ", ".join(value(v) for v in item) + "]"
+    if isinstance(item, dict):
+        return "{ " + ", ".join(f"{key(k)} = {value(v)}" for k, v in item.items()) + " }"
+    raise TypeError(f"cannot write {item!r} as TOML")
+
+
+def _line_items(line: Line) -> list[tuple[str, Any]]:
+    """The keys of a line that differ from the defaults, in the order of the format's docs."""
+    items: list[tuple[str, Any]] = [("name", line.name), ("agency", line.agency)]
+    if line.section == "costs":
+        items.append(("kind", line.kind))
+    else:
+        items.append(("cashable", line.cashable))
+    if line.amounts is not None:
+        items.append(("amounts", list(line.amounts)))
+    elif line.annual is not None:
+        items.append(("annual", line.annual))
+    else:
+        items.append(("quantity", line.quantity))
+        unit = f"{REFERENCE}{line.unit_ref}" if line.unit_ref else line.unit_value
+        items.append(("unit_value", unit))
+    if line.years is not None:
+        items.append(("years", list(line.years)))
+    defaults = {
+        "growth": 0.0,
+        "drop_off": 0.0,
+        "deadweight": 0.0,
+        "displacement": 0.0,
+        "attribution": 1.0,
+    }
+    for name, default in defaults.items():
+        current = getattr(line, name)
+        if isinstance(current, Uncertain) or current != default:
+            items.append((name, current))
+    if line.optimism_bias is not None:
+        items.append(("optimism_bias", line.optimism_bias))
+    if line.confidence is not None:
+        items.append(("confidence", line.confidence))
+    if line.price_year is not None and not line.unit_ref:
+        items.append(("price_year", line.price_year))
+    if isinstance(line.scale, Uncertain) or line.scale != 1.0:
+        items.append(("scale", line.scale))
+    if line.source is not None and not (
+        line.unit_ref and line.source == reference_source(line.unit_ref)
+    ):
+        items.append(("source", line.source))
+    return items
+
+
+def project_text(project: Project, header: str = "") -> str:
+    """A project file for a project, that reads back to the same project."""
+    lines = [f"# {row}".rstrip() for row in header.splitlines()] if header else []
+    lines += [
+        f"id = {string(project.id)}",
+        f"name = {string(project.name)}",
+        f"start_year = {project.start_year}",
+        f"status = {string(project.status)}",
+        f"partners = {value(list(project.partners))}",
+    ]
+    if project.description:
+        lines.append(f"description = {string(project.description)}")
+    for name in APPRAISAL_KEYS:
+        if name in project.overrides:
+            lines.append(f"{name} = {value(project.overrides[name])}")
+    for line in project.all_lines:
+        lines += ["", f"[[{line.section}]]"]
+        lines += [f"{name} = {value(item)}" for name, item in _line_items(line)]
+    return "\n".join(lines) + "\n"
+
+
+def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
+    """A portfolio.toml for a portfolio's settings, target, grades, deflators and scenarios."""
+    lines = [f"# {row}".rstrip() for row in header.splitlines()] if header else []
+    lines += ["[portfolio]", f"name = {string(portfolio.name)}"]
+    if portfolio.description:
+        lines.append(f"description = {string(portfolio.description)}")
+    if portfolio.target is not None:
+        lines.append(f"target = {number(portfolio.target)}")
+    if portfolio.target_year is not None:
+        lines.append(f"target_year = {portfolio.target_year}")
+    lines += ["", "[appraisal]"]
+    for name in APPRAISAL_KEYS:
+        setting = getattr(portfolio.settings, name)
+        if setting is not None:
+            lines.append(f"{name} = {value(setting)}")
+    lines += ["", "[confidence_grades]"]
+    lines += [f"{grade} = {number(share)}" for grade, share in portfolio.confidence_grades.items()]
+    if portfolio.deflators:
+        lines += ["", "[deflators]"]
+        lines += [f"{year} = {number(index)}" for year, index in portfolio.deflators.items()]
+    for scenario in portfolio.scenarios.values():
+        lines += ["", f"[scenarios.{key(scenario.name)}]"]
+        if scenario.description:
+            lines.append(f"description = {string(scenario.description)}")
+        if scenario.set:
+            lines.append(f"set = {value(dict(scenario.set))}")
+        if scenario.exclude:
+            lines.append(f"exclude = {value(list(scenario.exclude))}")
+    return "\n".join(lines) + "\n"
+
+
+def new_project_text(project_id: str, name: str, start_year: int) -> str:
+    """A commented project file to start from (``npv-calc new``); it validates as it is."""
+    fy = f"{start_year}/{(start_year + 1) % 100:02d}"
+    return f"""\
+# A project file for npv-calc (docs/scenario-format.md). Lines starting with # are comments:
+# remove the # to use a key. Money is in pounds at the portfolio's price base year.
+
+id = {string(project_id)}{" " * max(1, 24 - len(string(project_id)))}# unique in the portfolio
+name = {string(name)}
+start_year = {start_year}               # year 0, the financial year {fy}
+status = "proposed"             # proposed | approved | in-delivery | delivered
+partners = []                   # e.g. ["Police", "Fire", "Ambulance"]
+description = ""
+# Any [appraisal] setting of portfolio.toml may be set for this project alone, e.g.:
+# horizon = 10
+
+# One [[costs]] table per cost line; copy the table for more lines.
+[[costs]]
+name = "Staff"
+agency = "Fire"                 # who pays
+kind = "revenue"                # revenue | capital
+annual = 0                      # £ a year; or amounts = [45_000, 5_000] year by year
+# years = [0, 9]                # first and last year offsets (default: the whole horizon)
+# growth = 0.02                 # real change a year
+# optimism_bias = 0.24          # uplift for optimism bias
+# price_year = 2019             # if the amount is in another year's prices
+source = ""                     # where the figure comes from
+
+# One [[benefits]] table per benefit line.
+[[benefits]]
+name = "Benefit"
+agency = "Police"               # who benefits
+cashable = false                # true for a saving a budget can release
+quantity = 0                    # units a year ...
+unit_value = 0                  # ... x £ a unit; or "ref:crime.arson" (npv-calc unit-costs)
+# deadweight = 0.2              # share that would have happened anyway
+# displacement = 0.0            # share merely moved elsewhere
+# attribution = 0.5             # share due to this project
+# drop_off = 0.1                # yearly fall in the effect
+confidence = 3                  # evidence grade 1 (strong) to 6 (weak): optimism bias
+# Any number may be uncertain: quantity = {{ low = 20, central = 30, high = 40 }}
+source = ""
+"""
