@@ -401,6 +401,163 @@ def compare(path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt:
         click.echo(render_comparison(result, path_a, path_b), nl=False)
 
 
+@cli.command("import")
+@click.argument("workbook", type=click.Path(dir_okay=False), metavar="INPUT.xlsx")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    required=True,
+    metavar="DIR",
+    help="The scenario directory to write (new, or empty).",
+)
+@handles_errors
+def import_(workbook: str, folder: str) -> None:
+    """Turn a filled-in input workbook into scenario files (TOML) in DIR."""
+    from pathlib import Path
+
+    from .inputbook import import_to, read
+    from .load import load_portfolio, shown_path
+
+    portfolio = load_portfolio(workbook, scenarios=True)
+    files = {e.document.get("id"): e.file for e in read(Path(workbook), workbook).projects}
+    written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
+    click.echo(f"Wrote {len(written)} files to {folder}", err=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(), metavar="DIR")
+@click.option(
+    "--to",
+    "workbook",
+    type=click.Path(dir_okay=False),
+    required=True,
+    metavar="INPUT.xlsx",
+    help="The input workbook to write.",
+)
+@handles_errors
+def export(folder: str, workbook: str) -> None:
+    """Write a scenario directory into the Excel input template."""
+    from pathlib import Path
+
+    from .inputbook import export as write_input
+    from .load import load_portfolio
+
+    portfolio = load_portfolio(folder, scenarios=True)
+    write_input(portfolio, Path(workbook))
+    click.echo(f"Wrote {workbook}", err=True)
+
+
+@cli.command("unit-costs")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output on stdout.",
+)
+@handles_errors
+def unit_costs(fmt: str) -> None:
+    """List the unit-cost library: values a benefit may use as unit_value = "ref:<key>"."""
+    from .params import unit_costs as library
+    from .report.table import render_unit_costs
+
+    costs = list(library().values())
+    if fmt == "json":
+        import json
+
+        rows = [
+            {
+                "key": c.key,
+                "value": c.value,
+                "unit": c.unit,
+                "price_year": c.price_year,
+                "description": c.description,
+                "source": c.source,
+            }
+            for c in costs
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["key", "value", "unit", "price_year", "description", "source"])
+        for c in costs:
+            writer.writerow([c.key, repr(c.value), c.unit, c.price_year, c.description, c.source])
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(render_unit_costs(costs), nl=False)
+
+
+@cli.command()
+@click.argument("project_id", metavar="ID")
+@click.option("--name", required=True, help='The project\'s name, e.g. "Joint Education Team".')
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False),
+    default="scenarios",
+    show_default=True,
+    help="The scenario directory to write the file into (created if missing).",
+)
+@click.option(
+    "--start-year",
+    type=click.IntRange(1000, 9999),
+    help="Year 0 of the project (default: the current financial year).",
+)
+@handles_errors
+def new(project_id: str, name: str, folder: str, start_year: int | None) -> None:
+    """Write a commented project file to fill in (DIR/<id>.toml)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from .load import ID_PATTERN
+    from .tomlfile import new_project_text
+
+    if not ID_PATTERN.match(project_id):
+        raise click.BadParameter(
+            "must start with a letter and use only letters, digits, _ and -",
+            param_hint="ID",
+        )
+    if not name.strip():
+        raise click.BadParameter("must not be empty", param_hint="--name")
+    if start_year is None:
+        today = dt.date.today()
+        start_year = today.year if today.month >= 4 else today.year - 1
+    target = Path(folder) / f"{project_id.lower()}.toml"
+    if target.exists():
+        _fail([f"{target} already exists; choose another ID or remove the file"])
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(new_project_text(project_id, name, start_year))
+    except OSError as exc:
+        _fail([f"cannot write {target}: {exc.strerror or exc}"])
+    click.echo(f"Wrote {target}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["any", "project", "portfolio"]),
+    default="any",
+    show_default=True,
+    help="The schema of a project file, of portfolio.toml, or of either.",
+)
+@handles_errors
+def schema(kind: str) -> None:
+    """Print a JSON Schema for scenario files (for TOML editors)."""
+    import json
+
+    from .schema import schema as build
+
+    click.echo(json.dumps(build(kind), indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="npv-calc")

@@ -155,6 +155,8 @@ def _key(key: str) -> str:
 
 def got(value: Any) -> str:
     """``got <value>``, saying what kind of value it is where that helps."""
+    if value is None:
+        return "got an empty cell"
     if isinstance(value, str):
         return f"got text {show(value)}"
     if isinstance(value, dict):
@@ -1097,6 +1099,79 @@ def check_scenarios(portfolio: Portfolio) -> list[Problem]:
 # Entry point
 
 
+@dataclass
+class _Source:
+    """A document to read (a TOML file's, or a part of a workbook) and where its keys are."""
+
+    path: Path
+    shown: str
+    document: dict[str, Any]
+    locations: Locations
+
+
+def _sources(
+    paths: Sequence[str | Path],
+) -> tuple[_Source | None, list[_Source], list[Problem]]:
+    """The portfolio document and project documents that ``paths`` name."""
+    from .inputbook import is_workbook
+
+    workbooks = [Path(p) for p in paths if is_workbook(Path(p))]
+    if workbooks:
+        if len(paths) > 1:
+            return (
+                None,
+                [],
+                [
+                    Problem(
+                        str(workbooks[0]),
+                        "an input workbook holds a whole "
+                        "portfolio: give it on its own, without other paths",
+                    )
+                ],
+            )
+        return _workbook_sources(workbooks[0])
+    portfolio_path, project_paths, problems = find_files(paths)
+    sources: list[_Source | None] = []
+    for path in [portfolio_path, *project_paths]:
+        if path is None:
+            sources.append(None)
+            continue
+        shown = shown_path(path)
+        text = _read_text(path, shown, problems)
+        data = _parse_toml(text, shown, problems) if text is not None else None
+        if data is None:
+            sources.append(None)
+            continue
+        sources.append(_Source(path, shown, data, key_lines(text or "")))
+    return sources[0], [s for s in sources[1:] if s is not None], problems
+
+
+def _workbook_sources(path: Path) -> tuple[_Source | None, list[_Source], list[Problem]]:
+    from .inputbook import check_file_name, read
+
+    shown = shown_path(path)
+    if not path.exists():
+        return None, [], [Problem(str(path), "does not exist")]
+    book = read(path, shown)
+    problems = list(book.problems)
+    for entry in book.projects:
+        if entry.file is not None and (why := check_file_name(entry.file)):
+            problems.append(
+                Problem(
+                    shown,
+                    f"{show(entry.file)} {why}",
+                    field="File",
+                    line=entry.locations[("", 1)].get("file"),
+                )
+            )
+    portfolio = _Source(path, shown, book.portfolio, book.portfolio_locations)
+    return (
+        portfolio,
+        [_Source(path, shown, e.document, e.locations) for e in book.projects],
+        (problems),
+    )
+
+
 def load_portfolio(
     *paths: str | Path,
     overrides: dict[str, object] | None = None,
@@ -1126,40 +1201,40 @@ def load_portfolio(
     """
     if not paths:
         paths = ("scenarios",)
-    portfolio_path, project_paths, problems = find_files(paths)
+    portfolio_source, project_sources, problems = _sources(paths)
+    portfolio_path = portfolio_source.path if portfolio_source else None
     portfolio_args: dict[str, Any] = {
         "confidence_grades": params.default_confidence_grades(),
     }
-    if portfolio_path is not None:
-        shown = shown_path(portfolio_path)
-        text = _read_text(portfolio_path, shown, problems)
-        data = _parse_toml(text, shown, problems) if text is not None else None
-        if data is not None:
-            reader = _FileReader(portfolio_path, shown, key_lines(text or ""))
-            portfolio_args.update(_read_portfolio_file(data, reader))
-            problems += reader.problems
+    if portfolio_source is not None:
+        reader = _FileReader(
+            portfolio_source.path, portfolio_source.shown, portfolio_source.locations
+        )
+        portfolio_args.update(_read_portfolio_file(portfolio_source.document, reader))
+        problems += reader.problems
     settings = Settings().updated(
         {k: v for k, v in portfolio_args.pop("settings", {}).items() if v is not None}
     )
     projects: list[Project] = []
-    for path in project_paths:
-        shown = shown_path(path)
-        text = _read_text(path, shown, problems)
-        data = _parse_toml(text, shown, problems) if text is not None else None
-        if data is None:
-            continue
-        reader = _FileReader(path, shown, key_lines(text or ""))
-        projects.append(_read_project(data, path, reader))
+    for source in project_sources:
+        reader = _FileReader(source.path, source.shown, source.locations)
+        projects.append(_read_project(source.document, source.path, reader))
         problems += reader.problems
-
-    name = portfolio_args.pop("name", None) or (
-        portfolio_path.resolve().parent.name if portfolio_path else "Projects"
+    files = list(
+        dict.fromkeys(
+            [*([portfolio_path] if portfolio_path else []), *(s.path for s in project_sources)]
+        )
     )
+
+    default_name = "Projects"
+    if portfolio_path is not None:
+        workbook = portfolio_path.suffix != ".toml"
+        default_name = portfolio_path.stem if workbook else portfolio_path.resolve().parent.name
     portfolio = Portfolio(
-        name=name,
+        name=portfolio_args.pop("name", None) or default_name,
         projects=tuple(projects),
         settings=settings,
-        files=tuple(([portfolio_path] if portfolio_path else []) + project_paths),
+        files=tuple(files),
         path=portfolio_path,
         **{k: v for k, v in portfolio_args.items() if v is not None},
     )

@@ -301,3 +301,25 @@ def render_comparison(comparison, label_a: str, label_b: str) -> str:
                 f"(headroom {money(result.headroom)})"
             )
     return "\n".join(lines) + "\n"
+
+
+def render_unit_costs(costs) -> str:
+    """The ``unit-costs`` table."""
+    rows = [
+        [
+            c.key,
+            f"£{c.value:,.2f}",
+            c.unit,
+            f"{c.price_year}/{(c.price_year + 1) % 100:02d}",
+            _clip(c.description, 60),
+        ]
+        for c in costs
+    ]
+    lines = [
+        'Unit-cost library: use a key in a benefit line as unit_value = "ref:<key>"; the value',
+        "is rebased from its price year with [deflators]. Sources: npv-calc unit-costs "
+        "--format csv.",
+        "",
+        *render_rows(["Key", "Value", "Per", "Prices", "Description"], rows, right={1}),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1124,7 +1124,29 @@ def _load_template(template: Path) -> Workbook:
     return wb
 
 
-def _check_target(path: Path) -> None:
+def save_atomically(wb: Workbook, path: Path) -> None:
+    """Save to a temporary file beside ``path``, then move it into place: a failure leaves no
+    partial file and an existing ``path`` untouched."""
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+        os.close(handle)
+        wb.save(temporary)
+        # mkstemp makes the file private; give it the permissions a new file would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as exc:
+        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def check_writable(path: Path) -> None:
     """Refuse a path that cannot be written, before any work is done."""
     folder = path.parent
     if path.is_dir():
@@ -1184,25 +1206,9 @@ def write_workbook(
         Two project ids would give the same defined name.
     """
     path = Path(path)
-    _check_target(path)
+    check_writable(path)
     _check_names(result)
     wb = _load_template(Path(template) if template else default_template())
     _Builder(wb, result, Audit(command, marking, created), sensitivity, simulation).build()
-    temporary: str | None = None
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        os.close(handle)
-        wb.save(temporary)
-        # mkstemp makes the file private; give it the permissions a new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
+    save_atomically(wb, path)
     return path

@@ -1,0 +1,205 @@
+"""Build ``templates/xlsx/scenario-input.xlsx``, the Excel input template.
+
+    python templates/xlsx/build_input_template.py [OUTPUT]
+
+The sheets and columns come from ``npv_calc.inputbook`` (the same definitions the reader uses),
+the look from the board template's named styles (``build_template.py``). Each sheet has a title,
+a line of guidance, a header row, and drop-down lists where a column takes one of a few values
+(agency, kind, status, cashable, confidence grade). ``npv-calc export`` fills a copy of it;
+``npv-calc run``/``import`` read a filled copy.
+
+Rebuild it after changing the columns, and commit both.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from build_template import named_styles
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from npv_calc import params
+from npv_calc.inputbook import (
+    FIRST_ROW,
+    HEADER_ROW,
+    LINE_SHEETS,
+    PORTFOLIO_ROWS,
+    TABLE_SHEETS,
+    TEMPLATE_ROWS,
+    TEMPLATE_YEARS,
+    Column,
+    year_header,
+)
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "scenario-input.xlsx"
+
+FORMATS = {
+    "share": "0.00%",
+    "money": '"£"#,##0.00',
+    "year": "0",
+    "number": "#,##0.####",
+}
+
+GUIDANCE = {
+    "Portfolio": "One value per setting in column B. Shares as percentages (3.5%). Leave a "
+    "setting empty for npv-calc's default.",
+    "Projects": "One row per project. ID: a letter, then letters, digits, _ or -. Own settings: "
+    "leave empty to use the Portfolio sheet's. File: the TOML file import writes (optional).",
+    "Costs": "One row per cost line. Give Annual £ (each year from First to Last year, growing by "
+    "Growth) or amounts in the Year 0, Year 1... columns - not both. Low/high: the range of an "
+    "uncertain value; leave them empty for a fixed value.",
+    "Benefits": "One row per benefit line. Give Annual £, or Quantity and Unit value £ (a unit "
+    "value may be ref:<key> from the Unit costs sheet), or yearly amounts. Shares as "
+    "percentages. Confidence grade or Optimism bias, not both.",
+    "Scenarios": "Named what-ifs: settings to change for every project, and project IDs to "
+    "leave out (comma-separated).",
+    "Grades": "Benefit optimism bias by evidence confidence grade (1 = strongest evidence).",
+    "Deflators": "GDP deflator index by financial year, to rebase amounts given in another "
+    "year's prices (Price year column).",
+    "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "
+    "ref:crime.arson. Values are in their own price year and are rebased with the deflators.",
+}
+
+HOW_TO = [
+    "How to use this workbook",
+    "",
+    "1. Fill in the Portfolio sheet: name, target, target year and the appraisal settings.",
+    "2. Add a row per project on Projects, then a row per cost and benefit line on Costs and "
+    "Benefits, each with its project's ID.",
+    "3. Yellow header cells mark the columns; drop-down lists offer the allowed values. "
+    "Percentages are shares (25% = 0.25).",
+    "4. For an uncertain value, fill in its low and high columns as well as the central one.",
+    "5. Check and appraise it:   npv-calc validate input.xlsx   and   npv-calc run input.xlsx",
+    "   Every problem is reported with its sheet and cell, e.g. Benefits!F7.",
+    "6. To keep the scenario in text files a reviewer can diff:   npv-calc import input.xlsx "
+    "--to scenarios/",
+    "   and back again:   npv-calc export scenarios/ --to input.xlsx",
+    "",
+    "Only .xlsx files are read (no macros). See docs/input-template.md.",
+]
+
+
+def _title(ws, title: str, guidance: str, width: int) -> None:
+    for column in range(1, width + 1):
+        ws.cell(row=1, column=column).style = "npv title"
+        ws.cell(row=2, column=column).style = "npv subtitle"
+    ws["A1"] = title
+    ws["A2"] = guidance
+    ws.row_dimensions[1].height = 28
+    ws.sheet_view.showGridLines = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+
+
+def _table(ws, columns: list[Column], years: int = 0) -> None:
+    headers = [c.header for c in columns] + [year_header(t) for t in range(years)]
+    _title(ws, ws.title, GUIDANCE[ws.title], len(headers))
+    for number, header in enumerate(headers, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=number, value=header)
+        cell.style = "npv header"
+        letter = get_column_letter(number)
+        column = columns[number - 1] if number <= len(columns) else None
+        ws.column_dimensions[letter].width = column.width if column else 11
+        kind = column.kind if column else "money"
+        if kind in FORMATS:
+            ws.column_dimensions[letter].number_format = FORMATS[kind]
+        if column and column.note:
+            ws.cell(row=HEADER_ROW - 1, column=number, value=column.note).style = "npv note"
+        if column and column.choices:
+            strict = column.key in ("kind", "status", "cashable", "set.declining",
+                                    "set.discount_year0", "declining", "discount_year0")
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(column.choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="stop" if strict else "warning",
+                errorTitle=column.header,
+                error=f"Choose one of: {', '.join(column.choices)}",
+            )
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}{FIRST_ROW}:{letter}{FIRST_ROW + TEMPLATE_ROWS - 1}")
+    ws.row_dimensions[HEADER_ROW].height = 32
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3 if ws.title in ("Costs", "Benefits")
+                              else 2)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def build(output: Path = OUTPUT) -> Path:
+    wb = Workbook()
+    for style in named_styles():
+        wb.add_named_style(style)
+    guidance = wb.active
+    guidance.title = "Guidance"
+    _title(guidance, "npv-calc scenario input", "A workbook version of a scenario directory "
+           "(portfolio.toml and a file per project).", 8)
+    guidance.column_dimensions["A"].width = 120
+    for number, text in enumerate(HOW_TO, start=4):
+        guidance.cell(row=number, column=1, value=text).style = (
+            "npv section" if number == 4 else "npv text"
+        )
+
+    ws = wb.create_sheet("Portfolio")
+    _title(ws, "Portfolio", GUIDANCE["Portfolio"], 3)
+    for number, header in enumerate(("Setting", "Value", "Notes"), start=1):
+        ws.cell(row=HEADER_ROW, column=number, value=header).style = "npv header"
+    notes = {
+        "target": "£ of NPV the programme must secure; empty for no target",
+        "target_year": "projects starting in or before this financial year count",
+        "discount_rate": "Green Book STPR: 3.5%",
+        "declining": "TRUE: Green Book schedule after year 30",
+        "discount_year0": "FALSE: year 0 undiscounted (Green Book)",
+        "horizon": "years appraised: 10 covers years 0-9",
+        "price_base_year": "all amounts are in this financial year's prices",
+    }
+    flags = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
+    ws.add_data_validation(flags)
+    for number, (_, key, label, kind) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
+        ws.cell(row=number, column=1, value=label).style = "npv label"
+        value = ws.cell(row=number, column=2)
+        value.style = {"share": "npv input percent", "money": "npv input money",
+                       "year": "npv input year"}.get(kind, "npv input text")
+        ws.cell(row=number, column=3, value=notes.get(key, "")).style = "npv note"
+        if kind == "bool":
+            flags.add(value.coordinate)
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 60
+
+    for title, columns in TABLE_SHEETS.items():
+        ws = wb.create_sheet(title)
+        years = TEMPLATE_YEARS if title in [sheet for sheet, _ in LINE_SHEETS.values()] else 0
+        _table(ws, list(columns), years)
+
+    ws = wb.create_sheet("Unit costs")
+    headers = ["Key (use as ref:<key>)", "Value £", "Per", "Price year", "Description",
+               "Source"]
+    _title(ws, "Unit costs", GUIDANCE["Unit costs"], len(headers))
+    for number, header in enumerate(headers, start=1):
+        ws.cell(row=HEADER_ROW, column=number, value=header).style = "npv header"
+    for number, cost in enumerate(params.unit_costs().values(), start=FIRST_ROW):
+        for column, value in enumerate(
+            (cost.key, cost.value, cost.unit, cost.price_year, cost.description, cost.source),
+            start=1,
+        ):
+            ws.cell(row=number, column=column, value=value).style = "npv text"
+        ws.cell(row=number, column=2).number_format = FORMATS["money"]
+    for letter, width in zip("ABCDEF", (30, 12, 12, 10, 50, 90), strict=True):
+        ws.column_dimensions[letter].width = width
+
+    wb.properties.title = "npv-calc scenario input template"
+    wb.properties.creator = "npv-calc"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(output)
+    return output
+
+
+if __name__ == "__main__":
+    print(build(Path(sys.argv[1]) if len(sys.argv) > 1 else OUTPUT))
