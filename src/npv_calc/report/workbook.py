@@ -387,42 +387,56 @@ class _Builder:
         self.name("BandStandard", ws, f"{absolute(3, first)}:{absolute(3, last)}")
         self.note(ws, last + 1, 1, 4, params.source("discount_schedule"))
 
-        row = last + 3
-        put_text(
-            ws.cell(row=row, column=1), "Benefit optimism bias by confidence grade", "npv section"
-        )
-        self.header_row(ws, row + 1, ["Confidence grade", "Reduction of benefits"])
-        first = row + 2
-        grades = portfolio.confidence_grades
-        for i, (grade, share) in enumerate(grades.items()):
-            put(ws.cell(row=first + i, column=1), grade, "npv year")
-            put(ws.cell(row=first + i, column=2), share, "npv input percent")
-        last = first + max(len(grades), 1) - 1
-        self.name("GradeTable", ws, f"{absolute(1, first)}:{absolute(2, last)}")
-        self.note(ws, last + 1, 1, 4, params.source("confidence_grades"))
-
-        row = last + 3
-        put_text(
-            ws.cell(row=row, column=1), "GDP deflators (index by financial year)", "npv section"
-        )
-        self.header_row(ws, row + 1, ["Financial year", "Deflator index"])
-        first = row + 2
-        deflators = portfolio.deflators
-        for i, (year_, index) in enumerate(deflators.items()):
-            put(ws.cell(row=first + i, column=1), year_, "npv input year")
-            put(ws.cell(row=first + i, column=2), index, "npv input index")
-        last = first + max(len(deflators), 1) - 1
-        self.name("DeflatorYear", ws, f"{absolute(1, first)}:{absolute(1, last)}")
-        self.name("DeflatorIndex", ws, f"{absolute(2, first)}:{absolute(2, last)}")
-        self.note(
+        last = self._pairs(
             ws,
-            last + 1,
-            1,
-            4,
-            "From [deflators] in portfolio.toml. A figure in year-p prices is rebased to the "
-            "price base year b by multiplying by index(b) / index(p).",
+            last + 3,
+            "Benefit optimism bias by confidence grade",
+            ("Confidence grade", "Reduction of benefits"),
+            portfolio.confidence_grades,
+            ("npv year", "npv input percent"),
+            table="GradeTable",
+            note=params.source("confidence_grades"),
         )
-        self.finish(ws, 4, last + 1, freeze="A5")
+        last = self._pairs(
+            ws,
+            last + 3,
+            "GDP deflators (index by financial year)",
+            ("Financial year", "Deflator index"),
+            portfolio.deflators,
+            ("npv input year", "npv input index"),
+            columns=("DeflatorYear", "DeflatorIndex"),
+            note="From [deflators] in portfolio.toml. A figure in year-p prices is rebased to "
+            "the price base year b by multiplying by index(b) / index(p).",
+        )
+        self.finish(ws, 4, last, freeze="A5")
+
+    def _pairs(
+        self,
+        ws: Worksheet,
+        row: int,
+        title: str,
+        headers: tuple[str, str],
+        pairs: dict,
+        styles: tuple[str, str],
+        note: str,
+        table: str | None = None,
+        columns: tuple[str, str] | None = None,
+    ) -> int:
+        """A titled two-column table (key, value) named as a whole or by column, with a note
+        below; returns the row of the note."""
+        put_text(ws.cell(row=row, column=1), title, "npv section")
+        self.header_row(ws, row + 1, list(headers))
+        first = row + 2
+        for i, (key, value) in enumerate(pairs.items()):
+            put(ws.cell(row=first + i, column=1), key, styles[0])
+            put(ws.cell(row=first + i, column=2), value, styles[1])
+        last = first + max(len(pairs), 1) - 1
+        if table:
+            self.name(table, ws, f"{absolute(1, first)}:{absolute(2, last)}")
+        for column, name in enumerate(columns or (), start=1):
+            self.name(name, ws, f"{absolute(column, first)}:{absolute(column, last)}")
+        self.note(ws, last + 1, 1, 4, note)
+        return last + 1
 
     # -- a project sheet ----------------------------------------------------------------------
 
