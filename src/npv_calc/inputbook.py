@@ -335,10 +335,10 @@ def _header_map(
     return found, years
 
 
-def _rows(ws: Worksheet, values: Worksheet) -> list[tuple[int, list[Any], list[Any]]]:
-    """Data rows (number, values, formulas) below the header, skipping empty ones."""
+def _rows(ws: Worksheet, formulas: Worksheet) -> list[tuple[int, list[Any], list[Any]]]:
+    """Data rows below the header, skipping empty ones: (row number, values, and the same row
+    as written, to spot a formula whose result was never saved)."""
     out = []
-    formulas = values  # same shape; only used to spot formulas without a saved value
     for number, (row, raw) in enumerate(
         zip(
             ws.iter_rows(min_row=FIRST_ROW, values_only=True),
@@ -410,8 +410,6 @@ def _row_document(
     if "years" in document:
         span = document.pop("years")
         document["years"] = [span[k] for k in ("first", "last") if k in span]
-        for k in ("years.first", "years.last"):
-            where.setdefault("years", where.get(k, ""))
         where["years"] = where.get("years.first", where[""])
     if amounts:
         last = max(amounts)
