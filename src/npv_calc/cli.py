@@ -273,7 +273,8 @@ def validate(paths: tuple[str, ...]) -> None:
     scenarios = ", ".join(portfolio.scenarios) or "none"
     click.echo(
         f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, {lines} lines in "
-        f"{len(portfolio.files)} files; named scenarios: {scenarios}"
+        f"{len(portfolio.files)} file{'s' if len(portfolio.files) != 1 else ''}; named "
+        f"scenarios: {scenarios}"
     )
 
 
@@ -416,9 +417,16 @@ def import_(workbook: str, folder: str) -> None:
     """Turn a filled-in input workbook into scenario files (TOML) in DIR."""
     from pathlib import Path
 
-    from .inputbook import import_to, read
+    from .inputbook import import_to, is_workbook, read
     from .load import load_portfolio, shown_path
 
+    if not is_workbook(Path(workbook)):
+        _fail(
+            [
+                f"{workbook}: import reads an input workbook (.xlsx); scenario files (TOML) "
+                "need no import"
+            ]
+        )
     portfolio = load_portfolio(workbook, scenarios=True)
     files = {e.document.get("id"): e.file for e in read(Path(workbook), workbook).projects}
     written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
@@ -443,6 +451,8 @@ def export(folder: str, workbook: str) -> None:
     from .inputbook import export as write_input
     from .load import load_portfolio
 
+    if Path(workbook).suffix.lower() != ".xlsx":
+        _fail([f"{workbook}: export writes an Excel workbook: give a file name ending .xlsx"])
     portfolio = load_portfolio(folder, scenarios=True)
     write_input(portfolio, Path(workbook))
     click.echo(f"Wrote {workbook}", err=True)

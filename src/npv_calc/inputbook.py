@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 SUFFIXES = (".xlsx",)
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
+#: Other spreadsheet files: recognised, so that the message says what to do with them.
+OTHER_SUFFIXES = (".xls", ".ods", ".numbers")
 #: Bounds for an untrusted workbook: its size, and what its parts may unpack to.
 MAX_FILE_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
@@ -52,7 +54,7 @@ def default_template() -> Path:
 
 def is_workbook(path: Path) -> bool:
     """Whether a path is read as an input workbook (by its name)."""
-    return path.suffix.lower() in SUFFIXES + MACRO_SUFFIXES
+    return path.suffix.lower() in SUFFIXES + MACRO_SUFFIXES + OTHER_SUFFIXES
 
 
 # -- the layout ------------------------------------------------------------------------------
@@ -174,7 +176,7 @@ TABLE_SHEETS = {
     "Deflators": DEFLATOR_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
-_YEAR_HEADER = re.compile(r"Year (\d+)\Z")
+_YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)
 
 
 def year_header(t: int) -> str:
@@ -210,6 +212,11 @@ def _check_package(path: Path, shown: str) -> list[Problem]:
     def refuse(message: str) -> list[Problem]:
         return [Problem(shown, message)]
 
+    if path.suffix.lower() in OTHER_SUFFIXES:
+        return refuse(
+            f"is a {path.suffix} spreadsheet; npv-calc reads Excel workbooks (.xlsx): "
+            "save a copy as .xlsx (Excel Workbook)"
+        )
     if path.suffix.lower() in MACRO_SUFFIXES:
         return refuse(
             f"is a macro-enabled or binary workbook ({path.suffix}); npv-calc reads "
@@ -263,7 +270,8 @@ def _check_package(path: Path, shown: str) -> list[Problem]:
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         return refuse(f"is not a readable Excel workbook ({exc})")
     except Exception as exc:  # defusedxml refuses entities and DTDs with its own errors
-        return refuse(f"has unsafe or malformed XML ({type(exc).__name__}); not opened")
+        detail = " ".join(str(exc).split())
+        return refuse(f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened")
     return []
 
 

@@ -543,6 +543,7 @@ def _read_reference(
             field="price_year",
             **at,
         )
+        values.pop("price_year", None)  # reported once, not again as a missing deflator
         return
     values["unit_value"] = cost.value
     values["price_year"] = cost.price_year
@@ -598,6 +599,17 @@ def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line 
             )
 
     reference = raw.get("unit_value") if section == "benefits" else None
+    if isinstance(reference, dict) and any(
+        isinstance(v, str) and v.startswith(REFERENCE) for v in reference.values()
+    ):
+        reader.add(
+            "a ref: value from the unit-cost library cannot be given a low and high; leave "
+            "them out and put the range on quantity or scale instead",
+            field="unit_value",
+            **at,
+        )
+        reference = None
+        raw = {k: v for k, v in raw.items() if k != "unit_value"}
     for key, rule in FIELD_RULES[section].items():
         if key in raw and not (key == "unit_value" and isinstance(reference, str)):
             values[key] = reader.value(raw[key], rule, field=key, **at)
@@ -1008,6 +1020,9 @@ def cross_check(
     """
     problems: list[Problem] = []
     seen: dict[str, Project] = {}
+    workbook = portfolio.path is not None and portfolio.path.suffix.lower() != ".toml"
+    deflators_place = "on the Deflators sheet" if workbook else ("in [deflators] of portfolio.toml")
+    grades_place = "the Grades sheet" if workbook else "[confidence_grades] in portfolio.toml"
     for project in portfolio.projects:
         shown = shown_path(project.path)
         if project.id and project.id in seen:
@@ -1053,14 +1068,14 @@ def cross_check(
                             what = "the price base year " if year == base else ""
                             add(
                                 f"{subject} cannot be rebased to {base}: no deflator for "
-                                f"{what}{year} in [deflators] of portfolio.toml",
+                                f"{what}{year} {deflators_place}",
                                 field,
                             )
             if line.confidence is not None and line.confidence not in portfolio.confidence_grades:
                 grades = ", ".join(map(str, portfolio.confidence_grades))
                 add(
                     f"grade {line.confidence} does not exist; the grades are {grades} "
-                    "([confidence_grades] in portfolio.toml)",
+                    f"({grades_place})",
                     "confidence",
                 )
     return problems

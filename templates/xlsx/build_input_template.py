@@ -113,8 +113,15 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
         if column and column.note:
             ws.cell(row=HEADER_ROW - 1, column=number, value=column.note).style = "npv note"
         if column and column.choices:
-            strict = column.key in ("kind", "status", "cashable", "set.declining",
-                                    "set.discount_year0", "declining", "discount_year0")
+            strict = column.key in (
+                "kind",
+                "status",
+                "cashable",
+                "set.declining",
+                "set.discount_year0",
+                "declining",
+                "discount_year0",
+            )
             rule = DataValidation(
                 type="list",
                 formula1='"' + ",".join(column.choices) + '"',
@@ -127,8 +134,7 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
             ws.add_data_validation(rule)
             rule.add(f"{letter}{FIRST_ROW}:{letter}{FIRST_ROW + TEMPLATE_ROWS - 1}")
     ws.row_dimensions[HEADER_ROW].height = 32
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3 if ws.title in ("Costs", "Benefits")
-                              else 2)
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=3 if ws.title in ("Costs", "Benefits") else 2)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
@@ -138,8 +144,12 @@ def build(output: Path = OUTPUT) -> Path:
         wb.add_named_style(style)
     guidance = wb.active
     guidance.title = "Guidance"
-    _title(guidance, "npv-calc scenario input", "A workbook version of a scenario directory "
-           "(portfolio.toml and a file per project).", 8)
+    _title(
+        guidance,
+        "npv-calc scenario input",
+        "A workbook version of a scenario directory (portfolio.toml and a file per project).",
+        8,
+    )
     guidance.column_dimensions["A"].width = 120
     for number, text in enumerate(HOW_TO, start=4):
         guidance.cell(row=number, column=1, value=text).style = (
@@ -159,13 +169,23 @@ def build(output: Path = OUTPUT) -> Path:
         "horizon": "years appraised: 10 covers years 0-9",
         "price_base_year": "all amounts are in this financial year's prices",
     }
-    flags = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
+    flags = DataValidation(
+        type="list",
+        formula1='"TRUE,FALSE"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="TRUE or FALSE",
+        error="Choose TRUE or FALSE",
+    )
     ws.add_data_validation(flags)
     for number, (_, key, label, kind) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
         ws.cell(row=number, column=1, value=label).style = "npv label"
         value = ws.cell(row=number, column=2)
-        value.style = {"share": "npv input percent", "money": "npv input money",
-                       "year": "npv input year"}.get(kind, "npv input text")
+        value.style = {
+            "share": "npv input percent",
+            "money": "npv input money",
+            "year": "npv input year",
+        }.get(kind, "npv input text")
         ws.cell(row=number, column=3, value=notes.get(key, "")).style = "npv note"
         if kind == "bool":
             flags.add(value.coordinate)
@@ -179,8 +199,7 @@ def build(output: Path = OUTPUT) -> Path:
         _table(ws, list(columns), years)
 
     ws = wb.create_sheet("Unit costs")
-    headers = ["Key (use as ref:<key>)", "Value £", "Per", "Price year", "Description",
-               "Source"]
+    headers = ["Key (use as ref:<key>)", "Value £", "Per", "Price year", "Description", "Source"]
     _title(ws, "Unit costs", GUIDANCE["Unit costs"], len(headers))
     for number, header in enumerate(headers, start=1):
         ws.cell(row=HEADER_ROW, column=number, value=header).style = "npv header"

@@ -69,9 +69,12 @@ class UnitCost:
 def unit_costs() -> dict[str, UnitCost]:
     """The unit-cost library (``unit_costs.csv``): cited public figures, by key."""
     path = Path(__file__).parent / "unit_costs.csv"
+    costs: dict[str, UnitCost] = {}
     with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["key"]: UnitCost(
+        for row in csv.DictReader(handle):
+            if row["key"] in costs:
+                raise ValueError(f"{path}: the key {row['key']!r} is listed twice")
+            costs[row["key"]] = UnitCost(
                 row["key"],
                 float(row["value"]),
                 row["unit"],
@@ -79,5 +82,4 @@ def unit_costs() -> dict[str, UnitCost]:
                 row["description"],
                 row["source"],
             )
-            for row in csv.DictReader(handle)
-        }
+    return costs
