@@ -67,7 +67,7 @@ class Column:
     key: str  # "name", "annual.low", "years.first", "project", "file"
     header: str
     width: float = 13
-    kind: str = "number"  # number | text | bool | year | share | money | list
+    kind: str = "number"  # number | text | free (kept exactly) | bool | year | share | money | list
     choices: tuple[str, ...] = ()
     note: str = ""
 
@@ -86,11 +86,11 @@ GRADES = ("1", "2", "3", "4", "5", "6")
 
 PROJECT_COLUMNS = [
     Column("id", "ID", 10, "text"),
-    Column("name", "Name", 36, "text"),
+    Column("name", "Name", 36, "free"),
     Column("start_year", "Start year", 10, "year"),
     Column("status", "Status", 12, "text", STATUSES),
     Column("partners", "Partners", 24, "list", note="comma-separated, e.g. Police, Fire"),
-    Column("description", "Description", 40, "text"),
+    Column("description", "Description", 40, "free"),
     Column("discount_rate", "Own discount rate", 11, "share"),
     Column("declining", "Own declining schedule", 11, "bool", BOOLEANS),
     Column("discount_year0", "Own year 0 discounted", 11, "bool", BOOLEANS),
@@ -100,7 +100,7 @@ PROJECT_COLUMNS = [
 ]
 LINE_START = [
     Column("project", "Project ID", 10, "text"),
-    Column("name", "Line", 32, "text"),
+    Column("name", "Line", 32, "free"),
 ]
 COST_COLUMNS = [
     *LINE_START,
@@ -113,7 +113,7 @@ COST_COLUMNS = [
     *_triple("optimism_bias", "Optimism bias", "share"),
     *_triple("scale", "Scale", "number"),
     Column("price_year", "Price year", 9, "year"),
-    Column("source", "Source", 40, "text"),
+    Column("source", "Source", 40, "free"),
 ]
 BENEFIT_COLUMNS = [
     *LINE_START,
@@ -133,11 +133,11 @@ BENEFIT_COLUMNS = [
     Column("confidence", "Confidence grade", 10, "year", GRADES),
     Column("price_year", "Price year", 9, "year"),
     *_triple("scale", "Scale", "number"),
-    Column("source", "Source", 40, "text"),
+    Column("source", "Source", 40, "free"),
 ]
 SCENARIO_COLUMNS = [
     Column("name", "Scenario", 20, "text"),
-    Column("description", "Description", 40, "text"),
+    Column("description", "Description", 40, "free"),
     Column("set.discount_rate", "Discount rate", 11, "share"),
     Column("set.declining", "Declining schedule", 11, "bool", BOOLEANS),
     Column("set.discount_year0", "Year 0 discounted", 11, "bool", BOOLEANS),
@@ -155,8 +155,8 @@ DEFLATOR_COLUMNS = [
 ]
 #: The Portfolio sheet: a row per setting (label in A, value in B).
 PORTFOLIO_ROWS = [
-    ("portfolio", "name", "Portfolio name", "text"),
-    ("portfolio", "description", "Description", "text"),
+    ("portfolio", "name", "Portfolio name", "free"),
+    ("portfolio", "description", "Description", "free"),
     ("portfolio", "target", "Target: NPV to secure (£)", "money"),
     ("portfolio", "target_year", "Target year (projects starting by it count)", "year"),
     ("appraisal", "discount_rate", "Discount rate", "share"),
@@ -289,10 +289,10 @@ def _cell(sheet: str, column: int, row: int) -> str:
 
 
 def _clean(value: Any) -> Any:
-    """A cell's value as the loader expects it: text trimmed, empty text as no value."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
+    """A cell's value as the loader expects it: blank text is no value. Text is otherwise kept
+    as written (a name's spaces are part of it); :func:`_as_kind` trims where that is safe."""
+    if isinstance(value, str) and not value.strip():
+        return None
     return value
 
 
@@ -301,6 +301,8 @@ def _as_kind(value: Any, kind: str) -> Any:
     loader to report (so that the message shows what was in the cell)."""
     if value is None:
         return None
+    if isinstance(value, str) and kind != "free":
+        value = value.strip()  # an ID, a choice or a number typed as text: spaces are slips
     if kind == "bool" and isinstance(value, str):
         lowered = value.lower()
         if lowered in ("true", "yes"):
@@ -325,7 +327,7 @@ def _header_map(
         header = _clean(cell.value)
         if header is None:
             continue
-        text = str(header)
+        text = str(header).strip()
         year = _YEAR_HEADER.match(text)
         if year:
             years[number] = int(year.group(1))
@@ -383,6 +385,9 @@ def _row_document(
                     shown,
                     "holds a formula with no saved result; open the workbook in a "
                     "spreadsheet program and save it, or type the value",
+                    field=year_header(years[index])
+                    if index in years
+                    else (columns[index].header if index in columns else None),
                     line=_cell(sheet, index, number),
                 )
             )
@@ -445,6 +450,9 @@ def read(path: Path, shown: str) -> ReadBook:
         return book
     try:
         _read_sheets(values, formulas, book, shown)
+    except Exception as exc:  # read-only sheets are parsed lazily, here: a broken part
+        detail = " ".join(str(exc).split())
+        book.problems.append(Problem(shown, f"cannot be read as a workbook: {detail}"))
     finally:
         values.close()
         formulas.close()
@@ -471,6 +479,7 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
         label = _clean(row[0]) if row else None
         if label is None:
             continue
+        label = str(label).strip()
         value = _clean(row[1]) if len(row) > 1 else None
         if str(label).lower() not in labels:
             book.problems.append(
@@ -554,11 +563,22 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
 # -- writing (export) ------------------------------------------------------------------------
 
 
-def _put(ws: Worksheet, row: int, column: int, value: Any) -> None:
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any, owner: str = "") -> None:
     from .report.workbook import put_text
 
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
+        bad = _NOT_IN_XML.search(value)
+        if bad:
+            raise OutputError(
+                f"{ws.title}!{cell.coordinate}: {owner + ': ' if owner else ''}"
+                f"{value!r} holds the character "
+                f"U+{ord(bad.group()):04X}, which a workbook cannot store; remove it from the "
+                "scenario file first (so that nothing is lost in the round trip)"
+            )
         put_text(cell, value)  # text stays text, even "=..."
     else:
         cell.value = value
@@ -744,7 +764,7 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
             row["file"] = project.path.name
         for key, value in row.items():
             if value is not None:
-                _put(ws, number, at[key], value)
+                _put(ws, number, at[key], value, f"project {project.id}")
 
     longest = max(
         (
@@ -763,8 +783,9 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         for project in portfolio.projects:
             for line in getattr(project, section):
                 _put(ws, number, at["project"], project.id)
+                owner = f"project {project.id}, {line.label}"
                 for key, value in _line_cells(line).items():
-                    _put(ws, number, at[key], value)
+                    _put(ws, number, at[key], value, owner)
                 for t, amount in enumerate(line.amounts or ()):
                     _put(ws, number, years[t], amount)
                 number += 1

@@ -599,6 +599,7 @@ def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line 
             )
 
     reference = raw.get("unit_value") if section == "benefits" else None
+    unit_reported = False
     if isinstance(reference, dict) and any(
         isinstance(v, str) and v.startswith(REFERENCE) for v in reference.values()
     ):
@@ -609,9 +610,11 @@ def _read_line(raw: Any, section: str, index: int, reader: _FileReader) -> Line 
             **at,
         )
         reference = None
-        raw = {k: v for k, v in raw.items() if k != "unit_value"}
+        unit_reported = True
     for key, rule in FIELD_RULES[section].items():
-        if key in raw and not (key == "unit_value" and isinstance(reference, str)):
+        if key in raw and not (
+            key == "unit_value" and (isinstance(reference, str) or unit_reported)
+        ):
             values[key] = reader.value(raw[key], rule, field=key, **at)
 
     if "price_year" in raw:
@@ -785,7 +788,10 @@ def _read_project(data: dict, path: Path, reader: _FileReader) -> Project:
                 lines[section].append(line)
     if not data.get("costs") and not data.get("benefits"):
         reader.add(
-            "has no costs or benefits: add at least one [[costs]] or [[benefits]] table", where=top
+            "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
+            if reader.path.suffix.lower() != ".toml"
+            else "has no costs or benefits: add at least one [[costs]] or [[benefits]] table",
+            where=top,
         )
 
     values = {
@@ -1179,6 +1185,14 @@ def _workbook_sources(path: Path) -> tuple[_Source | None, list[_Source], list[P
                     line=entry.locations[("", 1)].get("file"),
                 )
             )
+    if not book.projects and not book.problems:
+        problems.append(
+            Problem(
+                shown,
+                "has no projects: add a row per project on the Projects sheet",
+                line="Projects!A5",
+            )
+        )
     portfolio = _Source(path, shown, book.portfolio, book.portfolio_locations)
     return (
         portfolio,

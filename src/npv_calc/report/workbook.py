@@ -47,7 +47,7 @@ INSTALLED_TEMPLATE = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "bo
 PROTOTYPES = ("Summary", "Assumptions", "Project", "Audit")
 MARKING_TOKEN = "{marking}"
 #: Characters a cell cannot hold in OOXML (control characters other than tab and newline).
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
