@@ -417,8 +417,9 @@ def import_(workbook: str, folder: str) -> None:
     """Turn a filled-in input workbook into scenario files (TOML) in DIR."""
     from pathlib import Path
 
-    from .inputbook import import_to, is_workbook, read
+    from .inputbook import import_to, read
     from .load import load_portfolio, shown_path
+    from .model import is_workbook
 
     if not is_workbook(Path(workbook)):
         _fail(

@@ -22,16 +22,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OutputError, Problem
-from .model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Portfolio, Uncertain
+from .model import (
+    APPRAISAL_KEYS,
+    COST_KINDS,
+    MACRO_SUFFIXES,
+    OTHER_SPREADSHEET_SUFFIXES,
+    STATUSES,
+    WORKBOOK_SUFFIXES,
+    Line,
+    Portfolio,
+    Uncertain,
+)
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-SUFFIXES = (".xlsx",)
-MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
-#: Other spreadsheet files: recognised, so that the message says what to do with them.
-OTHER_SUFFIXES = (".xls", ".ods", ".numbers")
+SUFFIXES = WORKBOOK_SUFFIXES
+OTHER_SUFFIXES = OTHER_SPREADSHEET_SUFFIXES
 #: Bounds for an untrusted workbook: its size, and what its parts may unpack to.
 MAX_FILE_BYTES = 20 * 2**20
 MAX_UNPACKED_BYTES = 200 * 2**20
@@ -50,11 +58,6 @@ def default_template() -> Path:
 
     installed = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "scenario-input.xlsx"
     return REPO_TEMPLATE if REPO_TEMPLATE.exists() else installed
-
-
-def is_workbook(path: Path) -> bool:
-    """Whether a path is read as an input workbook (by its name)."""
-    return path.suffix.lower() in SUFFIXES + MACRO_SUFFIXES + OTHER_SUFFIXES
 
 
 # -- the layout ------------------------------------------------------------------------------

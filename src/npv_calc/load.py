@@ -13,7 +13,6 @@ scenarios can change; :func:`cross_check` runs them for given settings.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import re
@@ -36,6 +35,7 @@ from .model import (
     Settings,
     Uncertain,
     Value,
+    is_workbook,
 )
 
 PORTFOLIO_FILE = "portfolio.toml"
@@ -170,6 +170,8 @@ def got(value: Any) -> str:
 
 def suggest(key: str, allowed: Iterable[str]) -> str:
     """`` (did you mean "x"?)`` when a known key is close to ``key``, else ``""``."""
+    import difflib  # only when there is something to suggest: it is slow to import
+
     by_lower = {a.lower(): a for a in allowed}
     match = [by_lower[m] for m in difflib.get_close_matches(key.lower(), by_lower, n=1, cutoff=0.6)]
     if not match and "_" not in key:
@@ -1134,8 +1136,6 @@ def _sources(
     paths: Sequence[str | Path],
 ) -> tuple[_Source | None, list[_Source], list[Problem]]:
     """The portfolio document and project documents that ``paths`` name."""
-    from .inputbook import is_workbook
-
     workbooks = [Path(p) for p in paths if is_workbook(Path(p))]
     if workbooks:
         if len(paths) > 1:

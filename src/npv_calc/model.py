@@ -20,6 +20,18 @@ Section = Literal["costs", "benefits"]
 STATUSES = ("proposed", "approved", "in-delivery", "delivered")
 COST_KINDS = ("revenue", "capital")
 APPRAISAL_KEYS = ("discount_rate", "declining", "discount_year0", "horizon", "price_base_year")
+#: Spreadsheet files: read as input workbooks (.xlsx), or recognised in order to be refused
+#: with a message saying what to do.
+WORKBOOK_SUFFIXES = (".xlsx",)
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
+OTHER_SPREADSHEET_SUFFIXES = (".xls", ".ods", ".numbers")
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether a path is taken as an input workbook (by its name)."""
+    return path.suffix.lower() in (WORKBOOK_SUFFIXES + MACRO_SUFFIXES + OTHER_SPREADSHEET_SUFFIXES)
+
+
 #: Monte Carlo: the distributions values may be drawn from, and the largest seed.
 DISTRIBUTIONS = ("pert", "triangular", "uniform")
 MAX_SEED = 2**32 - 1
