@@ -595,48 +595,17 @@ def _value_columns(value: Any) -> dict[str, Any]:
 
 
 def _line_cells(line: Line) -> dict[str, Any]:
-    from .load import REFERENCE
+    """A line's cells by column key: what its TOML file would say (:func:`line_items`), with
+    uncertain values across low/central/high and ``years`` across first/last (the yearly
+    ``amounts`` go in the Year columns)."""
+    from .tomlfile import line_items
 
-    cells: dict[str, Any] = {"name": line.name, "agency": line.agency}
-    if line.section == "costs":
-        cells["kind"] = line.kind
-    else:
-        cells["cashable"] = line.cashable
-    if line.amounts is None:
-        for name in ("annual", "quantity"):
-            if getattr(line, name) is not None:
-                cells.update({name + k: v for k, v in _value_columns(getattr(line, name)).items()})
-        if line.unit_ref:
-            cells["unit_value"] = f"{REFERENCE}{line.unit_ref}"
-        elif line.unit_value is not None:
-            cells.update({"unit_value" + k: v for k, v in _value_columns(line.unit_value).items()})
-    if line.years is not None:
-        cells["years.first"], cells["years.last"] = line.years
-    defaults = {
-        "growth": 0.0,
-        "drop_off": 0.0,
-        "deadweight": 0.0,
-        "displacement": 0.0,
-        "attribution": 1.0,
-        "scale": 1.0,
-    }
-    for name, default in defaults.items():
-        current = getattr(line, name)
-        if isinstance(current, Uncertain) or current != default:
-            cells.update({name + k: v for k, v in _value_columns(current).items()})
-    if line.optimism_bias is not None:
-        cells.update(
-            {"optimism_bias" + k: v for k, v in _value_columns(line.optimism_bias).items()}
-        )
-    if line.confidence is not None:
-        cells["confidence"] = line.confidence
-    if line.price_year is not None and not line.unit_ref:
-        cells["price_year"] = line.price_year
-    if line.source is not None:
-        from .load import reference_source
-
-        if not (line.unit_ref and line.source == reference_source(line.unit_ref)):
-            cells["source"] = line.source
+    cells: dict[str, Any] = {}
+    for key, value in line_items(line):
+        if key == "years":
+            cells["years.first"], cells["years.last"] = value
+        elif key != "amounts":
+            cells.update({key + k: v for k, v in _value_columns(value).items()})
     return cells
 
 

@@ -1089,26 +1089,31 @@ def cross_check(
     return problems
 
 
+def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Problem]:
+    """A named scenario's ``exclude`` ids that are not ids of the portfolio's projects."""
+    shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
+    ids = [p.id for p in portfolio.projects]
+    return [
+        Problem(
+            shown,
+            f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
+            f"[scenarios.{scenario.name}]",
+            "exclude",
+            scenario.lines.get("exclude"),
+        )
+        for pid in scenario.exclude
+        if pid not in ids
+    ]
+
+
 def check_scenarios(portfolio: Portfolio) -> list[Problem]:
     """Problems with the named scenarios: excluded ids that do not exist, and settings-dependent
     problems that only a scenario's ``set`` causes (those the files have anyway are left to
     :func:`cross_check`, so that nothing is reported twice)."""
     problems: list[Problem] = []
-    shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
-    ids = [p.id for p in portfolio.projects]
     already = {(p.file, p.item, p.field, p.message) for p in cross_check(portfolio)}
     for scenario in portfolio.scenarios.values():
-        for pid in scenario.exclude:
-            if pid not in ids:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
-                        f"[scenarios.{scenario.name}]",
-                        "exclude",
-                        scenario.lines.get("exclude"),
-                    )
-                )
+        problems += unknown_exclusions(portfolio, scenario)
         if scenario.set:
             included = tuple(p for p in portfolio.projects if p.id not in scenario.exclude)
             context = f" (in scenario {show(scenario.name)})"

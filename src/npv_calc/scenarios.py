@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .errors import InputError, Problem, UsageError
-from .load import BUILTIN_SCENARIOS, cross_check, show, shown_path, suggest
+from .load import BUILTIN_SCENARIOS, cross_check, show, suggest, unknown_exclusions
 from .model import Line, Portfolio, Project, Settings, Uncertain, Value
 
 Mode = Literal["central", "pessimistic", "optimistic"]
@@ -122,18 +122,7 @@ def prepare(
     projects = portfolio.projects
     if scenario in portfolio.scenarios:
         named = portfolio.scenarios[scenario]
-        ids = [p.id for p in projects]
-        for pid in named.exclude:
-            if pid not in ids:
-                problems.append(
-                    Problem(
-                        shown_path(portfolio.path) if portfolio.path else "portfolio.toml",
-                        f"{show(pid)} is not the id of a project{suggest(pid, ids)}",
-                        f"[scenarios.{scenario}]",
-                        "exclude",
-                        named.lines.get("exclude"),
-                    )
-                )
+        problems += unknown_exclusions(portfolio, named)
         projects = tuple(p for p in projects if p.id not in named.exclude)
         overrides = {**named.set, **overrides}
     case_portfolio = replace(portfolio, projects=projects)

@@ -64,7 +64,7 @@ def value(item: Any) -> str:
     raise TypeError(f"cannot write {item!r} as TOML")
 
 
-def _line_items(line: Line) -> list[tuple[str, Any]]:
+def line_items(line: Line) -> list[tuple[str, Any]]:
     """The keys of a line that differ from the defaults, in the order of the format's docs."""
     items: list[tuple[str, Any]] = [("name", line.name), ("agency", line.agency)]
     if line.section == "costs":
@@ -124,7 +124,7 @@ def project_text(project: Project, header: str = "") -> str:
             lines.append(f"{name} = {value(project.overrides[name])}")
     for line in project.all_lines:
         lines += ["", f"[[{line.section}]]"]
-        lines += [f"{name} = {value(item)}" for name, item in _line_items(line)]
+        lines += [f"{name} = {value(item)}" for name, item in line_items(line)]
     return "\n".join(lines) + "\n"
 
 
