@@ -791,7 +791,7 @@ def _read_project(data: dict, path: Path, reader: _FileReader) -> Project:
     if not data.get("costs") and not data.get("benefits"):
         reader.add(
             "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
-            if reader.path.suffix.lower() != ".toml"
+            if is_workbook(reader.path)
             else "has no costs or benefits: add at least one [[costs]] or [[benefits]] table",
             where=top,
         )
@@ -1028,7 +1028,7 @@ def cross_check(
     """
     problems: list[Problem] = []
     seen: dict[str, Project] = {}
-    workbook = portfolio.path is not None and portfolio.path.suffix.lower() != ".toml"
+    workbook = portfolio.path is not None and is_workbook(portfolio.path)
     deflators_place = "on the Deflators sheet" if workbook else ("in [deflators] of portfolio.toml")
     grades_place = "the Grades sheet" if workbook else "[confidence_grades] in portfolio.toml"
     for project in portfolio.projects:
@@ -1262,7 +1262,7 @@ def load_portfolio(
 
     default_name = "Projects"
     if portfolio_path is not None:
-        workbook = portfolio_path.suffix != ".toml"
+        workbook = is_workbook(portfolio_path)
         default_name = portfolio_path.stem if workbook else portfolio_path.resolve().parent.name
     portfolio = Portfolio(
         name=portfolio_args.pop("name", None) or default_name,
