@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import npv_calc
-from npv_calc import InputError, PortfolioResult, ProjectResult, appraise, load_portfolio
+from npv_calc import InputError, PortfolioResult, ProjectResult, appraise, load_portfolio, to_frame
 
 from .conftest import EXAMPLE
 
@@ -30,7 +30,7 @@ def test_appraise_returns_typed_results():
 
 def test_to_frame_has_a_row_per_project_indexed_by_id():
     result = appraise(load_portfolio(EXAMPLE))
-    frame = result.to_frame()
+    frame = to_frame(result)
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.index) == [p.id for p in result.projects]
     assert frame.loc["JET", "npv"] == result.project("JET").npv

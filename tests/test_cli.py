@@ -15,7 +15,7 @@ import sys
 import pytest
 
 import npv_calc
-from npv_calc import appraise, load_portfolio
+from npv_calc import appraise, load_portfolio, to_dict
 from npv_calc.cli import cli
 
 from .conftest import EXAMPLE, ROOT
@@ -76,7 +76,7 @@ class TestRunFormats:
         out = runner.invoke(cli, ["run", str(EXAMPLE), "--format", "json"])
         assert out.exit_code == 0, out.output
         document = json.loads(out.stdout)
-        assert document == appraise(load_portfolio(EXAMPLE)).to_dict()
+        assert document == to_dict(appraise(load_portfolio(EXAMPLE)))
         jet = next(p for p in document["projects"] if p["id"] == "JET")
         assert round(jet["npv"]) == 1_582_214
 
@@ -84,7 +84,7 @@ class TestRunFormats:
         monkeypatch.chdir(ROOT)
         out = runner.invoke(cli, ["run", "--format", "json"])
         assert out.exit_code == 0, out.output
-        assert json.loads(out.stdout) == appraise(load_portfolio(EXAMPLE)).to_dict()
+        assert json.loads(out.stdout) == to_dict(appraise(load_portfolio(EXAMPLE)))
 
     def test_csv_has_a_row_per_project_with_the_api_figures(self, runner):
         out = runner.invoke(cli, ["run", str(EXAMPLE), "--format", "csv"])
@@ -156,7 +156,7 @@ class TestSetAndScenario:
         document = json.loads(out.stdout)
         assert document["portfolio"]["discount_rate"] == 0.03
         expected = appraise(load_portfolio(EXAMPLE), overrides={"discount_rate": 0.03})
-        assert document == expected.to_dict()
+        assert document == to_dict(expected)
 
     def test_unknown_scenario_lists_the_choices(self, runner):
         out = runner.invoke(cli, ["run", str(EXAMPLE), "--scenario", "rate3pc"])

@@ -1,8 +1,8 @@
 """The Excel input template: round trip, sheet-and-cell errors, safe reading, import and export.
 
-Workbooks are made with ``npv-calc export`` (or :func:`npv_calc.inputbook.export`), edited with
-openpyxl as a finance user would edit them in a spreadsheet, and read back through the command
-line, so that what is checked is what a user sees.
+Workbooks are made with ``npv-calc export`` (or :func:`npv_calc.convert.input_workbook.export`),
+edited with openpyxl as a finance user would edit them in a spreadsheet, and read back through
+the command line, so that what is checked is what a user sees.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-import npv_calc.inputbook as inputbook
-from npv_calc import appraise, load_portfolio, params
+import npv_calc.convert.input_workbook as input_workbook
+import npv_calc.load.workbook_layout as layout
+from npv_calc import appraise, load_portfolio, params, to_dict, workbook_io
 from npv_calc.cli import cli
+from npv_calc.load.workbook import check_file_name
 from npv_calc.report.json import dumps
 from tests import strategies as gen
 
@@ -72,29 +74,29 @@ def export_dir(folder: Path, workbook: Path) -> Path:
 
 def column_letter(ws: Any, header: str) -> str:
     """The letter of the column whose header (row 4) is ``header``."""
-    for cell in ws[inputbook.HEADER_ROW]:
+    for cell in ws[layout.HEADER_ROW]:
         if cell.value == header:
             return cell.column_letter
     raise AssertionError(f"{ws.title} has no column {header!r}")
 
 
-def _column(key: str) -> inputbook.Column:
-    return next(c for c in inputbook.PROJECT_COLUMNS if c.key == key)
+def _column(key: str) -> layout.Column:
+    return next(c for c in layout.PROJECT_COLUMNS if c.key == key)
 
 
 def headers(ws: Any) -> list[Any]:
-    return [c.value for c in ws[inputbook.HEADER_ROW]]
+    return [c.value for c in ws[layout.HEADER_ROW]]
 
 
 def setting_row(ws: Any, label: str) -> int:
-    for row in range(inputbook.FIRST_ROW, ws.max_row + 1):
+    for row in range(layout.FIRST_ROW, ws.max_row + 1):
         if ws.cell(row=row, column=1).value == label:
             return row
     raise AssertionError(f"Portfolio has no setting {label!r}")
 
 
 def first_empty_row(ws: Any) -> int:
-    row = inputbook.FIRST_ROW
+    row = layout.FIRST_ROW
     while any(c.value is not None for c in ws[row]):
         row += 1
     return row
@@ -133,7 +135,7 @@ def assert_same_portfolio(a: Any, b: Any, a_dir: Path | None, b_dir: Path | None
 
 
 def json_of(portfolio: Any) -> str:
-    return dumps(appraise(portfolio).to_dict())
+    return dumps(to_dict(appraise(portfolio)))
 
 
 def sha256(path: Path) -> str:
@@ -145,7 +147,7 @@ def example_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example portfolio exported to ``input.xlsx`` in the working directory (so that
     messages name it ``input.xlsx``)."""
     monkeypatch.chdir(tmp_path)
-    inputbook.export(load_portfolio(EXAMPLE), tmp_path / "input.xlsx")
+    input_workbook.export(load_portfolio(EXAMPLE), tmp_path / "input.xlsx")
     return Path("input.xlsx")
 
 
@@ -240,13 +242,13 @@ def test_example_portfolio_round_trips_with_its_file_names(tmp_path: Path) -> No
     assert original.scenarios  # the example has named scenarios: they must survive too
     assert_same_portfolio(original, back, EXAMPLE, tmp_path / "back")
     for scenario in ["central", "pessimistic", "optimistic", *original.scenarios]:
-        assert dumps(appraise(back, scenario).to_dict()) == dumps(
-            appraise(original, scenario).to_dict()
+        assert dumps(to_dict(appraise(back, scenario))) == dumps(
+            to_dict(appraise(original, scenario))
         ), scenario
     # File column: each project row names the file it came from
     ws = openpyxl.load_workbook(book, read_only=True)["Projects"]
-    rows = list(ws.iter_rows(min_row=inputbook.FIRST_ROW, values_only=True))
-    files = [r[inputbook.PROJECT_COLUMNS.index(_column("file"))] for r in rows if r[0]]
+    rows = list(ws.iter_rows(min_row=layout.FIRST_ROW, values_only=True))
+    files = [r[layout.PROJECT_COLUMNS.index(_column("file"))] for r in rows if r[0]]
     assert sorted(files) == sorted(
         p.name for p in EXAMPLE.glob("*.toml") if p.name != "portfolio.toml"
     )
@@ -398,8 +400,8 @@ def test_every_bad_cell_is_reported_with_its_sheet_and_cell_at_once(
     expected.append((f"Scenarios!{cell}", ("discount_rate", "three")))
 
     spare = len([h for h in headers(costs) if h is not None]) + 1
-    costs.cell(row=inputbook.HEADER_ROW, column=spare, value="Bogus column")
-    cell = f"{openpyxl.utils.get_column_letter(spare)}{inputbook.HEADER_ROW}"
+    costs.cell(row=layout.HEADER_ROW, column=spare, value="Bogus column")
+    cell = f"{openpyxl.utils.get_column_letter(spare)}{layout.HEADER_ROW}"
     expected.append((f"Costs!{cell}", ("Bogus column",)))
 
     cell = f"{column_letter(benefits, 'Source')}8"
@@ -549,7 +551,7 @@ class TestUntrustedWorkbooks:
     def test_unpacked_size_over_the_limit_is_refused(
         self, example_book: Path, never_opened: None, monkeypatch: pytest.MonkeyPatch
     ):
-        monkeypatch.setattr(inputbook, "MAX_UNPACKED_BYTES", 2**20)
+        monkeypatch.setattr(workbook_io, "MAX_UNPACKED_BYTES", 2**20)
         noise = (bytes(range(256)) * 9000)[: 3 * 2**20]  # ratio far below MAX_RATIO
         rewrite(example_book, Path("big.xlsx"), extra={"xl/media/big.bin": noise})
         refused(invoke("run", "big.xlsx"), "big.xlsx: ", "more than 1 MB")
@@ -557,7 +559,7 @@ class TestUntrustedWorkbooks:
     def test_a_zip_directory_that_lies_about_sizes_is_refused(
         self, example_book: Path, never_opened: None, monkeypatch: pytest.MonkeyPatch
     ):
-        monkeypatch.setattr(inputbook, "MAX_UNPACKED_BYTES", 2**20)
+        monkeypatch.setattr(workbook_io, "MAX_UNPACKED_BYTES", 2**20)
         import random
 
         noise = random.Random(1).randbytes(3 * 2**20)  # incompressible: a plausible ratio
@@ -576,7 +578,7 @@ class TestUntrustedWorkbooks:
         book.write_bytes(bytes(data))
         declared = {i.filename: i.file_size for i in zipfile.ZipFile(book).infolist()}
         assert declared[name.decode()] == 1000
-        assert sum(declared.values()) < inputbook.MAX_UNPACKED_BYTES
+        assert sum(declared.values()) < workbook_io.MAX_UNPACKED_BYTES
         refused(invoke("run", "liar.xlsx"), "liar.xlsx: ")
 
     @pytest.mark.parametrize("member", ["[Content_Types].xml", "xl/worksheets/sheet3.xml"])
@@ -606,7 +608,7 @@ class TestUntrustedWorkbooks:
     def test_file_over_the_size_limit_is_refused(
         self, example_book: Path, never_opened: None, monkeypatch: pytest.MonkeyPatch
     ):
-        monkeypatch.setattr(inputbook, "MAX_FILE_BYTES", 1000)
+        monkeypatch.setattr(workbook_io, "MAX_FILE_BYTES", 1000)
         size = example_book.stat().st_size
         refused(invoke("run", example_book), "input.xlsx: ", f"{size:,} bytes", "1,000")
 
@@ -728,9 +730,9 @@ class TestImport:
         ["../x.toml", "/abs/x.toml", "x.txt", "portfolio.toml", "a/../b.toml", "C:\\x.toml"],
     )
     def test_file_names_that_could_escape_are_refused(self, name: str):
-        assert inputbook.check_file_name(name) is not None
-        assert inputbook.check_file_name("01-jet.toml") is None
-        assert inputbook.check_file_name("police/Joint team.toml") is None
+        assert check_file_name(name) is not None
+        assert check_file_name("01-jet.toml") is None
+        assert check_file_name("police/Joint team.toml") is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -739,7 +741,7 @@ class TestImport:
 
 class TestExport:
     def test_refuses_a_missing_template(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-        monkeypatch.setattr(inputbook, "default_template", lambda: tmp_path / "gone.xlsx")
+        monkeypatch.setattr(input_workbook, "default_template", lambda: tmp_path / "gone.xlsx")
         out = invoke("export", EXAMPLE, "--to", tmp_path / "input.xlsx")
         refused(out, "gone.xlsx", "missing")
         assert not (tmp_path / "input.xlsx").exists()
@@ -844,21 +846,21 @@ class TestTemplate:
 
     def test_sheets_and_headers_match_the_reader(self):
         wb = openpyxl.load_workbook(TEMPLATE)
-        assert wb.sheetnames == list(inputbook.SHEETS)
-        for sheet, columns in inputbook.TABLE_SHEETS.items():
+        assert wb.sheetnames == list(layout.SHEETS)
+        for sheet, columns in layout.TABLE_SHEETS.items():
             found = [h for h in headers(wb[sheet]) if h is not None]
             assert found[: len(columns)] == [c.header for c in columns], sheet
         for sheet in ("Costs", "Benefits"):
             found = [h for h in headers(wb[sheet]) if h is not None]
-            years = [inputbook.year_header(t) for t in range(inputbook.TEMPLATE_YEARS)]
+            years = [layout.year_header(t) for t in range(layout.TEMPLATE_YEARS)]
             assert found[-len(years) :] == years
         portfolio = wb["Portfolio"]
         labels = [
             portfolio.cell(row=r, column=1).value
-            for r in range(inputbook.FIRST_ROW, inputbook.FIRST_ROW + len(inputbook.PORTFOLIO_ROWS))
+            for r in range(layout.FIRST_ROW, layout.FIRST_ROW + len(layout.PORTFOLIO_ROWS))
         ]
-        assert labels == [row[2] for row in inputbook.PORTFOLIO_ROWS]
-        for sheet in inputbook.SHEETS:  # every sheet has a line of guidance
+        assert labels == [row[2] for row in layout.PORTFOLIO_ROWS]
+        for sheet in layout.SHEETS:  # every sheet has a line of guidance
             assert wb[sheet]["A2"].value, sheet
 
     @pytest.mark.parametrize(
@@ -878,7 +880,7 @@ class TestTemplate:
         rules = [
             dv
             for dv in ws.data_validations.dataValidation
-            if f"{letter}{inputbook.FIRST_ROW}" in dv.sqref and f"{letter}500" in dv.sqref
+            if f"{letter}{layout.FIRST_ROW}" in dv.sqref and f"{letter}500" in dv.sqref
         ]
         assert len(rules) == 1, f"{sheet}!{letter} has no single drop-down"
         assert rules[0].type == "list"
@@ -889,7 +891,7 @@ class TestTemplate:
         ws = openpyxl.load_workbook(TEMPLATE)["Unit costs"]
         rows = [
             r[:6]
-            for r in ws.iter_rows(min_row=inputbook.FIRST_ROW, values_only=True)
+            for r in ws.iter_rows(min_row=layout.FIRST_ROW, values_only=True)
             if r[0] is not None
         ]
         library = params.unit_costs()
@@ -926,7 +928,7 @@ class TestDocumentation:
         path = self.DOCS / "input-template.md"
         assert path.is_file(), "docs/input-template.md is missing"
         text = path.read_text(encoding="utf-8")
-        for sheet in inputbook.SHEETS:
+        for sheet in layout.SHEETS:
             assert sheet in text, f"docs/input-template.md does not mention the {sheet} sheet"
         for phrase in ("npv-calc import", "npv-calc export", "npv-calc run", "ref:", ".xlsm"):
             assert phrase in text, f"docs/input-template.md does not mention {phrase}"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from npv_calc import appraise, load_portfolio
-from npv_calc.inputbook import export
+from npv_calc import appraise, load_portfolio, to_dict
+from npv_calc.convert.input_workbook import export
 
 from .conftest import EXAMPLE
 from .libreoffice import convert
@@ -29,8 +29,8 @@ def test_saved_by_libreoffice_the_workbook_gives_the_same_portfolio(tmp_path: Pa
     ]
     assert again.scenarios == original.scenarios
     assert again.deflators == original.deflators
-    before = appraise(original).to_dict()
-    after = appraise(again).to_dict()
+    before = to_dict(appraise(original))
+    after = to_dict(appraise(again))
     assert json.dumps(after["projects"]) == json.dumps(before["projects"])
 
 

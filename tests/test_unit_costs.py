@@ -13,7 +13,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-import npv_calc.inputbook as inputbook
+import npv_calc.convert.input_workbook as input_workbook
+import npv_calc.load.workbook_layout as layout
 from npv_calc import appraise, load_portfolio, params
 from npv_calc.cli import cli
 from npv_calc.errors import InputError
@@ -99,10 +100,10 @@ class TestReference:
     ):
         monkeypatch.chdir(tmp_path)
         book = tmp_path / "input.xlsx"
-        inputbook.export(load_portfolio(scenario_dir()), book)
+        input_workbook.export(load_portfolio(scenario_dir()), book)
         wb = openpyxl.load_workbook(book)
         ws = wb["Benefits"]
-        at = {c.value: c.column_letter for c in ws[inputbook.HEADER_ROW]}
+        at = {c.value: c.column_letter for c in ws[layout.HEADER_ROW]}
         ws[f"{at['Unit value £']}5"] = "ref:crime.arson"
         wb.save(book)
 

@@ -2,10 +2,12 @@
 
 The Python API::
 
-    from npv_calc import load_portfolio, appraise
+    from npv_calc import load_portfolio, appraise, to_dict, to_frame
     portfolio = load_portfolio("scenarios/")
     result = appraise(portfolio, scenario="central", overrides={"discount_rate": 0.03})
-    result.npv, result.project("JET").npv, result.to_dict(), result.to_frame()
+    result.npv, result.project("JET").npv
+    to_dict(result)   # the JSON document of any result (run, sensitivity, simulate, compare)
+    to_frame(result)  # a pandas DataFrame, a row per project
 
 Attributes are imported on first use so that ``npv-calc --help`` and ``validate`` start without
 numpy, pandas or openpyxl.
@@ -34,6 +36,8 @@ _EXPORTS = {
     "PortfolioResult": "calculate",
     "ProjectResult": "calculate",
     "discount_factors": "discount",
+    "to_dict": "report",
+    "to_frame": "report",
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -14,19 +14,14 @@ Every formula is set out, with its source, in ``docs/method.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
 
 import numpy as np
 
 from .discount import discount_factors
-from .errors import InputError, Problem
-from .load import shown_path
+from .errors import InputError, Problem, shown_path
 from .model import Line, Portfolio, Project, Settings
 from .scenarios import Case, prepare
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 ArrayLike = float | np.ndarray
 
@@ -254,7 +249,6 @@ class PortfolioResult:
     npv_toward_target: float
     meets_target: bool | None
     headroom: float | None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def portfolio(self) -> Portfolio:
@@ -279,18 +273,6 @@ class PortfolioResult:
                 return result
         raise KeyError(pid)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The ``run --format json`` document (SPEC.md)."""
-        from .report.json import run_document
-
-        return run_document(self)
-
-    def to_frame(self) -> pd.DataFrame:
-        """A row per project (the CSV columns), for notebooks."""
-        from .report.csv import projects_frame
-
-        return projects_frame(self)
-
 
 def appraise_project(project: Project, case: Case) -> ProjectResult:
     """Appraise one project in a case (its settings, scenario values and grades).
@@ -303,7 +285,6 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
     """
     settings = case.settings_for(project)
     horizon = settings.horizon
-    shown = shown_path(project.path)
     with np.errstate(all="ignore"):
         factors = discount_factors(
             horizon, settings.discount_rate, settings.declining, settings.discount_year0
@@ -312,7 +293,7 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
         raise InputError(
             [
                 Problem(
-                    shown,
+                    shown_path(project.path),
                     f"a discount_rate of {settings.discount_rate} over {horizon} years gives "
                     "discount factors too large to calculate with (beyond about 1e308); use a "
                     "higher rate or a shorter horizon",
@@ -328,7 +309,6 @@ def _appraise_project(
     project: Project, case: Case, settings: Settings, factors: np.ndarray
 ) -> ProjectResult:
     horizon = settings.horizon
-    shown = shown_path(project.path)
     results: list[LineResult] = []
     by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
     cashable_pv = 0.0
@@ -340,7 +320,7 @@ def _appraise_project(
             raise InputError(
                 [
                     Problem(
-                        shown,
+                        shown_path(project.path),
                         "its amounts, after adjustment and discounting, are too large to calculate "
                         "with (beyond about 1e308)",
                         line.label,

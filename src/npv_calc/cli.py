@@ -79,7 +79,7 @@ def _parse_sets(values: tuple[str, ...]) -> tuple[dict[str, object], list[Proble
     """``--set`` values: the overrides that are good, and the problems of those that are not
     (reported together with any problems in the files). Malformed ones are usage errors."""
     from .errors import InputError
-    from .load import parse_setting
+    from .load.settings import parse_setting
 
     overrides: dict[str, object] = {}
     problems: list[Problem] = []
@@ -230,9 +230,10 @@ def run(
             xlsx, result, marking, sensitivity=sensitivity(portfolio, scenario, overrides)
         )
     if fmt == "json":
+        from .report import to_dict
         from .report.json import dumps
 
-        click.echo(dumps(result.to_dict()))
+        click.echo(dumps(to_dict(result)))
     elif fmt == "csv":
         from .report.csv import to_csv
 
@@ -289,9 +290,10 @@ def sensitivity(paths: tuple[str, ...], scenario: str, sets: tuple[str, ...], fm
     portfolio, overrides = _load(paths, sets)
     result = analyse(portfolio, scenario, overrides)
     if fmt == "json":
+        from .report import to_dict
         from .report.json import dumps
 
-        click.echo(dumps(result.to_dict()))
+        click.echo(dumps(to_dict(result)))
     else:
         from .report.table import render_sensitivity
 
@@ -362,9 +364,10 @@ def simulate(
             simulation=result,
         )
     if fmt == "json":
+        from .report import to_dict
         from .report.json import dumps
 
-        click.echo(dumps(result.to_dict()))
+        click.echo(dumps(to_dict(result)))
     else:
         from .report.table import render_simulation
 
@@ -393,9 +396,10 @@ def compare(path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt:
     (a, overrides), (b, _) = loaded
     result = line_up(a, b, scenario, overrides)
     if fmt == "json":
+        from .report import to_dict
         from .report.json import dumps
 
-        click.echo(dumps(result.to_dict()))
+        click.echo(dumps(to_dict(result)))
     else:
         from .report.table import render_comparison
 
@@ -417,8 +421,10 @@ def import_(workbook: str, folder: str) -> None:
     """Turn a filled-in input workbook into scenario files (TOML) in DIR."""
     from pathlib import Path
 
-    from .inputbook import import_to, read
-    from .load import load_portfolio, shown_path
+    from .convert.importing import import_to
+    from .errors import shown_path
+    from .load import load_portfolio
+    from .load.workbook import read
     from .model import is_workbook
 
     if not is_workbook(Path(workbook)):
@@ -449,7 +455,7 @@ def export(folder: str, workbook: str) -> None:
     """Write a scenario directory into the Excel input template."""
     from pathlib import Path
 
-    from .inputbook import export as write_input
+    from .convert.input_workbook import export as write_input
     from .load import load_portfolio
 
     if Path(workbook).suffix.lower() != ".xlsx":
@@ -526,8 +532,8 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
     import datetime as dt
     from pathlib import Path
 
-    from .load import ID_PATTERN
-    from .tomlfile import new_project_text
+    from .convert.scenario_files import new_project_text
+    from .load.rules import ID_PATTERN
 
     if not ID_PATTERN.match(project_id):
         raise click.BadParameter(

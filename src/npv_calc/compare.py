@@ -47,12 +47,6 @@ class Comparison:
     def change(self) -> float:
         return self.b.npv - self.a.npv
 
-    def to_dict(self) -> dict:
-        """The ``compare --format json`` document (SPEC.md)."""
-        from .report.json import comparison_document
-
-        return comparison_document(self)
-
 
 def compare(
     a: Portfolio,

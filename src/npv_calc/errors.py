@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 # Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -14,6 +15,20 @@ def printable(text: str) -> str:
     """Text with control characters escaped (``\\n``, ``\\x1e``), so that a name from an input
     file can neither break a message across lines nor forge an ``Error:`` line."""
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is below it.
+
+    Only called when there is something to report: it asks the operating system for the working
+    directory, which costs more than the calculation of a small project.
+    """
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,9 @@ class Portfolio:
     #: the files the portfolio was read from, in reading order
     files: tuple[Path, ...] = ()
     path: Path | None = None  # portfolio.toml, when there is one
+    #: the ``--set`` overrides the settings-dependent checks passed with when it was loaded
+    #: (``None``: not checked), so that they are not run again for the same overrides
+    checked_with: dict[str, object] | None = field(default=None, compare=False, repr=False)
 
     def project_settings(self, project: Project) -> Settings:
         """The settings a project is appraised with: portfolio defaults and its own overrides."""

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .errors import InputError, Problem, UsageError
-from .load import BUILTIN_SCENARIOS, cross_check, show, suggest, unknown_exclusions
+from .load.checks import cross_check, unknown_exclusions
+from .load.messages import show, suggest
+from .load.rules import BUILTIN_SCENARIOS
 from .model import Line, Portfolio, Project, Settings, Uncertain, Value
 
 Mode = Literal["central", "pessimistic", "optimistic"]
@@ -126,12 +128,14 @@ def prepare(
         projects = tuple(p for p in projects if p.id not in named.exclude)
         overrides = {**named.set, **overrides}
     case_portfolio = replace(portfolio, projects=projects)
-    context = ""
-    if overrides:
-        how = f"scenario {show(scenario)}" if scenario in portfolio.scenarios else "--set"
-        context = f" (with {how}: " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
-        context += ")"
-    problems += cross_check(case_portfolio, overrides, context=context)
+    # Loading checked these settings already (for every project, so for any subset too).
+    if portfolio.checked_with != overrides:
+        context = ""
+        if overrides:
+            how = f"scenario {show(scenario)}" if scenario in portfolio.scenarios else "--set"
+            context = f" (with {how}: " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
+            context += ")"
+        problems += cross_check(case_portfolio, overrides, context=context)
     if problems:
         raise InputError(problems)
     return Case(case_portfolio, scenario, mode, overrides)

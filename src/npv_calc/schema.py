@@ -1,6 +1,6 @@
 """JSON Schema for scenario files, for TOML editors (``npv-calc schema``).
 
-Built from the loader's own rule tables (:mod:`npv_calc.load`), so the schema and the
+Built from the loader's own rule tables (:mod:`npv_calc.load.rules`), so the schema and the
 validation say the same thing. A schema checks one file at a time: the rules that depend on
 settings or on other files (``years`` inside the horizon, deflators for a ``price_year``, grades
 that exist, unique ids) are left to ``npv-calc validate``.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import __version__, params
-from .load import (
+from .load.rules import (
     BENEFIT_KEYS,
     BUILTIN_SCENARIOS,
     COST_KEYS,

@@ -65,12 +65,6 @@ class Sensitivity:
     def scenario(self) -> str:
         return self.base.scenario
 
-    def to_dict(self) -> dict:
-        """The ``sensitivity --format json`` document (SPEC.md)."""
-        from .report.json import sensitivity_document
-
-        return sensitivity_document(self)
-
 
 def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...], float | None]:
     """Per-project switching values and the portfolio's benefits fall to miss the target.

@@ -87,12 +87,6 @@ class Simulation:
     passes: int = 1
     chunk_size: int = 0
 
-    def to_dict(self) -> dict:
-        """The ``simulate --format json`` document (SPEC.md)."""
-        from .report.json import simulation_document
-
-        return simulation_document(self)
-
 
 # -- the vectorised model ---------------------------------------------------------------------
 

@@ -2,11 +2,11 @@
 
     python templates/xlsx/build_input_template.py [OUTPUT]
 
-The sheets and columns come from ``npv_calc.inputbook`` (the same definitions the reader uses),
-the look from the board template's named styles (``build_template.py``). Each sheet has a title,
-a line of guidance, a header row, and drop-down lists where a column takes one of a few values
-(agency, kind, status, cashable, confidence grade). ``npv-calc export`` fills a copy of it;
-``npv-calc run``/``import`` read a filled copy.
+The sheets and columns come from ``npv_calc.load.workbook_layout`` (the same definitions the
+reader uses), the look from the board template's named styles (``build_template.py``). Each sheet
+has a title, a line of guidance, a header row, and drop-down lists where a column takes one of a
+few values (agency, kind, status, cashable, confidence grade). ``npv-calc export`` fills a copy
+of it; ``npv-calc run``/``import`` read a filled copy.
 
 Rebuild it after changing the columns, and commit both.
 """
@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from npv_calc import params
-from npv_calc.inputbook import (
+from npv_calc.load.workbook_layout import (
     FIRST_ROW,
     HEADER_ROW,
     LINE_SHEETS,

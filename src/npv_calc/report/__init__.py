@@ -1,1 +1,55 @@
-"""Outputs: the console table, JSON, CSV and (in :mod:`npv_calc.report.workbook`) the workbook."""
+"""Outputs: results into what people and programs read.
+
+* :mod:`~npv_calc.report.table` — the console tables;
+* :mod:`~npv_calc.report.json` — the JSON documents of SPEC.md;
+* :mod:`~npv_calc.report.csv` — CSV, and the same rows as a pandas DataFrame;
+* :mod:`~npv_calc.report.workbook` (and ``workbook_uncertainty``) — the board workbook.
+
+Results are plain data (:mod:`npv_calc.calculate`, :mod:`npv_calc.sensitivity`,
+:mod:`npv_calc.simulate`, :mod:`npv_calc.compare`); these functions turn them into documents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..calculate import PortfolioResult
+
+
+def to_dict(result: Any) -> dict[str, Any]:
+    """The JSON document (SPEC.md) of any result: an appraisal (``run``), a
+    :class:`~npv_calc.sensitivity.Sensitivity`, a :class:`~npv_calc.simulate.Simulation` or a
+    :class:`~npv_calc.compare.Comparison`.
+
+    Examples
+    --------
+    >>> from npv_calc import appraise, load_portfolio, to_dict
+    >>> to_dict(appraise(load_portfolio("scenarios")))["portfolio"]["scenario"]  # doctest: +SKIP
+    'central'
+    """
+    from ..calculate import PortfolioResult
+    from ..compare import Comparison
+    from ..sensitivity import Sensitivity
+    from ..simulate import Simulation
+    from . import json
+
+    if isinstance(result, PortfolioResult):
+        return json.run_document(result)
+    if isinstance(result, Sensitivity):
+        return json.sensitivity_document(result)
+    if isinstance(result, Simulation):
+        return json.simulation_document(result)
+    if isinstance(result, Comparison):
+        return json.comparison_document(result)
+    raise TypeError(f"to_dict takes a result of npv-calc, not {type(result).__name__}")
+
+
+def to_frame(result: PortfolioResult) -> pd.DataFrame:
+    """A row per project, indexed by id, with the ``run --format csv`` columns (for notebooks;
+    pandas is imported here only)."""
+    from .csv import projects_frame
+
+    return projects_frame(result)

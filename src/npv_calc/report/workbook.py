@@ -16,15 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
-import os
 import platform
 import re
 import sys
-import tempfile
-import zipfile
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +26,20 @@ from .. import __version__, params
 from ..calculate import financial_year
 from ..errors import InputError, OutputError, Problem
 from ..model import Line
+from ..workbook_io import check_writable, open_template, put, put_text, save_atomically
 from .table import settings_line
+from .workbook_parts import (
+    Audit,
+    SheetWriter,
+    absolute,
+    chart_title,
+    letter,
+    name_id,
+    sheet_ref,
+)
+from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
 
 if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
     from ..calculate import PortfolioResult, ProjectResult
@@ -45,10 +49,6 @@ if TYPE_CHECKING:
 REPO_TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "xlsx" / "board.xlsx"
 INSTALLED_TEMPLATE = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "board.xlsx"
 PROTOTYPES = ("Summary", "Assumptions", "Project", "Audit")
-MARKING_TOKEN = "{marking}"
-#: Characters a cell cannot hold in OOXML (control characters other than tab and newline).
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
 PAYBACK_TOLERANCE = 1e-6
@@ -60,65 +60,6 @@ WorkbookError = OutputError
 def default_template() -> Path:
     """The template in the source tree, or the copy installed with the package."""
     return REPO_TEMPLATE if REPO_TEMPLATE.exists() else INSTALLED_TEMPLATE
-
-
-def name_id(project_id: str) -> str:
-    """A project id as used in defined names: every character outside A-Za-z0-9_ becomes _."""
-    return _NAME_UNSAFE.sub("_", project_id)
-
-
-def safe_text(value: object) -> str:
-    """Text for a cell: control characters removed (a cell cannot hold them)."""
-    return _ILLEGAL.sub("", str(value))
-
-
-def put_text(cell: Any, value: object, style: str | None = None) -> None:
-    """Write text that must stay text, even when it starts with ``=``, ``+``, ``-`` or ``@``."""
-    cell.value = safe_text(value)
-    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
-    if style:
-        cell.style = style
-
-
-def put(cell: Any, value: object, style: str | None = None) -> None:
-    """Write a number, boolean or formula (``"=..."``, built by this module, never input text)."""
-    cell.value = value
-    if style:
-        cell.style = style
-
-
-def chart_title(text: str, points: int = 11) -> Any:
-    """A chart title in a size that leaves room for the chart (openpyxl's default is large)."""
-    from openpyxl.chart.text import RichText, Text
-    from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import (
-        CharacterProperties,
-        Paragraph,
-        ParagraphProperties,
-        RegularTextRun,
-    )
-
-    font = CharacterProperties(sz=points * 100, b=True)
-    paragraph = Paragraph(
-        pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)]
-    )
-    return Title(tx=Text(rich=RichText(p=[paragraph])), overlay=False)
-
-
-def sheet_ref(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def absolute(column: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"${get_column_letter(column)}${row}"
-
-
-def letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
 
 
 #: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
@@ -156,15 +97,6 @@ _INPUT_ROWS = {
 }
 
 
-@dataclass(frozen=True)
-class Audit:
-    """What the ``Audit`` sheet records besides the result itself."""
-
-    command: str
-    marking: str = "OFFICIAL"
-    created: dt.datetime | None = None
-
-
 def _check_names(result: PortfolioResult) -> None:
     seen: dict[str, str] = {}
     problems = []
@@ -198,71 +130,8 @@ def _sheet_titles(result: PortfolioResult) -> dict[str, str]:
     return titles
 
 
-class _Builder:
-    def __init__(
-        self,
-        wb: Workbook,
-        result: PortfolioResult,
-        audit: Audit,
-        sensitivity: Sensitivity | None = None,
-        simulation: Simulation | None = None,
-    ):
-        self.wb = wb
-        self.result = result
-        self.audit = audit
-        self.sensitivity = sensitivity
-        self.simulation = simulation
-        self.titles = _sheet_titles(result)
-
-    # -- names -----------------------------------------------------------------------------
-
-    def name(self, name: str, ws: Worksheet, ref: str) -> None:
-        from openpyxl.workbook.defined_name import DefinedName
-
-        self.wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet_ref(ws.title)}!{ref}")
-
-    # -- common pieces -----------------------------------------------------------------------
-
-    def title(self, ws: Worksheet, title: str, subtitle: str) -> None:
-        put_text(ws["A1"], title)
-        put_text(ws["A2"], subtitle)
-
-    def header_row(self, ws: Worksheet, row: int, labels: Iterable[str], start: int = 1) -> None:
-        for i, label in enumerate(labels):
-            put_text(ws.cell(row=row, column=start + i), label, "npv header")
-
-    def note(self, ws: Worksheet, row: int, first: int, last: int, text: str) -> None:
-        """A note across columns ``first..last``, wrapped, its row tall enough to show it all."""
-        put_text(ws.cell(row=row, column=first), text, "npv wrap note")
-        if last > first:
-            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-        width = sum(ws.column_dimensions[letter(c)].width or 9 for c in range(first, last + 1))
-        # A 9pt italic character takes about 0.85 of a column-width unit.
-        lines = max(1, math.ceil(len(text) * 0.85 / max(width - 2, 1)))
-        ws.row_dimensions[row].height = max(13, 12 * lines + 2)
-
-    def finish(
-        self, ws: Worksheet, last_column: int, last_row: int, freeze: str, protect: bool = True
-    ) -> None:
-        """Trim the title band to the used columns and set printing, panes and protection."""
-        for row in (1, 2):
-            for column in range(last_column + 1, ws.max_column + 1):
-                ws.cell(row=row, column=column).style = "Normal"
-        marking = safe_text(self.audit.marking).replace("&", "&&")
-        for part in (ws.oddHeader.center, ws.oddFooter.center):
-            part.text = (part.text or "").replace(MARKING_TOKEN, marking)
-        ws.print_area = f"A1:{letter(last_column)}{last_row}"
-        ws.print_title_rows = "1:2"
-        width = sum(ws.column_dimensions[letter(c)].width or 9 for c in range(1, last_column + 1))
-        # A4 landscape holds about 200 characters of column width at a legible scale (~75%).
-        pages = max(1, math.ceil(width / 200))
-        ws.page_setup.fitToWidth = pages
-        ws.page_setup.fitToHeight = 0
-        ws.page_setup.pageOrder = "overThenDown"
-        if pages > 1:
-            ws.print_title_cols = "A:B"
-        ws.freeze_panes = freeze
-        ws.protection.sheet = protect
+class _Builder(SheetWriter):
+    """Writes every sheet of the board workbook into the template's copy."""
 
     # -- Assumptions ------------------------------------------------------------------------
 
@@ -1085,8 +954,6 @@ class _Builder:
         self.finish(ws, 4, row + 1 + len(figures), freeze="A3", protect=False)
 
     def build(self) -> None:
-        from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
-
         self.assumptions()
         for project in self.result.projects:
             self.project_sheet(project)
@@ -1110,73 +977,6 @@ class _Builder:
         for ws in self.wb.worksheets:
             ws.sheet_view.tabSelected = ws.title == "Summary"
         self.wb.calculation.fullCalcOnLoad = True
-
-
-def _load_template(template: Path) -> Workbook:
-    from openpyxl import load_workbook
-
-    if not template.is_file():
-        raise WorkbookError(
-            f"the workbook template {template} is missing; rebuild it with "
-            "python templates/xlsx/build_template.py"
-        )
-    try:
-        wb = load_workbook(template)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise WorkbookError(
-            f"the workbook template {template} cannot be read ({exc}); rebuild it with "
-            "python templates/xlsx/build_template.py"
-        ) from None
-    missing = [name for name in PROTOTYPES if name not in wb.sheetnames]
-    styles = set(wb.named_styles)
-    if missing or "npv money" not in styles:
-        what = f"sheets {', '.join(missing)}" if missing else "its npv styles"
-        raise WorkbookError(
-            f"the workbook template {template} is missing {what}; rebuild it with "
-            "python templates/xlsx/build_template.py"
-        )
-    return wb
-
-
-def save_atomically(wb: Workbook, path: Path) -> None:
-    """Save to a temporary file beside ``path``, then move it into place: a failure leaves no
-    partial file and an existing ``path`` untouched."""
-    temporary: str | None = None
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        os.close(handle)
-        wb.save(temporary)
-        # mkstemp makes the file private; give it the permissions a new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def check_writable(path: Path) -> None:
-    """Refuse a path that cannot be written, before any work is done."""
-    folder = path.parent
-    if path.is_dir():
-        raise WorkbookError(f"cannot write {path}: it is a directory")
-    if not folder.is_dir():
-        raise WorkbookError(f"cannot write {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise WorkbookError(f"cannot write {path}: the folder {folder} is not writable")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise WorkbookError(f"cannot write {path}: the existing file is read-only")
-    for lock in (folder / f".~lock.{path.name}#", folder / f"~${path.name}"):
-        if lock.exists():
-            raise WorkbookError(
-                f"cannot write {path}: it is open in a spreadsheet program ({lock.name} "
-                "exists); close it and run again"
-            )
 
 
 def write_workbook(
@@ -1222,7 +1022,13 @@ def write_workbook(
     path = Path(path)
     check_writable(path)
     _check_names(result)
-    wb = _load_template(Path(template) if template else default_template())
-    _Builder(wb, result, Audit(command, marking, created), sensitivity, simulation).build()
+    wb = open_template(
+        Path(template) if template else default_template(),
+        "templates/xlsx/build_template.py",
+        PROTOTYPES,
+        style="npv money",
+    )
+    audit = Audit(command, marking, created)
+    _Builder(wb, result, audit, _sheet_titles(result), sensitivity, simulation).build()
     save_atomically(wb, path)
     return path

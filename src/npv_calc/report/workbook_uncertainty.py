@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..calculate import financial_year
+from ..workbook_io import put, put_text
 from .table import input_value, money
-from .workbook import absolute, chart_title, financial_year, name_id, put, put_text, sheet_ref
+from .workbook_parts import SheetWriter, absolute, chart_title, name_id, sheet_ref
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from ..sensitivity import Sensitivity
     from ..simulate import Simulation
-    from .workbook import _Builder
 
 #: Tornado bars drawn in the chart (the table lists them all).
 CHART_BARS = 15
 
 
-def _new_sheet(builder: _Builder, title: str) -> Worksheet:
+def _new_sheet(builder: SheetWriter, title: str) -> Worksheet:
     prototype = builder.wb["Project"]
     ws = builder.wb.copy_worksheet(prototype)
     ws.title = title
@@ -34,7 +35,7 @@ def _new_sheet(builder: _Builder, title: str) -> Worksheet:
     return ws
 
 
-def sensitivity_sheet(builder: _Builder, analysis: Sensitivity) -> Worksheet:
+def sensitivity_sheet(builder: SheetWriter, analysis: Sensitivity) -> Worksheet:
     from openpyxl.chart import BarChart, Reference
 
     ws = _new_sheet(builder, "Sensitivity")
@@ -194,7 +195,7 @@ def sensitivity_sheet(builder: _Builder, analysis: Sensitivity) -> Worksheet:
     return ws
 
 
-def monte_carlo_sheet(builder: _Builder, simulation: Simulation) -> Worksheet:
+def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet:
     from openpyxl.chart import BarChart, Reference
 
     ws = _new_sheet(builder, "Monte Carlo")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .load import REFERENCE, reference_source
-from .model import APPRAISAL_KEYS, Line, Portfolio, Project, Uncertain
+from ..load.project import reference_source
+from ..load.rules import REFERENCE
+from ..model import APPRAISAL_KEYS, Line, Portfolio, Project, Uncertain
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 

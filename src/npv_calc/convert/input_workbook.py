@@ -1,0 +1,217 @@
+"""Writing a portfolio into the Excel input template (``npv-calc export``).
+
+The workbook reads back (:mod:`npv_calc.load.workbook`) to the same portfolio: every value is
+written in the column the layout (:mod:`npv_calc.load.workbook_layout`) gives it, text stays text
+(:func:`npv_calc.workbook_io.put_text`), and text a cell cannot hold is refused rather than
+silently changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OutputError
+from ..load.workbook_layout import (
+    FIRST_ROW,
+    HEADER_ROW,
+    LINE_SHEETS,
+    PORTFOLIO_ROWS,
+    PROJECT_COLUMNS,
+    SHEETS,
+    TABLE_SHEETS,
+    TEMPLATE_YEARS,
+    YEAR_HEADER,
+    Column,
+    default_template,
+    year_header,
+)
+from ..model import APPRAISAL_KEYS, Line, Portfolio, Uncertain
+from ..workbook_io import (
+    check_writable,
+    first_illegal_character,
+    open_template,
+    put_text,
+    save_atomically,
+)
+from .scenario_files import line_items
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+
+def _put(ws: Worksheet, row: int, column: int, value: Any, owner: str = "") -> None:
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        bad = first_illegal_character(value)
+        if bad:
+            raise OutputError(
+                f"{ws.title}!{cell.coordinate}: {owner + ': ' if owner else ''}"
+                f"{value!r} holds the character "
+                f"U+{ord(bad):04X}, which a workbook cannot store; remove it from the "
+                "scenario file first (so that nothing is lost in the round trip)"
+            )
+        put_text(cell, value)  # text stays text, even "=..."
+    else:
+        cell.value = value
+
+
+def _value_columns(value: Any) -> dict[str, Any]:
+    """``{"": central}`` for a number, or low/central/high for an uncertain value."""
+    if isinstance(value, Uncertain):
+        return {".low": value.low, "": value.central, ".high": value.high}
+    return {"": value}
+
+
+def _line_cells(line: Line) -> dict[str, Any]:
+    """A line's cells by column key: what its TOML file would say (:func:`line_items`), with
+    uncertain values across low/central/high and ``years`` across first/last (the yearly
+    ``amounts`` go in the Year columns)."""
+    cells: dict[str, Any] = {}
+    for key, value in line_items(line):
+        if key == "years":
+            cells["years.first"], cells["years.last"] = value
+        elif key != "amounts":
+            cells.update({key + k: v for k, v in _value_columns(value).items()})
+    return cells
+
+
+def _extend_years(ws: Worksheet, count: int) -> dict[int, int]:
+    """Make sure the sheet has Year 0 .. Year count-1 columns; year offset -> column."""
+    found: dict[int, int] = {}
+    last = 0
+    for number, cell in enumerate(ws[HEADER_ROW], start=1):
+        if cell.value is not None:
+            last = number
+            match = YEAR_HEADER.match(str(cell.value))
+            if match:
+                found[int(match.group(1))] = number
+    style = ws.cell(row=HEADER_ROW, column=last).style
+    for t in range(count):
+        if t not in found:
+            last += 1
+            found[t] = last
+            put_text(ws.cell(row=HEADER_ROW, column=last), year_header(t), style)
+            ws.column_dimensions[_letter(last)].width = 11
+    return found
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
+
+
+def _columns_by_key(ws: Worksheet, columns: Sequence[Column]) -> dict[str, int]:
+    by_header = {c.header: c.key for c in columns}
+    return {
+        by_header[str(cell.value)]: number
+        for number, cell in enumerate(ws[HEADER_ROW], start=1)
+        if cell.value is not None and str(cell.value) in by_header
+    }
+
+
+def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Path:
+    """Write a portfolio into the input template, atomically.
+
+    Raises
+    ------
+    OutputError
+        The template is missing or unreadable, the path cannot be written, or a value cannot
+        be written so that it reads back the same (a partner name with a comma).
+    """
+    check_writable(path)
+    wb = open_template(
+        template or default_template(), "templates/xlsx/build_input_template.py", SHEETS
+    )
+    for project in portfolio.projects:
+        for partner in project.partners:
+            if "," in partner:
+                raise OutputError(
+                    f"{project.id}: partner {partner!r} contains a comma, which "
+                    "the Partners column uses to separate names; rename it"
+                )
+
+    ws = wb["Portfolio"]
+    settings = portfolio.settings
+    values = {
+        ("portfolio", "name"): portfolio.name,
+        ("portfolio", "description"): portfolio.description or None,
+        ("portfolio", "target"): portfolio.target,
+        ("portfolio", "target_year"): portfolio.target_year,
+        **{("appraisal", k): getattr(settings, k) for k in APPRAISAL_KEYS},
+    }
+    for number, (table, key, _, _) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
+        if values[(table, key)] is not None:
+            _put(ws, number, 2, values[(table, key)])
+
+    for sheet, rows in (
+        ("Grades", [{"grade": g, "share": s} for g, s in portfolio.confidence_grades.items()]),
+        ("Deflators", [{"year": y, "index": i} for y, i in portfolio.deflators.items()]),
+        (
+            "Scenarios",
+            [
+                {
+                    "name": s.name,
+                    "description": s.description or None,
+                    **{f"set.{k}": v for k, v in s.set.items()},
+                    "exclude": ", ".join(s.exclude) or None,
+                }
+                for s in portfolio.scenarios.values()
+            ],
+        ),
+    ):
+        ws = wb[sheet]
+        at = _columns_by_key(ws, TABLE_SHEETS[sheet])
+        for number, row in enumerate(rows, start=FIRST_ROW):
+            for key, value in row.items():
+                if value is not None:
+                    _put(ws, number, at[key], value)
+
+    ws = wb["Projects"]
+    at = _columns_by_key(ws, PROJECT_COLUMNS)
+    base = portfolio.path.parent if portfolio.path else None
+    for number, project in enumerate(portfolio.projects, start=FIRST_ROW):
+        row: dict[str, Any] = {
+            "id": project.id,
+            "name": project.name,
+            "start_year": project.start_year,
+            "status": project.status,
+            "partners": ", ".join(project.partners) or None,
+            "description": project.description or None,
+            **project.overrides,
+        }
+        if base is not None and project.path.is_relative_to(base):
+            row["file"] = project.path.relative_to(base).as_posix()
+        elif project.path.suffix == ".toml":
+            row["file"] = project.path.name
+        for key, value in row.items():
+            if value is not None:
+                _put(ws, number, at[key], value, f"project {project.id}")
+
+    longest = max(
+        (
+            len(line.amounts)
+            for p in portfolio.projects
+            for line in p.all_lines
+            if line.amounts is not None
+        ),
+        default=0,
+    )
+    for section, (sheet, columns) in LINE_SHEETS.items():
+        ws = wb[sheet]
+        years = _extend_years(ws, max(longest, TEMPLATE_YEARS))
+        at = _columns_by_key(ws, columns)
+        number = FIRST_ROW
+        for project in portfolio.projects:
+            for line in getattr(project, section):
+                _put(ws, number, at["project"], project.id)
+                owner = f"project {project.id}, {line.label}"
+                for key, value in _line_cells(line).items():
+                    _put(ws, number, at[key], value, owner)
+                for t, amount in enumerate(line.amounts or ()):
+                    _put(ws, number, years[t], amount)
+                number += 1
+    save_atomically(wb, path)
+    return path

@@ -1,0 +1,59 @@
+"""How messages quote the user's values and suggest what they may have meant."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+
+def show(value: Any) -> str:
+    """A value as the user would have written it in TOML, shortened if long."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, float):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, dict):
+        text = "{ " + ", ".join(f"{_key(k)} = {show(v)}" for k, v in value.items()) + " }"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(show(v) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key(key: str) -> str:
+    """A table key as TOML writes it: bare when it can be, else quoted."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def got(value: Any) -> str:
+    """``got <value>``, saying what kind of value it is where that helps."""
+    if value is None:
+        return "got an empty cell"
+    if isinstance(value, str):
+        return f"got text {show(value)}"
+    if isinstance(value, dict):
+        return f"got a table {show(value)}"
+    if isinstance(value, list):
+        return f"got a list {show(value)}"
+    if isinstance(value, bool | int | float):
+        return f"got {show(value)}"
+    return f"got a date/time {show(value)}"
+
+
+def suggest(key: str, allowed: Iterable[str]) -> str:
+    """`` (did you mean "x"?)`` when a known key is close to ``key``, else ``""``."""
+    import difflib  # only when there is something to suggest: it is slow to import
+
+    by_lower = {a.lower(): a for a in allowed}
+    match = [by_lower[m] for m in difflib.get_close_matches(key.lower(), by_lower, n=1, cutoff=0.6)]
+    if not match and "_" not in key:
+        # "dropoff" -> "drop_off", "priceyear" -> "price_year"
+        squashed = {a.replace("_", ""): a for a in allowed}
+        match = difflib.get_close_matches(key.replace("-", ""), list(squashed), n=1, cutoff=0.8)
+        match = [squashed[m] for m in match]
+    return f' (did you mean "{match[0]}"?)' if match else ""

@@ -1,0 +1,146 @@
+"""portfolio.toml (or a workbook's Portfolio, Grades, Deflators and Scenarios sheets): a document
+into the keyword arguments of :class:`~npv_calc.model.Portfolio`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import params
+from ..model import APPRAISAL_KEYS, NamedScenario
+from .messages import show
+from .reader import FileReader
+from .rules import (
+    BENEFIT_REDUCTION,
+    BUILTIN_SCENARIOS,
+    NON_NEGATIVE,
+    PORTFOLIO_KEYS,
+    PORTFOLIO_TABLES,
+    POSITIVE,
+    SCENARIO_KEYS,
+)
+from .settings import read_settings
+
+
+def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
+    """The keyword arguments of :class:`Portfolio` that portfolio.toml gives."""
+    out: dict[str, Any] = {}
+    top = ("", 1)
+    reader.unknown_keys(
+        data,
+        PORTFOLIO_TABLES,
+        item=None,
+        where=top,
+        elsewhere={
+            **{k: "belongs in the [portfolio] table" for k in PORTFOLIO_KEYS},
+            **{k: "belongs in the [appraisal] table" for k in APPRAISAL_KEYS},
+            **{
+                k: "belongs in a project file, not portfolio.toml"
+                for k in ("id", "start_year", "costs", "benefits")
+            },
+        },
+    )
+    if "portfolio" in data:
+        where = ("portfolio", 1)
+        table = reader.table(data["portfolio"], "[portfolio]", field="portfolio", where=top)
+        if table is not None:
+            at = {"item": "[portfolio]", "where": where}
+            reader.unknown_keys(table, PORTFOLIO_KEYS, **at)
+            if "name" in table:
+                out["name"] = reader.text(table["name"], required=True, field="name", **at)
+            if "description" in table:
+                out["description"] = reader.text(table["description"], field="description", **at)
+            if "target" in table:
+                out["target"] = reader.number(table["target"], NON_NEGATIVE, field="target", **at)
+            if "target_year" in table:
+                out["target_year"] = reader.year(table["target_year"], field="target_year", **at)
+
+    if "appraisal" in data:
+        where = ("appraisal", 1)
+        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=top)
+        if table is not None:
+            reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
+            out["settings"] = read_settings(table, reader, item="[appraisal]", where=where)
+
+    grades = params.default_confidence_grades()
+    if "confidence_grades" in data:
+        where = ("confidence_grades", 1)
+        table = reader.table(
+            data["confidence_grades"], "[confidence_grades]", field="confidence_grades", where=top
+        )
+        for key, raw in (table or {}).items():
+            at = {"item": "[confidence_grades]", "field": key, "where": where}
+            if not re.fullmatch(r"[0-9]+", key) or int(key) < 1:
+                reader.add(f"grade {show(key)} must be a whole number from 1 up", **at)
+                continue
+            share = reader.number(raw, BENEFIT_REDUCTION, **at)
+            if share is not None:
+                grades[int(key)] = share
+    out["confidence_grades"] = dict(sorted(grades.items()))
+
+    deflators: dict[int, float] = {}
+    if "deflators" in data:
+        where = ("deflators", 1)
+        table = reader.table(data["deflators"], "[deflators]", field="deflators", where=top)
+        for key, raw in (table or {}).items():
+            at = {"item": "[deflators]", "field": key, "where": where}
+            if not re.fullmatch(r"[0-9]{4}", key):
+                reader.add(f"{show(key)} must be a year such as 2023", **at)
+                continue
+            index = reader.number(raw, POSITIVE, **at)
+            if index is not None:
+                deflators[int(key)] = index
+    out["deflators"] = dict(sorted(deflators.items()))
+
+    scenarios: dict[str, NamedScenario] = {}
+    if "scenarios" in data:
+        table = reader.table(
+            data["scenarios"], "[scenarios.NAME] tables", field="scenarios", where=top
+        )
+        for name, raw in (table or {}).items():
+            where = (f"scenarios.{name}", 1)
+            item = f"[scenarios.{name}]"
+            if name in BUILTIN_SCENARIOS:
+                reader.add(
+                    f"{show(name)} is a built-in scenario; choose another name",
+                    item=item,
+                    where=where,
+                )
+                continue
+            spec = reader.table(raw, "description, set, exclude", item=item, where=where)
+            if spec is None:
+                continue
+            reader.unknown_keys(spec, SCENARIO_KEYS, item=item, where=where)
+            args: dict[str, Any] = {"name": name}
+            if "description" in spec:
+                args["description"] = (
+                    reader.text(spec["description"], field="description", item=item, where=where)
+                    or ""
+                )
+            if "set" in spec:
+                overrides = reader.table(
+                    spec["set"], "appraisal keys", field="set", item=item, where=where
+                )
+                if overrides is not None:
+                    reader.unknown_keys(
+                        overrides, APPRAISAL_KEYS, item=item, where=where, prefix="set."
+                    )
+                    args["set"] = read_settings(
+                        overrides, reader, item=item, where=where, prefix="set."
+                    )
+            if "exclude" in spec:
+                exclude = spec["exclude"]
+                if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+                    reader.add(
+                        f'must be a list of project ids such as ["CBCD"], got {show(exclude)}',
+                        field="exclude",
+                        item=item,
+                        where=where,
+                    )
+                else:
+                    args["exclude"] = tuple(exclude)
+            scenario_ = NamedScenario(**args)
+            scenario_.lines.update(reader.lines.get(where, {}))
+            scenarios[name] = scenario_
+    out["scenarios"] = scenarios
+    return out

@@ -1,0 +1,327 @@
+"""Project files: a document (from TOML or a workbook's rows) into a :class:`Project`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import params
+from ..model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Project, is_workbook
+from .messages import got, show, suggest
+from .reader import FileReader
+from .rules import BENEFIT_KEYS, COST_KEYS, FIELD_RULES, ID_PATTERN, MONEY, PROJECT_KEYS, REFERENCE
+from .settings import read_settings
+
+_ONLY_BENEFITS = {
+    k: "applies to benefits only"
+    for k in (
+        "quantity",
+        "unit_value",
+        "deadweight",
+        "displacement",
+        "attribution",
+        "drop_off",
+        "cashable",
+        "confidence",
+    )
+}
+_ONLY_COSTS = {"kind": "applies to costs only (revenue or capital)"}
+
+
+def reference_source(key: str) -> str:
+    """The source a line gets from ``unit_value = "ref:<key>"`` when it gives none itself."""
+    cost = params.unit_costs()[key]
+    return f"{cost.source} ({cost.description}, via {REFERENCE}{key})"
+
+
+def _read_reference(
+    text: str, raw: dict, values: dict[str, Any], reader: FileReader, at: dict
+) -> None:
+    """``unit_value = "ref:<key>"``: a value from the unit-cost library, in its own year's
+    prices (so that the deflators rebase it), and its source unless the line gives one."""
+    library = params.unit_costs()
+    key = text[len(REFERENCE) :] if text.startswith(REFERENCE) else None
+    if key is None or key not in library:
+        hint = suggest(key, library) if key else ""
+        what = (
+            f"{show(text)} is not in the unit-cost library{hint}"
+            if key
+            else (f'must be a number or "ref:<key>" from the unit-cost library, got {show(text)}')
+        )
+        reader.add(f"{what}; npv-calc unit-costs lists the keys", field="unit_value", **at)
+        return
+    cost = library[key]
+    given = values.get("price_year")
+    if "price_year" in raw and given is not None and given != cost.price_year:
+        reader.add(
+            f"{given} does not match {text}, which is in {cost.price_year} prices; leave "
+            "price_year out (a ref: value brings its own)",
+            field="price_year",
+            **at,
+        )
+        values.pop("price_year", None)  # reported once, not again as a missing deflator
+        return
+    values["unit_value"] = cost.value
+    values["price_year"] = cost.price_year
+    values["unit_ref"] = key
+    if "source" not in raw:
+        values["source"] = reference_source(key)
+
+
+def _read_line(raw: Any, section: str, index: int, reader: FileReader) -> Line | None:
+    """A line of a project file. When the line has problems, what could be read is still
+    returned, so that the checks that need settings can run on it too; the problems are in
+    ``reader.problems``."""
+    where = (section, index)
+    singular = "cost" if section == "costs" else "benefit"
+    if not isinstance(raw, dict):
+        reader.add(
+            f"must be a table ([[{section}]]), {got(raw)}",
+            item=f"{section}[{index}]",
+            where=where,
+        )
+        return None
+    name = raw.get("name", f"{singular.capitalize()} {index}")
+    if not isinstance(name, str) or not name.strip():
+        reader.text(name, required=True, item=f"{section}[{index}]", field="name", where=where)
+        name = f"{singular.capitalize()} {index}"
+    item = f'{section}[{index}] "{name}"'
+    at = {"item": item, "where": where}
+
+    allowed = COST_KEYS if section == "costs" else BENEFIT_KEYS
+    reader.unknown_keys(
+        raw, allowed, elsewhere=_ONLY_BENEFITS if section == "costs" else _ONLY_COSTS, **at
+    )
+    values: dict[str, Any] = {"section": section, "index": index, "name": name}
+
+    for key in ("agency", "source"):
+        if key in raw:
+            values[key] = reader.text(raw[key], required=key == "agency", field=key, **at)
+    if values.get("source") == "":
+        values["source"] = None  # an empty source is no source
+    if section == "costs":
+        values["kind"] = reader.choice(raw.get("kind", "revenue"), COST_KINDS, field="kind", **at)
+    else:
+        if "cashable" in raw:
+            values["cashable"] = reader.boolean(raw["cashable"], field="cashable", **at)
+        if "confidence" in raw:
+            values["confidence"] = reader.whole(
+                raw["confidence"],
+                1,
+                10**6,
+                "a confidence grade (a whole number such as 3)",
+                field="confidence",
+                **at,
+            )
+
+    reference = raw.get("unit_value") if section == "benefits" else None
+    unit_reported = False
+    if isinstance(reference, dict) and any(
+        isinstance(v, str) and v.startswith(REFERENCE) for v in reference.values()
+    ):
+        reader.add(
+            "a ref: value from the unit-cost library cannot be given a low and high; leave "
+            "them out and put the range on quantity or scale instead",
+            field="unit_value",
+            **at,
+        )
+        reference = None
+        unit_reported = True
+    for key, rule in FIELD_RULES[section].items():
+        if key in raw and not (
+            key == "unit_value" and (isinstance(reference, str) or unit_reported)
+        ):
+            values[key] = reader.value(raw[key], rule, field=key, **at)
+
+    if "price_year" in raw:
+        values["price_year"] = reader.year(raw["price_year"], field="price_year", **at)
+
+    if isinstance(reference, str):
+        _read_reference(reference, raw, values, reader, at)
+
+    if "amounts" in raw:
+        amounts = raw["amounts"]
+        if not isinstance(amounts, list) or not amounts:
+            reader.add(
+                f"must be a list of yearly amounts such as [45_000, 5_000], got {show(amounts)}",
+                field="amounts",
+                **at,
+            )
+        else:
+            checked = [
+                reader.number(a, MONEY, field=f"amounts[{i}]", **at) for i, a in enumerate(amounts)
+            ]
+            if all(a is not None for a in checked):
+                values["amounts"] = tuple(checked)
+
+    if "years" in raw:
+        years = raw["years"]
+        if (
+            not isinstance(years, list)
+            or len(years) != 2
+            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+        ):
+            reader.add(
+                "must be [first, last], two whole-number year offsets from year 0 such as "
+                f"[1, 9], got {show(years)}",
+                field="years",
+                **at,
+            )
+        elif years[0] < 0 or years[0] > years[1]:
+            reader.add(
+                f"must have 0 <= first <= last, got {show(years)}",
+                field="years",
+                **at,
+            )
+        else:
+            values["years"] = (years[0], years[1])
+
+    forms = [k for k in ("amounts", "annual", "quantity") if k in raw]
+    if section == "benefits" and ("quantity" in raw) != ("unit_value" in raw):
+        present, missing = (
+            ("quantity", "unit_value") if "quantity" in raw else ("unit_value", "quantity")
+        )
+        reader.add(f"needs {missing} as well (annual = quantity x unit_value)", field=present, **at)
+    if not forms and "unit_value" not in raw:
+        choices = (
+            "amounts or annual"
+            if section == "costs"
+            else ("amounts, annual, or quantity with unit_value")
+        )
+        reader.add(f"gives no money: give one of {choices}", **at)
+    elif len(forms) > 1:
+        shown = " and ".join(forms)
+        reader.add(f"gives {shown}: give only one way of stating the amount", field=forms[1], **at)
+    if "amounts" in raw:
+        for key in ("years", "growth", "drop_off"):
+            if key in raw:
+                reader.add(
+                    f"cannot be used with amounts (amounts are already year by year; use "
+                    f"annual with {key} instead)",
+                    field=key,
+                    **at,
+                )
+    if "optimism_bias" in raw and "confidence" in raw:
+        reader.add("give either optimism_bias or confidence, not both", field="confidence", **at)
+
+    line = Line(**{k: v for k, v in values.items() if v is not None})
+    line.lines.update(reader.lines.get(where, {}))
+    return line
+
+
+# ---------------------------------------------------------------------------------------------
+# Project files
+
+
+def read_project(data: dict, path: Path, reader: FileReader) -> Project:
+    """A project file. As with lines, a project with problems is still returned (with an empty
+    ``id`` when its id is bad) so that every check can run; the problems are in
+    ``reader.problems``."""
+    top = ("", 1)
+    raw_name = data.get("name")
+    item = None
+    reader.unknown_keys(
+        data,
+        PROJECT_KEYS,
+        item=None,
+        where=top,
+        elsewhere={
+            **{
+                k: "belongs in the [portfolio] table of portfolio.toml"
+                for k in ("target", "target_year")
+            },
+            **{
+                k: "belongs in portfolio.toml"
+                for k in ("confidence_grades", "deflators", "scenarios", "portfolio")
+            },
+        },
+    )
+    values: dict[str, Any] = {}
+    for key in ("id", "name", "start_year"):
+        if key not in data:
+            reader.add(
+                "is required: every project file needs id, name and start_year",
+                field=key,
+                where=top,
+            )
+    if "id" in data:
+        pid = reader.text(data["id"], required=True, field="id", where=top)
+        if pid is not None and not ID_PATTERN.match(pid):
+            reader.add(
+                f"must start with a letter and use only letters, digits, _ and -, got {show(pid)}",
+                field="id",
+                where=top,
+            )
+        elif pid is not None:
+            values["id"] = pid
+    if "name" in data:
+        values["name"] = reader.text(raw_name, required=True, field="name", where=top)
+    if "start_year" in data:
+        values["start_year"] = reader.year(data["start_year"], field="start_year", where=top)
+    if "status" in data:
+        values["status"] = reader.choice(data["status"], STATUSES, field="status", where=top)
+    if "description" in data:
+        values["description"] = reader.text(data["description"], field="description", where=top)
+    if "partners" in data:
+        partners = data["partners"]
+        if not isinstance(partners, list) or not all(isinstance(p, str) for p in partners):
+            reader.add(
+                f'must be a list of names such as ["Police", "Fire"], got {show(partners)}',
+                field="partners",
+                where=top,
+            )
+        else:
+            values["partners"] = tuple(partners)
+
+    overrides = read_settings(data, reader, item=item, where=top)
+    if "appraisal" in data:
+        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=top)
+        if table is not None:
+            where = ("appraisal", 1)
+            reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
+            for key in set(table) & set(overrides):
+                reader.add(
+                    "is set both at the top of the file and in [appraisal]; give it once",
+                    item="[appraisal]",
+                    field=key,
+                    where=where,
+                )
+            overrides.update(read_settings(table, reader, item="[appraisal]", where=where))
+
+    lines: dict[str, list[Line]] = {"costs": [], "benefits": []}
+    for section in ("costs", "benefits"):
+        raw_lines = data.get(section, [])
+        if not isinstance(raw_lines, list):
+            reader.add(
+                f"must be written as [[{section}]] tables, {got(raw_lines)}",
+                field=section,
+                where=top,
+            )
+            continue
+        for index, raw in enumerate(raw_lines, start=1):
+            line = _read_line(raw, section, index, reader)
+            if line is not None:
+                lines[section].append(line)
+    if not data.get("costs") and not data.get("benefits"):
+        reader.add(
+            "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
+            if is_workbook(reader.path)
+            else "has no costs or benefits: add at least one [[costs]] or [[benefits]] table",
+            where=top,
+        )
+
+    values = {
+        "id": "",
+        "name": "",
+        "start_year": 0,
+        **{k: v for k, v in values.items() if v is not None},
+    }
+    project = Project(
+        path=path,
+        overrides=overrides,
+        costs=tuple(lines["costs"]),
+        benefits=tuple(lines["benefits"]),
+        **values,
+    )
+    project.lines.update(reader.lines.get(top, {}))
+    return project

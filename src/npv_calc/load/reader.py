@@ -1,0 +1,178 @@
+"""Reading the values of one document (a TOML file, or a part of an input workbook), with every
+problem collected and located at its line or cell."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, shown_path
+from ..model import Uncertain, Value
+from .messages import got, show, suggest
+from .rules import UNCERTAIN_KEYS, Rule
+
+Locations = dict[tuple[str, int], dict[str, int | str]]
+
+
+class FileReader:
+    """Collects the problems of one file and locates them.
+
+    ``locations`` says where each key is: ``{(table, occurrence): {key: line or cell}}``, as
+    :func:`key_lines` finds them in TOML text, or as the spreadsheet reader records cells.
+    """
+
+    def __init__(self, path: Path, locations: Locations):
+        self.path = path
+        self.lines = locations
+        self.problems: list[Problem] = []
+
+    @cached_property
+    def shown(self) -> str:
+        """The file as messages name it; worked out only when there is a problem to report."""
+        return shown_path(self.path)
+
+    def line_of(self, table: str, occurrence: int, field: str | None) -> int | str | None:
+        keys = self.lines.get((table, occurrence), {})
+        if field is not None:
+            root = field.split(".")[0].split("[")[0]
+            for key in (field, root):
+                if key in keys:
+                    return keys[key]
+            # a key written as its own table header, e.g. [portfolo] or [[cost]]
+            nested = self.lines.get((f"{table}.{root}" if table else root, 1), {})
+            if "" in nested:
+                return nested[""]
+        return keys.get("")
+
+    def add(
+        self,
+        message: str,
+        *,
+        item: str | None = None,
+        field: str | None = None,
+        where: tuple[str, int] = ("", 1),
+    ) -> None:
+        line = self.line_of(where[0], where[1], field)
+        self.problems.append(Problem(self.shown, message, item, field, line))
+
+    # -- typed readers: each returns None (after recording a problem) when the value is bad --
+
+    def number(self, raw: Any, rule: Rule | None, **at: Any) -> float | None:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            self.add(f"must be a number, {got(raw)}", **at)
+            return None
+        try:
+            finite = math.isfinite(raw)
+        except OverflowError:  # an integer too large for a float
+            self.add(f"must be a finite number no larger than about 1e308, got {show(raw)}", **at)
+            return None
+        if not finite:
+            self.add(f"must be a finite number, got {show(raw)}", **at)
+            return None
+        if rule is not None and not rule.ok(raw):
+            self.add(f"{rule.allowed}, got {show(raw)}", **at)
+            return None
+        return float(raw)
+
+    def whole(self, raw: Any, low: int, high: int, what: str, **at: Any) -> int | None:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            self.add(f"must be {what}, {got(raw)}", **at)
+            return None
+        if not low <= raw <= high:
+            self.add(f"must be {what}, got {raw}", **at)
+            return None
+        return raw
+
+    def year(self, raw: Any, **at: Any) -> int | None:
+        return self.whole(raw, 1000, 9999, "a year such as 2023 (a whole number)", **at)
+
+    def text(self, raw: Any, *, required: bool = False, **at: Any) -> str | None:
+        if not isinstance(raw, str):
+            self.add(f"must be text in quotes, {got(raw)}", **at)
+            return None
+        if required and not raw.strip():
+            self.add("must not be empty", **at)
+            return None
+        return raw
+
+    def boolean(self, raw: Any, **at: Any) -> bool | None:
+        if not isinstance(raw, bool):
+            self.add(f"must be true or false, got {show(raw)}", **at)
+            return None
+        return raw
+
+    def choice(self, raw: Any, choices: Sequence[str], **at: Any) -> str | None:
+        if not isinstance(raw, str) or raw not in choices:
+            allowed = ", ".join(f'"{c}"' for c in choices)
+            hint = suggest(raw, choices) if isinstance(raw, str) else ""
+            self.add(f"must be one of {allowed}, got {show(raw)}{hint}", **at)
+            return None
+        return raw
+
+    def table(self, raw: Any, what: str, **at: Any) -> dict | None:
+        if not isinstance(raw, dict):
+            self.add(f"must be a table ({what}), {got(raw)}", **at)
+            return None
+        return raw
+
+    def unknown_keys(
+        self,
+        table: dict,
+        allowed: Sequence[str],
+        *,
+        item: str | None,
+        where: tuple[str, int],
+        elsewhere: dict[str, str] | None = None,
+        prefix: str = "",
+    ) -> None:
+        for key in table:
+            if key in allowed:
+                continue
+            hint = (elsewhere or {}).get(key)
+            message = f"unknown key {show(key)}" + (f": {hint}" if hint else suggest(key, allowed))
+            allowed_text = ", ".join(allowed)
+            self.add(
+                f"{message}; allowed keys here: {allowed_text}",
+                item=item,
+                field=prefix + key,
+                where=where,
+            )
+
+    def value(self, raw: Any, rule: Rule, **at: Any) -> Value | None:
+        """A number, or an uncertain ``{low, central, high}`` table, obeying ``rule``."""
+        if not isinstance(raw, dict):
+            return self.number(raw, rule, **at)
+        field = at.pop("field")
+        ok = True
+        for key in raw:
+            if key not in UNCERTAIN_KEYS:
+                self.add(
+                    f"unknown key {show(key)} in an uncertain value{suggest(key, UNCERTAIN_KEYS)};"
+                    " write { low = ..., central = ..., high = ... }",
+                    field=f"{field}.{key}",
+                    **at,
+                )
+                ok = False
+        missing = [k for k in UNCERTAIN_KEYS if k not in raw]
+        if missing:
+            self.add(
+                f"an uncertain value needs low, central and high; missing {', '.join(missing)}",
+                field=field,
+                **at,
+            )
+            return None
+        numbers = [self.number(raw[k], rule, field=f"{field}.{k}", **at) for k in UNCERTAIN_KEYS]
+        if not ok or any(n is None for n in numbers):
+            return None
+        low, mid, high = numbers
+        if not low <= mid <= high:  # type: ignore[operator]
+            self.add(
+                f"must have low <= central <= high, got {show(raw)}",
+                field=field,
+                **at,
+            )
+            return None
+        return Uncertain(low, mid, high)  # type: ignore[arg-type]
