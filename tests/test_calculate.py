@@ -51,6 +51,7 @@ PROJECT_KEYS = [
     "name",
     "start_year",
     "counts_toward_target",
+    "counts_because",
     "npv",
     "pv_costs",
     "pv_benefits",

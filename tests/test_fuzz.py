@@ -188,7 +188,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def check_answer(result: Result, command: str) -> None:
-    """Exit 0 with output, or exit 1 with only ``Error:`` lines and a closing summary."""
+    """Exit 0 with output, or exit 1 with only ``Error:`` (and ``Warning:``) lines and a closing
+    summary; warnings on stderr in either case, each on one line."""
     shown = (
         f"{command}: exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     )
@@ -198,6 +199,9 @@ def check_answer(result: Result, command: str) -> None:
     assert "Traceback" not in result.output, shown
     assert result.exit_code in (0, 1), shown
     if result.exit_code == 0:
+        for line in result.stderr.removesuffix("\n").split("\n") if result.stderr else []:
+            assert line.startswith("Warning: "), f"not a Warning line: {line!r}\n{shown}"
+            assert not CONTROL.search(line), f"raw control character in {line!r}\n{shown}"
         if command == "run":
             document = json.loads(result.stdout)
             assert list(document) == ["portfolio", "projects"], shown
@@ -211,7 +215,7 @@ def check_answer(result: Result, command: str) -> None:
     for number, line in enumerate(lines):
         if number == len(lines) - 1 and SUMMARY.match(line):
             continue
-        assert line.startswith("Error: "), f"not an Error line: {line!r}\n{shown}"
+        assert line.startswith(("Error: ", "Warning: ")), f"not an Error line: {line!r}\n{shown}"
         assert not line.startswith("Error: unexpected "), f"a bug: {line!r}\n{shown}"
         # Input text is echoed escaped: a raw carriage return or other control character from a
         # key would garble the terminal (\r returns to the start of the line and overwrites it).
@@ -379,4 +383,5 @@ annual = 1
         result = runner.invoke(cli, ["validate", str(scenario_dir(None, p=project))])
         check_answer(result, "validate")
         assert result.exit_code == 1
-        assert result.stderr.count("\n") == 2, result.stderr  # one problem, then the summary
+        errors = [line for line in result.stderr.splitlines() if not line.startswith("Warning: ")]
+        assert len(errors) == 2, result.stderr  # one problem, then the summary

@@ -31,6 +31,7 @@ import npv_calc.load.workbook_layout as layout
 from npv_calc import appraise, load_portfolio, params, to_dict, workbook_io
 from npv_calc.cli import cli
 from npv_calc.load.workbook import check_file_name
+from npv_calc.model import STATUSES
 from npv_calc.report.json import dumps
 from tests import strategies as gen
 
@@ -55,6 +56,8 @@ PORTFOLIO_FIELDS = (
     "confidence_grades",
     "deflators",
     "scenarios",
+    "agencies",
+    "count_statuses",
 )
 
 
@@ -165,10 +168,17 @@ REFERABLE = sorted(
 @st.composite
 def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
     """Generated portfolios, plus what :mod:`tests.strategies` leaves out and a workbook must
-    carry too: descriptions, named scenarios and ``ref:`` unit values."""
+    carry too: descriptions, named scenarios, ``ref:`` unit values, declared agencies and the
+    statuses that count toward the target."""
     generated = draw(gen.portfolios())
     if draw(st.booleans()):
         generated.portfolio["portfolio"]["description"] = draw(gen.names)
+    if draw(st.booleans()):  # every agency the generated lines and partners may name
+        generated.portfolio["portfolio"]["agencies"] = draw(st.permutations(gen.AGENCIES))
+    if draw(st.booleans()):
+        generated.portfolio["portfolio"]["count_statuses"] = draw(
+            st.lists(st.sampled_from(STATUSES), min_size=1, unique=True)
+        )
     ids = [p["id"] for p in generated.projects]
     scenarios: dict[str, Any] = {}
     for name in draw(

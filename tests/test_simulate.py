@@ -41,7 +41,7 @@ PROPERTY = settings(max_examples=30, deadline=None, suppress_health_check=[Healt
 BRUTE_PORTFOLIO = """
 [portfolio]
 name = "Brute force"
-target = 1
+target = 1_000
 target_year = 2027
 
 [appraisal]

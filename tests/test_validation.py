@@ -32,7 +32,7 @@ MONEY = "must be 0 or more (£; a saving is a benefit, not a negative cost)"
 NON_NEGATIVE = "must be 0 or more"
 SHARE = "must be a share between 0 and 1"
 YEARLY_CHANGE = "must be greater than -1 and less than 1"
-COST_UPLIFT = "must be 0 or more (e.g. 0.24 for a 24% uplift)"
+COST_UPLIFT = "must be from 0 to 2 (e.g. 0.24 for a 24% uplift"
 BENEFIT_REDUCTION = "must be between 0 and 1 for a benefit"
 FINITE = "must be a finite number"
 HORIZON = "must be a whole number of years from 1 to 400"
@@ -1136,7 +1136,8 @@ def test_discount_rate_greater_than_minus_one(
     expect_error(
         invoke(runner, command, folder),
         at(folder, "portfolio.toml", line_no(portfolio, "discount_rate ="))
-        + f"[appraisal]: discount_rate: must be greater than -1 (e.g. 0.035 for 3.5%), "
+        + "[appraisal]: discount_rate: must be a rate greater than -1 and at most 1 "
+        f"(e.g. 0.035 for 3.5%), "
         f"got {value}",
     )
 
@@ -1146,8 +1147,8 @@ def test_discount_rate_in_a_project(runner: CliRunner, scenario_dir: MakeDir) ->
     folder = scenario_dir(p1=text)
     expect_error(
         invoke(runner, "validate", folder),
-        at(folder, line=line_no(text, "discount_rate =")) + "discount_rate: must be greater "
-        "than -1",
+        at(folder, line=line_no(text, "discount_rate =")) + "discount_rate: must be a rate "
+        "greater than -1",
         "got -2",
     )
 
@@ -1190,7 +1191,8 @@ def test_declining_and_discount_year0_are_booleans(
         ("horizon=10.5", f"horizon: {HORIZON}, got 10.5"),
         (
             "discount_rate=-1",
-            "discount_rate: must be greater than -1 (e.g. 0.035 for 3.5%), got -1",
+            "discount_rate: must be a rate greater than -1 and at most 1 (e.g. 0.035 for 3.5%), "
+            "got -1",
         ),
         ("discount_rate=nan", f"discount_rate: {FINITE}, got nan"),
         ("discount_rate=inf", f"discount_rate: {FINITE}, got inf"),
@@ -1212,7 +1214,7 @@ def test_every_bad_set_value_is_reported(runner: CliRunner, scenario_dir: MakeDi
         runner, "run", scenario_dir(), "--set", "horizon=0", "--set", "discount_rate=-2"
     )
     expect_error(result, f"Error: --set: horizon: {HORIZON}, got 0")
-    expect_error(result, "Error: --set: discount_rate: must be greater than -1")
+    expect_error(result, "Error: --set: discount_rate: must be a rate greater than -1")
     assert "2 problems found" in result.stderr
 
 
@@ -1516,7 +1518,7 @@ def test_all_problems_reported_at_once(
         f'{pf}:{line_no(portfolio, "tagret")}: [portfolio]: tagret: unknown key "tagret" '
         '(did you mean "target"?)',
         f"{pf}:{line_no(portfolio, 'discount_rate')}: [appraisal]: discount_rate: must be "
-        "greater than -1",
+        "a rate greater than -1",
         f"{pf}:{line_no(portfolio, '2015 =')}: [deflators]: 2015: must be greater than 0, got 0",
         f"{p1}: name: is required",
         f'{p1}:{line_no(text, "status")}: status: must be one of "proposed", "approved", '

@@ -207,6 +207,8 @@ class ProjectResult:
     project: Project
     settings: Settings
     counts_toward_target: bool
+    #: ``"yes"``, ``"starts after target year"`` or ``"status"``
+    counts_because: str
     discount_factors: np.ndarray
     costs: np.ndarray  # yearly, adjusted, undiscounted
     benefits: np.ndarray
@@ -344,6 +346,7 @@ def _appraise_project(
         project=project,
         settings=settings,
         counts_toward_target=case.counts_toward_target(project),
+        counts_because=case.counts_because(project),
         discount_factors=factors,
         costs=totals["costs"],
         benefits=totals["benefits"],

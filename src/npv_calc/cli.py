@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -51,10 +51,17 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            count = len(exc.problems)
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
-            click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+            _warn(exc.warnings)
+            count = len(exc.problems)
+            summary = f"{count} problem{'s' if count != 1 else ''} found"
+            if exc.strict:
+                summary += " (warnings, which --strict makes errors)"
+            elif exc.warnings:
+                count = len(exc.warnings)
+                summary += f", and {count} warning{'s' if count != 1 else ''}"
+            click.echo(summary + ".", err=True)
             raise SystemExit(EXIT_INPUT) from None
         except OutputError as exc:
             _fail([str(exc)])
@@ -75,24 +82,9 @@ def handles_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _parse_sets(values: tuple[str, ...]) -> tuple[dict[str, object], list[Problem]]:
-    """``--set`` values: the overrides that are good, and the problems of those that are not
-    (reported together with any problems in the files). Malformed ones are usage errors."""
-    from .errors import InputError
-    from .load.settings import parse_setting
-
-    overrides: dict[str, object] = {}
-    problems: list[Problem] = []
-    for text in values:
-        try:
-            key, value = parse_setting(text)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--set") from None
-        except InputError as exc:
-            problems += exc.problems
-            continue
-        overrides[key] = value
-    return overrides, problems
+def _warn(warnings: Iterable[Problem]) -> None:
+    for warning in warnings:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 def _command_line() -> str:
@@ -107,6 +99,11 @@ def _command_line() -> str:
 
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+
+
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat every warning as an error (exit status 1)."
+)
 
 
 def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
@@ -138,6 +135,7 @@ def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                     show_default=True,
                     help="Output on stdout.",
                 ),
+                strict_option,
             ]
         ):
             command = option(command)
@@ -162,18 +160,18 @@ def workbook_options(command: F) -> F:
     )(command)
 
 
-def _load(paths: tuple[str, ...], sets: tuple[str, ...]) -> tuple[Portfolio, dict[str, object]]:
-    """The portfolio and ``--set`` overrides, with every problem of both reported together."""
-    from .errors import InputError
-    from .load import load_portfolio
+def _load(
+    paths: tuple[str, ...], sets: tuple[str, ...] = (), strict: bool = False, **options: Any
+) -> tuple[Portfolio, dict[str, object]]:
+    """The portfolio and ``--set`` overrides (every problem of both reported together); its
+    warnings are printed, or with ``--strict`` are errors."""
+    from .load import load_with_settings
 
-    overrides, set_problems = _parse_sets(sets)
     try:
-        portfolio = load_portfolio(*paths, overrides=overrides)
-    except InputError as exc:
-        raise InputError(set_problems + exc.problems) from None
-    if set_problems:
-        raise InputError(set_problems)
+        portfolio, overrides = load_with_settings(paths, sets, strict=strict, **options)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from None
+    _warn(portfolio.warnings)
     return portfolio, overrides
 
 
@@ -215,13 +213,14 @@ def run(
     sets: tuple[str, ...],
     fmt: str,
     xlsx: str | None,
+    strict: bool,
     marking: str,
     check_target: bool,
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise
 
-    portfolio, overrides = _load(paths, sets)
+    portfolio, overrides = _load(paths, sets, strict)
     result = appraise(portfolio, scenario, overrides)
     if xlsx:
         from .sensitivity import sensitivity
@@ -263,19 +262,20 @@ def run(
 
 @cli.command()
 @paths_argument
+@strict_option
 @handles_errors
-def validate(paths: tuple[str, ...]) -> None:
+def validate(paths: tuple[str, ...], strict: bool) -> None:
     """Check scenario files and report every problem (exit 0 when there are none)."""
-    from .load import load_portfolio
-
-    portfolio = load_portfolio(*paths, scenarios=True)
+    portfolio, _ = _load(paths, strict=strict, scenarios=True)
     lines = sum(len(p.all_lines) for p in portfolio.projects)
     count = len(portfolio.projects)
     scenarios = ", ".join(portfolio.scenarios) or "none"
+    cautions = len(portfolio.warnings)
+    warned = f"; {cautions} warning{'s' if cautions != 1 else ''}" if cautions else ""
     click.echo(
         f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, {lines} lines in "
         f"{len(portfolio.files)} file{'s' if len(portfolio.files) != 1 else ''}; named "
-        f"scenarios: {scenarios}"
+        f"scenarios: {scenarios}{warned}"
     )
 
 
@@ -283,11 +283,13 @@ def validate(paths: tuple[str, ...]) -> None:
 @paths_argument
 @scenario_options(("table", "json"))
 @handles_errors
-def sensitivity(paths: tuple[str, ...], scenario: str, sets: tuple[str, ...], fmt: str) -> None:
+def sensitivity(
+    paths: tuple[str, ...], scenario: str, sets: tuple[str, ...], fmt: str, strict: bool
+) -> None:
     """Tornado (each uncertain value at its low and high end) and switching values."""
     from .sensitivity import sensitivity as analyse
 
-    portfolio, overrides = _load(paths, sets)
+    portfolio, overrides = _load(paths, sets, strict)
     result = analyse(portfolio, scenario, overrides)
     if fmt == "json":
         from .report import to_dict
@@ -333,13 +335,14 @@ def simulate(
     scenario: str,
     sets: tuple[str, ...],
     fmt: str,
+    strict: bool,
     xlsx: str | None,
     marking: str,
 ) -> None:
     """Monte Carlo: NPV percentiles and the probability of meeting the target."""
     from .simulate import simulate as run_simulation
 
-    portfolio, overrides = _load(paths, sets)
+    portfolio, overrides = _load(paths, sets, strict)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
         length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
@@ -379,7 +382,9 @@ def simulate(
 @click.argument("path_b", type=click.Path(), metavar="PATH_B")
 @scenario_options(("table", "json"))
 @handles_errors
-def compare(path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt: str) -> None:
+def compare(
+    path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt: str, strict: bool
+) -> None:
     """What changed between two scenario sets, project by project."""
     from .compare import compare as line_up
     from .errors import InputError
@@ -388,7 +393,7 @@ def compare(path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt:
     loaded = []
     for path in (path_a, path_b):
         try:
-            loaded.append(_load((path,), sets))
+            loaded.append(_load((path,), sets, strict))
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -423,7 +428,6 @@ def import_(workbook: str, folder: str) -> None:
 
     from .convert.importing import import_to
     from .errors import shown_path
-    from .load import load_portfolio
     from .load.workbook import read
     from .model import is_workbook
 
@@ -434,7 +438,7 @@ def import_(workbook: str, folder: str) -> None:
                 "need no import"
             ]
         )
-    portfolio = load_portfolio(workbook, scenarios=True)
+    portfolio, _ = _load((workbook,), scenarios=True)
     files = {e.document.get("id"): e.file for e in read(Path(workbook), workbook).projects}
     written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
     click.echo(f"Wrote {len(written)} files to {folder}", err=True)
@@ -456,11 +460,10 @@ def export(folder: str, workbook: str) -> None:
     from pathlib import Path
 
     from .convert.input_workbook import export as write_input
-    from .load import load_portfolio
 
     if Path(workbook).suffix.lower() != ".xlsx":
         _fail([f"{workbook}: export writes an Excel workbook: give a file name ending .xlsx"])
-    portfolio = load_portfolio(folder, scenarios=True)
+    portfolio, _ = _load((folder,), scenarios=True)
     write_input(portfolio, Path(workbook))
     click.echo(f"Wrote {workbook}", err=True)
 
@@ -482,30 +485,13 @@ def unit_costs(fmt: str) -> None:
 
     costs = list(library().values())
     if fmt == "json":
-        import json
+        from .report.json import dumps, unit_costs_document
 
-        rows = [
-            {
-                "key": c.key,
-                "value": c.value,
-                "unit": c.unit,
-                "price_year": c.price_year,
-                "description": c.description,
-                "source": c.source,
-            }
-            for c in costs
-        ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(dumps(unit_costs_document(costs)))
     elif fmt == "csv":
-        import csv
-        import io
+        from .report.csv import unit_costs_csv
 
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["key", "value", "unit", "price_year", "description", "source"])
-        for c in costs:
-            writer.writerow([c.key, repr(c.value), c.unit, c.price_year, c.description, c.source])
-        click.echo(out.getvalue(), nl=False)
+        click.echo(unit_costs_csv(costs), nl=False)
     else:
         click.echo(render_unit_costs(costs), nl=False)
 
@@ -533,6 +519,7 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
     from pathlib import Path
 
     from .convert.scenario_files import new_project_text
+    from .files import create_new
     from .load.rules import ID_PATTERN
 
     if not ID_PATTERN.match(project_id):
@@ -545,16 +532,73 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
     if start_year is None:
         today = dt.date.today()
         start_year = today.year if today.month >= 4 else today.year - 1
-    target = Path(folder) / f"{project_id.lower()}.toml"
-    if target.exists():
-        _fail([f"{target} already exists; choose another ID or remove the file"])
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8") as handle:
-            handle.write(new_project_text(project_id, name, start_year))
-    except OSError as exc:
-        _fail([f"cannot write {target}: {exc.strerror or exc}"])
+    target = create_new(
+        Path(folder) / f"{project_id.lower()}.toml",
+        new_project_text(project_id, name, start_year),
+    )
     click.echo(f"Wrote {target}", err=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False), default="scenarios", metavar="[DIR]")
+@click.option("--name", help="The programme's name (default: the folder's name).")
+@click.option(
+    "--target",
+    type=click.FloatRange(min=0),
+    help="£ of NPV the programme must secure, e.g. 15400000 (default: none; the line is left "
+    "for you to fill in).",
+)
+@click.option(
+    "--target-year",
+    type=click.IntRange(1000, 9999),
+    help="Projects starting by this financial year count toward the target, e.g. 2027.",
+)
+@click.option(
+    "--agency",
+    "agencies",
+    multiple=True,
+    help="An agency name lines may use (repeatable; default: Police, Fire, Ambulance).",
+)
+@click.option(
+    "--price-base-year",
+    type=click.IntRange(1000, 9999),
+    help="The financial year whose prices all figures are in (default: the latest year of the "
+    "shipped deflator series).",
+)
+@handles_errors
+def init(
+    folder: str,
+    name: str | None,
+    target: float | None,
+    target_year: int | None,
+    agencies: tuple[str, ...],
+    price_base_year: int | None,
+) -> None:
+    """Write a commented portfolio.toml to start a scenario directory (DIR/portfolio.toml)."""
+    from pathlib import Path
+
+    from .convert.scenario_files import init_text
+    from .files import create_new
+
+    if any(not agency.strip() or "," in agency for agency in agencies):
+        raise click.BadParameter("must be a name without commas", param_hint="--agency")
+    path = Path(folder) / "portfolio.toml"
+    text = init_text(
+        name or Path(folder).resolve().name,
+        target=target,
+        target_year=target_year,
+        agencies=agencies or ("Police", "Fire", "Ambulance"),
+        price_base_year=price_base_year,
+    )
+    create_new(path, text)
+    click.echo(f"Wrote {path}", err=True)
+    if target is None:
+        click.echo(
+            "No --target given: remove the # before target in [portfolio] and give the "
+            "programme's target.",
+            err=True,
+        )
+    click.echo(f'Next: npv-calc new ID --name "Project name" --dir {folder}', err=True)
 
 
 @cli.command()

@@ -49,9 +49,14 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
-        return printable(self._text())
+        return printable(": ".join([self._place(), self.message]))
 
-    def _text(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where the problem is, as messages write it: ``file:line: item: field``."""
+        return printable(self._place())
+
+    def _place(self) -> str:
         where = self.file
         parts = []
         if isinstance(self.line, int):
@@ -64,14 +69,20 @@ class Problem:
             parts.append(self.item)
         if self.field:
             parts.append(self.field)
-        return ": ".join([where, *parts, self.message])
+        return ": ".join([where, *parts])
 
 
 class InputError(Exception):
-    """The input cannot be appraised; ``problems`` says every reason found."""
+    """The input cannot be appraised; ``problems`` says every reason found, and ``warnings``
+    what else looked wrong (reported with them)."""
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(
+        self, problems: Iterable[Problem], warnings: Iterable[Problem] = (), strict: bool = False
+    ):
         self.problems = list(problems)
+        self.warnings = list(warnings)
+        #: the problems are warnings that ``--strict`` made errors
+        self.strict = strict
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

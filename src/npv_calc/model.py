@@ -18,6 +18,12 @@ from typing import Literal
 
 Section = Literal["costs", "benefits"]
 STATUSES = ("proposed", "approved", "in-delivery", "delivered")
+#: Why a project counts toward the target or not (``counts_because`` in JSON).
+COUNTS = "yes"
+STARTS_AFTER_TARGET_YEAR = "starts after target year"
+STATUS_NOT_COUNTED = "status"
+#: The agency of a line that names none; always allowed, even when agencies are declared.
+UNALLOCATED = "Unallocated"
 COST_KINDS = ("revenue", "capital")
 APPRAISAL_KEYS = ("discount_rate", "declining", "discount_year0", "horizon", "price_base_year")
 #: Spreadsheet files: read as input workbooks (.xlsx), or recognised in order to be refused
@@ -94,7 +100,7 @@ class Line:
     section: Section
     index: int  # 1-based position among the project's costs or benefits
     name: str
-    agency: str = "Unallocated"
+    agency: str = UNALLOCATED
     kind: str | None = None  # costs: revenue | capital
     cashable: bool = False  # benefits only
     amounts: tuple[float, ...] | None = None
@@ -175,6 +181,11 @@ class Portfolio:
     target: float | None = None
     target_year: int | None = None
     description: str = ""
+    #: ``[portfolio] agencies``: the only agency names lines and partners may use (None: any)
+    agencies: tuple[str, ...] | None = None
+    #: ``[portfolio] count_statuses``: statuses whose projects count toward the target (None:
+    #: every status)
+    count_statuses: tuple[str, ...] | None = None
     confidence_grades: dict[int, float] = field(default_factory=dict)
     deflators: dict[int, float] = field(default_factory=dict)
     scenarios: dict[str, NamedScenario] = field(default_factory=dict)
@@ -184,6 +195,9 @@ class Portfolio:
     #: the ``--set`` overrides the settings-dependent checks passed with when it was loaded
     #: (``None``: not checked), so that they are not run again for the same overrides
     checked_with: dict[str, object] | None = field(default=None, compare=False, repr=False)
+    #: what is legal but very likely a slip, found when loading (``Warning:`` lines; errors with
+    #: ``--strict``); problems of the model's own type, :class:`npv_calc.errors.Problem`
+    warnings: tuple = field(default=(), compare=False, repr=False)
 
     def project_settings(self, project: Project) -> Settings:
         """The settings a project is appraised with: portfolio defaults and its own overrides."""

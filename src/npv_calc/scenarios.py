@@ -18,7 +18,17 @@ from .errors import InputError, Problem, UsageError
 from .load.checks import cross_check, unknown_exclusions
 from .load.messages import show, suggest
 from .load.rules import BUILTIN_SCENARIOS
-from .model import Line, Portfolio, Project, Settings, Uncertain, Value
+from .model import (
+    COUNTS,
+    STARTS_AFTER_TARGET_YEAR,
+    STATUS_NOT_COUNTED,
+    Line,
+    Portfolio,
+    Project,
+    Settings,
+    Uncertain,
+    Value,
+)
 
 Mode = Literal["central", "pessimistic", "optimistic"]
 
@@ -87,9 +97,19 @@ class Case:
             return self.portfolio.confidence_grades[line.confidence]
         return 0.0
 
-    def counts_toward_target(self, project: Project) -> bool:
+    def counts_because(self, project: Project) -> str:
+        """Whether a project counts toward the target, and if not why: ``"yes"``, ``"starts
+        after target year"`` or ``"status"`` (its status is not in ``count_statuses``)."""
         year = self.portfolio.target_year
-        return year is None or project.start_year <= year
+        if year is not None and project.start_year > year:
+            return STARTS_AFTER_TARGET_YEAR
+        statuses = self.portfolio.count_statuses
+        if statuses is not None and project.status not in statuses:
+            return STATUS_NOT_COUNTED
+        return COUNTS
+
+    def counts_toward_target(self, project: Project) -> bool:
+        return self.counts_because(project) == COUNTS
 
 
 def scenario_names(portfolio: Portfolio) -> list[str]:

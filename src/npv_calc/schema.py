@@ -20,6 +20,7 @@ from .load.rules import (
     MAX_HORIZON,
     MONEY,
     NON_NEGATIVE,
+    PORTFOLIO_KEYS,
     POSITIVE,
     REFERENCE,
     SHARE,
@@ -159,7 +160,7 @@ def project_schema() -> dict[str, Any]:
 
 def portfolio_schema() -> dict[str, Any]:
     appraisal = {"type": "object", "properties": _appraisal(), "additionalProperties": False}
-    return {
+    document = {
         "type": "object",
         "description": "An npv-calc portfolio.toml.",
         "properties": {
@@ -170,6 +171,19 @@ def portfolio_schema() -> dict[str, Any]:
                     "description": TEXT,
                     "target": _number(NON_NEGATIVE, "£ of NPV the programme must secure."),
                     "target_year": YEAR,
+                    "agencies": {
+                        "type": "array",
+                        "items": NAME,
+                        "minItems": 1,
+                        "uniqueItems": True,
+                        "description": "the only agency names lines and partners may use",
+                    },
+                    "count_statuses": {
+                        "type": "array",
+                        "items": {"enum": list(STATUSES)},
+                        "uniqueItems": True,
+                        "description": "statuses whose projects count toward the target",
+                    },
                 },
                 "additionalProperties": False,
             },
@@ -200,6 +214,9 @@ def portfolio_schema() -> dict[str, Any]:
         },
         "additionalProperties": False,
     }
+    keys = set(document["properties"]["portfolio"]["properties"])  # type: ignore[index]
+    assert keys == set(PORTFOLIO_KEYS), keys ^ set(PORTFOLIO_KEYS)
+    return document
 
 
 def schema(kind: str = "any") -> dict[str, Any]:

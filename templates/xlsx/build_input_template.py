@@ -61,6 +61,8 @@ GUIDANCE = {
     "Grades": "Benefit optimism bias by evidence confidence grade (1 = strongest evidence).",
     "Deflators": "GDP deflator index by financial year, to rebase amounts given in another "
     "year's prices (Price year column).",
+    "Agencies": "Optional: the agencies lines and partners may name, one per row. When any "
+    "are listed, every other agency name is an error (an empty agency cell is Unallocated).",
     "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "
     "ref:crime.arson. Values are in their own price year and are rebased with the deflators.",
 }
@@ -163,6 +165,8 @@ def build(output: Path = OUTPUT) -> Path:
     notes = {
         "target": "£ of NPV the programme must secure; empty for no target",
         "target_year": "projects starting in or before this financial year count",
+        "count_statuses": "comma-separated, e.g. approved, in-delivery, delivered; empty: "
+        "every status counts",
         "discount_rate": "Green Book STPR: 3.5%",
         "declining": "TRUE: Green Book schedule after year 30",
         "discount_year0": "FALSE: year 0 undiscounted (Green Book)",

@@ -21,6 +21,7 @@ from ..load.workbook_layout import (
     PROJECT_COLUMNS,
     SHEETS,
     TABLE_SHEETS,
+    TEMPLATE_ROWS,
     TEMPLATE_YEARS,
     YEAR_HEADER,
     Column,
@@ -112,6 +113,19 @@ def _columns_by_key(ws: Worksheet, columns: Sequence[Column]) -> dict[str, int]:
     }
 
 
+def _agency_choices(ws: Worksheet, column: int) -> None:
+    """Declared agencies make the agency drop-down a hard stop: only the names on the Agencies
+    sheet can be chosen (an empty cell is Unallocated), as the loader allows no other."""
+    letter = _letter(column)
+    for rule in ws.data_validations.dataValidation:
+        if any(letter == _letter(r.min_col) for r in rule.sqref.ranges):
+            rule.formula1 = f"Agencies!$A${FIRST_ROW}:$A${FIRST_ROW + TEMPLATE_ROWS - 1}"
+            rule.errorStyle = "stop"
+            rule.error = (
+                "Choose an agency listed on the Agencies sheet (add it there first), or Unallocated"
+            )
+
+
 def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Path:
     """Write a portfolio into the input template, atomically.
 
@@ -140,6 +154,9 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         ("portfolio", "description"): portfolio.description or None,
         ("portfolio", "target"): portfolio.target,
         ("portfolio", "target_year"): portfolio.target_year,
+        ("portfolio", "count_statuses"): ", ".join(portfolio.count_statuses)
+        if portfolio.count_statuses is not None
+        else None,
         **{("appraisal", k): getattr(settings, k) for k in APPRAISAL_KEYS},
     }
     for number, (table, key, _, _) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
@@ -149,6 +166,7 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
     for sheet, rows in (
         ("Grades", [{"grade": g, "share": s} for g, s in portfolio.confidence_grades.items()]),
         ("Deflators", [{"year": y, "index": i} for y, i in portfolio.deflators.items()]),
+        ("Agencies", [{"agency": a} for a in portfolio.agencies or ()]),
         (
             "Scenarios",
             [
@@ -203,6 +221,8 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         ws = wb[sheet]
         years = _extend_years(ws, max(longest, TEMPLATE_YEARS))
         at = _columns_by_key(ws, columns)
+        if portfolio.agencies is not None:
+            _agency_choices(ws, at["agency"])
         number = FIRST_ROW
         for project in portfolio.projects:
             for line in getattr(project, section):

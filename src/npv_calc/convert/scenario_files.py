@@ -8,8 +8,10 @@ uncertain values as inline tables). Defaults are left out, as a person would lea
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
+from .. import params
 from ..load.project import reference_source
 from ..load.rules import REFERENCE
 from ..model import APPRAISAL_KEYS, Line, Portfolio, Project, Uncertain
@@ -139,6 +141,10 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
         lines.append(f"target = {number(portfolio.target)}")
     if portfolio.target_year is not None:
         lines.append(f"target_year = {portfolio.target_year}")
+    if portfolio.agencies is not None:
+        lines.append(f"agencies = {value(list(portfolio.agencies))}")
+    if portfolio.count_statuses is not None:
+        lines.append(f"count_statuses = {value(list(portfolio.count_statuses))}")
     lines += ["", "[appraisal]"]
     for name in APPRAISAL_KEYS:
         setting = getattr(portfolio.settings, name)
@@ -202,4 +208,83 @@ unit_value = 0                  # ... x £ a unit; or "ref:crime.arson" (npv-cal
 confidence = 3                  # evidence grade 1 (strong) to 6 (weak): optimism bias
 # Any number may be uncertain: quantity = {{ low = 20, central = 30, high = 40 }}
 source = ""
+"""
+
+
+def init_text(
+    name: str,
+    *,
+    target: float | None = None,
+    target_year: int | None = None,
+    agencies: tuple[str, ...] = ("Police", "Fire", "Ambulance"),
+    price_base_year: int | None = None,
+) -> str:
+    """A commented ``portfolio.toml`` to start from (``npv-calc init``); it validates as it is.
+
+    The deflators are the shipped HM Treasury series (:func:`npv_calc.params.gdp_deflators`),
+    cited in a comment; the price base year defaults to the series' latest year. Without a
+    target the ``target`` line is left commented: npv-calc never invents a target.
+    """
+    deflators = params.gdp_deflators()
+    base = price_base_year if price_base_year is not None else max(deflators.index)
+    fy = f"{base}/{(base + 1) % 100:02d}"
+    if target is not None:
+        target_line = (
+            f"target = {number(target)}".ljust(24) + "# £ of NPV the programme must secure"
+        )
+    else:
+        target_line = (
+            "# target = 15_400_000   # £ of NPV the programme must secure: remove the # and give "
+            "yours"
+        )
+    if target_year is not None:
+        year_line = f"target_year = {target_year}".ljust(24) + (
+            "# projects starting by this financial year count"
+        )
+    else:
+        year_line = "# target_year = 2027     # projects starting by this financial year count"
+    source = "\n".join("# " + line for line in textwrap.wrap(deflators.source, 94))
+    index = "\n".join(f"{year} = {number(value)}" for year, value in deflators.index.items())
+    grades = "\n".join(
+        f"{grade} = {number(share)}" for grade, share in params.default_confidence_grades().items()
+    )
+    return f"""\
+# The portfolio file of an npv-calc scenario directory (docs/scenario-format.md). Every other
+# *.toml in this folder is a project: npv-calc new ID --name "..." writes one to fill in.
+# Lines starting with # are comments.
+
+[portfolio]
+name = {string(name)}
+description = ""
+{target_line}
+{year_line}
+# Agency names that lines (who pays, who benefits) and partners may use: any other name is an
+# error, so that "Polce" cannot become an agency of its own.
+agencies = {value(list(agencies))}
+# Statuses whose projects count toward the target (remove the line to count every status).
+count_statuses = ["approved", "in-delivery", "delivered"]
+
+[appraisal]              # every project's settings; a project may set its own
+discount_rate = 0.035    # HM Treasury Green Book Social Time Preference Rate (3.5%)
+declining = true         # the Green Book's lower rates after year 30
+discount_year0 = false   # Green Book: year 0 undiscounted
+horizon = 10             # years appraised: 10 covers years 0-9
+price_base_year = {base}   # all figures in {fy} prices
+
+# Benefit optimism bias by evidence confidence grade (1 = strongest evidence): npv-calc's
+# defaults (HM Treasury / New Economy guidance for local partnerships, 2014).
+[confidence_grades]
+{grades}
+
+# GDP deflator index, for lines whose amounts are in another year's prices (price_year):
+{source}
+# Vintage: {deflators.vintage}. A {deflators.series}-year series; financial year Y is given the
+# index of calendar year Y.
+[deflators]
+{index}
+
+# Named what-if scenarios, e.g.:
+# [scenarios.rate-3pc]
+# description = "Discount rate of 3%"
+# set = {{ discount_rate = 0.03 }}
 """

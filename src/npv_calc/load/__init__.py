@@ -16,6 +16,6 @@ The modules, each for one concern:
 
 from __future__ import annotations
 
-from .loader import load_portfolio
+from .loader import load_portfolio, load_with_settings
 
-__all__ = ["load_portfolio"]
+__all__ = ["load_portfolio", "load_with_settings"]

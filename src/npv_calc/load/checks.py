@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import Problem, shown_path
-from ..model import Line, NamedScenario, Portfolio, Project, is_workbook
+from ..model import UNALLOCATED, Line, NamedScenario, Portfolio, Project, is_workbook
 from .messages import show, suggest
 from .paths import PORTFOLIO_FILE
 
@@ -112,21 +112,134 @@ def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Pr
 
 def check_scenarios(portfolio: Portfolio, base: list[Problem] | None = None) -> list[Problem]:
     """Problems with the named scenarios: excluded ids that do not exist, and settings-dependent
-    problems that only a scenario's ``set`` causes (those the files have anyway are left to
-    :func:`cross_check`, so that nothing is reported twice).
+    problems that only a scenario's ``set`` causes.
 
-    ``base`` is what :func:`cross_check` found without overrides, when the caller has it.
+    Each problem is reported once: a line and field that has a problem without any scenario
+    (``base``, what :func:`cross_check` finds with no overrides, when the caller has it) is not
+    reported again for a scenario, and a problem that several scenarios cause is one problem
+    naming them all.
     """
     problems: list[Problem] = []
     if base is None:
         base = cross_check(portfolio)
-    already = {(p.file, p.item, p.field, p.message) for p in base}
+    already = {(p.file, p.item, p.field) for p in base}
+    caused: dict[tuple, tuple[Problem, list[str]]] = {}
     for scenario in portfolio.scenarios.values():
         problems += unknown_exclusions(portfolio, scenario)
         if scenario.set:
             included = tuple(p for p in portfolio.projects if p.id not in scenario.exclude)
-            context = f" (in scenario {show(scenario.name)})"
             for problem in cross_check(replace(portfolio, projects=included), scenario.set):
-                if (problem.file, problem.item, problem.field, problem.message) not in already:
-                    problems.append(replace(problem, message=problem.message + context))
+                where = (problem.file, problem.item, problem.field)
+                if where in already:
+                    continue
+                key = (*where, problem.message)
+                caused.setdefault(key, (problem, []))[1].append(scenario.name)
+    for problem, names in caused.values():
+        which = ", ".join(show(n) for n in names)
+        label = "scenario" if len(names) == 1 else "scenarios"
+        problems.append(replace(problem, message=f"{problem.message} (in {label} {which})"))
     return problems
+
+
+def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Line | None]]:
+    """Every agency name written: (name, project, field, line or None for partners)."""
+    uses: list[tuple[str, Project, str, Line | None]] = []
+    for project in portfolio.projects:
+        uses += [(name, project, "partners", None) for name in project.partners]
+        for line in project.all_lines:
+            if "agency" in line.lines or line.agency != UNALLOCATED:
+                uses.append((line.agency, project, "agency", line))
+    return uses
+
+
+def _problem(name: str, project: Project, field: str, line: Line | None, message: str) -> Problem:
+    where = line.lines.get(field) if line is not None else project.lines.get(field)
+    return Problem(shown_path(project.path), message, line.label if line else None, field, where)
+
+
+def _normal(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _near(a: str, b: str) -> bool:
+    """Two agency names that are very likely one agency written two ways: equal but for case
+    and spacing, or one or two letters apart (two only in names of five letters or more, so
+    that short, different names such as "NHS" and "NCA" are not confused)."""
+    x, y = _normal(a), _normal(b)
+    if x == y:
+        return True
+    distance = _edit_distance(x, y, limit=2)
+    return (distance == 1 and min(len(x), len(y)) >= 3) or (
+        distance == 2 and min(len(x), len(y)) >= 5
+    )
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or ``limit + 1`` once it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
+    """Agency names of lines and partners: errors and warnings.
+
+    With ``[portfolio] agencies``, every other name is an error (with "did you mean"); the
+    default agency, "Unallocated", is always allowed. Without it, two names that are very likely
+    one agency written two ways are a warning, at each use of the rarer one.
+    """
+    uses = _agency_uses(portfolio)
+    declared = portfolio.agencies
+    if declared is not None:
+        allowed = [*declared, UNALLOCATED]
+        listed = ", ".join(show(a) for a in declared)
+        place = (
+            "the Agencies sheet"
+            if portfolio.path is not None and is_workbook(portfolio.path)
+            else "[portfolio] agencies in portfolio.toml"
+        )
+        return [
+            _problem(
+                name,
+                project,
+                field,
+                line,
+                f"{show(name)} is not one of the agencies{suggest(name, allowed)}; the "
+                f"agencies are {listed} ({place})",
+            )
+            for name, project, field, line in uses
+            if name not in allowed
+        ], []
+    counts: dict[str, int] = {}
+    for name, *_ in uses:
+        counts[name] = counts.get(name, 0) + 1
+    names = sorted(counts, key=lambda n: (-counts[n], n))
+    twin: dict[str, str] = {}
+    for i, rare in enumerate(names):
+        for common in names[:i]:
+            if _near(rare, common):
+                twin[rare] = common
+                break
+    warnings = [
+        _problem(
+            name,
+            project,
+            field,
+            line,
+            f"{show(name)} differs from the agency {show(twin[name])} only in "
+            f"{'case or spacing' if _normal(name) == _normal(twin[name]) else 'a letter or two'}"
+            f": if they are one agency, write it the same way everywhere (PV by agency adds up "
+            "each spelling apart), or list the agencies in [portfolio] agencies",
+        )
+        for name, project, field, line in uses
+        if name in twin
+    ]
+    return [], warnings

@@ -15,19 +15,20 @@ scenarios can change (:mod:`npv_calc.load.checks`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .. import params
 from ..errors import InputError, Problem, shown_path
 from ..model import Portfolio, Project, Settings, is_workbook
-from .checks import check_scenarios, cross_check
+from .checks import check_agencies, check_scenarios, cross_check
 from .messages import show
-from .paths import find_files
+from .paths import DEFAULT_PATH, PORTFOLIO_FILE, find_files
 from .portfolio import read_portfolio_file
 from .project import read_project
 from .reader import FileReader, Locations
+from .settings import parse_settings
 from .toml_files import key_lines, parse_toml, read_text
 
 
@@ -40,46 +41,70 @@ class _Source:
     locations: Locations
 
 
-def _sources(
-    paths: Sequence[str | Path],
-) -> tuple[_Source | None, list[_Source], list[Problem]]:
+@dataclass
+class _Sources:
+    portfolio: _Source | None = None
+    projects: list[_Source] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    #: the portfolio file is there under another name (see :class:`~.paths.Found`)
+    misnamed: bool = False
+
+
+def _sources(paths: Sequence[str | Path], defaulted: bool) -> _Sources:
     """The portfolio document and project documents that ``paths`` name."""
     workbooks = [Path(p) for p in paths if is_workbook(Path(p))]
     if workbooks:
         if len(paths) > 1:
-            return (
-                None,
-                [],
-                [
-                    Problem(
-                        str(workbooks[0]),
-                        "an input workbook holds a whole "
-                        "portfolio: give it on its own, without other paths",
-                    )
-                ],
-            )
+            message = "an input workbook holds a whole portfolio: give it on its own, without "
+            return _Sources(problems=[Problem(str(workbooks[0]), message + "other paths")])
         return _workbook_sources(workbooks[0])
-    portfolio_path, project_paths, problems = find_files(paths)
-    sources: list[_Source | None] = []
-    for path in [portfolio_path, *project_paths]:
+    found = find_files(paths, defaulted=defaulted)
+    sources = _Sources(problems=found.problems, warnings=found.warnings, misnamed=found.misnamed)
+    for path in [found.portfolio, *found.projects]:
         if path is None:
-            sources.append(None)
             continue
-        text = read_text(path, problems)
-        data = parse_toml(text, path, problems) if text is not None else None
+        text = read_text(path, sources.problems)
+        data = parse_toml(text, path, sources.problems) if text is not None else None
         if data is None:
-            sources.append(None)
             continue
-        sources.append(_Source(path, data, key_lines(text or "")))
-    return sources[0], [s for s in sources[1:] if s is not None], problems
+        source = _Source(path, data, key_lines(text or ""))
+        if path == found.portfolio:
+            sources.portfolio = source
+        elif "id" not in data and _PORTFOLIO_TABLES & set(data):
+            # a portfolio file under another name: one clear error, not one per unknown key
+            sources.misnamed = True
+            sources.warnings = [w for w in sources.warnings if not _lacks_portfolio(w)]
+            sources.problems.append(
+                Problem(
+                    shown_path(path),
+                    f"looks like a portfolio file (it has {_tables(data)}), but only a file "
+                    f"called {PORTFOLIO_FILE} is read as one: rename it, or move it out of the "
+                    "scenario directory",
+                )
+            )
+        else:
+            sources.projects.append(source)
+    return sources
 
 
-def _workbook_sources(path: Path) -> tuple[_Source | None, list[_Source], list[Problem]]:
+def _lacks_portfolio(warning: Problem) -> bool:
+    return warning.message.startswith(f"has no {PORTFOLIO_FILE}")
+
+
+_PORTFOLIO_TABLES = {"portfolio", "confidence_grades", "deflators", "scenarios"}
+
+
+def _tables(data: dict[str, Any]) -> str:
+    return ", ".join(f"[{t}]" for t in sorted(_PORTFOLIO_TABLES & set(data)))
+
+
+def _workbook_sources(path: Path) -> _Sources:
     from .workbook import check_file_name, read
 
     shown = shown_path(path)
     if not path.exists():
-        return None, [], [Problem(str(path), "does not exist")]
+        return _Sources(problems=[Problem(str(path), "does not exist")])
     book = read(path, shown)
     problems = list(book.problems)
     for entry in book.projects:
@@ -100,8 +125,11 @@ def _workbook_sources(path: Path) -> tuple[_Source | None, list[_Source], list[P
                 line="Projects!A5",
             )
         )
-    portfolio = _Source(path, book.portfolio, book.portfolio_locations)
-    return portfolio, [_Source(path, e.document, e.locations) for e in book.projects], problems
+    return _Sources(
+        _Source(path, book.portfolio, book.portfolio_locations),
+        [_Source(path, e.document, e.locations) for e in book.projects],
+        problems,
+    )
 
 
 def load_portfolio(
@@ -122,37 +150,49 @@ def load_portfolio(
         ``--set`` values: the checks that depend on settings (``years`` inside the horizon,
         deflators for ``price_year``) use them over each project's own settings.
     check
-        Run those settings-dependent checks (:func:`cross_check`).
+        Run those settings-dependent checks (:func:`~npv_calc.load.checks.cross_check`).
     scenarios
-        Also check every named scenario (:func:`check_scenarios`), as ``validate`` does.
+        Also check every named scenario (:func:`~npv_calc.load.checks.check_scenarios`), as
+        ``validate`` does.
+
+    Returns
+    -------
+    Portfolio
+        With ``warnings``: what is legal but very likely a slip (a share above 20% as a discount
+        rate, a target below £1,000, agency names that differ by a letter, a directory without
+        portfolio.toml, a file passed over).
 
     Raises
     ------
     InputError
-        With every problem found in every file.
+        With every problem found in every file (and the warnings found on the way).
     """
+    defaulted = not paths
     if not paths:
-        paths = ("scenarios",)
-    portfolio_source, project_sources, problems = _sources(paths)
-    portfolio_path = portfolio_source.path if portfolio_source else None
+        paths = (DEFAULT_PATH,)
+    sources = _sources(paths, defaulted)
+    problems, warnings = sources.problems, sources.warnings
+    portfolio_path = sources.portfolio.path if sources.portfolio else None
     portfolio_args: dict[str, Any] = {
         "confidence_grades": params.default_confidence_grades(),
     }
-    if portfolio_source is not None:
-        reader = FileReader(portfolio_source.path, portfolio_source.locations)
-        portfolio_args.update(read_portfolio_file(portfolio_source.document, reader))
+    if sources.portfolio is not None:
+        reader = FileReader(sources.portfolio.path, sources.portfolio.locations)
+        portfolio_args.update(read_portfolio_file(sources.portfolio.document, reader))
         problems += reader.problems
+        warnings += reader.warnings
     settings = Settings().updated(
         {k: v for k, v in portfolio_args.pop("settings", {}).items() if v is not None}
     )
     projects: list[Project] = []
-    for source in project_sources:
+    for source in sources.projects:
         reader = FileReader(source.path, source.locations)
         projects.append(read_project(source.document, source.path, reader))
         problems += reader.problems
+        warnings += reader.warnings
     files = list(
         dict.fromkeys(
-            [*([portfolio_path] if portfolio_path else []), *(s.path for s in project_sources)]
+            [*([portfolio_path] if portfolio_path else []), *(s.path for s in sources.projects)]
         )
     )
 
@@ -168,7 +208,13 @@ def load_portfolio(
         path=portfolio_path,
         **{k: v for k, v in portfolio_args.items() if v is not None},
     )
+    agency_problems, agency_warnings = check_agencies(portfolio)
+    problems += agency_problems
+    warnings += agency_warnings
     checked: list[Problem] | None = None
+    # Without its portfolio file (there under another name), the settings-dependent checks
+    # would only report the settings it would have given.
+    check = check and not sources.misnamed
     if check:
         context = ""
         if overrides:
@@ -178,12 +224,48 @@ def load_portfolio(
         problems += checked
     if scenarios:
         problems += check_scenarios(portfolio, None if overrides else checked)
+    warnings = sort_problems(warnings)
     if problems:
-        raise InputError(sort_problems(problems))
-    if check:
-        # prepare() need not run the same checks again for the same overrides
-        portfolio = replace(portfolio, checked_with=dict(overrides or {}))
-    return portfolio
+        raise InputError(sort_problems(problems), warnings)
+    # prepare() need not run the same checks again for the same overrides
+    return replace(
+        portfolio,
+        checked_with=dict(overrides or {}) if check else None,
+        warnings=tuple(warnings),
+    )
+
+
+def load_with_settings(
+    paths: Sequence[str | Path],
+    sets: Sequence[str] = (),
+    *,
+    strict: bool = False,
+    scenarios: bool = False,
+) -> tuple[Portfolio, dict[str, object]]:
+    """Load as the commands do: ``--set KEY=VALUE`` texts checked with the files, every problem
+    of both reported together, and the warnings of both on the portfolio.
+
+    With ``strict``, any warning is an error (``--strict``).
+
+    Raises
+    ------
+    ValueError
+        A ``--set`` that is not ``KEY=VALUE`` with a known key and one TOML value (a usage
+        error).
+    InputError
+        Every problem found (with ``strict``: the warnings too, as problems).
+    """
+    overrides, set_problems, set_warnings = parse_settings(sets)
+    try:
+        portfolio = load_portfolio(*paths, overrides=overrides, scenarios=scenarios)
+    except InputError as exc:
+        raise InputError(set_problems + exc.problems, set_warnings + exc.warnings) from None
+    warnings = [*set_warnings, *portfolio.warnings]
+    if set_problems:
+        raise InputError(set_problems, warnings)
+    if strict and warnings:
+        raise InputError(warnings, strict=True)
+    return replace(portfolio, warnings=tuple(warnings)), overrides
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

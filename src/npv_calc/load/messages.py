@@ -57,3 +57,31 @@ def suggest(key: str, allowed: Iterable[str]) -> str:
         match = difflib.get_close_matches(key.replace("-", ""), list(squashed), n=1, cutoff=0.8)
         match = [squashed[m] for m in match]
     return f' (did you mean "{match[0]}"?)' if match else ""
+
+
+_PERCENT_TEXT = re.compile(r"\s*([-+]?(?:[0-9][0-9_,]*)?(?:\.[0-9_]+)?)\s*%\s*\Z")
+
+
+def percent_value(text: str) -> float | None:
+    """The number a percentage such as ``"10%"`` or ``"3.5 %"`` stands for (0.1, 0.035)."""
+    match = _PERCENT_TEXT.match(text)
+    if not match or not any(c.isdigit() for c in match.group(1)):
+        return None
+    try:
+        return float(match.group(1).replace("_", "").replace(",", "")) / 100
+    except ValueError:
+        return None
+
+
+def decimal(value: float) -> str:
+    """A share as a person writes it: 0.1 -> ``0.10``, 0.035 -> ``0.035``."""
+    text = format(value, ".12g")
+    return text + "0" if re.fullmatch(r"-?0\.[0-9]", text) else text
+
+
+def percent_text_hint(raw: object) -> str:
+    """``; write 0.10`` for text such as ``"10%"`` where a number is wanted, else ``""``."""
+    if isinstance(raw, str) and (value := percent_value(raw)) is not None:
+        share = decimal(value)
+        return f"; write {share} (a percentage as a decimal: {raw.strip()} is {share})"
+    return ""

@@ -1,66 +1,197 @@
-"""Finding the scenario files that the paths given on the command line name."""
+"""Finding the scenario files that the paths given on the command line name.
+
+A directory contributes its ``portfolio.toml`` and every other ``*.toml`` below it. Nothing is
+skipped without a word: hidden files and folders, links to folders, links to nothing, folders
+that cannot be read and folders nested too deep are each reported as a warning naming the entry,
+so that a project never silently drops out of a portfolio.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem, shown_path
 
 PORTFOLIO_FILE = "portfolio.toml"
+#: Folders nested deeper than this below a scenario directory are not searched (a real scenario
+#: directory has a level or two; a deeper tree is a mistake or a trap).
+MAX_DEPTH = 32
+#: The default PATH when none is given.
+DEFAULT_PATH = "scenarios"
 
 
-def find_files(paths: Sequence[str | Path]) -> tuple[Path | None, list[Path], list[Problem]]:
+@dataclass
+class Found:
+    """The files that the paths name, with what could not be used and why."""
+
+    portfolio: Path | None = None
+    projects: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    #: directories given that hold no portfolio.toml (each is a warning)
+    without_portfolio: list[Path] = field(default_factory=list)
+    #: a file that looks like the portfolio file but has another name (an error): the settings
+    #: it would give are missing, so checks that depend on them would only add noise
+    misnamed: bool = False
+
+
+def _is_toml(name: str) -> bool:
+    return name.casefold().endswith(".toml")
+
+
+def _is_portfolio_name(name: str) -> bool:
+    return name.casefold() == PORTFOLIO_FILE
+
+
+def _misnamed(path: Path) -> Problem:
+    return Problem(
+        shown_path(path),
+        f"looks like the portfolio file, but only a file called {PORTFOLIO_FILE} (all lower "
+        f"case) is read as one: rename it {PORTFOLIO_FILE}",
+    )
+
+
+def _walk(root: Path, found: Found) -> list[Path]:
+    """Every ``*.toml`` below ``root`` (sorted), reporting each entry that is passed over."""
+    files: list[Path] = []
+    pending: list[tuple[Path, int]] = [(root, 0)]
+
+    def skipped(path: Path, why: str) -> None:
+        found.warnings.append(Problem(shown_path(path), f"skipped: {why}"))
+
+    while pending:
+        folder, depth = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped(folder, f"the folder cannot be read ({exc.strerror or exc})")
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_link = entry.is_symlink()
+                mode = os.stat(entry.path).st_mode if is_link else entry.stat().st_mode
+            except OSError:
+                if _is_toml(entry.name):
+                    skipped(path, "a link to a file that does not exist")
+                continue
+            is_dir = stat.S_ISDIR(mode)
+            hidden = entry.name.startswith(".")
+            if is_dir:
+                if hidden:
+                    if any(_is_toml(p.name) for p in _listing(path)):
+                        skipped(path, "a hidden folder (its name starts with .) holding *.toml")
+                elif is_link:
+                    skipped(
+                        path,
+                        "a link to a folder (not followed, as links can loop); give the "
+                        "folder it points to as a PATH of its own",
+                    )
+                elif depth + 1 > MAX_DEPTH:
+                    skipped(path, f"more than {MAX_DEPTH} folders deep")
+                else:
+                    pending.append((path, depth + 1))
+                continue
+            if not _is_toml(entry.name):
+                continue
+            if hidden:
+                skipped(path, "a hidden file (its name starts with .)")
+            elif not stat.S_ISREG(mode):
+                skipped(path, "not a regular file (a pipe, device or socket)")
+            else:
+                files.append(path)
+    return sorted(files)
+
+
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return [Path(e.path) for e in os.scandir(folder)]
+    except OSError:
+        return []
+
+
+def find_files(paths: Sequence[str | Path], *, defaulted: bool = False) -> Found:
     """The portfolio file and project files that ``paths`` name.
 
-    A directory contributes its ``portfolio.toml`` and every other ``*.toml`` below it (hidden
-    files and directories are skipped); a file is taken as given.
+    ``defaulted``: no PATH was given and ``paths`` is the default, which a message then says.
     """
-    problems: list[Problem] = []
+    found = Found()
     portfolios: list[Path] = []
     projects: list[Path] = []
     for given in paths:
         path = Path(given)
         if not path.exists():
-            problems.append(Problem(str(given), "does not exist"))
+            message = "does not exist"
+            if defaulted:
+                message += (
+                    f" (with no PATH, npv-calc reads {DEFAULT_PATH}/ in the current folder, "
+                    f"{Path.cwd()}); give the folder that holds portfolio.toml and the project "
+                    "files, e.g. npv-calc run path/to/scenarios"
+                )
+            found.problems.append(Problem(str(given), message))
         elif path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*.toml")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                problems.append(
+            files = _walk(path, found)
+            if not files:
+                found.problems.append(
                     Problem(
                         str(given),
                         "holds no scenario files (*.toml): expected "
                         "portfolio.toml and a file per project",
                     )
                 )
-            for p in found:
-                (portfolios if p.name == PORTFOLIO_FILE else projects).append(p)
+            top = [p for p in files if p.parent == path]
+            if files and not any(p.name == PORTFOLIO_FILE for p in top):
+                found.without_portfolio.append(path)
+            for p in files:
+                if p.name == PORTFOLIO_FILE:
+                    portfolios.append(p)
+                elif _is_portfolio_name(p.name):
+                    found.problems.append(_misnamed(p))
+                    found.misnamed = True
+                else:
+                    projects.append(p)
         elif path.name == PORTFOLIO_FILE:
             portfolios.append(path)
+        elif _is_portfolio_name(path.name):
+            found.problems.append(_misnamed(path))
+            found.misnamed = True
         else:
             projects.append(path)
     unique = list(dict.fromkeys(p.resolve() for p in portfolios))
     if len(unique) > 1:
-        problems.append(
+        found.problems.append(
             Problem(
                 shown_path(portfolios[1]),
                 f"is a second portfolio.toml (the first is {shown_path(portfolios[0])}); appraise "
                 "one portfolio at a time",
             )
         )
-    if not projects and not problems:
+    if not projects and not found.problems:
         where = shown_path(portfolios[0]) if portfolios else ", ".join(map(str, paths))
-        problems.append(Problem(where, "no project files found: add a *.toml file per project"))
+        found.problems.append(
+            Problem(where, "no project files found: add a *.toml file per project")
+        )
     seen: set[Path] = set()
-    unique: list[Path] = []
     for project in projects:  # the same file named twice is read once
         if project.resolve() not in seen:
             seen.add(project.resolve())
-            unique.append(project)
-    projects = unique
-    return (portfolios[0] if portfolios else None), projects, problems
+            found.projects.append(project)
+    found.portfolio = portfolios[0] if portfolios else None
+    if found.portfolio is not None or found.misnamed:
+        found.without_portfolio = []  # a portfolio.toml found anywhere serves them all
+    for folder in found.without_portfolio:
+        near = [p.name for p in _listing(folder) if p.name.casefold().startswith("portfolio")]
+        hint = f" ({', '.join(sorted(near))} is not read as one: rename it?)" if near else ""
+        found.warnings.append(
+            Problem(
+                str(folder),
+                f"has no {PORTFOLIO_FILE}{hint}, so its projects are appraised with the default "
+                "settings (3.5%, 10 years, no price base year) and no target; "
+                f"npv-calc init {folder} writes one",
+            )
+        )
+    return found

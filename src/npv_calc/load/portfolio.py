@@ -7,12 +7,13 @@ import re
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, NamedScenario
-from .messages import show
+from ..model import APPRAISAL_KEYS, STATUSES, NamedScenario
+from .messages import show, suggest
 from .reader import FileReader
 from .rules import (
     BENEFIT_REDUCTION,
     BUILTIN_SCENARIOS,
+    LOW_TARGET,
     NON_NEGATIVE,
     PORTFOLIO_KEYS,
     PORTFOLIO_TABLES,
@@ -51,9 +52,16 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
             if "description" in table:
                 out["description"] = reader.text(table["description"], field="description", **at)
             if "target" in table:
-                out["target"] = reader.number(table["target"], NON_NEGATIVE, field="target", **at)
+                target = reader.number(table["target"], NON_NEGATIVE, field="target", **at)
+                out["target"] = target
+                if target is not None and target < LOW_TARGET:
+                    reader.warn(_low_target(target), field="target", **at)
             if "target_year" in table:
                 out["target_year"] = reader.year(table["target_year"], field="target_year", **at)
+            if "agencies" in table:
+                out["agencies"] = _names(table["agencies"], reader, field="agencies", **at)
+            if "count_statuses" in table:
+                out["count_statuses"] = _statuses(table["count_statuses"], reader, **at)
 
     if "appraisal" in data:
         where = ("appraisal", 1)
@@ -144,3 +152,66 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
             scenarios[name] = scenario_
     out["scenarios"] = scenarios
     return out
+
+
+def _low_target(target: float) -> str:
+    money = f"£{target:,.2f}".replace(".00", "")
+    if target <= 0:
+        return (
+            f"is {money}: every portfolio whose NPV toward the target is not negative meets it; "
+            "give the £ of NPV the programme must secure"
+        )
+    millions = target * 1_000_000
+    return (
+        f"is only {money}; targets are in pounds: if {target:g} means £{target:g}m, "
+        f"write {millions:_.0f} (did you mean {millions:,.0f}?)"
+    )
+
+
+def _names(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
+    """A list of distinct, non-empty names (``agencies``)."""
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(n, str) and n.strip() for n in raw)
+    ):
+        reader.add(
+            f'must be a list of names such as ["Police", "Fire", "Ambulance"], got {show(raw)}',
+            **at,
+        )
+        return None
+    seen: dict[str, str] = {}
+    for name in raw:
+        key = " ".join(name.split()).casefold()
+        if key in seen:
+            reader.add(f"lists {show(name)} twice (as {show(seen[key])} too)", **at)
+            return None
+        seen[key] = name
+    return tuple(raw)
+
+
+def _statuses(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
+    """``count_statuses``: distinct statuses from :data:`STATUSES`."""
+    allowed = ", ".join(f'"{s}"' for s in STATUSES)
+    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+        reader.add(
+            f'must be a list of statuses such as ["approved", "in-delivery", "delivered"] '
+            f"(from {allowed}), got {show(raw)}",
+            field="count_statuses",
+            **at,
+        )
+        return None
+    ok = True
+    for status in raw:
+        if status not in STATUSES:
+            reader.add(
+                f"{show(status)} is not a status{suggest(status, STATUSES)}; the statuses are "
+                f"{allowed}",
+                field="count_statuses",
+                **at,
+            )
+            ok = False
+    if ok and len(set(raw)) != len(raw):
+        reader.add(f"lists a status twice, got {show(raw)}", field="count_statuses", **at)
+        ok = False
+    return tuple(raw) if ok else None

@@ -9,7 +9,16 @@ from .. import params
 from ..model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Project, is_workbook
 from .messages import got, show, suggest
 from .reader import FileReader
-from .rules import BENEFIT_KEYS, COST_KEYS, FIELD_RULES, ID_PATTERN, MONEY, PROJECT_KEYS, REFERENCE
+from .rules import (
+    BENEFIT_KEYS,
+    CALENDAR_YEAR,
+    COST_KEYS,
+    FIELD_RULES,
+    ID_PATTERN,
+    MONEY,
+    PROJECT_KEYS,
+    REFERENCE,
+)
 from .settings import read_settings
 
 _ONLY_BENEFITS = {
@@ -68,7 +77,9 @@ def _read_reference(
         values["source"] = reference_source(key)
 
 
-def _read_line(raw: Any, section: str, index: int, reader: FileReader) -> Line | None:
+def _read_line(
+    raw: Any, section: str, index: int, reader: FileReader, start_year: int | None = None
+) -> Line | None:
     """A line of a project file. When the line has problems, what could be read is still
     returned, so that the checks that need settings can run on it too; the problems are in
     ``reader.problems``."""
@@ -164,6 +175,19 @@ def _read_line(raw: Any, section: str, index: int, reader: FileReader) -> Line |
             reader.add(
                 "must be [first, last], two whole-number year offsets from year 0 such as "
                 f"[1, 9], got {show(years)}",
+                field="years",
+                **at,
+            )
+        elif years[0] >= CALENDAR_YEAR:
+            offsets = (
+                f"; did you mean years = [{years[0] - start_year}, {years[1] - start_year}]?"
+                if start_year is not None and start_year <= years[0] <= years[1]
+                else ""
+            )
+            reader.add(
+                f"{show(years)} looks like calendar years, but years are offsets from "
+                f"start_year (year 0 = {start_year if start_year is not None else 'start_year'})"
+                f"{offsets}",
                 field="years",
                 **at,
             )
@@ -299,7 +323,7 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
             )
             continue
         for index, raw in enumerate(raw_lines, start=1):
-            line = _read_line(raw, section, index, reader)
+            line = _read_line(raw, section, index, reader, values.get("start_year"))
             if line is not None:
                 lines[section].append(line)
     if not data.get("costs") and not data.get("benefits"):

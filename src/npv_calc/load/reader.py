@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Problem, shown_path
 from ..model import Uncertain, Value
-from .messages import got, show, suggest
+from .messages import got, percent_text_hint, show, suggest
 from .rules import UNCERTAIN_KEYS, Rule
 
 Locations = dict[tuple[str, int], dict[str, int | str]]
@@ -28,6 +28,8 @@ class FileReader:
         self.path = path
         self.lines = locations
         self.problems: list[Problem] = []
+        #: what is allowed but very likely a slip (printed as ``Warning:``; errors with --strict)
+        self.warnings: list[Problem] = []
 
     @cached_property
     def shown(self) -> str:
@@ -58,11 +60,22 @@ class FileReader:
         line = self.line_of(where[0], where[1], field)
         self.problems.append(Problem(self.shown, message, item, field, line))
 
+    def warn(
+        self,
+        message: str,
+        *,
+        item: str | None = None,
+        field: str | None = None,
+        where: tuple[str, int] = ("", 1),
+    ) -> None:
+        line = self.line_of(where[0], where[1], field)
+        self.warnings.append(Problem(self.shown, message, item, field, line))
+
     # -- typed readers: each returns None (after recording a problem) when the value is bad --
 
     def number(self, raw: Any, rule: Rule | None, **at: Any) -> float | None:
         if isinstance(raw, bool) or not isinstance(raw, int | float):
-            self.add(f"must be a number, {got(raw)}", **at)
+            self.add(f"must be a number, {got(raw)}{percent_text_hint(raw)}", **at)
             return None
         try:
             finite = math.isfinite(raw)
@@ -73,8 +86,12 @@ class FileReader:
             self.add(f"must be a finite number, got {show(raw)}", **at)
             return None
         if rule is not None and not rule.ok(raw):
-            self.add(f"{rule.allowed}, got {show(raw)}", **at)
+            slip = rule.percent_slip(raw)
+            hint = f" (did you mean {slip}?)" if slip else ""
+            self.add(f"{rule.allowed}, got {show(raw)}{hint}", **at)
             return None
+        if rule is not None and rule.warn_above is not None and raw > rule.warn_above:
+            self.warn(f"{show(raw)} {rule.warning}", **at)
         return float(raw)
 
     def whole(self, raw: Any, low: int, high: int, what: str, **at: Any) -> int | None:

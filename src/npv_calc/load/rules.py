@@ -15,6 +15,8 @@ from ..model import APPRAISAL_KEYS
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 BUILTIN_SCENARIOS = ("central", "pessimistic", "optimistic")
 MAX_HORIZON = 400
+#: A line's ``years`` from this value up are calendar years written where offsets belong.
+CALENDAR_YEAR = 1900
 #: A benefit's unit value may name a value of the unit-cost library: ``"ref:crime.arson"``.
 REFERENCE = "ref:"
 
@@ -26,6 +28,15 @@ class Rule:
 
     bounds: dict[str, float]  # minimum, maximum, exclusiveMinimum, exclusiveMaximum
     allowed: str
+    #: A share or rate written as a percentage (25 for 25%) is refused with value / 100
+    #: suggested: the commonest slip in these files, and one that gives plausible wrong figures.
+    percent: bool = False
+    #: ... and a negative one (-5 for -5% a year) too, where negative values are usual
+    signed_percent: bool = False
+    #: Above this the value is allowed but very likely a slip: a warning, with ``warning`` as the
+    #: reason.
+    warn_above: float | None = None
+    warning: str = ""
 
     def ok(self, x: float) -> bool:
         b = self.bounds
@@ -36,21 +47,58 @@ class Rule:
             and x < b.get("exclusiveMaximum", math.inf)
         )
 
+    def percent_slip(self, x: float) -> str | None:
+        """The value ÷ 100 when ``x`` (which breaks the rule) looks like a percentage."""
+        lowest = -100 if self.signed_percent else 1
+        if self.percent and (1 <= x <= 100 or lowest <= x <= -1) and self.ok(x / 100):
+            return percent_of(x)
+        return None
+
+
+def percent_of(x: float) -> str:
+    """``x / 100`` as a person would write it: 24 -> ``0.24``, 3.5 -> ``0.035``."""
+    return format(x / 100, ".12g")
+
 
 MONEY = Rule({"minimum": 0}, "must be 0 or more (£; a saving is a benefit, not a negative cost)")
 NON_NEGATIVE = Rule({"minimum": 0}, "must be 0 or more")
-SHARE = Rule({"minimum": 0, "maximum": 1}, "must be a share between 0 and 1 (e.g. 0.25 for 25%)")
+SHARE = Rule(
+    {"minimum": 0, "maximum": 1},
+    "must be a share between 0 and 1 (e.g. 0.25 for 25%)",
+    percent=True,
+)
 YEARLY_CHANGE = Rule(
     {"exclusiveMinimum": -1, "exclusiveMaximum": 1},
     "must be greater than -1 and less than 1 (e.g. 0.02 for 2% a year)",
+    percent=True,
+    signed_percent=True,
 )
-COST_UPLIFT = Rule({"minimum": 0}, "must be 0 or more (e.g. 0.24 for a 24% uplift)")
+#: The Green Book's highest upper bound for optimism bias (Mott MacDonald 2002: 200% for
+#: equipment and development projects' works duration) caps a cost uplift.
+MAX_COST_UPLIFT = 2.0
+COST_UPLIFT = Rule(
+    {"minimum": 0, "maximum": MAX_COST_UPLIFT},
+    "must be from 0 to 2 (e.g. 0.24 for a 24% uplift; 2 is 200%, the Green Book's highest "
+    "upper bound)",
+    percent=True,
+)
 BENEFIT_REDUCTION = Rule(
     {"minimum": 0, "maximum": 1},
     "must be between 0 and 1 for a benefit (e.g. 0.1 reduces the benefit by 10%)",
+    percent=True,
 )
 POSITIVE = Rule({"exclusiveMinimum": 0}, "must be greater than 0")
-DISCOUNT_RATE = Rule({"exclusiveMinimum": -1}, "must be greater than -1 (e.g. 0.035 for 3.5%)")
+#: Above this a discount rate is legal but almost certainly a slip (the STPR is 3.5%).
+HIGH_DISCOUNT_RATE = 0.20
+DISCOUNT_RATE = Rule(
+    {"exclusiveMinimum": -1, "maximum": 1},
+    "must be a rate greater than -1 and at most 1 (e.g. 0.035 for 3.5%)",
+    percent=True,
+    warn_above=HIGH_DISCOUNT_RATE,
+    warning="is above 20%: the Green Book rate is 3.5% (0.035); check it is not a slip",
+)
+#: A target below this is legal but very likely written in £m or £k: a warning.
+LOW_TARGET = 1_000
 
 #: The rule for each uncertain-capable field, by section.
 FIELD_RULES: dict[str, dict[str, Rule]] = {
@@ -96,6 +144,13 @@ PROJECT_KEYS = (
     "benefits",
 )
 PORTFOLIO_TABLES = ("portfolio", "appraisal", "confidence_grades", "deflators", "scenarios")
-PORTFOLIO_KEYS = ("name", "description", "target", "target_year")
+PORTFOLIO_KEYS = (
+    "name",
+    "description",
+    "target",
+    "target_year",
+    "agencies",
+    "count_statuses",
+)
 SCENARIO_KEYS = ("description", "set", "exclude")
 UNCERTAIN_KEYS = ("low", "central", "high")

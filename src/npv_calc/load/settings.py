@@ -4,12 +4,13 @@ and on the command line (``--set KEY=VALUE``)."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..model import APPRAISAL_KEYS
-from .messages import suggest
+from .messages import decimal, percent_value, suggest
 from .reader import FileReader
 from .rules import DISCOUNT_RATE, MAX_HORIZON
 
@@ -44,13 +45,13 @@ def read_settings(
     return values
 
 
-def parse_setting(text: str) -> tuple[str, object]:
-    """``KEY=VALUE`` from ``--set`` as (key, checked value).
+def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
+    """``KEY=VALUE`` from ``--set`` as (key, checked value, warnings).
 
     Raises
     ------
     ValueError
-        When the text is not ``KEY=VALUE`` with a known key and a TOML value (a usage error).
+        When the text is not ``KEY=VALUE`` with a known key and one TOML value (a usage error).
     InputError
         When the value breaks the rule for its key (as it would in a file).
     """
@@ -63,14 +64,45 @@ def parse_setting(text: str) -> tuple[str, object]:
             f"{key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed keys: "
             + ", ".join(APPRAISAL_KEYS)
         )
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{key}: {value!r} spans several lines; give each setting its own --set")
     try:
-        raw = tomllib.loads(f"v = {value.strip()}")["v"]
+        document = tomllib.loads(f"v = {value.strip()}")
     except tomllib.TOMLDecodeError:
+        hint = ""
+        if (share := percent_value(value)) is not None:
+            hint = f"; write {key}={decimal(share)} (a percentage as a decimal)"
         raise ValueError(
-            f'{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "quotes")'
+            f"{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "
+            f'"quotes"){hint}'
         ) from None
+    if set(document) != {"v"}:
+        raise ValueError(f"{key}: {value!r} is more than one value; give one, e.g. {key}=0.03")
     reader = FileReader(Path("--set"), {})
-    checked = read_setting(key, raw, reader)
+    checked = read_setting(key, document["v"], reader)
     if reader.problems:
         raise InputError(reader.problems)
-    return key, checked
+    return key, checked, reader.warnings
+
+
+def parse_settings(texts: Sequence[str]) -> tuple[dict[str, object], list[Problem], list[Problem]]:
+    """Every ``--set``: the overrides that are good, the problems of those that are not (to be
+    reported with any problems in the files), and warnings.
+
+    Raises
+    ------
+    ValueError
+        For the first malformed ``KEY=VALUE`` (a usage error).
+    """
+    overrides: dict[str, object] = {}
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for text in texts:
+        try:
+            key, value, cautions = parse_setting(text)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        overrides[key] = value
+        warnings += cautions
+    return overrides, problems, warnings

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from ..errors import Problem, shown_path
+from .messages import decimal
 
 #: Input files larger than this are refused unread: no real scenario file comes near it.
 MAX_FILE_BYTES = 10_000_000
@@ -85,6 +86,21 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
         return refuse(f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
 
 
+_PERCENT = re.compile(r"(?<![\w.])([-+]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*%")
+
+
+def percent_hint(line: str, column: int | None) -> str:
+    """``; write 0.10 ...`` when the line holds a percentage such as ``10%`` (not TOML), the one
+    nearest the column where parsing stopped; else ``""``."""
+    found = list(_PERCENT.finditer(line.split("#")[0]))
+    if not found:
+        return ""
+    near = min(found, key=lambda m: abs(m.end() - (column or m.end())))
+    value = float(near.group(1).replace("_", "")) / 100
+    written = near.group(0)
+    return f"; write {decimal(value)} (a percentage as a decimal: {written} is {decimal(value)})"
+
+
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _TOML_END = re.compile(r"\s*\(at end of document\)$")
 
@@ -103,6 +119,8 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
         elif _TOML_END.search(message):
             line = max(1, len(text.splitlines()))
             message = _TOML_END.sub(" (at end of file)", message)
+        if line is not None:
+            message += percent_hint(text.splitlines()[line - 1] if text else "", column)
         problems.append(
             Problem(shown_path(path), f"is not valid TOML: {message}", line=line, column=column)
         )

@@ -279,6 +279,21 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
                 other if text else keyed, where[""]
             )
 
+    if "Agencies" in values:
+        columns, _ = _header_map(
+            values["Agencies"], TABLE_SHEETS["Agencies"], "Agencies", book, shown
+        )
+        for number, cells, raw in _rows(values["Agencies"], formulas["Agencies"]):
+            document, where = _row_document(
+                "Agencies", number, cells, raw, columns, {}, book, shown
+            )
+            book.portfolio.setdefault("portfolio", {}).setdefault("agencies", []).append(
+                document.get("agency")
+            )
+            book.portfolio_locations.setdefault(("portfolio", 1), {}).setdefault(
+                "agencies", where.get("agency", where[""])
+            )
+
     if "Scenarios" in values:
         columns, _ = _header_map(values["Scenarios"], SCENARIO_COLUMNS, "Scenarios", book, shown)
         for number, cells, raw in _rows(values["Scenarios"], formulas["Scenarios"]):

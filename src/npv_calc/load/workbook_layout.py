@@ -121,12 +121,16 @@ DEFLATOR_COLUMNS = [
     Column("year", "Financial year", 12, "year"),
     Column("index", "Deflator index", 14, "number"),
 ]
+AGENCY_COLUMNS = [
+    Column("agency", "Agency", 28, "free", note="one agency per row"),
+]
 #: The Portfolio sheet: a row per setting (label in A, value in B).
 PORTFOLIO_ROWS = [
     ("portfolio", "name", "Portfolio name", "free"),
     ("portfolio", "description", "Description", "free"),
     ("portfolio", "target", "Target: NPV to secure (£)", "money"),
     ("portfolio", "target_year", "Target year (projects starting by it count)", "year"),
+    ("portfolio", "count_statuses", "Statuses that count toward the target", "list"),
     ("appraisal", "discount_rate", "Discount rate", "share"),
     ("appraisal", "declining", "Declining schedule after year 30", "bool"),
     ("appraisal", "discount_year0", "Year 0 discounted", "bool"),
@@ -142,6 +146,7 @@ TABLE_SHEETS = {
     "Scenarios": SCENARIO_COLUMNS,
     "Grades": GRADE_COLUMNS,
     "Deflators": DEFLATOR_COLUMNS,
+    "Agencies": AGENCY_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
 YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)

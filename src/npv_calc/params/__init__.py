@@ -54,6 +54,31 @@ def source(table: str) -> str:
 
 
 @dataclass(frozen=True)
+class Deflators:
+    """A published GDP deflator series: index by year, with its source and vintage."""
+
+    index: dict[int, float]
+    source: str
+    vintage: str
+    base_year: int
+    series: str
+
+
+@cache
+def gdp_deflators() -> Deflators:
+    """HM Treasury's GDP deflator series shipped with npv-calc (``gdp_deflators.toml``)."""
+    text = (Path(__file__).parent / "gdp_deflators.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return Deflators(
+        {int(year): float(value) for year, value in data["index"].items()},
+        " ".join(data["source"].split()),
+        data["vintage"],
+        int(data["base_year"]),
+        data["series"],
+    )
+
+
+@dataclass(frozen=True)
 class UnitCost:
     """A standard unit value that a benefit line may use as ``unit_value = "ref:<key>"``."""
 

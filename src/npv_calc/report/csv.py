@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..calculate import financial_year
@@ -12,6 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..calculate import PortfolioResult
+    from ..params import UnitCost
 
 COLUMNS = (
     "id",
@@ -20,6 +20,7 @@ COLUMNS = (
     "years",
     "status",
     "counts_toward_target",
+    "counts_because",
     "npv",
     "pv_costs",
     "pv_benefits",
@@ -43,6 +44,7 @@ def project_rows(result: PortfolioResult) -> list[dict[str, Any]]:
             "years": p.span,
             "status": p.project.status,
             "counts_toward_target": p.counts_toward_target,
+            "counts_because": p.counts_because,
             "npv": p.npv,
             "pv_costs": p.pv_costs,
             "pv_benefits": p.pv_benefits,
@@ -56,6 +58,16 @@ def project_rows(result: PortfolioResult) -> list[dict[str, Any]]:
     ]
 
 
+def _text(text: str) -> str:
+    """A text cell that no spreadsheet runs (OWASP CSV injection): a leading ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return gets a ``'``, and the cell is always quoted, so that
+    a separator inside it (``Joint;=1+1`` where ``;`` separates columns) cannot start a new
+    cell."""
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -63,19 +75,28 @@ def _cell(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    text = str(value)
-    # A name such as "=HYPERLINK(...)" must stay text when the CSV is opened in a spreadsheet.
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if isinstance(value, int):
+        return str(value)
+    return _text(str(value))
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV with a header row: numbers as they are (floats at full precision), ``true``/``false``,
+    empty cells for ``None``, and every text cell quoted and neutralised (:func:`_text`)."""
+    lines = [",".join(_text(h) if not h.isidentifier() else h for h in header)]
+    lines += [",".join(_cell(v) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def to_csv(result: PortfolioResult) -> str:
     """CSV text with a header row and a row per project; empty cells where a value is null."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in project_rows(result):
-        writer.writerow([_cell(row[c]) for c in COLUMNS])
-    return out.getvalue()
+    return csv_text(COLUMNS, ([row[c] for c in COLUMNS] for row in project_rows(result)))
+
+
+def unit_costs_csv(costs: Iterable[UnitCost]) -> str:
+    """The unit-cost library as CSV (``npv-calc unit-costs --format csv``)."""
+    header = ("key", "value", "unit", "price_year", "description", "source")
+    return csv_text(header, ([getattr(c, k) for k in header] for c in costs))
 
 
 def projects_frame(result: PortfolioResult) -> pd.DataFrame:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..calculate import financial_year
 
 if TYPE_CHECKING:
     from ..calculate import PortfolioResult, ProjectResult
+    from ..params import UnitCost
 
 
 def _number(value: float | None) -> float | None:
@@ -25,6 +27,7 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "name": project.name,
         "start_year": project.start_year,
         "counts_toward_target": result.counts_toward_target,
+        "counts_because": result.counts_because,
         "npv": _number(result.npv),
         "pv_costs": _number(result.pv_costs),
         "pv_benefits": _number(result.pv_benefits),
@@ -154,3 +157,18 @@ def comparison_document(comparison) -> dict[str, Any]:
             for change in comparison.projects
         ],
     }
+
+
+def unit_costs_document(costs: Iterable[UnitCost]) -> list[dict[str, Any]]:
+    """The ``unit-costs --format json`` document: a list of the library's values."""
+    return [
+        {
+            "key": c.key,
+            "value": c.value,
+            "unit": c.unit,
+            "price_year": c.price_year,
+            "description": c.description,
+            "source": c.source,
+        }
+        for c in costs
+    ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..calculate import financial_year
+from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
 
 if TYPE_CHECKING:
-    from ..calculate import PortfolioResult
+    from ..calculate import PortfolioResult, ProjectResult
+    from ..model import Portfolio
 
 
 def money(value: float | None) -> str:
@@ -56,6 +58,15 @@ def render_rows(headers: list[str], rows: list[list[str]], right: set[int]) -> l
     return [fmt(headers), rule, *(fmt(r) for r in rows)]
 
 
+def counts_text(p: ProjectResult) -> str:
+    """Whether a project counts toward the target, and if not why, in a few words."""
+    if p.counts_because == STARTS_AFTER_TARGET_YEAR:
+        return f"no: starts {financial_year(p.project.start_year)}"
+    if p.counts_because == STATUS_NOT_COUNTED:
+        return f"no: {p.project.status}"
+    return "yes"
+
+
 def settings_line(result: PortfolioResult) -> str:
     s = result.settings
     rate = f"{s.discount_rate * 100:g}%"
@@ -65,6 +76,20 @@ def settings_line(result: PortfolioResult) -> str:
         f"; {financial_year(s.price_base_year)} prices" if s.price_base_year is not None else ""
     )
     return f"Discount rate {rate}{shape}{year0}; {s.horizon}-year horizon{prices}"
+
+
+def who_counts(portfolio: Portfolio) -> str:
+    """Which projects count toward the target, e.g. ``projects starting by 2027/28 with status
+    approved, in-delivery or delivered``."""
+    year = portfolio.target_year
+    parts = [f"starting by {financial_year(year)}"] if year is not None else []
+    if portfolio.count_statuses is not None:
+        statuses = list(portfolio.count_statuses)
+        listed = (
+            ", ".join(statuses[:-1]) + " or " + statuses[-1] if len(statuses) > 1 else statuses[0]
+        )
+        parts.append(f"with status {listed}")
+    return "projects " + " ".join(parts) if parts else "all projects"
 
 
 def render(result: PortfolioResult) -> str:
@@ -88,7 +113,7 @@ def render(result: PortfolioResult) -> str:
             financial_year(p.payback_year) if p.payback_year is not None else "none",
         ]
         if has_target:
-            row.append("yes" if p.counts_toward_target else "no")
+            row.append(counts_text(p))
         rows.append(row)
     count = len(result.projects)
     total = [
@@ -107,9 +132,10 @@ def render(result: PortfolioResult) -> str:
     lines += [*table[:-1], table[1], table[-1]]
     lines.append("")
     if has_target:
+        lines.append(
+            f"NPV toward target ({who_counts(portfolio)}): {money(result.npv_toward_target)}"
+        )
         year = portfolio.target_year
-        who = f"projects starting by {financial_year(year)}" if year is not None else "all projects"
-        lines.append(f"NPV toward target ({who}): {money(result.npv_toward_target)}")
         by = f" by {year}" if year is not None else ""
         lines.append(f"Target{by}: {money(portfolio.target)}")
         if result.meets_target:

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, params
 from ..calculate import financial_year
-from ..errors import InputError, OutputError, Problem
-from ..model import Line
+from ..errors import InputError, OutputError, Problem, printable
+from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, STATUSES, Line
 from ..workbook_io import check_writable, open_template, put, put_text, save_atomically
-from .table import settings_line
+from .table import settings_line, who_counts
 from .workbook_parts import (
     Audit,
     SheetWriter,
@@ -277,6 +277,19 @@ class _Builder(SheetWriter):
             note="From [deflators] in portfolio.toml. A figure in year-p prices is rebased to "
             "the price base year b by multiplying by index(b) / index(p).",
         )
+        counted = portfolio.count_statuses
+        last = self._pairs(
+            ws,
+            last + 3,
+            "Statuses that count toward the target",
+            ("Status", "Counts (Yes/No)"),
+            {s: "Yes" if counted is None or s in counted else "No" for s in STATUSES},
+            ("npv text", "npv input text"),
+            columns=("StatusName", "StatusCounts"),
+            note="From [portfolio] count_statuses in portfolio.toml (every status counts when it "
+            "is not given). A project counts toward the target when it starts by the target "
+            "year and its status counts.",
+        )
         self.finish(ws, 4, last, freeze="A5")
 
     def _pairs(
@@ -322,11 +335,12 @@ class _Builder(SheetWriter):
         horizon = result.settings.horizon
         lines = list(project.all_lines)
         own = {k for k in project.overrides if k not in self.result.case.overrides}
-        counts = (
-            "counts toward the target"
-            if result.counts_toward_target
-            else ("does not count toward the target")
-        )
+        counts = {
+            COUNTS: "counts toward the target",
+            STARTS_AFTER_TARGET_YEAR: "does not count toward the target (it starts after the "
+            "target year)",
+            STATUS_NOT_COUNTED: f"does not count toward the target (status {project.status})",
+        }[result.counts_because]
         partners = ", ".join(project.partners) or "none listed"
         self.title(
             ws,
@@ -717,7 +731,7 @@ class _Builder(SheetWriter):
             "H": 13,
             "I": 7,
             "J": 9,
-            "K": 10,
+            "K": 12,
             "L": 14,
             "M": 13,
         }
@@ -727,9 +741,7 @@ class _Builder(SheetWriter):
         first, last = 14, 13 + len(result.projects)
         put_text(ws["A4"], "Portfolio against target", "npv section")
         year = portfolio.target_year
-        who = (
-            f"projects starting by {financial_year(year)}" if year is not None else ("all projects")
-        )
+        who = who_counts(portfolio)
         kpis = [
             (
                 "Portfolio NPV (all projects)",
@@ -821,7 +833,8 @@ class _Builder(SheetWriter):
             put(ws.cell(row=r, column=10), f"={sheet}!$B$19", "npv centre")
             put(
                 ws.cell(row=r, column=11),
-                f'=IF(OR(TargetYear="",E{r}<=TargetYear),"Yes","No")',
+                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: start year",'
+                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status","Yes"))',
                 "npv centre",
             )
             put(
@@ -927,6 +940,23 @@ class _Builder(SheetWriter):
             put_text(ws.cell(row=i, column=2), hashlib.sha256(data).hexdigest(), "npv text")
             put(ws.cell(row=i, column=3), len(data), "npv year")
         row = row + 3 + len(result.portfolio.files)
+        put_text(ws.cell(row=row, column=1), "Warnings", "npv section")
+        warnings = result.portfolio.warnings
+        if warnings:
+            put_text(
+                ws.cell(row=row, column=2),
+                "Legal but very likely slips, found when the inputs were read: check each "
+                "before relying on the figures (--strict makes them errors).",
+                "npv note",
+            )
+            self.header_row(ws, row + 1, ["Where", "Warning"])
+            for i, warning in enumerate(warnings, start=row + 2):
+                put_text(ws.cell(row=i, column=1), warning.place, "npv wrap")
+                put_text(ws.cell(row=i, column=2), printable(warning.message), "npv wrap")
+            row += 3 + len(warnings)
+        else:
+            put_text(ws.cell(row=row, column=2), "None: the inputs raised no warning.", "npv text")
+            row += 2
         put_text(ws.cell(row=row, column=1), "Figures when written", "npv section")
         put_text(
             ws.cell(row=row, column=2),
