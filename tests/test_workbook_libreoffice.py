@@ -180,6 +180,7 @@ def portfolios(draw) -> dict[str, str]:
             name = "Generated"
             target = {draw(money)}
             target_year = {draw(st.sampled_from([2018, 2025]))}
+            {draw(st.sampled_from(["", 'count_statuses = ["approved", "delivered"]']))}
             [appraisal]
             discount_rate = {draw(st.sampled_from([0.0, 0.015, 0.035, 0.1]))}
             declining = {str(draw(st.booleans())).lower()}
@@ -196,8 +197,10 @@ def portfolios(draw) -> dict[str, str]:
         own = f"horizon = {horizon}\ndiscount_rate = 0.02\n" if draw(st.booleans()) else ""
         lines = [draw(line_toml("costs", horizon)) for _ in range(draw(st.integers(0, 2)))]
         lines += [draw(line_toml("benefits", horizon)) for _ in range(draw(st.integers(1, 3)))]
+        status = draw(st.sampled_from(["proposed", "approved", "in-delivery", "delivered"]))
         files[f"p{n}"] = (
-            f'id = "G-{n}"\nname = "Generated {n}"\nstart_year = {2017 + 4 * n}\n{own}\n'
+            f'id = "G-{n}"\nname = "Generated {n}"\nstart_year = {2017 + 4 * n}\n'
+            f'status = "{status}"\n{own}\n'
             + "\n\n".join(lines)
         )
     return files
@@ -240,3 +243,26 @@ def test_switching_values_recalculate_to_the_sensitivity_command(tmp_path, runne
         r = rows[value["project"]]
         assert sheet.cell(row=r, column=7).value == pytest.approx(value["benefits_fall"], rel=1e-12)
         assert sheet.cell(row=r, column=8).value == pytest.approx(value["costs_rise"], rel=1e-12)
+
+
+def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
+    from .conftest import PORTFOLIO, PROJECT
+
+    portfolio = PORTFOLIO.replace(
+        "target_year = 2027\n", 'target_year = 2027\ncount_statuses = ["approved"]\n'
+    )
+    proposed = PROJECT.replace('id = "P1"', 'id = "P2"').replace('"approved"', '"proposed"')
+    late = PROJECT.replace('id = "P1"', 'id = "P3"').replace("2020", "2028")
+    folder = scenario_dir(portfolio=portfolio, p1=PROJECT, p2=proposed, p3=late)
+    result = appraise(load_portfolio(folder))
+    assert [p.counts_because for p in result.projects] == [
+        "yes",
+        "status",
+        "starts after target year",
+    ]
+    written = write_workbook(result, tmp_path / "board.xlsx")
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_same_figures(recalculated, result)
+    summary = load_workbook(recalculated, data_only=True)["Summary"]
+    counts = [summary.cell(row=r, column=11).value for r in range(14, 17)]
+    assert counts == ["Yes", "No: status", "No: start year"]

@@ -222,11 +222,14 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
     for name, *_ in uses:
         counts[name] = counts.get(name, 0) + 1
     names = sorted(counts, key=lambda n: (-counts[n], n))
+    # Each use of the rarer spelling is flagged; when both are as common, both are.
     twin: dict[str, str] = {}
     for i, rare in enumerate(names):
         for common in names[:i]:
             if _near(rare, common):
                 twin[rare] = common
+                if counts[rare] == counts[common]:
+                    twin.setdefault(common, rare)
                 break
     warnings = [
         _problem(
