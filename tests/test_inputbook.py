@@ -762,11 +762,10 @@ class TestExport:
         target = tmp_path / "input.xlsx"
         target.write_bytes(b"the previous workbook")
 
-        def broken_save(self: Any, filename: Any) -> None:
-            Path(filename).write_bytes(b"half a workbook")
+        def full_disk(descriptor: int) -> None:  # half written when the disk fills
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr(openpyxl.workbook.workbook.Workbook, "save", broken_save)
+        monkeypatch.setattr("npv_calc.files.os.fsync", full_disk)
         out = invoke("export", EXAMPLE, "--to", target)
         refused(out, "No space left on device")
         assert target.read_bytes() == b"the previous workbook"

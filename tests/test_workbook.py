@@ -138,11 +138,10 @@ class TestSafety:
         target = tmp_path / "board.xlsx"
         target.write_bytes(b"previous board pack")
 
-        def broken_save(self, filename):
-            Path(filename).write_bytes(b"partial")
+        def full_disk(descriptor):  # the bytes are half written when the disk fills
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr("openpyxl.workbook.workbook.Workbook.save", broken_save)
+        monkeypatch.setattr("npv_calc.files.os.fsync", full_disk)
         with pytest.raises(workbook_module.WorkbookError, match="No space left"):
             write_workbook(example_result, target)
         assert target.read_bytes() == b"previous board pack"

@@ -175,6 +175,16 @@ def _load(
     return portfolio, overrides
 
 
+def _check_output(path: str | None) -> None:
+    """Refuse an output path before any work is done (a long simulation, for one)."""
+    if path is not None:
+        from pathlib import Path
+
+        from .files import check_output
+
+        check_output(Path(path))
+
+
 def _write_workbook(xlsx: str, result: PortfolioResult, marking: str, **analyses: Any) -> None:
     from .report.workbook import write_workbook
 
@@ -221,8 +231,9 @@ def run(
     from .calculate import appraise
 
     portfolio, overrides = _load(paths, sets, strict)
+    _check_output(xlsx)
     result = appraise(portfolio, scenario, overrides)
-    if xlsx:
+    if xlsx is not None:
         from .sensitivity import sensitivity
 
         _write_workbook(
@@ -343,6 +354,7 @@ def simulate(
     from .simulate import simulate as run_simulation
 
     portfolio, overrides = _load(paths, sets, strict)
+    _check_output(xlsx)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
         length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
@@ -356,7 +368,7 @@ def simulate(
             overrides=overrides,
             progress=lambda done: bar.update(done - bar.pos),
         )
-    if xlsx:
+    if xlsx is not None:
         from .sensitivity import sensitivity
 
         _write_workbook(

@@ -11,15 +11,17 @@ loader does) costs nothing until a workbook is really opened.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
+import stat
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, OutputError, Problem
+from .files import check_output, replace_atomically
 from .model import MACRO_SUFFIXES, OTHER_SPREADSHEET_SUFFIXES
 
 if TYPE_CHECKING:
@@ -71,51 +73,25 @@ def first_illegal_character(text: str) -> str | None:
 
 
 def check_writable(path: Path) -> None:
-    """Refuse a path that cannot be written, before any work is done.
-
-    Raises
-    ------
-    OutputError
-        ``path`` is a directory, its folder is missing or read-only, the file is read-only, or
-        a spreadsheet program has it open (its lock file exists).
-    """
-    folder = path.parent
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a directory")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise OutputError(f"cannot write {path}: the folder {folder} is not writable")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise OutputError(f"cannot write {path}: the existing file is read-only")
-    for lock in (folder / f".~lock.{path.name}#", folder / f"~${path.name}"):
-        if lock.exists():
-            raise OutputError(
-                f"cannot write {path}: it is open in a spreadsheet program ({lock.name} "
-                "exists); close it and run again"
-            )
+    """Refuse a workbook path that cannot be written, before any work is done
+    (:func:`npv_calc.files.check_output`)."""
+    check_output(path)
 
 
 def save_atomically(wb: Workbook, path: Path) -> None:
-    """Save to a temporary file beside ``path``, then move it into place: a failure leaves no
-    partial file and an existing ``path`` untouched."""
-    temporary: str | None = None
-    try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
-        os.close(handle)
-        wb.save(temporary)
-        # mkstemp makes the file private; give it the permissions a new file would have.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
+    """Save a workbook whole or not at all, keeping the permissions of the file it replaces
+    (:func:`npv_calc.files.replace_atomically`).
+
+    The workbook is put together in memory first, so that a full disk fails in one clean
+    write rather than half way through the zip writer (whose clean-up would then fail again).
+    """
+
+    def content() -> bytes:
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    replace_atomically(path, content)
 
 
 def open_template(
@@ -157,6 +133,25 @@ def _bomb() -> str:
     )
 
 
+def _ole_holds(path: Path, name: str) -> bool:
+    """Whether an OLE compound file names a stream ``name`` (its directory holds names in
+    UTF-16); read in bounded pieces."""
+    needle = name.encode("utf-16-le")
+    try:
+        with path.open("rb") as handle:
+            previous = b""
+            for _ in range(MAX_FILE_BYTES // (1 << 20) + 1):
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    return False
+                if needle in previous[-len(needle) :] + chunk:
+                    return True
+                previous = chunk
+    except OSError:
+        return False
+    return False
+
+
 def check_package(path: Path, shown: str) -> list[Problem]:
     """Refuse what must not be opened: the wrong kind of file, macros, or a zip bomb.
 
@@ -179,16 +174,31 @@ def check_package(path: Path, shown: str) -> list[Problem]:
             "only .xlsx files: save a copy as .xlsx (Excel Workbook)"
         )
     try:
-        size = path.stat().st_size
+        status = path.stat()
     except OSError as exc:
         return refuse(f"cannot be read: {exc.strerror or exc}")
-    if size > MAX_FILE_BYTES:
-        return refuse(f"is {size:,} bytes; input workbooks are limited to {MAX_FILE_BYTES:,}")
-    if not zipfile.is_zipfile(path):
+    if not stat.S_ISREG(status.st_mode):
+        # a pipe would block and a device never end: only regular files are opened
+        return refuse("is not a regular file (a pipe, device or folder); give an .xlsx file")
+    if status.st_size > MAX_FILE_BYTES:
+        return refuse(
+            f"is {status.st_size:,} bytes; input workbooks are limited to {MAX_FILE_BYTES:,}"
+        )
+    try:
         with path.open("rb") as handle:
-            start = handle.read(8)
-        if start.startswith(b"\xd0\xcf\x11\xe0"):
-            return refuse("is an old-style Excel file (.xls); save it as .xlsx")
+            start = handle.read(4096)
+    except OSError as exc:
+        return refuse(f"cannot be read: {exc.strerror or exc}")
+    if start.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE compound file: an old .xls, or an .xlsx saved with a password (Excel encrypts
+        # the whole package into an EncryptedPackage stream).
+        if "EncryptedPackage".encode("utf-16-le") in start or _ole_holds(path, "EncryptedPackage"):
+            return refuse(
+                "is password-protected (encrypted); npv-calc cannot read it: save a copy "
+                "without the password (File > Info > Protect Workbook > Encrypt) and give that"
+            )
+        return refuse("is an old-style Excel file (.xls); save it as .xlsx")
+    if not start.startswith(b"PK") or not zipfile.is_zipfile(path):
         return refuse("is not an Excel workbook (.xlsx)")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -216,6 +226,11 @@ def check_package(path: Path, shown: str) -> list[Problem]:
 
             types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
             content = " ".join(e.get("ContentType", "") for e in types.iter())
+            if any("macrosheet" in p.filename.lower() for p in parts) or "macrosheet" in content:
+                return refuse(
+                    "contains an Excel 4 macro sheet; npv-calc does not open workbooks with "
+                    "macros: save a copy as .xlsx without it"
+                )
             if "macroEnabled" in content or "vbaProject" in content:
                 return refuse(
                     "is macro-enabled; npv-calc does not open macro-enabled "
@@ -229,31 +244,277 @@ def check_package(path: Path, shown: str) -> list[Problem]:
     return []
 
 
-def open_untrusted(path: Path, shown: str) -> tuple[Workbook, Workbook]:
-    """Open a workbook from outside twice, read-only: once for the values its cells hold (as
-    last saved) and once for what was typed (to spot a formula whose result was never saved).
+# -- reading untrusted workbooks: a small, bounded reader of our own ---------------------
+#
+# openpyxl trusts a workbook's <dimension> and fills every gap between rows and columns with
+# empty cells, so a sheet that claims A1:XFD1048576, or holds one cell at row 1,048,576, takes
+# minutes and gigabytes; and one malformed number stops the whole sheet. This reader looks only
+# at the cells a sheet really holds, stops at stated limits, and turns a malformed cell into a
+# value the loader reports by its cell.
 
-    The caller closes both. XML is parsed with defusedxml (openpyxl uses it when it is
-    installed, and this checks that it is).
+#: A formula whose result was never saved (the workbook was written by a program that does not
+#: calculate): the loader reports it by its cell.
+NO_RESULT = object()
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CELL = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
+#: Built-in number formats that show a date or time (ECMA-376 Part 1, 18.8.30).
+_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
+_DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
+
+
+@dataclass
+class Sheet:
+    """The cells a sheet really holds: ``rows[row][column]`` (1-based), values as typed or as
+    last calculated (text, int, float, bool, a datetime for a date, :data:`NO_RESULT`)."""
+
+    title: str
+    rows: dict[int, dict[int, object]] = field(default_factory=dict)
+
+    def row(self, number: int) -> dict[int, object]:
+        return self.rows.get(number, {})
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _unescape(text: str) -> str:
+    """OOXML writes characters XML cannot hold as ``_xHHHH_`` (a carriage return is
+    ``_x000D_``, which XML's line-end rules would otherwise turn into a line feed)."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def escape_text(text: str) -> str:
+    """Text as a cell must store it to read back the same: a carriage return as ``_x000D_``,
+    and a literal ``_xHHHH_`` protected as ``_x005F_xHHHH_``."""
+    text = _ESCAPED.sub(lambda m: "_x005F_" + m.group(0)[1:], text)
+    return text.replace("\r", "_x000D_")
+
+
+def _text_of(element: Any) -> str:
+    """The text of a shared or inline string: its ``t``, or its runs' (phonetic runs left out)."""
+    parts = [element.findtext(f"{_MAIN}t") or ""]
+    parts += [run.findtext(f"{_MAIN}t") or "" for run in element.iter(f"{_MAIN}r")]
+    return _unescape("".join(parts))
+
+
+def _part(archive: zipfile.ZipFile, base: str, target: str) -> str:
+    """A relationship target as a part name inside the package."""
+    if target.startswith("/"):
+        return target[1:]
+    folder = base.rsplit("/", 1)[0] if "/" in base else ""
+    parts: list[str] = []
+    for piece in f"{folder}/{target}".split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _date_styles(archive: zipfile.ZipFile, styles: str | None) -> set[int]:
+    """The cell styles (``s`` indexes) whose number format shows a date."""
+    import defusedxml.ElementTree as safe_xml
+
+    if styles is None or styles not in archive.namelist():
+        return set()
+    root = safe_xml.fromstring(archive.read(styles))
+    custom = {
+        int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{_MAIN}numFmt")
+    }
+    dates = {
+        i
+        for i, xf in enumerate(root.findall(f"{_MAIN}cellXfs/{_MAIN}xf"))
+        if (fid := int(xf.get("numFmtId", "0"))) in _DATE_FORMATS
+        or (fid in custom and _DATE_CODE.search(re.sub(r'"[^"]*"|\[[^]]*\]', "", custom[fid])))
+    }
+    return dates
+
+
+def _value(cell: Any, strings: list[str], dates: set[int]) -> object:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(f"{_MAIN}is")
+        return _text_of(inline) if inline is not None else None
+    raw = cell.findtext(f"{_MAIN}v")
+    if not raw:
+        return NO_RESULT if cell.find(f"{_MAIN}f") is not None else None
+    if kind == "s":
+        try:
+            return strings[int(raw)]
+        except (ValueError, IndexError):
+            return raw
+    if kind == "b":
+        return raw.strip() in ("1", "true")
+    if kind in ("str", "e", "d"):
+        return _unescape(raw)
+    text = raw.strip()
+    try:
+        number: int | float = float(text) if any(c in text for c in ".eEnN") else int(text)
+    except ValueError:
+        return raw  # not a number although stored as one: the loader names the cell
+    if int(cell.get("s", "0") or 0) in dates and isinstance(number, int | float):
+        import datetime as dt
+
+        try:
+            return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
+        except (OverflowError, ValueError):
+            return number
+    return number
+
+
+def read_sheets(
+    path: Path,
+    shown: str,
+    titles: Sequence[str],
+    *,
+    max_row: int,
+    max_column: int,
+) -> tuple[dict[str, Sheet], list[Problem]]:
+    """The sheets named ``titles`` (those the workbook has) of an untrusted workbook, each cell
+    as a value, reading no further than ``max_row`` rows and ``max_column`` columns.
+
+    XML is parsed with defusedxml, one row at a time. A cell beyond the limits is a problem
+    naming it; the rest of the sheet is still read (up to the row limit, where reading stops).
 
     Raises
     ------
     InputError
-        The file must not be opened (:func:`check_package`) or cannot be read as a workbook.
-    OutputError
-        defusedxml is missing, so no untrusted workbook is opened at all.
+        The file must not be opened (:func:`check_package`) or is not a readable workbook.
     """
     problems = check_package(path, shown)
     if problems:
         raise InputError(problems)
-    import openpyxl.xml
-    from openpyxl import load_workbook
+    import defusedxml.ElementTree as safe_xml
 
-    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
-        raise OutputError("defusedxml is not installed: untrusted workbooks are not opened")
+    def broken(detail: object) -> InputError:
+        text = " ".join(str(detail).split())
+        return InputError([Problem(shown, f"cannot be read as a workbook: {text}")])
+
+    sheets: dict[str, Sheet] = {}
     try:
-        values = load_workbook(path, data_only=True, read_only=True)
-        formulas = load_workbook(path, data_only=False, read_only=True)
-    except Exception as exc:
-        raise InputError([Problem(shown, f"cannot be read as a workbook: {exc}")]) from None
-    return values, formulas
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            book_part = "xl/workbook.xml"
+            rels_part = "xl/_rels/workbook.xml.rels"
+            if book_part not in names or rels_part not in names:
+                raise broken("it has no xl/workbook.xml (is it a spreadsheet?)")
+            rels = {
+                r.get("Id"): (r.get("Type", ""), r.get("Target", ""))
+                for r in safe_xml.fromstring(archive.read(rels_part)).iter(
+                    f"{_PACKAGE_REL}Relationship"
+                )
+            }
+            by_type = {kind.rsplit("/", 1)[-1]: target for kind, target in rels.values()}
+            strings: list[str] = []
+            if "sharedStrings" in by_type:
+                part = _part(archive, book_part, by_type["sharedStrings"])
+                if part in names:
+                    with archive.open(part) as stream:
+                        for _, element in safe_xml.iterparse(stream):
+                            if element.tag == f"{_MAIN}si":
+                                strings.append(_text_of(element))
+                                element.clear()
+            styles = by_type.get("styles")
+            dates = _date_styles(archive, _part(archive, book_part, styles) if styles else None)
+            book = safe_xml.fromstring(archive.read(book_part))
+            wanted = set(titles)
+            for entry in book.iter(f"{_MAIN}sheet"):
+                title = entry.get("name", "")
+                if title not in wanted or title in sheets:
+                    continue
+                target = rels.get(entry.get(f"{_REL}id"), ("", ""))[1]
+                part = _part(archive, book_part, target)
+                if part not in names:
+                    raise broken(f"its sheet {title!r} is missing from the file")
+                sheet = Sheet(title)
+                with archive.open(part) as stream:
+                    problems += _read_rows(
+                        safe_xml, stream, sheet, shown, strings, dates, max_row, max_column
+                    )
+                sheets[title] = sheet
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
+        raise broken(exc) from None
+    except Exception as exc:  # defusedxml's refusals (ValueErrors) and malformed XML
+        detail = " ".join(str(exc).split())
+        raise InputError(
+            [
+                Problem(
+                    shown,
+                    f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened",
+                )
+            ]
+        ) from None
+    return sheets, problems
+
+
+def _read_rows(
+    safe_xml: Any,
+    stream: Any,
+    sheet: Sheet,
+    shown: str,
+    strings: list[str],
+    dates: set[int],
+    max_row: int,
+    max_column: int,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    row_number = 0
+    for _, element in safe_xml.iterparse(stream):
+        if element.tag != f"{_MAIN}row":
+            continue
+        given = element.get("r")
+        row_number = int(given) if given and given.isdigit() else row_number + 1
+        cells: dict[int, object] = {}
+        column = 0
+        for cell in element.iter(f"{_MAIN}c"):
+            reference = _CELL.match(cell.get("r", ""))
+            column = column_number(reference.group(1)) if reference else column + 1
+            value = _value(cell, strings, dates)
+            if value is None or (isinstance(value, str) and not value):
+                continue
+            if column > max_column:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"holds a value beyond column {column_letters(max_column)}, the last "
+                        "column npv-calc reads; move or delete it",
+                        line=f"{sheet.title}!{column_letters(column)}{row_number}",
+                    )
+                )
+                continue
+            cells[column] = value
+        element.clear()
+        if not cells:
+            continue
+        if row_number > max_row:
+            problems.append(
+                Problem(
+                    shown,
+                    f"has content beyond row {max_row:,}, the last row npv-calc reads (a sheet "
+                    f"of an input workbook holds at most {max_row - 4:,} rows of data); not read "
+                    "further",
+                    line=f"{sheet.title}!{column_letters(min(cells))}{row_number}",
+                )
+            )
+            break
+        sheet.rows[row_number] = cells
+    return problems

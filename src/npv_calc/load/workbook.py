@@ -3,7 +3,8 @@ file would give, with the sheet and cell of every value.
 
 :mod:`npv_calc.load` then validates a workbook exactly as it validates TOML and names the sheet
 and cell of every problem. Untrusted workbooks are opened with
-:func:`npv_calc.workbook_io.open_untrusted` (no macros, bounded size, no zip bombs, defusedxml).
+:func:`npv_calc.workbook_io.read_sheets`: no macros, bounded size and extent, no zip bombs,
+defusedxml, and only the cells a sheet really holds.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import InputError, Problem
-from ..workbook_io import open_untrusted
+from ..workbook_io import NO_RESULT, Sheet, column_letters, read_sheets
+from .rules import MAX_HORIZON
 from .workbook_layout import (
     FIRST_ROW,
     HEADER_ROW,
@@ -23,15 +25,12 @@ from .workbook_layout import (
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
     SCENARIO_COLUMNS,
+    SHEETS,
     TABLE_SHEETS,
     YEAR_HEADER,
     Column,
     year_header,
 )
-
-if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 
 @dataclass
@@ -56,9 +55,7 @@ class ReadBook:
 
 def cell_name(sheet: str, column: int, row: int) -> str:
     """``Benefits!W5``: how messages name a cell."""
-    from openpyxl.utils import get_column_letter
-
-    return f"{sheet}!{get_column_letter(column)}{row}"
+    return f"{sheet}!{column_letters(column)}{row}"
 
 
 def _clean(value: Any) -> Any:
@@ -90,22 +87,52 @@ def _as_kind(value: Any, kind: str) -> Any:
 
 
 def _header_map(
-    ws: Worksheet, columns: Sequence[Column], sheet: str, book: ReadBook, shown: str
+    ws: Sheet, columns: Sequence[Column], book: ReadBook, shown: str
 ) -> tuple[dict[int, Column], dict[int, int]]:
-    """Column number -> column, and column number -> year offset (for Year N columns)."""
+    """Column number -> column, and column number -> year offset (for Year N columns).
+
+    A header given twice is an error naming both cells (which would win is a guess), and so is a
+    Year column beyond the longest horizon.
+    """
+    sheet = ws.title
     by_header = {c.header.lower(): c for c in columns}
     found: dict[int, Column] = {}
     years: dict[int, int] = {}
-    for number, cell in enumerate(ws[HEADER_ROW], start=1):
-        header = _clean(cell.value)
+    seen: dict[str, int] = {}
+    for number, raw in sorted(ws.row(HEADER_ROW).items()):
+        header = _clean(raw)
         if header is None:
             continue
         text = str(header).strip()
+        key = " ".join(text.split()).lower()
+        if key in seen:
+            book.problems.append(
+                Problem(
+                    shown,
+                    f"the header {text!r} is given twice, here and in "
+                    f"{cell_name(sheet, seen[key], HEADER_ROW)}; npv-calc does not guess which "
+                    "column holds the values: delete or rename one",
+                    line=cell_name(sheet, number, HEADER_ROW),
+                )
+            )
+            continue
+        seen[key] = number
         year = YEAR_HEADER.match(text)
         if year:
-            years[number] = int(year.group(1))
-        elif text.lower() in by_header:
-            found[number] = by_header[text.lower()]
+            offset = int(year.group(1))
+            if offset >= MAX_HORIZON:
+                book.problems.append(
+                    Problem(
+                        shown,
+                        f"{text!r} is beyond the longest horizon ({MAX_HORIZON} years: Year 0 "
+                        f"to Year {MAX_HORIZON - 1}); year columns count from year 0",
+                        line=cell_name(sheet, number, HEADER_ROW),
+                    )
+                )
+                continue
+            years[number] = offset
+        elif key in by_header:
+            found[number] = by_header[key]
         else:
             book.problems.append(
                 Problem(
@@ -118,29 +145,22 @@ def _header_map(
     return found, years
 
 
-def _rows(ws: Worksheet, formulas: Worksheet) -> list[tuple[int, list[Any], list[Any]]]:
-    """Data rows below the header, skipping empty ones: (row number, values, and the same row
-    as written, to spot a formula whose result was never saved)."""
+def _rows(ws: Sheet) -> list[tuple[int, dict[int, Any]]]:
+    """Data rows below the header that hold something: (row number, cells by column)."""
     out = []
-    for number, (row, raw) in enumerate(
-        zip(
-            ws.iter_rows(min_row=FIRST_ROW, values_only=True),
-            formulas.iter_rows(min_row=FIRST_ROW, values_only=True),
-            strict=False,
-        ),
-        start=FIRST_ROW,
-    ):
-        cleaned = [_clean(v) for v in row]
-        if any(v is not None for v in cleaned):
-            out.append((number, cleaned, list(raw)))
+    for number in sorted(ws.rows):
+        if number < FIRST_ROW:
+            continue
+        cells = {c: v for c, v in ws.rows[number].items() if _clean(v) is not None}
+        if cells:
+            out.append((number, cells))
     return out
 
 
 def _row_document(
     sheet: str,
     number: int,
-    cells: list[Any],
-    formulas: list[Any],
+    cells: dict[int, Any],
     columns: dict[int, Column],
     years: dict[int, int],
     book: ReadBook,
@@ -150,9 +170,9 @@ def _row_document(
     document: dict[str, Any] = {}
     where: dict[str, int | str] = {"": cell_name(sheet, 1, number)}
     amounts: dict[int, Any] = {}
-    for index, value in enumerate(cells, start=1):
-        formula = formulas[index - 1] if index - 1 < len(formulas) else None
-        if value is None and isinstance(formula, str) and formula.startswith("="):
+    for index in sorted({*columns, *years}):
+        value = cells.get(index)
+        if value is NO_RESULT:
             book.problems.append(
                 Problem(
                     shown,
@@ -171,9 +191,7 @@ def _row_document(
             if value is not None:
                 amounts[years[index]] = value
             continue
-        column = columns.get(index)
-        if column is None:
-            continue
+        column = columns[index]
         where[column.key] = cell_name(sheet, index, number)
         if value is None:
             continue
@@ -203,28 +221,46 @@ def _row_document(
     return document, where
 
 
+#: How far an input workbook is read: its rows (header rows included) and columns. A portfolio
+#: of a thousand projects with fifty lines each fits; anything larger is refused, not guessed.
+MAX_ROW = 100_000 + FIRST_ROW - 1
+MAX_COLUMN = 60 + MAX_HORIZON  # the widest sheet's columns, then a Year column per year
+
+
 def read(path: Path, shown: str) -> ReadBook:
     """Read an input workbook into documents, with the cell of every value and every problem
     found on the way (an unsafe or unreadable file gives only problems)."""
     book = ReadBook()
     try:
-        values, formulas = open_untrusted(path, shown)
+        sheets, problems = read_sheets(path, shown, SHEETS, max_row=MAX_ROW, max_column=MAX_COLUMN)
     except InputError as exc:
         book.problems += exc.problems
         return book
-    try:
-        _read_sheets(values, formulas, book, shown)
-    except Exception as exc:  # read-only sheets are parsed lazily, here: a broken part
-        detail = " ".join(str(exc).split())
-        book.problems.append(Problem(shown, f"cannot be read as a workbook: {detail}"))
-    finally:
-        values.close()
-        formulas.close()
+    book.problems += problems
+    _read_sheets(sheets, book, shown)
     return book
 
 
-def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: str) -> None:
-    missing = [s for s in ("Portfolio", "Projects", "Costs", "Benefits") if s not in values]
+def _keyed_once(
+    book: ReadBook, shown: str, seen: dict[str, str], key: str, cell: str, what: str
+) -> bool:
+    """Whether ``key`` is new; if not, an error naming both cells (the later one is not read)."""
+    if key in seen:
+        book.problems.append(
+            Problem(
+                shown,
+                f"{what} is given twice, here and in {seen[key]}; npv-calc does not guess "
+                "which one holds: delete one",
+                line=cell,
+            )
+        )
+        return False
+    seen[key] = cell
+    return True
+
+
+def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
+    missing = [s for s in ("Portfolio", "Projects", "Costs", "Benefits") if s not in sheets]
     if missing:
         book.problems.append(
             Problem(
@@ -237,15 +273,17 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
 
     # Portfolio: a row per setting
     labels = {label.lower(): (table, key, kind) for table, key, label, kind in PORTFOLIO_ROWS}
-    for number, row in enumerate(
-        values["Portfolio"].iter_rows(min_row=FIRST_ROW, values_only=True), start=FIRST_ROW
-    ):
-        label = _clean(row[0]) if row else None
+    seen: dict[str, str] = {}
+    for number in sorted(sheets["Portfolio"].rows):
+        if number < FIRST_ROW:
+            continue
+        row = sheets["Portfolio"].rows[number]
+        label = _clean(row.get(1))
         if label is None:
             continue
         label = str(label).strip()
-        value = _clean(row[1]) if len(row) > 1 else None
-        if str(label).lower() not in labels:
+        value = _clean(row.get(2))
+        if label.lower() not in labels:
             book.problems.append(
                 Problem(
                     shown,
@@ -255,38 +293,50 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
                 )
             )
             continue
-        table, key, kind = labels[str(label).lower()]
+        cell = cell_name("Portfolio", 1, number)
+        if not _keyed_once(book, shown, seen, label.lower(), cell, f"the setting {label!r}"):
+            continue
+        table, key, kind = labels[label.lower()]
         book.portfolio_locations.setdefault((table, 1), {})[key] = cell_name("Portfolio", 2, number)
-        if value is not None:
+        if value is NO_RESULT:
+            book.problems.append(
+                Problem(
+                    shown,
+                    "holds a formula with no saved result; open the workbook in a "
+                    "spreadsheet program and save it, or type the value",
+                    line=cell_name("Portfolio", 2, number),
+                )
+            )
+        elif value is not None:
             book.portfolio.setdefault(table, {})[key] = _as_kind(value, kind)
 
     for sheet, keyed, table in (
         ("Grades", "grade", "confidence_grades"),
         ("Deflators", "year", "deflators"),
     ):
-        if sheet not in values:
+        if sheet not in sheets:
             continue
-        columns, _ = _header_map(values[sheet], TABLE_SHEETS[sheet], sheet, book, shown)
-        for number, cells, raw in _rows(values[sheet], formulas[sheet]):
-            document, where = _row_document(sheet, number, cells, raw, columns, {}, book, shown)
+        columns, _ = _header_map(sheets[sheet], TABLE_SHEETS[sheet], book, shown)
+        seen = {}
+        for number, cells in _rows(sheets[sheet]):
+            document, where = _row_document(sheet, number, cells, columns, {}, book, shown)
             name = document.get(keyed)
             other = "share" if keyed == "grade" else "index"
             if isinstance(name, float) and name.is_integer():
                 name = int(name)
             text = str(name) if name is not None else ""
+            cell = str(where.get(keyed, where[""]))
+            if text and not _keyed_once(book, shown, seen, text, cell, f"{keyed} {text}"):
+                continue
             book.portfolio.setdefault(table, {})[text] = document.get(other)
             book.portfolio_locations.setdefault((table, 1), {})[text] = where.get(
                 other if text else keyed, where[""]
             )
 
-    if "Agencies" in values:
-        columns, _ = _header_map(
-            values["Agencies"], TABLE_SHEETS["Agencies"], "Agencies", book, shown
-        )
-        for number, cells, raw in _rows(values["Agencies"], formulas["Agencies"]):
-            document, where = _row_document(
-                "Agencies", number, cells, raw, columns, {}, book, shown
-            )
+    if "Agencies" in sheets:
+        columns, _ = _header_map(sheets["Agencies"], TABLE_SHEETS["Agencies"], book, shown)
+        for number, cells in _rows(sheets["Agencies"]):
+            document, where = _row_document("Agencies", number, cells, columns, {}, book, shown)
             book.portfolio.setdefault("portfolio", {}).setdefault("agencies", []).append(
                 document.get("agency")
             )
@@ -294,21 +344,23 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
                 "agencies", where.get("agency", where[""])
             )
 
-    if "Scenarios" in values:
-        columns, _ = _header_map(values["Scenarios"], SCENARIO_COLUMNS, "Scenarios", book, shown)
-        for number, cells, raw in _rows(values["Scenarios"], formulas["Scenarios"]):
-            document, where = _row_document(
-                "Scenarios", number, cells, raw, columns, {}, book, shown
-            )
+    if "Scenarios" in sheets:
+        columns, _ = _header_map(sheets["Scenarios"], SCENARIO_COLUMNS, book, shown)
+        seen = {}
+        for number, cells in _rows(sheets["Scenarios"]):
+            document, where = _row_document("Scenarios", number, cells, columns, {}, book, shown)
             name = str(document.pop("name", "") or f"(row {number})")
+            cell = str(where.get("name", where[""]))
+            if not _keyed_once(book, shown, seen, name, cell, f"the scenario {name!r}"):
+                continue
             book.portfolio.setdefault("scenarios", {})[name] = document
             book.portfolio_locations[(f"scenarios.{name}", 1)] = where
 
     # Projects, then their lines
-    columns, _ = _header_map(values["Projects"], PROJECT_COLUMNS, "Projects", book, shown)
+    columns, _ = _header_map(sheets["Projects"], PROJECT_COLUMNS, book, shown)
     by_id: dict[str, ProjectEntry] = {}
-    for number, cells, raw in _rows(values["Projects"], formulas["Projects"]):
-        document, where = _row_document("Projects", number, cells, raw, columns, {}, book, shown)
+    for number, cells in _rows(sheets["Projects"]):
+        document, where = _row_document("Projects", number, cells, columns, {}, book, shown)
         file = document.pop("file", None)
         entry = ProjectEntry(
             document, {("", 1): where}, number, str(file) if file is not None else None
@@ -317,9 +369,9 @@ def _read_sheets(values: Workbook, formulas: Workbook, book: ReadBook, shown: st
         if isinstance(document.get("id"), str):
             by_id.setdefault(document["id"], entry)
     for section, (sheet, line_columns) in LINE_SHEETS.items():
-        columns, years = _header_map(values[sheet], line_columns, sheet, book, shown)
-        for number, cells, raw in _rows(values[sheet], formulas[sheet]):
-            document, where = _row_document(sheet, number, cells, raw, columns, years, book, shown)
+        columns, years = _header_map(sheets[sheet], line_columns, book, shown)
+        for number, cells in _rows(sheets[sheet]):
+            document, where = _row_document(sheet, number, cells, columns, years, book, shown)
             owner = document.pop("project", None)
             entry = by_id.get(str(owner)) if owner is not None else None
             if entry is None:
