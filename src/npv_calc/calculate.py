@@ -338,6 +338,11 @@ def _appraise_project(
             cashable_pv += pv
     pv_costs = float(totals["costs"] @ factors)
     pv_benefits = float(totals["benefits"] @ factors)
+    figures = (pv_costs, pv_benefits, pv_benefits - pv_costs, cashable_pv - pv_costs)
+    if not (
+        np.all(np.isfinite(totals["costs"] - totals["benefits"])) and all(np.isfinite(figures))
+    ):
+        raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
     net = totals["benefits"] - totals["costs"]
     cumulative = np.cumsum(net * factors)
     # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
@@ -399,6 +404,19 @@ _VALUE_FIELDS = (
 )
 
 
+def _too_large(file: str, what: str) -> Problem:
+    return Problem(
+        file,
+        f"{what} to more than a computer can hold (about 1e308); no figure is written: check "
+        "the amounts for a slip (a value in pence, or an extra zero or exponent)",
+    )
+
+
+def _portfolio_file(case: Case) -> str:
+    path = case.portfolio.path
+    return shown_path(path) if path is not None else "the portfolio"
+
+
 def appraise_case(case: Case) -> PortfolioResult:
     """Appraise every project of a prepared case and total them against the target.
 
@@ -419,6 +437,19 @@ def appraise_case(case: Case) -> PortfolioResult:
     projects = tuple(results)
     toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
     target = case.portfolio.target
+    totals = (
+        toward,
+        sum((r.npv for r in projects), 0.0),
+        sum((r.pv_costs for r in projects), 0.0),
+        sum((r.pv_benefits for r in projects), 0.0),
+        0.0 if target is None else toward - target,
+    )
+    if not all(np.isfinite(totals)):
+        largest = sorted(projects, key=lambda r: -abs(r.npv))[:3]
+        where = ", ".join(f"{r.id} ({r.npv:.3g})" for r in largest)
+        raise InputError(
+            [_too_large(_portfolio_file(case), f"the projects' figures add up (largest: {where})")]
+        )
     return PortfolioResult(
         case=case,
         projects=projects,

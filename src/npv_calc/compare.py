@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .calculate import PortfolioResult, appraise
+from .errors import InputError, Problem
 from .model import Portfolio
 
 #: Changes smaller than half a penny are no change.
@@ -69,4 +71,15 @@ def compare(
         name = (pb or pa).project.name  # type: ignore[union-attr]
         changes.append(ProjectChange(pid, name, pa.npv if pa else None, pb.npv if pb else None))
     changes.sort(key=lambda c: -abs(c.change))  # stable: equal changes keep their order
-    return Comparison(result_a, result_b, tuple(changes))
+    comparison = Comparison(result_a, result_b, tuple(changes))
+    if not all(math.isfinite(c.change) for c in (comparison, *changes)):
+        raise InputError(
+            [
+                Problem(
+                    "compare",
+                    "the change between the two sets is more than a computer can hold (about "
+                    "1e308); check the amounts for a slip",
+                )
+            ]
+        )
+    return comparison

@@ -181,6 +181,7 @@ def portfolio_schema() -> dict[str, Any]:
                     "count_statuses": {
                         "type": "array",
                         "items": {"enum": list(STATUSES)},
+                        "minItems": 1,
                         "uniqueItems": True,
                         "description": "statuses whose projects count toward the target",
                     },

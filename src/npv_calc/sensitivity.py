@@ -15,10 +15,12 @@ the rise in benefits (or fall in costs) needed to reach it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from .calculate import PortfolioResult, appraise_case, case_flows
+from .errors import InputError, Problem, shown_path
 from .model import Portfolio
 from .scenarios import prepare
 
@@ -132,6 +134,22 @@ def sensitivity(
                         ends[1],
                     )
                 )
+    overflowing = [b for b in bars if not (math.isfinite(b.npv_at_low) and math.isfinite(b.swing))]
+    if overflowing:
+        raise InputError(
+            [
+                Problem(
+                    shown_path(p.path),
+                    "at the ends of its range, the NPV is more than a computer can hold (about "
+                    "1e308); check the range for a slip",
+                    f'{b.section}[{b.index}] "{b.line}"',
+                    b.field,
+                )
+                for b in overflowing
+                for p in case.projects
+                if p.id == b.project
+            ]
+        )
     bars.sort(key=lambda bar: -bar.swing)  # sort is stable: ties stay in file order
     values, fall = switching_values(base)
     return Sensitivity(base, tuple(bars), values, fall)

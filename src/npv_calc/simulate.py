@@ -34,7 +34,7 @@ import numpy as np
 
 from .calculate import PortfolioResult, appraise_case, case_flows, price_factor
 from .discount import discount_factors
-from .errors import UsageError
+from .errors import InputError, Problem, UsageError, shown_path
 from .model import DISTRIBUTIONS, MAX_SEED, Line, Portfolio, Project, Uncertain
 from .scenarios import Case, prepare
 
@@ -49,6 +49,9 @@ CHUNK_BYTES = 48 * 2**20
 #: up to 65,536 bins.
 FINE_BYTES = 64 * 2**20
 MAX_FINE_BINS = 2**16
+#: The largest NPV (in absolute value) a simulation handles: the sums of squared deviations
+#: stay finite below it, far beyond any real portfolio.
+MAX_SIMULATED = 1e150
 #: Bars of the histogram shown in the workbook.
 DISPLAY_BINS = 40
 
@@ -426,6 +429,20 @@ def simulate(
         return np.array([*(p.npv for p in result.projects), result.npv, result.npv_toward_target])
 
     low, high = bounds(low_case), bounds(high_case)
+    extreme = np.maximum(np.abs(low), np.abs(high))
+    if np.any(extreme > MAX_SIMULATED):
+        names = [p.id for p, e in zip(case.projects, extreme, strict=False) if e > MAX_SIMULATED]
+        raise InputError(
+            [
+                Problem(
+                    shown_path(case.portfolio.path) if case.portfolio.path else "the portfolio",
+                    f"an NPV within the ranges of {', '.join(names) or 'the portfolio'} reaches "
+                    f"{float(np.max(extreme)):.3g}; Monte Carlo works with NPVs up to "
+                    f"{MAX_SIMULATED:.0e} (their squares must fit in a computer's numbers): check "
+                    "the high ends of the ranges for a slip",
+                )
+            ]
+        )
     width = float(np.max(np.abs(high - low))) if columns else 0.0
     slack = 1e-9 * max(1.0, float(np.max(np.abs(np.concatenate([low, high])))), width)
     low, high = low - slack, high + slack

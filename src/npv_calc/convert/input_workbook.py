@@ -28,7 +28,7 @@ from ..load.workbook_layout import (
     default_template,
     year_header,
 )
-from ..model import APPRAISAL_KEYS, Line, Portfolio, Uncertain
+from ..model import APPRAISAL_KEYS, UNALLOCATED, Line, Portfolio, Uncertain
 from ..workbook_io import (
     check_writable,
     first_illegal_character,
@@ -71,6 +71,8 @@ def _line_cells(line: Line) -> dict[str, Any]:
     ``amounts`` go in the Year columns)."""
     cells: dict[str, Any] = {}
     for key, value in line_items(line):
+        if key == "agency" and value == UNALLOCATED:
+            continue  # an empty cell is Unallocated, and a declared-agency drop-down allows it
         if key == "years":
             cells["years.first"], cells["years.last"] = value
         elif key != "amounts":

@@ -193,7 +193,7 @@ def _names(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
 def _statuses(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
     """``count_statuses``: distinct statuses from :data:`STATUSES`."""
     allowed = ", ".join(f'"{s}"' for s in STATUSES)
-    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+    if not isinstance(raw, list) or not raw or not all(isinstance(s, str) for s in raw):
         reader.add(
             f'must be a list of statuses such as ["approved", "in-delivery", "delivered"] '
             f"(from {allowed}), got {show(raw)}",

@@ -405,6 +405,11 @@ def check_file_name(name: str) -> str | None:
             "must be a relative file name ending .toml, such as 01-jet.toml (letters, "
             "digits, _ - . and spaces; folders separated by /)"
         )
+    if any(part.startswith(".") for part in parts):
+        return (
+            "must not start with . (a hidden file or folder, which a scenario directory's "
+            "readers pass over)"
+        )
     if parts[-1].lower() == "portfolio.toml":
         return "cannot be portfolio.toml (that file holds the portfolio settings)"
     return None

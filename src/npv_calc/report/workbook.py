@@ -457,8 +457,11 @@ class _Builder(SheetWriter):
             for column, kind in ((5, "Cost"), (6, "Benefit")):
                 put(
                     ws.cell(row=i, column=column),
-                    f"=SUMIFS({lines_of('pv')},{lines_of('agency')},$D{i},"
-                    f'{lines_of("type")},"{kind}")',
+                    # EXACT, not a SUMIFS criterion: an agency called "*", "<>Police" or
+                    # "=Fire" would be read as a pattern or a comparison, and "fire" would
+                    # match "Fire"; npv-calc keeps every spelling apart.
+                    f"=SUMPRODUCT(EXACT({lines_of('agency')},$D{i})*"
+                    f'({lines_of("type")}="{kind}")*{lines_of("pv")})',
                     "npv money",
                 )
 
