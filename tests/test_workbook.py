@@ -226,9 +226,13 @@ class TestCliErrors:
             a=PROJECT.replace('id = "P1"', 'id = "A-B"'),
             b=PROJECT.replace('id = "P1"', 'id = "A_B"'),
         )
-        out = runner.invoke(cli, ["run", str(folder), "--xlsx", str(tmp_path / "b.xlsx")])
-        assert out.exit_code == 1
-        assert "give the same workbook name NPV_A_B" in out.stderr
+        # Refused when the files are checked, not only when a workbook is asked for.
+        for args in (["validate"], ["run", "--xlsx", str(tmp_path / "b.xlsx")]):
+            out = runner.invoke(cli, [args[0], str(folder), *args[1:]])
+            assert out.exit_code == 1
+            assert '"A_B" and "A-B"' in out.stderr
+            assert "would give the same names in the board workbook" in out.stderr
+        assert not (tmp_path / "b.xlsx").exists()
 
 
 def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_path):

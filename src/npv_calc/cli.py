@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .model import DISTRIBUTIONS, MAX_SEED
+from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED
 
 if TYPE_CHECKING:
     from .calculate import PortfolioResult
@@ -98,7 +98,10 @@ def _command_line() -> str:
     return " ".join(["npv-calc", *map(shlex.quote, args)])
 
 
-paths_argument = click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+# readable=False: a path that cannot be read is the loader's to report (exit 1, with the rest).
+paths_argument = click.argument(
+    "paths", nargs=-1, type=click.Path(readable=False), metavar="[PATH]..."
+)
 
 
 strict_option = click.option(
@@ -166,23 +169,29 @@ def _load(
     """The portfolio and ``--set`` overrides (every problem of both reported together); its
     warnings are printed, or with ``--strict`` are errors."""
     from .load import load_with_settings
+    from .load.settings import SettingError
 
     try:
         portfolio, overrides = load_with_settings(paths, sets, strict=strict, **options)
-    except ValueError as exc:
+    except SettingError as exc:
         raise click.BadParameter(str(exc), param_hint="--set") from None
     _warn(portfolio.warnings)
     return portfolio, overrides
 
 
-def _check_output(path: str | None) -> None:
-    """Refuse an output path before any work is done (a long simulation, for one)."""
+def _check_workbook(path: str | None, portfolio: Portfolio, overrides: dict[str, object]) -> None:
+    """Refuse a workbook path, or a portfolio too large for a workbook, before any work is
+    done (a long simulation, for one)."""
     if path is not None:
         from pathlib import Path
 
+        from .errors import InputError
         from .files import check_output
+        from .report.workbook import size_problems
 
         check_output(Path(path))
+        if problems := size_problems(portfolio, overrides):
+            raise InputError(problems)
 
 
 def _write_workbook(xlsx: str, result: PortfolioResult, marking: str, **analyses: Any) -> None:
@@ -231,7 +240,7 @@ def run(
     from .calculate import appraise
 
     portfolio, overrides = _load(paths, sets, strict)
-    _check_output(xlsx)
+    _check_workbook(xlsx, portfolio, overrides)
     result = appraise(portfolio, scenario, overrides)
     if xlsx is not None:
         from .sensitivity import sensitivity
@@ -318,9 +327,9 @@ def sensitivity(
 @click.option(
     "--iterations",
     "-n",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_ITERATIONS),
     required=True,
-    help="Number of draws, e.g. 100000.",
+    help=f"Number of draws, e.g. 100000 (at most {MAX_ITERATIONS:,}).",
 )
 @click.option(
     "--seed",
@@ -354,7 +363,7 @@ def simulate(
     from .simulate import simulate as run_simulation
 
     portfolio, overrides = _load(paths, sets, strict)
-    _check_output(xlsx)
+    _check_workbook(xlsx, portfolio, overrides)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
         length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
@@ -532,13 +541,10 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
 
     from .convert.scenario_files import new_project_text
     from .files import create_new
-    from .load.rules import ID_PATTERN
+    from .load.rules import id_problem
 
-    if not ID_PATTERN.match(project_id):
-        raise click.BadParameter(
-            "must start with a letter and use only letters, digits, _ and -",
-            param_hint="ID",
-        )
+    if why := id_problem(project_id):
+        raise click.BadParameter(why, param_hint="ID")
     if not name.strip():
         raise click.BadParameter("must not be empty", param_hint="--name")
     if start_year is None:
@@ -631,6 +637,14 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(build(kind), indent=2, ensure_ascii=False))
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    # A SystemExit unwinds the stack, so an interrupted write removes its temporary file.
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="npv-calc")

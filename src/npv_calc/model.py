@@ -41,6 +41,9 @@ def is_workbook(path: Path) -> bool:
 #: Monte Carlo: the distributions values may be drawn from, and the largest seed.
 DISTRIBUTIONS = ("pert", "triangular", "uniform")
 MAX_SEED = 2**32 - 1
+#: The most draws a simulation makes: ten million take about a minute here, and the standard
+#: error of a probability is then below 0.02 percentage points; more adds time, not knowledge.
+MAX_ITERATIONS = 10_000_000
 #: Fields of a line that may be given as ``{low, central, high}``.
 UNCERTAIN_FIELDS = (
     "annual",

@@ -35,7 +35,7 @@ import numpy as np
 from .calculate import PortfolioResult, appraise_case, case_flows, price_factor
 from .discount import discount_factors
 from .errors import InputError, Problem, UsageError, shown_path
-from .model import DISTRIBUTIONS, MAX_SEED, Line, Portfolio, Project, Uncertain
+from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, Line, Portfolio, Project, Uncertain
 from .scenarios import Case, prepare
 
 #: Percentiles reported (and those the histogram's display range uses).
@@ -399,8 +399,8 @@ def simulate(
     ValueError
         For ``iterations < 1``, a seed out of range or an unknown distribution.
     """
-    if iterations < 1:
-        raise ValueError(f"iterations must be at least 1, got {iterations}")
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise ValueError(f"iterations must be from 1 to {MAX_ITERATIONS:,}, got {iterations}")
     if distribution not in DISTRIBUTIONS:
         raise ValueError(
             f"unknown distribution {distribution!r}; choose from {', '.join(DISTRIBUTIONS)}"

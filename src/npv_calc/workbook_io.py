@@ -44,13 +44,22 @@ def safe_text(value: object) -> str:
     return ILLEGAL_CHARACTERS.sub("", str(value))
 
 
+#: The most characters a cell holds (Excel's limit; a longer text makes Excel repair the file).
+MAX_CELL_TEXT = 32_767
+_CUT = " … (cut: a cell holds at most 32,767 characters; the full text is in the input)"
+
+
 def put_text(cell: Any, value: object, style: str | None = None) -> None:
     """Write text that must stay text, even when it starts with ``=``, ``+``, ``-`` or ``@``.
 
     Every piece of text that comes from an input file goes through here: openpyxl would
-    otherwise store ``"=HYPERLINK(...)"`` as a formula.
+    otherwise store ``"=HYPERLINK(...)"`` as a formula. A carriage return is kept (as
+    ``_x000D_``), and a text longer than a cell holds is cut, saying so.
     """
-    cell.value = safe_text(value)
+    text = safe_text(value)
+    if len(text) > MAX_CELL_TEXT:
+        text = text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
+    cell.value = escape_text(text)
     cell.data_type = "s"
     if style:
         cell.style = style

@@ -30,6 +30,7 @@ from ..load.workbook_layout import (
 )
 from ..model import APPRAISAL_KEYS, UNALLOCATED, Line, Portfolio, Uncertain
 from ..workbook_io import (
+    MAX_CELL_TEXT,
     check_writable,
     first_illegal_character,
     open_template,
@@ -52,6 +53,13 @@ def _put(ws: Worksheet, row: int, column: int, value: Any, owner: str = "") -> N
                 f"{value!r} holds the character "
                 f"U+{ord(bad):04X}, which a workbook cannot store; remove it from the "
                 "scenario file first (so that nothing is lost in the round trip)"
+            )
+        if len(value) > MAX_CELL_TEXT:
+            raise OutputError(
+                f"{ws.title}!{cell.coordinate}: {owner + ': ' if owner else ''}a text of "
+                f"{len(value):,} characters is longer than a cell holds ({MAX_CELL_TEXT:,}); "
+                "shorten it in the scenario file first (so that nothing is lost in the round "
+                "trip)"
             )
         put_text(cell, value)  # text stays text, even "=..."
     else:

@@ -10,6 +10,7 @@ from ..errors import Problem, shown_path
 from ..model import UNALLOCATED, Line, NamedScenario, Portfolio, Project, is_workbook
 from .messages import show, suggest
 from .paths import PORTFOLIO_FILE
+from .rules import name_key
 
 
 def cross_check(
@@ -25,6 +26,7 @@ def cross_check(
     """
     problems: list[Problem] = []
     seen: dict[str, Project] = {}
+    named: dict[str, Project] = {}
     workbook = portfolio.path is not None and is_workbook(portfolio.path)
     deflators_place = "on the Deflators sheet" if workbook else ("in [deflators] of portfolio.toml")
     grades_place = "the Grades sheet" if workbook else "[confidence_grades] in portfolio.toml"
@@ -39,7 +41,21 @@ def cross_check(
                     line=project.lines.get("id"),
                 )
             )
+        elif project.id and name_key(project.id) in named:
+            other = named[name_key(project.id)]
+            problems.append(
+                Problem(
+                    shown_path(project.path),
+                    f"{show(project.id)} and {show(other.id)} (in {shown_path(other.path)}) "
+                    "would give the same names in the board workbook, which ignore case and "
+                    "read - as _; make the ids differ in letters or digits",
+                    field="id",
+                    line=project.lines.get("id"),
+                )
+            )
         seen.setdefault(project.id, project)
+        if project.id:
+            named.setdefault(name_key(project.id), project)
         settings = portfolio.project_settings(project).updated(overrides or {})
         horizon = settings.horizon
         span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"

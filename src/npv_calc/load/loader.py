@@ -249,7 +249,7 @@ def load_with_settings(
 
     Raises
     ------
-    ValueError
+    SettingError
         A ``--set`` that is not ``KEY=VALUE`` with a known key and one TOML value (a usage
         error).
     InputError

@@ -8,8 +8,11 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def show(value: Any) -> str:
-    """A value as the user would have written it in TOML, shortened if long."""
+def show(value: Any, depth: int = 0) -> str:
+    """A value as the user would have written it in TOML, shortened if long (and shallow: a
+    list nested deeper than a few levels is shown as ``[...]``)."""
+    if depth > 4 and isinstance(value, dict | list):
+        return "[...]" if isinstance(value, list) else "{...}"
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, float):
@@ -17,9 +20,10 @@ def show(value: Any) -> str:
     elif isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, dict):
-        text = "{ " + ", ".join(f"{_key(k)} = {show(v)}" for k, v in value.items()) + " }"
+        text = "{ " + ", ".join(f"{_key(k)} = {show(v, depth + 1)}" for k, v in value.items())
+        text += " }"
     elif isinstance(value, list):
-        text = "[" + ", ".join(show(v) for v in value) + "]"
+        text = "[" + ", ".join(show(v, depth + 1) for v in value[:20]) + "]"
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -14,10 +14,10 @@ from .rules import (
     CALENDAR_YEAR,
     COST_KEYS,
     FIELD_RULES,
-    ID_PATTERN,
     MONEY,
     PROJECT_KEYS,
     REFERENCE,
+    id_problem,
 )
 from .settings import read_settings
 
@@ -270,12 +270,8 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
             )
     if "id" in data:
         pid = reader.text(data["id"], required=True, field="id", where=top)
-        if pid is not None and not ID_PATTERN.match(pid):
-            reader.add(
-                f"must start with a letter and use only letters, digits, _ and -, got {show(pid)}",
-                field="id",
-                where=top,
-            )
+        if pid is not None and (why := id_problem(pid)):
+            reader.add(f"{why}, got {show(pid)}", field="id", where=top)
         elif pid is not None:
             values["id"] = pid
     if "name" in data:

@@ -13,6 +13,26 @@ from dataclasses import dataclass
 from ..model import APPRAISAL_KEYS
 
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+#: The longest project id: it becomes part of the workbook's defined names (at most 255
+#: characters in Excel) and of sheet titles, and an id is a short label, not a description.
+MAX_ID_LENGTH = 64
+
+
+def id_problem(pid: str) -> str | None:
+    """What is wrong with a project id, or ``None``."""
+    if not ID_PATTERN.match(pid):
+        return "must start with a letter and use only letters, digits, _ and -"
+    if len(pid) > MAX_ID_LENGTH:
+        return f"must be at most {MAX_ID_LENGTH} characters (it has {len(pid)})"
+    return None
+
+
+def name_key(pid: str) -> str:
+    """The workbook name an id becomes (every character outside A-Za-z0-9_ as _), in capitals:
+    two ids with the same key would give the same defined names, which are not case-sensitive."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", pid).upper()
+
+
 BUILTIN_SCENARIOS = ("central", "pessimistic", "optimistic")
 MAX_HORIZON = 400
 #: A line's ``years`` from this value up are calendar years written where offsets belong.

@@ -15,6 +15,11 @@ from .reader import FileReader
 from .rules import DISCOUNT_RATE, MAX_HORIZON
 
 
+class SettingError(ValueError):
+    """A ``--set`` that is not ``KEY=VALUE`` with a known key and one TOML value (a usage
+    error, exit 2)."""
+
+
 def read_setting(key: str, raw: Any, reader: FileReader, **at: Any) -> object | None:
     """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`."""
     at.setdefault("field", key)
@@ -50,7 +55,7 @@ def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
 
     Raises
     ------
-    ValueError
+    SettingError
         When the text is not ``KEY=VALUE`` with a known key and one TOML value (a usage error).
     InputError
         When the value breaks the rule for its key (as it would in a file).
@@ -58,26 +63,26 @@ def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"expected KEY=VALUE such as discount_rate=0.03, got {text!r}")
+        raise SettingError(f"expected KEY=VALUE such as discount_rate=0.03, got {text!r}")
     if key not in APPRAISAL_KEYS:
-        raise ValueError(
+        raise SettingError(
             f"{key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed keys: "
             + ", ".join(APPRAISAL_KEYS)
         )
     if "\n" in value or "\r" in value:
-        raise ValueError(f"{key}: {value!r} spans several lines; give each setting its own --set")
+        raise SettingError(f"{key}: {value!r} spans several lines; give each setting its own --set")
     try:
         document = tomllib.loads(f"v = {value.strip()}")
     except tomllib.TOMLDecodeError:
         hint = ""
         if (share := percent_value(value)) is not None:
             hint = f"; write {key}={decimal(share)} (a percentage as a decimal)"
-        raise ValueError(
+        raise SettingError(
             f"{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "
             f'"quotes"){hint}'
         ) from None
     if set(document) != {"v"}:
-        raise ValueError(f"{key}: {value!r} is more than one value; give one, e.g. {key}=0.03")
+        raise SettingError(f"{key}: {value!r} is more than one value; give one, e.g. {key}=0.03")
     reader = FileReader(Path("--set"), {})
     checked = read_setting(key, document["v"], reader)
     if reader.problems:
@@ -91,7 +96,7 @@ def parse_settings(texts: Sequence[str]) -> tuple[dict[str, object], list[Proble
 
     Raises
     ------
-    ValueError
+    SettingError
         For the first malformed ``KEY=VALUE`` (a usage error).
     """
     overrides: dict[str, object] = {}

@@ -125,3 +125,16 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
             Problem(shown_path(path), f"is not valid TOML: {message}", line=line, column=column)
         )
         return None
+    except RecursionError:
+        problems.append(
+            Problem(
+                shown_path(path),
+                "is not a scenario file npv-calc can read: its values nest too deeply (lists "
+                "within lists hundreds deep); scenario files need a level or two",
+            )
+        )
+        return None
+    except ValueError as exc:  # e.g. an integer of thousands of digits, beyond Python's limit
+        detail = str(exc).split(";")[0]
+        problems.append(Problem(shown_path(path), f"holds a value npv-calc cannot read ({detail})"))
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..calculate import financial_year
+from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ def ratio(value: float | None) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    # Control characters (an escape sequence in a name would restyle the terminal) are shown
+    # escaped, as in messages.
+    text = printable(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -95,7 +98,7 @@ def who_counts(portfolio: Portfolio) -> str:
 def render(result: PortfolioResult) -> str:
     """The ``run --format table`` text."""
     portfolio = result.portfolio
-    lines = [f"{portfolio.name} — {result.scenario} scenario", settings_line(result), ""]
+    lines = [f"{printable(portfolio.name)} — {result.scenario} scenario", settings_line(result), ""]
     headers = ["ID", "Project", "Years", "PV costs", "PV benefits", "NPV", "BCR", "Payback"]
     has_target = portfolio.target is not None
     if has_target:
@@ -169,7 +172,7 @@ def render_sensitivity(sensitivity) -> str:
     """The ``sensitivity --format table`` text."""
     base = sensitivity.base
     lines = [
-        f"{base.portfolio.name} — sensitivity, {sensitivity.scenario} scenario",
+        f"{printable(base.portfolio.name)} — sensitivity, {sensitivity.scenario} scenario",
         f"{settings_line(base)}; portfolio NPV {money(base.npv)}",
         "",
         "Tornado: portfolio NPV with each uncertain value at the low, then the high end of its",
@@ -235,7 +238,7 @@ def render_simulation(simulation) -> str:
     p = simulation.portfolio
     distribution = "PERT" if simulation.distribution == "pert" else simulation.distribution
     lines = [
-        f"{portfolio.name} — Monte Carlo, {base.scenario} scenario",
+        f"{printable(portfolio.name)} — Monte Carlo, {base.scenario} scenario",
         f"{simulation.iterations:,} draws of {simulation.uncertain_values} uncertain values "
         f"({distribution}), seed {simulation.seed}; {settings_line(base)}",
         "",

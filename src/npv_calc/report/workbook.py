@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__, params
 from ..calculate import financial_year
-from ..errors import InputError, OutputError, Problem, printable
-from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, STATUSES, Line
+from ..errors import InputError, OutputError, Problem, printable, shown_path
+from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, STATUSES, Line, Portfolio
 from ..workbook_io import check_writable, open_template, put, put_text, save_atomically
 from .table import settings_line, who_counts
 from .workbook_parts import (
@@ -95,6 +95,33 @@ _INPUT_ROWS = {
     "adjustment": ("Adjustment factor: net = gross x this", "factor"),
     "pv": ("Present value", "£"),
 }
+
+
+#: The largest project sheet written: a column per line and per year. Each line takes two rows
+#: of a column per year, so a sheet's cells grow with lines x years; beyond these a workbook is
+#: slow to write and to open, and no board reads it.
+MAX_SHEET_LINES = 500
+MAX_SHEET_FLOWS = 100_000  # lines x years of one project
+
+
+def size_problems(portfolio: Portfolio, overrides: dict[str, object]) -> list[Problem]:
+    """Projects too large for a board workbook's project sheet (checked before any work)."""
+    problems = []
+    for project in portfolio.projects:
+        lines = len(project.all_lines)
+        horizon = int(portfolio.project_settings(project).updated(overrides).horizon)
+        if lines > MAX_SHEET_LINES or lines * horizon > MAX_SHEET_FLOWS:
+            problems.append(
+                Problem(
+                    shown_path(project.path),
+                    f"has {lines:,} lines over {horizon} years, too many for a board workbook "
+                    f"(at most {MAX_SHEET_LINES} lines and {MAX_SHEET_FLOWS:,} lines x years "
+                    "per project); the figures need no workbook: use --format json or csv, or "
+                    "group lines",
+                    field="costs" if project.costs else "benefits",
+                )
+            )
+    return problems
 
 
 def _check_names(result: PortfolioResult) -> None:
@@ -1054,6 +1081,9 @@ def write_workbook(
     """
     path = Path(path)
     check_writable(path)
+    problems = size_problems(result.portfolio, dict(result.case.overrides))
+    if problems:
+        raise InputError(problems)
     _check_names(result)
     wb = open_template(
         Path(template) if template else default_template(),
