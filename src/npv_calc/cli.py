@@ -183,13 +183,11 @@ def _check_workbook(path: str | None, portfolio: Portfolio, overrides: dict[str,
     """Refuse a workbook path, or a portfolio too large for a workbook, before any work is
     done (a long simulation, for one)."""
     if path is not None:
-        from pathlib import Path
-
         from .errors import InputError
         from .files import check_output
         from .report.workbook import size_problems
 
-        check_output(Path(path))
+        check_output(path)
         if problems := size_problems(portfolio, overrides):
             raise InputError(problems)
 

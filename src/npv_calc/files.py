@@ -23,7 +23,7 @@ _TEMPORARY = ".{name}.npv-calc-{pid}."
 _OWN_TEMPORARY = re.compile(r"\.(?P<name>.+)\.npv-calc-(?P<pid>[0-9]+)\.[^.]+\.tmp\Z")
 
 
-def check_output(path: Path) -> None:
+def check_output(path: str | Path) -> None:
     """Refuse an output path before any work is done.
 
     Only a regular file is ever replaced, and never through a link: a device (``/dev/full``),
@@ -37,7 +37,8 @@ def check_output(path: Path) -> None:
         its folder is missing or read-only, the file is read-only, or a spreadsheet program
         has it open (its lock file is beside it).
     """
-    text = str(path)
+    text = os.fspath(path)  # as given: Path("newdir/") would drop the slash that says "folder"
+    path = Path(path)
     if not text or text.endswith(("/", os.sep)) or path.name in ("", ".", ".."):
         raise OutputError(f"cannot write {text!r}: give a file name, not a folder")
     folder = path.parent
