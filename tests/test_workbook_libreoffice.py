@@ -200,8 +200,7 @@ def portfolios(draw) -> dict[str, str]:
         status = draw(st.sampled_from(["proposed", "approved", "in-delivery", "delivered"]))
         files[f"p{n}"] = (
             f'id = "G-{n}"\nname = "Generated {n}"\nstart_year = {2017 + 4 * n}\n'
-            f'status = "{status}"\n{own}\n'
-            + "\n\n".join(lines)
+            f'status = "{status}"\n{own}\n' + "\n\n".join(lines)
         )
     return files
 
