@@ -336,9 +336,26 @@ class TestNothingHidesAProject:
                 os.chdir("d")
         finally:
             os.chdir(here)
-        done = bounded("validate", str(folder))
+        try:
+            done = bounded("validate", str(folder))
+        finally:
+            _remove_chain(folder, 1200)  # shutil.rmtree recurses, and 1,200 levels is too deep
         assert done.returncode == 0, done.stderr
         assert "Traceback" not in done.stderr and "unexpected" not in done.stderr
+
+
+def _remove_chain(folder: Path, depth: int) -> None:
+    """Remove a chain of ``depth`` folders called ``d`` below ``folder``, deepest first."""
+    here = os.getcwd()
+    try:
+        os.chdir(folder)
+        for _ in range(depth):
+            os.chdir("d")
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
 
 
 # ---------------------------------------------------------------------------------------------
