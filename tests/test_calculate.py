@@ -55,6 +55,7 @@ PROJECT_KEYS = [
     "npv",
     "pv_costs",
     "pv_benefits",
+    "pv_risk_costs",
     "bcr",
     "roi",
     "payback_year",

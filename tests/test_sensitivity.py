@@ -425,6 +425,9 @@ class TestCommand:
                 "npv_at_low",
                 "npv_at_high",
                 "swing",
+                "toward_target_at_low",
+                "toward_target_at_high",
+                "toward_target_swing",
             ]
         for value in document["switching_values"]:
             assert list(value) == ["project", "benefits_fall", "costs_rise"]

@@ -20,7 +20,7 @@ import numpy as np
 
 from .discount import discount_factors
 from .errors import InputError, Problem, shown_path
-from .model import Line, Portfolio, Project, Settings
+from .model import Line, Portfolio, Project, Risk, Settings
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
@@ -213,7 +213,10 @@ class ProjectResult:
     costs: np.ndarray  # yearly, adjusted, undiscounted
     benefits: np.ndarray
     lines: tuple[LineResult, ...]
-    pv_costs: float
+    #: each risk's expected cost, ``probability x impact`` in each year of its ``years``
+    risks: tuple[LineResult, ...]
+    pv_costs: float  # the risks' expected costs included
+    pv_risk_costs: float
     pv_benefits: float
     npv: float
     bcr: float | None
@@ -336,6 +339,19 @@ def _appraise_project(
         agencies[line.agency] = agencies.get(line.agency, 0.0) + pv
         if line.section == "benefits" and line.cashable:
             cashable_pv += pv
+    risks: list[LineResult] = []
+    risk_totals = np.zeros(horizon)
+    for risk in project.risks:
+        flows = case_risk_flows(case, project, risk, settings)
+        pv = float(flows @ factors)
+        if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
+            raise InputError(
+                [_too_large(shown_path(project.path), f"the expected cost of {risk.label}")]
+            )
+        risks.append(LineResult(risk, flows, pv))  # type: ignore[arg-type]
+        risk_totals += flows
+        totals["costs"] += flows
+        by_agency["costs"][risk.agency] = by_agency["costs"].get(risk.agency, 0.0) + pv
     pv_costs = float(totals["costs"] @ factors)
     pv_benefits = float(totals["benefits"] @ factors)
     figures = (pv_costs, pv_benefits, pv_benefits - pv_costs, cashable_pv - pv_costs)
@@ -356,7 +372,9 @@ def _appraise_project(
         costs=totals["costs"],
         benefits=totals["benefits"],
         lines=tuple(results),
+        risks=tuple(risks),
         pv_costs=pv_costs,
+        pv_risk_costs=float(risk_totals @ factors),
         pv_benefits=pv_benefits,
         npv=pv_benefits - pv_costs,
         bcr=pv_benefits / pv_costs if pv_costs else None,
@@ -367,6 +385,32 @@ def _appraise_project(
         pv_costs_by_agency=by_agency["costs"],
         pv_benefits_by_agency=by_agency["benefits"],
     )
+
+
+def risk_flows(
+    risk: Risk, impact: ArrayLike, horizon: int, price_factor: float = 1.0
+) -> np.ndarray:
+    """A risk's expected yearly cost: ``probability x impact x price_factor`` in each year of
+    its ``years`` (Green Book: risk costs at their expected value), 0 in the others.
+
+    ``impact`` may be an array of shape ``(n, 1)`` for ``n`` values at once.
+
+    Examples
+    --------
+    >>> from npv_calc.model import Risk
+    >>> risk_flows(Risk(1, "Delay", 0.2, 100_000, (1, 2)), 100_000, 4).tolist()
+    [0.0, 20000.0, 20000.0, 0.0]
+    """
+    t = np.arange(horizon)
+    first, last = risk.years
+    active = (t >= first) & (t <= last)
+    return np.where(active, risk.probability * impact * price_factor, 0.0)
+
+
+def case_risk_flows(case: Case, project: Project, risk: Risk, settings: Settings) -> np.ndarray:
+    """A risk's expected yearly cost in a case (its impact as the case picks it)."""
+    impact = case.pick(project, risk, "impact")  # type: ignore[arg-type]
+    return risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))  # type: ignore[arg-type]
 
 
 def price_factor(case: Case, line: Line, settings: Settings) -> float:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
-Section = Literal["costs", "benefits"]
+Section = Literal["costs", "benefits", "risks"]
 STATUSES = ("proposed", "approved", "in-delivery", "delivered")
 #: Why a project counts toward the target or not (``counts_because`` in JSON).
 COUNTS = "yes"
@@ -61,11 +61,16 @@ UNCERTAIN_FIELDS = (
 
 @dataclass(frozen=True)
 class Uncertain:
-    """A value known only within a range: ``low <= central <= high``."""
+    """A value known only within a range: ``low <= central <= high``.
+
+    ``group`` names a correlation group (``[correlation.groups]`` of portfolio.toml): in Monte
+    Carlo the value's draws are rank-correlated with the other values of its group.
+    """
 
     low: float
     central: float
     high: float
+    group: str | None = None
 
     @property
     def is_fixed(self) -> bool:
@@ -143,6 +148,45 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """A cost that arises only if a risk happens (a project's ``[[risks]]``): ``impact`` in each
+    year of ``years`` with chance ``probability``. Appraised at its expected value
+    (``probability x impact``); drawn as an event and an impact in Monte Carlo."""
+
+    index: int  # 1-based position among the project's risks
+    name: str
+    probability: float
+    impact: Value
+    years: tuple[int, int] = (0, 0)
+    agency: str = UNALLOCATED
+    price_year: int | None = None
+    source: str | None = None
+    unit_ref: None = None  # risks take no unit value from the library
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+
+    section: Literal["risks"] = "risks"
+
+    @property
+    def label(self) -> str:
+        return f'risks[{self.index}] "{self.name}"'
+
+    def uncertain(self) -> list[tuple[str, Uncertain]]:
+        """The risk's impact when it has a real range."""
+        value = self.impact
+        return [("impact", value)] if isinstance(value, Uncertain) and not value.is_fixed else []
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Rank (Spearman) correlations for Monte Carlo: inside each group (every pair of its
+    values) and, optionally, between two groups (every pair across them)."""
+
+    groups: dict[str, float] = field(default_factory=dict)
+    between: tuple[tuple[str, str, float], ...] = ()
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Project:
     """A collaboration project: its identity, its setting overrides and its lines."""
 
@@ -156,6 +200,7 @@ class Project:
     overrides: dict[str, object] = field(default_factory=dict)
     costs: tuple[Line, ...] = ()
     benefits: tuple[Line, ...] = ()
+    risks: tuple[Risk, ...] = ()
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -192,6 +237,7 @@ class Portfolio:
     confidence_grades: dict[int, float] = field(default_factory=dict)
     deflators: dict[int, float] = field(default_factory=dict)
     scenarios: dict[str, NamedScenario] = field(default_factory=dict)
+    correlation: Correlation = Correlation()
     #: the files the portfolio was read from, in reading order
     files: tuple[Path, ...] = ()
     path: Path | None = None  # portfolio.toml, when there is one

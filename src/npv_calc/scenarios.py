@@ -35,6 +35,7 @@ Mode = Literal["central", "pessimistic", "optimistic"]
 #: For each section and field: does a higher value raise the NPV?
 RAISES_NPV: dict[str, dict[str, bool]] = {
     "costs": {"annual": False, "scale": False, "growth": False, "optimism_bias": False},
+    "risks": {"impact": False},
     "benefits": {
         "annual": True,
         "quantity": True,

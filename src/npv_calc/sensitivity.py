@@ -19,7 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .calculate import PortfolioResult, appraise_case, case_flows
+from .calculate import PortfolioResult, appraise_case, case_flows, case_risk_flows
 from .errors import InputError, Problem, shown_path
 from .model import Portfolio
 from .scenarios import prepare
@@ -38,10 +38,17 @@ class TornadoBar:
     high: float
     npv_at_low: float
     npv_at_high: float
+    #: the NPV toward the target at each end (what the target is tested against)
+    toward_target_at_low: float
+    toward_target_at_high: float
 
     @property
     def swing(self) -> float:
         return abs(self.npv_at_high - self.npv_at_low)
+
+    @property
+    def toward_target_swing(self) -> float:
+        return abs(self.toward_target_at_high - self.toward_target_at_low)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,14 @@ class Sensitivity:
     @property
     def scenario(self) -> str:
         return self.base.scenario
+
+    def ranked(self) -> tuple[TornadoBar, ...]:
+        """The bars by the measure the target is tested against: the swing of the NPV toward
+        the target when there is a target (a bar of a project that does not count has none),
+        else the swing of the portfolio NPV; ties keep the JSON's order."""
+        if self.base.target is None:
+            return self.tornado
+        return tuple(sorted(self.tornado, key=lambda bar: -bar.toward_target_swing))
 
 
 def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...], float | None]:
@@ -112,15 +127,23 @@ def sensitivity(
     for project, result in zip(case.projects, base.projects, strict=True):
         # A value moves only its own line's present value: re-value that line alone.
         settings = result.settings
-        for line, line_result in zip(project.all_lines, result.lines, strict=True):
-            sign = -1.0 if line.section == "costs" else 1.0
+        counts = 1.0 if result.counts_toward_target else 0.0
+        moved_lines = [
+            (line, line_result, case_flows)
+            for line, line_result in zip(project.all_lines, result.lines, strict=True)
+        ] + [
+            (risk, risk_result, case_risk_flows)
+            for risk, risk_result in zip(project.risks, result.risks, strict=True)
+        ]
+        for line, line_result, flows_of in moved_lines:
+            sign = 1.0 if line.section == "benefits" else -1.0
             for field, value in line.uncertain():
                 key = (project.id, line.section, line.index, field)
-                ends = []
+                changes = []
                 for end in (value.low, value.high):
                     moved = replace(case, fixed={**case.fixed, key: end})
-                    pv = float(case_flows(moved, project, line, settings) @ result.discount_factors)
-                    ends.append(base.npv + sign * (pv - line_result.pv))
+                    pv = float(flows_of(moved, project, line, settings) @ result.discount_factors)
+                    changes.append(sign * (pv - line_result.pv))
                 bars.append(
                     TornadoBar(
                         project.id,
@@ -130,8 +153,10 @@ def sensitivity(
                         field,
                         value.low,
                         value.high,
-                        ends[0],
-                        ends[1],
+                        base.npv + changes[0],
+                        base.npv + changes[1],
+                        base.npv_toward_target + counts * changes[0],
+                        base.npv_toward_target + counts * changes[1],
                     )
                 )
     overflowing = [b for b in bars if not (math.isfinite(b.npv_at_low) and math.isfinite(b.swing))]

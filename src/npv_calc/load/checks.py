@@ -4,10 +4,20 @@ scenarios change) or on several files at once: ``years`` inside the horizon, def
 
 from __future__ import annotations
 
-from dataclasses import replace
+import math
+from dataclasses import fields, replace
+from typing import Any
 
 from ..errors import Problem, shown_path
-from ..model import UNALLOCATED, Line, NamedScenario, Portfolio, Project, is_workbook
+from ..model import (
+    UNALLOCATED,
+    Line,
+    NamedScenario,
+    Portfolio,
+    Project,
+    Uncertain,
+    is_workbook,
+)
 from .messages import show, suggest
 from .paths import PORTFOLIO_FILE
 from .rules import name_key
@@ -59,7 +69,7 @@ def cross_check(
         settings = portfolio.project_settings(project).updated(overrides or {})
         horizon = settings.horizon
         span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
-        for line in project.all_lines:
+        for line in (*project.all_lines, *project.risks):
 
             def add(
                 message: str, field: str, line: Line = line, project: Project = project
@@ -76,8 +86,9 @@ def cross_check(
 
             if line.years is not None and line.years[1] > horizon - 1:
                 add(f"{show(list(line.years))} goes beyond the horizon: {span}", "years")
-            if line.amounts is not None and len(line.amounts) > horizon:
-                add(f"has {len(line.amounts)} years of amounts but {span}", "amounts")
+            amounts = getattr(line, "amounts", None)
+            if amounts is not None and len(amounts) > horizon:
+                add(f"has {len(amounts)} years of amounts but {span}", "amounts")
             if line.price_year is not None and line.price_year != settings.price_base_year:
                 base = settings.price_base_year
                 # a ref: unit value brings its own price year: the message names the ref
@@ -99,11 +110,11 @@ def cross_check(
                                 f"{what}{year} {deflators_place}",
                                 field,
                             )
-            if line.confidence is not None and line.confidence not in portfolio.confidence_grades:
+            confidence = getattr(line, "confidence", None)
+            if confidence is not None and confidence not in portfolio.confidence_grades:
                 grades = ", ".join(map(str, portfolio.confidence_grades))
                 add(
-                    f"grade {line.confidence} does not exist; the grades are {grades} "
-                    f"({grades_place})",
+                    f"grade {confidence} does not exist; the grades are {grades} ({grades_place})",
                     "confidence",
                 )
     return problems
@@ -162,7 +173,7 @@ def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Line | N
     uses: list[tuple[str, Project, str, Line | None]] = []
     for project in portfolio.projects:
         uses += [(name, project, "partners", None) for name in project.partners]
-        for line in project.all_lines:
+        for line in (*project.all_lines, *project.risks):
             if "agency" in line.lines or line.agency != UNALLOCATED:
                 uses.append((line.agency, project, "agency", line))
     return uses
@@ -262,3 +273,160 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
         if name in twin
     ]
     return [], warnings
+
+
+def _grouped(portfolio: Portfolio) -> list[tuple[Project, Any, str, Uncertain]]:
+    """Every uncertain value that names a correlation group: (project, line or risk, field,
+    value)."""
+    found = []
+    for project in portfolio.projects:
+        for line in (*project.all_lines, *project.risks):
+            for f in fields(line):
+                value = getattr(line, f.name)
+                if isinstance(value, Uncertain) and value.group is not None:
+                    found.append((project, line, f.name, value))
+    return found
+
+
+def check_correlation(portfolio: Portfolio) -> list[Problem]:
+    """Correlation groups: each one used is declared, each one declared is used, each pair
+    names declared groups, and the coefficients together are ones a joint distribution can
+    have (the correlation matrix of the drawn values is positive semi-definite)."""
+    correlation = portfolio.correlation
+    declared = correlation.groups
+    shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
+    workbook = portfolio.path is not None and is_workbook(portfolio.path)
+    place = "the Correlation sheet" if workbook else "[correlation.groups] in portfolio.toml"
+    problems: list[Problem] = []
+    uses = _grouped(portfolio)
+    used = {value.group for *_, value in uses}
+    for project, line, name, value in uses:
+        if value.group not in declared:
+            hint = suggest(value.group or "", declared)
+            problems.append(
+                Problem(
+                    shown_path(project.path),
+                    f"names the correlation group {show(value.group)}, which is not declared"
+                    f"{hint}; declare it with its rank correlation in {place}",
+                    line.label,
+                    f"{name}.group",
+                    line.lines.get(name),
+                )
+            )
+    for group in declared:
+        if group not in used:
+            undeclared = sorted(g for g in used if g is not None and g not in declared)
+            hint = suggest(group, undeclared) if undeclared else ""
+            problems.append(
+                Problem(
+                    shown,
+                    f"the group {show(group)} is declared but no uncertain value names it{hint}; "
+                    'add group = "..." to the values it should correlate, or remove it',
+                    "[correlation.groups]",
+                    group,
+                    correlation.lines.get(f"group:{group}") or None,
+                )
+            )
+    for a, b, _ in correlation.between:
+        for group in (a, b):
+            if group not in declared:
+                problems.append(
+                    Problem(
+                        shown,
+                        f"names the group {show(group)}, which is not declared"
+                        f"{suggest(group, declared)}; declare it in {place}",
+                        "[[correlation.between]]",
+                        "groups",
+                        correlation.lines.get(f"between:{a}:{b}") or None,
+                    )
+                )
+    if problems:
+        return problems
+    # Positive semi-definite: with n_g drawn values in group g, the value-level matrix is PSD
+    # exactly when the group-level matrix M (M_gg = 1 + (n_g - 1) rho_g,
+    # M_ab = r_ab sqrt(n_a n_b)) is (the other eigenvalues are 1 - rho_g >= 0).
+    counts = {g: 0 for g in declared}
+    for *_, value in uses:
+        if not value.is_fixed:
+            counts[value.group] += 1  # type: ignore[index]
+    groups = [g for g in declared if counts[g] > 0]
+    bad = not_semi_definite(
+        groups,
+        {g: declared[g] for g in groups},
+        {g: counts[g] for g in groups},
+        correlation.between,
+    )
+    if bad:
+        listed = ", ".join(show(g) for g in bad)
+        first = correlation.lines.get(f"group:{bad[0]}") or None
+        problems.append(
+            Problem(
+                shown,
+                f"the rank correlations of the groups {listed} cannot hold together: no joint "
+                "distribution has them (the correlation matrix is not positive semi-definite). "
+                "Lower the between-group correlations, or, for a negative correlation inside "
+                "a group of n values, keep it at -1/(n-1) or above",
+                "[correlation]",
+                None,
+                first,
+            )
+        )
+    return problems
+
+
+def not_semi_definite(
+    groups: list[str],
+    rho: dict[str, float],
+    counts: dict[str, int],
+    between: tuple[tuple[str, str, float], ...],
+) -> list[str]:
+    """The groups involved when the value-level correlation matrix is not positive
+    semi-definite (``[]`` when it is)."""
+    if not groups:
+        return []
+    index = {g: i for i, g in enumerate(groups)}
+    size = len(groups)
+    m = [[0.0] * size for _ in range(size)]
+    for g in groups:
+        m[index[g]][index[g]] = 1 + (counts[g] - 1) * rho[g]
+    for a, b, r in between:
+        if a in index and b in index:
+            m[index[a]][index[b]] = m[index[b]][index[a]] = r * math.sqrt(counts[a] * counts[b])
+    eigenvalues, vectors = _symmetric_eigen(m)
+    lowest = min(range(size), key=lambda k: eigenvalues[k])
+    # a matrix with a pair at +1 or -1 is semi-definite: only a clearly negative eigenvalue fails
+    scale = max(1.0, max(abs(x) for row in m for x in row))
+    if eigenvalues[lowest] >= -1e-9 * scale:
+        return []
+    weights = [abs(vectors[i][lowest]) for i in range(size)]
+    return [g for g in groups if weights[index[g]] > 0.05 * max(weights)]
+
+
+def _symmetric_eigen(m: list[list[float]]) -> tuple[list[float], list[list[float]]]:
+    """Eigenvalues and eigenvectors (columns) of a small symmetric matrix, by Jacobi rotations:
+    plain Python, so that validation never needs numpy (a matrix of a few groups is tiny)."""
+    n = len(m)
+    a = [row[:] for row in m]
+    v = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+    for _ in range(100):
+        off = sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j)
+        if off < 1e-22:
+            break
+        for p in range(n - 1):
+            for q in range(p + 1, n):
+                if abs(a[p][q]) < 1e-300:
+                    continue
+                theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
+                c = 1 / math.sqrt(t * t + 1)
+                s = t * c
+                for k in range(n):
+                    akp, akq = a[k][p], a[k][q]
+                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+                for k in range(n):
+                    apk, aqk = a[p][k], a[q][k]
+                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+                for k in range(n):
+                    vkp, vkq = v[k][p], v[k][q]
+                    v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq
+    return [a[i][i] for i in range(n)], v

@@ -22,7 +22,7 @@ from typing import Any
 from .. import params
 from ..errors import InputError, Problem, shown_path
 from ..model import Portfolio, Project, Settings, is_workbook
-from .checks import check_agencies, check_scenarios, cross_check
+from .checks import check_agencies, check_correlation, check_scenarios, cross_check
 from .messages import show
 from .paths import DEFAULT_PATH, PORTFOLIO_FILE, find_files
 from .portfolio import read_portfolio_file
@@ -211,6 +211,7 @@ def load_portfolio(
     agency_problems, agency_warnings = check_agencies(portfolio)
     problems += agency_problems
     warnings += agency_warnings
+    problems += check_correlation(portfolio)
     checked: list[Problem] | None = None
     # Without its portfolio file (there under another name), the settings-dependent checks
     # would only report the settings it would have given.

@@ -7,12 +7,15 @@ import re
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, STATUSES, NamedScenario
-from .messages import show, suggest
+from ..model import APPRAISAL_KEYS, STATUSES, Correlation, NamedScenario
+from .messages import got, show, suggest
 from .reader import FileReader
 from .rules import (
     BENEFIT_REDUCTION,
+    BETWEEN_KEYS,
     BUILTIN_SCENARIOS,
+    COEFFICIENT,
+    CORRELATION_KEYS,
     LOW_TARGET,
     NON_NEGATIVE,
     PORTFOLIO_KEYS,
@@ -151,7 +154,88 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
             scenario_.lines.update(reader.lines.get(where, {}))
             scenarios[name] = scenario_
     out["scenarios"] = scenarios
+    if "correlation" in data:
+        out["correlation"] = _read_correlation(data["correlation"], reader)
     return out
+
+
+def _read_correlation(raw: Any, reader: FileReader) -> Correlation:
+    """``[correlation.groups]`` (a rank correlation per group) and ``[[correlation.between]]``
+    (a rank correlation between two groups)."""
+    top = ("", 1)
+    table = reader.table(
+        raw, "[correlation.groups] and [[correlation.between]]", field="correlation", where=top
+    )
+    if table is None:
+        return Correlation()
+    reader.unknown_keys(table, CORRELATION_KEYS, item="[correlation]", where=("correlation", 1))
+    groups: dict[str, float] = {}
+    where = ("correlation.groups", 1)
+    if "groups" in table:
+        raw_groups = reader.table(
+            table["groups"], "a rank correlation per group", field="groups", where=where
+        )
+        for name, value in (raw_groups or {}).items():
+            coefficient = reader.number(
+                value, COEFFICIENT, item="[correlation.groups]", field=name, where=where
+            )
+            if coefficient is not None:
+                groups[name] = coefficient
+    between: list[tuple[str, str, float]] = []
+    raw_between = table.get("between", [])
+    if not isinstance(raw_between, list):
+        reader.add(
+            "must be written as [[correlation.between]] tables",
+            field="correlation.between",
+            where=top,
+        )
+        raw_between = []
+    seen: set[frozenset[str]] = set()
+    for index, entry in enumerate(raw_between, start=1):
+        at = {"item": f"[[correlation.between]] {index}", "where": ("correlation.between", index)}
+        if not isinstance(entry, dict):
+            reader.add(f"must be a table with groups and rank, {got(entry)}", **at)
+            continue
+        reader.unknown_keys(entry, BETWEEN_KEYS, **at)
+        pair = entry.get("groups")
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(g, str) and g for g in pair)
+            or pair[0] == pair[1]
+        ):
+            reader.add(
+                f'must name two different groups, e.g. groups = ["fire-costs", "demand"], '
+                f"got {show(pair)}",
+                field="groups",
+                **at,
+            )
+            continue
+        if "rank" not in entry:
+            reader.add(
+                "is required: the rank correlation between the two groups", field="rank", **at
+            )
+            continue
+        rank = reader.number(entry["rank"], COEFFICIENT, field="rank", **at)
+        if rank is None:
+            continue
+        key = frozenset(pair)
+        if key in seen:
+            reader.add(
+                f"gives the pair {show(pair)} a second time; give it once", field="groups", **at
+            )
+            continue
+        seen.add(key)
+        between.append((pair[0], pair[1], rank))
+    correlation = Correlation(groups, tuple(between))
+    for name in groups:
+        correlation.lines[f"group:{name}"] = reader.line_of(where[0], 1, name) or ""
+    for index, (a, b, _) in enumerate(between, start=1):
+        correlation.lines[f"between:{a}:{b}"] = (
+            reader.line_of("correlation.between", index, "groups") or ""
+        )
+    correlation.lines["file"] = reader.shown
+    return correlation
 
 
 def _low_target(target: float) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Project, is_workbook
+from ..model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Project, Risk, is_workbook
 from .messages import got, show, suggest
 from .reader import FileReader
 from .rules import (
@@ -17,6 +17,8 @@ from .rules import (
     MONEY,
     PROJECT_KEYS,
     REFERENCE,
+    RISK_KEYS,
+    SHARE,
     id_problem,
 )
 from .settings import read_settings
@@ -75,6 +77,93 @@ def _read_reference(
     values["unit_ref"] = key
     if "source" not in raw:
         values["source"] = reference_source(key)
+
+
+def _read_years(
+    years: Any, reader: FileReader, at: dict[str, Any], start_year: int | None
+) -> tuple[int, int] | None:
+    """``years = [first, last]``: year offsets from year 0, checked (calendar years get the
+    offsets suggested)."""
+    if (
+        not isinstance(years, list)
+        or len(years) != 2
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+    ):
+        reader.add(
+            "must be [first, last], two whole-number year offsets from year 0 such as "
+            f"[1, 9], got {show(years)}",
+            field="years",
+            **at,
+        )
+        return None
+    if years[0] >= CALENDAR_YEAR:
+        offsets = (
+            f"; did you mean years = [{years[0] - start_year}, {years[1] - start_year}]?"
+            if start_year is not None and start_year <= years[0] <= years[1]
+            else ""
+        )
+        reader.add(
+            f"{show(years)} looks like calendar years, but years are offsets from "
+            f"start_year (year 0 = {start_year if start_year is not None else 'start_year'})"
+            f"{offsets}",
+            field="years",
+            **at,
+        )
+        return None
+    if years[0] < 0 or years[0] > years[1]:
+        reader.add(f"must have 0 <= first <= last, got {show(years)}", field="years", **at)
+        return None
+    return (years[0], years[1])
+
+
+def _read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None) -> Risk | None:
+    """A ``[[risks]]`` table: a cost that arises only if the risk happens."""
+    where = ("risks", index)
+    if not isinstance(raw, dict):
+        reader.add(f"must be a table ([[risks]]), {got(raw)}", item=f"risks[{index}]", where=where)
+        return None
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        reader.text(name, required=True, item=f"risks[{index}]", field="name", where=where)
+        name = f"Risk {index}"
+    at: dict[str, Any] = {"item": f'risks[{index}] "{name}"', "where": where}
+    reader.unknown_keys(
+        raw,
+        RISK_KEYS,
+        elsewhere={
+            "annual": "a risk has an impact: write impact = ... (£ each year of years if it "
+            "happens)"
+        },
+        **at,
+    )
+    values: dict[str, Any] = {"index": index, "name": name}
+    ok = True
+    for key in ("probability", "impact"):
+        if key not in raw:
+            reader.add(
+                "is required: a risk needs its probability (0 to 1) and its impact (£)",
+                field=key,
+                **at,
+            )
+            ok = False
+    if "probability" in raw:
+        values["probability"] = reader.number(raw["probability"], SHARE, field="probability", **at)
+    if "impact" in raw:
+        values["impact"] = reader.value(raw["impact"], MONEY, field="impact", **at)
+    if "years" in raw:
+        values["years"] = _read_years(raw["years"], reader, at, start_year)
+    for key in ("agency", "source"):
+        if key in raw:
+            values[key] = reader.text(raw[key], required=key == "agency", field=key, **at)
+    if values.get("source") == "":
+        values["source"] = None
+    if "price_year" in raw:
+        values["price_year"] = reader.year(raw["price_year"], field="price_year", **at)
+    if not ok or values.get("probability") is None or values.get("impact") is None:
+        return None
+    risk = Risk(**{k: v for k, v in values.items() if v is not None})
+    risk.lines.update(reader.lines.get(where, {}))
+    return risk
 
 
 def _read_line(
@@ -166,39 +255,9 @@ def _read_line(
                 values["amounts"] = tuple(checked)
 
     if "years" in raw:
-        years = raw["years"]
-        if (
-            not isinstance(years, list)
-            or len(years) != 2
-            or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
-        ):
-            reader.add(
-                "must be [first, last], two whole-number year offsets from year 0 such as "
-                f"[1, 9], got {show(years)}",
-                field="years",
-                **at,
-            )
-        elif years[0] >= CALENDAR_YEAR:
-            offsets = (
-                f"; did you mean years = [{years[0] - start_year}, {years[1] - start_year}]?"
-                if start_year is not None and start_year <= years[0] <= years[1]
-                else ""
-            )
-            reader.add(
-                f"{show(years)} looks like calendar years, but years are offsets from "
-                f"start_year (year 0 = {start_year if start_year is not None else 'start_year'})"
-                f"{offsets}",
-                field="years",
-                **at,
-            )
-        elif years[0] < 0 or years[0] > years[1]:
-            reader.add(
-                f"must have 0 <= first <= last, got {show(years)}",
-                field="years",
-                **at,
-            )
-        else:
-            values["years"] = (years[0], years[1])
+        span = _read_years(raw["years"], reader, at, start_year)
+        if span is not None:
+            values["years"] = span
 
     forms = [k for k in ("amounts", "annual", "quantity") if k in raw]
     if section == "benefits" and ("quantity" in raw) != ("unit_value" in raw):
@@ -322,6 +381,17 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
             line = _read_line(raw, section, index, reader, values.get("start_year"))
             if line is not None:
                 lines[section].append(line)
+    risks: list[Risk] = []
+    raw_risks = data.get("risks", [])
+    if not isinstance(raw_risks, list):
+        reader.add(
+            f"must be written as [[risks]] tables, {got(raw_risks)}", field="risks", where=top
+        )
+    else:
+        for index, raw in enumerate(raw_risks, start=1):
+            risk = _read_risk(raw, index, reader, values.get("start_year"))
+            if risk is not None:
+                risks.append(risk)
     if not data.get("costs") and not data.get("benefits"):
         reader.add(
             "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
@@ -341,6 +411,7 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
         overrides=overrides,
         costs=tuple(lines["costs"]),
         benefits=tuple(lines["benefits"]),
+        risks=tuple(risks),
         **values,
     )
     project.lines.update(reader.lines.get(top, {}))

@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import Problem, shown_path
 from ..model import Uncertain, Value
 from .messages import got, percent_text_hint, show, suggest
-from .rules import UNCERTAIN_KEYS, Rule
+from .rules import UNCERTAIN_KEYS, UNCERTAIN_OPTIONAL, Rule
 
 Locations = dict[tuple[str, int], dict[str, int | str]]
 
@@ -164,15 +164,21 @@ class FileReader:
             return self.number(raw, rule, **at)
         field = at.pop("field")
         ok = True
+        allowed = (*UNCERTAIN_KEYS, *UNCERTAIN_OPTIONAL)
         for key in raw:
-            if key not in UNCERTAIN_KEYS:
+            if key not in allowed:
                 self.add(
-                    f"unknown key {show(key)} in an uncertain value{suggest(key, UNCERTAIN_KEYS)};"
-                    " write { low = ..., central = ..., high = ... }",
+                    f"unknown key {show(key)} in an uncertain value{suggest(key, allowed)};"
+                    ' write { low = ..., central = ..., high = ... } (and group = "..." for '
+                    "a correlation group)",
                     field=f"{field}.{key}",
                     **at,
                 )
                 ok = False
+        group = None
+        if "group" in raw:
+            group = self.text(raw["group"], required=True, field=f"{field}.group", **at)
+            ok = ok and group is not None
         missing = [k for k in UNCERTAIN_KEYS if k not in raw]
         if missing:
             self.add(
@@ -192,4 +198,4 @@ class FileReader:
                 **at,
             )
             return None
-        return Uncertain(low, mid, high)  # type: ignore[arg-type]
+        return Uncertain(low, mid, high, group)  # type: ignore[arg-type]

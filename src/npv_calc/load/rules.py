@@ -162,8 +162,16 @@ PROJECT_KEYS = (
     *APPRAISAL_KEYS,
     "costs",
     "benefits",
+    "risks",
 )
-PORTFOLIO_TABLES = ("portfolio", "appraisal", "confidence_grades", "deflators", "scenarios")
+PORTFOLIO_TABLES = (
+    "portfolio",
+    "appraisal",
+    "confidence_grades",
+    "deflators",
+    "scenarios",
+    "correlation",
+)
 PORTFOLIO_KEYS = (
     "name",
     "description",
@@ -174,3 +182,14 @@ PORTFOLIO_KEYS = (
 )
 SCENARIO_KEYS = ("description", "set", "exclude")
 UNCERTAIN_KEYS = ("low", "central", "high")
+#: An uncertain table may also name a correlation group.
+UNCERTAIN_OPTIONAL = ("group",)
+RISK_KEYS = ("name", "probability", "impact", "years", "agency", "price_year", "source")
+CORRELATION_KEYS = ("groups", "between")
+BETWEEN_KEYS = ("groups", "rank")
+#: A rank correlation coefficient.
+COEFFICIENT = Rule(
+    {"minimum": -1, "maximum": 1},
+    "must be a rank correlation from -1 to 1 (e.g. 0.8)",
+    percent=True,
+)

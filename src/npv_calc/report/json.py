@@ -31,6 +31,7 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "npv": _number(result.npv),
         "pv_costs": _number(result.pv_costs),
         "pv_benefits": _number(result.pv_benefits),
+        "pv_risk_costs": _number(result.pv_risk_costs),
         "bcr": _number(result.bcr),
         "roi": _number(result.roi),
         "payback_year": None
@@ -90,6 +91,9 @@ def sensitivity_document(sensitivity) -> dict[str, Any]:
                 "npv_at_low": _number(bar.npv_at_low),
                 "npv_at_high": _number(bar.npv_at_high),
                 "swing": _number(bar.swing),
+                "toward_target_at_low": _number(bar.toward_target_at_low),
+                "toward_target_at_high": _number(bar.toward_target_at_high),
+                "toward_target_swing": _number(bar.toward_target_swing),
             }
             for bar in sensitivity.tornado
         ],
