@@ -1,0 +1,319 @@
+"""Drawing uncertain values for Monte Carlo: uniforms by Latin Hypercube or plain random
+sampling, rank correlation by Iman–Conover, and inverse CDFs that turn uniforms into values.
+
+Conventions
+-----------
+* A *column* is one drawn quantity: an uncertain value with a real range, or a risk's event.
+  Each column has its own random streams, derived from the seed and its name (project, section,
+  line, field), so its draws do not change when other columns are added or removed
+  (:func:`stream`). Only columns in correlation groups depend on each other.
+* ``n`` iterations are numbered from 0. Latin Hypercube sampling (``lhs``) splits them into
+  :data:`REPLICATES` consecutive *replicates* (sizes differing by at most one); in a replicate
+  of ``m`` draws each column's uniforms fall one in each of the ``m`` strata
+  ``[k/m, (k+1)/m)``, at a random place in the stratum. The replicates are independent, so the
+  spread of their estimates gives an honest standard error. Plain random sampling (``random``)
+  draws independent uniforms.
+* Iman–Conover reorders, inside fixed blocks of iterations (never across a replicate), the
+  uniforms of the columns in correlation groups so that their ranks follow correlated normal
+  scores. A reordering changes no column's set of values, so each keeps its distribution (and
+  its stratification) exactly.
+* Results depend on the seed, ``n`` and the sampling method only, never on how the iterations
+  are split into chunks for memory.
+
+Everything here is numpy; the PERT inverse is a table built with numpy (no scipy at run time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+SAMPLING_METHODS = ("lhs", "random")
+#: Latin Hypercube replicates (independent designs), for the standard errors.
+REPLICATES = 10
+#: Replicates of up to this many draws give each column a permutation of its own; larger ones
+#: use two shared random permutations with a per-column offset into each (see ``_Strata``),
+#: which costs a few vector operations per column instead of a shuffle.
+OWN_PERMUTATION = 2**14
+#: Iterations per Iman–Conover block (fewer when there are many correlated columns).
+BLOCK = 2**16
+BLOCK_BYTES = 64 * 2**20
+#: Cells of the PERT inverse-CDF table (accuracy in probability better than 1e-4).
+PERT_CELLS = 16_384
+_PERT_GRID = 2**16
+
+
+def stream(seed: int, key: tuple[str, str, int, str]) -> np.random.SeedSequence:
+    """The random stream of one column: the seed, and the column's own name (project id,
+    section, line, field) as the spawn key. Named rather than numbered, so that a column's
+    draws stay the same when projects are added, removed or excluded."""
+    digest = hashlib.sha256("\x1f".join(map(str, key)).encode()).digest()
+    words = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
+    return np.random.SeedSequence(seed, spawn_key=words)
+
+
+def _substream(sequence: np.random.SeedSequence, word: int) -> np.random.Generator:
+    child = np.random.SeedSequence(sequence.entropy, spawn_key=(*sequence.spawn_key, word))
+    return np.random.Generator(np.random.PCG64(child))
+
+
+# -- inverse CDFs -------------------------------------------------------------------------
+
+
+def pert_shape(low: float, mode: float, high: float) -> tuple[float, float]:
+    """PERT's beta shape: ``alpha = 1 + 4 (mode - low) / (high - low)``, ``beta`` likewise."""
+    span = high - low
+    return 1.0 + 4.0 * (mode - low) / span, 1.0 + 4.0 * (high - mode) / span
+
+
+@lru_cache(maxsize=4096)
+def beta_inverse_table(alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Knots and slopes of the inverse CDF of Beta(alpha, beta) at ``PERT_CELLS + 1`` equally
+    spaced probabilities, for linear interpolation.
+
+    The CDF is integrated from the density (trapezoids on 65,536 cells, normalised to 1), then
+    inverted at each probability. Tested against scipy: the value interpolated at probability
+    ``u`` has a CDF within 1e-4 of ``u`` (the probability accuracy asked for).
+    """
+    x = np.linspace(0.0, 1.0, _PERT_GRID + 1)
+    # PERT's shapes are at least 1, so the density is finite everywhere (0 ** 0 is 1).
+    density = np.power(x, alpha - 1.0) * np.power(1.0 - x, beta - 1.0)
+    cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) * 0.5)])
+    cdf /= cdf[-1]
+    u = np.linspace(0.0, 1.0, PERT_CELLS + 1)
+    knots = np.interp(u, cdf, x)
+    knots[0], knots[-1] = 0.0, 1.0
+    return knots, np.diff(knots)
+
+
+def inverse(u: np.ndarray, low: float, mode: float, high: float, distribution: str) -> np.ndarray:
+    """Values of PERT / triangular / uniform(low, mode, high) at probabilities ``u`` in [0, 1).
+
+    Examples
+    --------
+    >>> inverse(np.array([0.0, 0.5]), 10.0, 15.0, 20.0, "uniform").tolist()
+    [10.0, 15.0]
+    >>> round(float(inverse(np.array([0.5]), 0.0, 50.0, 100.0, "triangular")[0]), 9)
+    50.0
+    """
+    span = high - low
+    if distribution == "uniform":
+        return low + span * u
+    if distribution == "triangular":
+        split = (mode - low) / span
+        below = low + np.sqrt(u * span * (mode - low))
+        above = high - np.sqrt((1.0 - u) * span * (high - mode))
+        return np.where(u < split, below, above)
+    knots, slopes = beta_inverse_table(*pert_shape(low, mode, high))
+    position = u * PERT_CELLS
+    cell = position.astype(np.intp)
+    np.minimum(cell, PERT_CELLS - 1, out=cell)
+    position -= cell
+    out = knots[cell]
+    out += slopes[cell] * position
+    out *= span
+    out += low
+    return out
+
+
+# -- correlation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorrelationPlan:
+    """The correlated columns (by position among all columns) and the factor ``loading`` that
+    turns independent normals into scores with the wanted correlation (``scores = e @ L.T``)."""
+
+    columns: tuple[int, ...]
+    loading: np.ndarray  # (len(columns), rank)
+
+
+def correlation_plan(
+    groups: Sequence[str | None],
+    within: dict[str, float],
+    between: Sequence[tuple[str, str, float]],
+) -> CorrelationPlan | None:
+    """The plan for columns whose correlation groups are ``groups`` (``None``: independent).
+
+    Spearman coefficients ``r`` are converted to the Pearson correlation of normal scores,
+    ``2 sin(pi r / 6)``, so that the scores' rank correlation is ``r``; a matrix that is only
+    semi-definite (a pair at +1 or -1) is factored through its eigenvalues, tiny negative ones
+    (rounding) set to 0.
+    """
+    columns = tuple(i for i, g in enumerate(groups) if g is not None)
+    if not columns:
+        return None
+    pair = {frozenset((a, b)): r for a, b, r in between}
+    names = [groups[i] for i in columns]
+    size = len(columns)
+    spearman = np.eye(size)
+    for i in range(size):
+        for j in range(i + 1, size):
+            a, b = names[i], names[j]
+            r = within.get(a, 0.0) if a == b else pair.get(frozenset((a, b)), 0.0)  # type: ignore[arg-type]
+            spearman[i, j] = spearman[j, i] = r
+    pearson = 2.0 * np.sin(np.pi * spearman / 6.0)
+    np.fill_diagonal(pearson, 1.0)
+    eigenvalues, vectors = np.linalg.eigh(pearson)
+    keep = eigenvalues > 1e-10 * max(1.0, float(eigenvalues[-1]))
+    loading = vectors[:, keep] * np.sqrt(eigenvalues[keep])
+    # rescale rows so that each score has unit variance after clipping
+    loading /= np.sqrt(np.sum(loading**2, axis=1, keepdims=True))
+    return CorrelationPlan(columns, loading)
+
+
+def _ranks_order(x: np.ndarray) -> np.ndarray:
+    """The order that sorts ``x`` (ties in index order), stable and deterministic."""
+    return np.argsort(x, kind="stable")
+
+
+def impose(u: np.ndarray, plan: CorrelationPlan, rng: np.random.Generator) -> None:
+    """Iman–Conover, in place: reorder each correlated column of ``u`` (a block of draws, a
+    row each) so that its ranks are those of correlated normal scores. Each column keeps its
+    values exactly."""
+    scores = rng.standard_normal((u.shape[0], plan.loading.shape[1])) @ plan.loading.T
+    for k, column in enumerate(plan.columns):
+        values = np.sort(u[:, column])
+        u[_ranks_order(scores[:, k]), column] = values
+
+
+# -- the sampler -------------------------------------------------------------------------
+
+
+def replicates(n: int, sampling: str) -> list[tuple[int, int]]:
+    """The iteration ranges ``[start, stop)`` of the independent designs."""
+    count = min(REPLICATES, n) if sampling == "lhs" else 1
+    size, extra = divmod(n, count)
+    bounds, start = [], 0
+    for k in range(count):
+        stop = start + size + (1 if k < extra else 0)
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
+class _Strata:
+    """One replicate's stratum numbers for every column, chunk by chunk."""
+
+    def __init__(self, size: int, sequences: Sequence[np.random.SeedSequence], seed: int, k: int):
+        self.size = size
+        self.own: list[np.ndarray] = []
+        self.offsets: list[tuple[int, int]] = []
+        generators = [_substream(s, 1 + k) for s in sequences]
+        if size <= OWN_PERMUTATION:
+            self.own = [g.permutation(size) for g in generators]
+        else:
+            # Two shared random permutations P and Q of the replicate; column c takes stratum
+            # P[(Q[(j + t_c) mod m] + s_c) mod m] for its j-th draw: a permutation of its own
+            # for each (s_c, t_c), at the cost of a slice and a gather.
+            shared = np.random.Generator(
+                np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0x4C48, k)))
+            )
+            p, q = shared.permutation(size), shared.permutation(size)
+            self.p = np.concatenate([p, p])
+            self.q = np.concatenate([q, q])
+            self.offsets = [
+                (int(g.integers(0, size)), int(g.integers(0, size))) for g in generators
+            ]
+
+    def column(self, c: int, j0: int, j1: int) -> np.ndarray:
+        if self.own:
+            return self.own[c][j0:j1]
+        s, t = self.offsets[c]
+        return self.p[self.q[t + j0 : t + j1] + s]
+
+
+class Sampler:
+    """Uniforms for ``columns`` over ``n`` iterations, block by block, in order.
+
+    Parameters
+    ----------
+    keys
+        Each column's name (its stream).
+    plan
+        The correlated columns, or ``None``.
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[tuple[str, str, int, str]],
+        seed: int,
+        n: int,
+        sampling: str,
+        plan: CorrelationPlan | None = None,
+    ):
+        if sampling not in SAMPLING_METHODS:
+            raise ValueError(f"unknown sampling {sampling!r}; choose from lhs, random")
+        self.n = n
+        self.sampling = sampling
+        self.seed = seed
+        self.sequences = [stream(seed, key) for key in keys]
+        self.jitter = [np.random.Generator(np.random.PCG64(s)) for s in self.sequences]
+        self.plan = plan
+        self.replicates = replicates(n, sampling)
+        width = max(1, len(plan.columns)) if plan else 1
+        self.block = max(1024, min(BLOCK, BLOCK_BYTES // (8 * (width + len(keys) + 8))))
+        self.scores = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(0x49434F, 1)))
+        )
+
+    def blocks(self) -> Iterator[tuple[int, int, int]]:
+        """``(replicate, start, stop)`` of each block of iterations, in order."""
+        for k, (start, stop) in enumerate(self.replicates):
+            for first in range(start, stop, self.block):
+                yield k, first, min(first + self.block, stop)
+
+    def uniforms(self) -> Iterator[tuple[int, int, int, np.ndarray]]:
+        """``(replicate, start, stop, u)``: ``u`` has a row per iteration and a column per
+        column, each in [0, 1)."""
+        strata: _Strata | None = None
+        current = -1
+        for k, start, stop in self.blocks():
+            size = stop - start
+            u = np.empty((size, len(self.sequences)), order="F")
+            if self.sampling == "lhs" and k != current:
+                first, last = self.replicates[k]
+                strata = _Strata(last - first, self.sequences, self.seed, k)
+                current = k
+            for c, generator in enumerate(self.jitter):
+                jitter = generator.random(size)
+                if strata is None:
+                    u[:, c] = jitter
+                else:
+                    j0 = start - self.replicates[k][0]
+                    u[:, c] = (strata.column(c, j0, j0 + size) + jitter) * (1.0 / strata.size)
+            if self.plan is not None:
+                impose(u, self.plan, self.scores)
+            yield k, start, stop, u
+
+
+def stratified(u: np.ndarray) -> bool:
+    """Whether each of the ``len(u)`` equal strata of [0, 1) holds exactly one of ``u``."""
+    cells = np.floor(np.asarray(u) * len(u)).astype(np.int64)
+    return bool(np.array_equal(np.sort(cells), np.arange(len(u))))
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rank correlation, ties given their average rank (0 when either is constant)."""
+    rx, ry = average_ranks(x), average_ranks(y)
+    rx -= rx.mean()
+    ry -= ry.mean()
+    denominator = math.sqrt(float(rx @ rx) * float(ry @ ry))
+    return float(rx @ ry) / denominator if denominator > 0 else 0.0
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks from 0, ties sharing their average rank."""
+    order = np.argsort(x, kind="stable")
+    ordered = x[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.concatenate([starts[1:], [len(x)]])
+    average = (starts + ends - 1) / 2.0
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat(average, ends - starts)
+    return ranks
