@@ -25,6 +25,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from npv_calc.load.rules import name_key
+
 # ---------------------------------------------------------------------------------------------
 # TOML writer
 
@@ -304,7 +306,8 @@ def portfolios(
     document["confidence_grades"] = dict(GRADES)
     document["deflators"] = dict(DEFLATORS)
     count = draw(st.integers(min_projects, max_projects))
-    pids = draw(st.lists(ids, min_size=count, max_size=count, unique=True))
+    # ids must differ as the workbook's defined names do (ignoring case, - read as _)
+    pids = draw(st.lists(ids, min_size=count, max_size=count, unique_by=name_key))
     generated = GeneratedPortfolio(document)
     for pid in pids:
         own: dict[str, Any] = {}

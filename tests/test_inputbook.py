@@ -58,6 +58,7 @@ PORTFOLIO_FIELDS = (
     "scenarios",
     "agencies",
     "count_statuses",
+    "correlation",
 )
 
 
@@ -218,6 +219,37 @@ def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
                 line.pop("price_year", None)
                 if draw(st.booleans()):
                     line["source"] = draw(gen.names)
+    used: set[str] = set()
+    for project in generated.projects:
+        if draw(st.booleans()):
+            project["risks"] = [
+                {
+                    "name": draw(gen.names),
+                    "probability": draw(gen._decimals(0.0, 1.0, 3)),
+                    "impact": draw(gen.maybe_uncertain(gen._decimals(0.0, 100_000.0, 2))),
+                    "years": [0, 0],
+                    **(
+                        {"agency": draw(st.sampled_from(gen.AGENCIES))}
+                        if draw(st.booleans())
+                        else {}
+                    ),
+                }
+                for _ in range(draw(st.integers(1, 2)))
+            ]
+        # correlation groups on some uncertain values
+        for item in [*project["costs"], *project["benefits"], *project.get("risks", [])]:
+            for value in item.values():
+                if isinstance(value, dict) and "low" in value and draw(st.booleans()):
+                    value["group"] = draw(st.sampled_from(["g1", "g2"]))
+                    used.add(value["group"])
+    if used:
+        generated.portfolio["correlation"] = {
+            "groups": {g: draw(gen._decimals(0.3, 0.9, 2)) for g in sorted(used)}
+        }
+        if used == {"g1", "g2"} and draw(st.booleans()):
+            generated.portfolio["correlation"]["between"] = [
+                {"groups": ["g1", "g2"], "rank": draw(gen._decimals(-0.2, 0.2, 2))}
+            ]
     return generated
 
 

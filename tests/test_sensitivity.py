@@ -62,7 +62,7 @@ def raw_ranges(folder: Path) -> set[tuple[str, str, int, str]]:
         if path.name == "portfolio.toml":
             continue
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-        for section in ("costs", "benefits"):
+        for section in ("costs", "benefits", "risks"):
             for index, line in enumerate(document.get(section, []), start=1):
                 for key, value in line.items():
                     if isinstance(value, dict) and value["low"] < value["high"]:
@@ -83,7 +83,12 @@ class TestTornadoEnds:
             at_high = appraise_case(replace(case, fixed={key: bar.high})).npv
             assert close(bar.npv_at_low, at_low, at_low), bar
             assert close(bar.npv_at_high, at_high, at_high), bar
-        assert len(example_sensitivity.tornado) == 29
+            toward_low = appraise_case(replace(case, fixed={key: bar.low})).npv_toward_target
+            toward_high = appraise_case(replace(case, fixed={key: bar.high})).npv_toward_target
+            assert close(bar.toward_target_at_low, toward_low, toward_low), bar
+            assert close(bar.toward_target_at_high, toward_high, toward_high), bar
+        # 29 ranges on lines and the impacts of the 2 risks
+        assert len(example_sensitivity.tornado) == 31
 
     def test_central_npv_lies_between_the_ends(self, example_sensitivity):
         base = example_sensitivity.base.npv

@@ -478,7 +478,16 @@ class TestCommand:
             "--format",
             "json",
         )
-        assert list(document) == ["iterations", "seed", "distribution", "portfolio", "projects"]
+        assert list(document) == [
+            "iterations",
+            "seed",
+            "distribution",
+            "sampling",
+            "correlation_groups",
+            "portfolio",
+            "projects",
+            "drivers",
+        ]
         assert (document["iterations"], document["seed"], document["distribution"]) == (
             300,
             1,
@@ -493,8 +502,25 @@ class TestCommand:
             "p90",
             "p95",
             "prob_meets_target",
+            "mean_se",
+            "prob_meets_target_se",
+            "toward_target",
         ]
+        assert list(document["portfolio"]["toward_target"]) == [
+            "mean",
+            "std",
+            "p5",
+            "p10",
+            "p50",
+            "p90",
+            "p95",
+        ]
+        assert (document["sampling"], document["correlation_groups"]) == ("lhs", [])
         assert [p["id"] for p in document["projects"]] == ["A", "B"]
+        assert {tuple(d) for d in document["drivers"]} == {
+            ("project", "line", "field", "rank_correlation", "contribution")
+        }
+        assert sum(d["contribution"] for d in document["drivers"]) == pytest.approx(1.0)
         for project in document["projects"]:
             assert list(project) == ["id", "mean", "p10", "p50", "p90", "prob_negative"]
         assert document["distribution"] == "triangular"
@@ -543,17 +569,28 @@ class TestCommand:
         ids = [p["id"] for p in document["projects"]]
         assert "SSS" not in ids and len(ids) == 8
         full = simulate(example, 200, seed=3)
-        for project in document["projects"]:  # named streams: the others' draws are unchanged
-            assert project["p50"] == full.projects[project["id"]].p(50.0)
-        assert document["portfolio"]["mean"] == pytest.approx(
-            full.portfolio.mean - full.projects["SSS"].mean, rel=1e-9
+        # named streams: the draws of the projects whose values are in no correlation group are
+        # unchanged (a correlated value's draws depend on its group's other values)
+        grouped = {"JET", "CBCD", "TRI", "DRONE", "FALLS"}
+        for project in document["projects"]:
+            if project["id"] not in grouped:
+                assert project["p50"] == full.projects[project["id"]].p(50.0), project["id"]
+        independent = simulate(
+            example, 200, seed=3, scenario="no-shared-services", correlation=False
+        )
+        whole = simulate(example, 200, seed=3, correlation=False)
+        assert independent.portfolio.mean == pytest.approx(
+            whole.portfolio.mean - whole.projects["SSS"].mean, rel=1e-9
         )
 
     def test_table_output(self, runner, brute_dir):
         out = runner.invoke(cli, ["simulate", str(brute_dir), "-n", "2000", "--seed", "7"])
         assert out.exit_code == 0, out.output
         result = simulate(load_portfolio(brute_dir), 2000, seed=7)
-        assert "2,000 draws of 15 uncertain values (PERT), seed 7" in out.stdout
+        assert (
+            "2,000 draws of 15 uncertain values (PERT), Latin Hypercube sampling in 10 "
+            "independent replicates, seed 7" in out.stdout
+        )
         assert f"£{round(result.portfolio.p(50.0)):,}".replace("£-", "-£") in out.stdout
         assert f"{result.prob_meets_target * 100:.1f}%" in out.stdout
 

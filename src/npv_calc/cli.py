@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from . import __version__
-from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED
+from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, SAMPLING
 
 if TYPE_CHECKING:
     from .calculate import PortfolioResult
@@ -342,6 +342,18 @@ def sensitivity(
     show_default=True,
     help="How each uncertain value is drawn between its low and high.",
 )
+@click.option(
+    "--independent",
+    is_flag=True,
+    help="Draw every value independently, ignoring [correlation] (to see what it does).",
+)
+@click.option(
+    "--sampling",
+    type=click.Choice(SAMPLING),
+    default="lhs",
+    show_default=True,
+    help="lhs: Latin Hypercube in 10 replicates (stratified draws); random: plain Monte Carlo.",
+)
 @scenario_options(("table", "json"))
 @workbook_options
 @handles_errors
@@ -350,6 +362,8 @@ def simulate(
     iterations: int,
     seed: int | None,
     distribution: str,
+    independent: bool,
+    sampling: str,
     scenario: str,
     sets: tuple[str, ...],
     fmt: str,
@@ -371,6 +385,8 @@ def simulate(
             iterations,
             seed=seed,
             distribution=distribution,
+            sampling=sampling,
+            correlation=not independent,
             scenario=scenario,
             overrides=overrides,
             progress=lambda done: bar.update(done - bar.pos),

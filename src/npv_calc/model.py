@@ -40,6 +40,7 @@ def is_workbook(path: Path) -> bool:
 
 #: Monte Carlo: the distributions values may be drawn from, and the largest seed.
 DISTRIBUTIONS = ("pert", "triangular", "uniform")
+SAMPLING = ("lhs", "random")
 MAX_SEED = 2**32 - 1
 #: The most draws a simulation makes: ten million take about a minute here, and the standard
 #: error of a probability is then below 0.02 percentage points; more adds time, not knowledge.

@@ -33,7 +33,9 @@ from functools import lru_cache
 
 import numpy as np
 
-SAMPLING_METHODS = ("lhs", "random")
+from .model import SAMPLING
+
+SAMPLING_METHODS = SAMPLING
 #: Latin Hypercube replicates (independent designs), for the standard errors.
 REPLICATES = 10
 #: Replicates of up to this many draws give each column a permutation of its own; larger ones

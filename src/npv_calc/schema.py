@@ -14,6 +14,7 @@ from . import __version__, params
 from .load.rules import (
     BENEFIT_KEYS,
     BUILTIN_SCENARIOS,
+    COEFFICIENT,
     COST_KEYS,
     DISCOUNT_RATE,
     FIELD_RULES,
@@ -23,6 +24,7 @@ from .load.rules import (
     PORTFOLIO_KEYS,
     POSITIVE,
     REFERENCE,
+    RISK_KEYS,
     SHARE,
     Rule,
 )
@@ -46,8 +48,14 @@ def _uncertain(rule: Rule) -> dict[str, Any]:
             number,
             {
                 "type": "object",
-                "description": "an uncertain value: low <= central <= high",
-                "properties": {"low": number, "central": number, "high": number},
+                "description": "an uncertain value: low <= central <= high, optionally in a "
+                "correlation group of [correlation.groups]",
+                "properties": {
+                    "low": number,
+                    "central": number,
+                    "high": number,
+                    "group": NAME,
+                },
                 "required": ["low", "central", "high"],
                 "additionalProperties": False,
             },
@@ -56,8 +64,8 @@ def _uncertain(rule: Rule) -> dict[str, Any]:
 
 
 YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999, "description": "a year, e.g. 2023"}
-TEXT = {"type": "string"}
 NAME = {"type": "string", "minLength": 1}
+TEXT = {"type": "string"}
 
 
 def _appraisal() -> dict[str, Any]:
@@ -129,11 +137,37 @@ def _line(section: str) -> dict[str, Any]:
     return schema
 
 
+def _risk() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "name": NAME,
+        "probability": _number(SHARE, "The chance the risk happens."),
+        "impact": _uncertain(MONEY),
+        "years": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[first, last] year offsets (default [0, 0])",
+        },
+        "agency": NAME,
+        "price_year": YEAR,
+        "source": TEXT,
+    }
+    assert set(properties) == set(RISK_KEYS), set(properties) ^ set(RISK_KEYS)
+    return {
+        "type": "object",
+        "description": "a cost that arises only if the risk happens",
+        "properties": properties,
+        "required": ["name", "probability", "impact"],
+        "additionalProperties": False,
+    }
+
+
 def project_schema() -> dict[str, Any]:
     appraisal = _appraisal()
     lines = {
         section: {"type": "array", "items": {"$ref": f"#/$defs/{section[:-1]}"}}
-        for section in ("costs", "benefits")
+        for section in ("costs", "benefits", "risks")
     }
     return {
         "type": "object",
@@ -199,6 +233,33 @@ def portfolio_schema() -> dict[str, Any]:
                 "propertyNames": {"pattern": "^[0-9]{4}$"},
                 "additionalProperties": _number(POSITIVE),
             },
+            "correlation": {
+                "type": "object",
+                "properties": {
+                    "groups": {
+                        "type": "object",
+                        "additionalProperties": _number(COEFFICIENT),
+                    },
+                    "between": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "groups": {
+                                    "type": "array",
+                                    "items": NAME,
+                                    "minItems": 2,
+                                    "maxItems": 2,
+                                },
+                                "rank": _number(COEFFICIENT),
+                            },
+                            "required": ["groups", "rank"],
+                            "additionalProperties": False,
+                        },
+                    },
+                },
+                "additionalProperties": False,
+            },
             "scenarios": {
                 "type": "object",
                 "propertyNames": {"not": {"enum": list(BUILTIN_SCENARIOS)}},
@@ -229,6 +290,7 @@ def schema(kind: str = "any") -> dict[str, Any]:
         "portfolio": portfolio_schema(),
         "cost": _line("costs"),
         "benefit": _line("benefits"),
+        "risk": _risk(),
     }
     document: dict[str, Any] = {
         "$schema": DRAFT,

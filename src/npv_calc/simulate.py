@@ -47,6 +47,7 @@ from .model import (
 )
 from .sampling import (
     SAMPLING_METHODS,
+    CorrelationPlan,
     Sampler,
     average_ranks,
     correlation_plan,
@@ -495,6 +496,7 @@ def simulate(
     seed: int | None = None,
     distribution: str = "pert",
     sampling: str = "lhs",
+    correlation: bool = True,
     scenario: str = "central",
     overrides: Mapping[str, object] | None = None,
     progress: Progress | None = None,
@@ -517,6 +519,9 @@ def simulate(
     sampling
         ``"lhs"`` (default: Latin Hypercube in 10 replicates, see :mod:`npv_calc.sampling`) or
         ``"random"`` (plain Monte Carlo).
+    correlation
+        Impose the rank correlations of ``[correlation]`` (default); ``False`` draws every
+        value independently, to show what the correlations do.
     scenario, overrides
         As for :func:`npv_calc.appraise`: settings, excluded projects, and the values of
         inputs without a range.
@@ -559,10 +564,7 @@ def simulate(
     low, high = _bounds(case, columns)
 
     keys = [c.key for c in model.columns]
-    groups = [c.value.group if c.value is not None else None for c in model.columns]
-    correlation = case.portfolio.correlation
-    plan = correlation_plan(groups, correlation.groups, correlation.between)
-    used_groups = tuple(sorted({g for g in groups if g is not None}))
+    plan, used_groups = _plan(model, case, correlation)
 
     per_draw = 8 * (len(model.columns) * 2 + 3 * columns + 4)
     chunk = max(1, min(iterations, chunk_bytes // per_draw))
@@ -670,6 +672,18 @@ def simulate(
     return result
 
 
+def _plan(
+    model: _Model, case: Case, correlation: bool
+) -> tuple[CorrelationPlan | None, tuple[str, ...]]:
+    """The Iman–Conover plan of the model's columns, and the groups it correlates."""
+    if not correlation:
+        return None, ()
+    groups = [c.value.group if c.value is not None else None for c in model.columns]
+    declared = case.portfolio.correlation
+    plan = correlation_plan(groups, declared.groups, declared.between)
+    return plan, tuple(sorted({g for g in groups if g is not None}))
+
+
 def draws(
     portfolio: Portfolio,
     iterations: int,
@@ -677,6 +691,7 @@ def draws(
     seed: int,
     distribution: str = "pert",
     sampling: str = "lhs",
+    correlation: bool = True,
     scenario: str = "central",
     overrides: Mapping[str, object] | None = None,
 ) -> dict[Key, np.ndarray]:
@@ -686,9 +701,7 @@ def draws(
     case = prepare(portfolio, scenario, overrides)
     model = _compile(case)
     keys = [c.key for c in model.columns]
-    groups = [c.value.group if c.value is not None else None for c in model.columns]
-    correlation = case.portfolio.correlation
-    plan = correlation_plan(groups, correlation.groups, correlation.between)
+    plan, _ = _plan(model, case, correlation)
     parts = [
         _draws(model, u, distribution, scale)
         for *_, u, scale in Sampler(keys, seed, iterations, sampling, plan).uniforms()

@@ -61,6 +61,14 @@ GUIDANCE = {
     "Grades": "Benefit optimism bias by evidence confidence grade (1 = strongest evidence).",
     "Deflators": "GDP deflator index by financial year, to rebase amounts given in another "
     "year's prices (Price year column).",
+    "Risks": "Optional: a row per risk of a project's register, a cost that arises only if the "
+    "risk happens: its probability, its impact each year of First to Last year (Year 0 and 0 "
+    "when empty), and who pays. Appraised at probability x impact; drawn as an event in Monte "
+    "Carlo.",
+    "Correlation": "Optional: rank correlations for Monte Carlo. A row with a Group and a Rank "
+    "correlation (With group empty) declares a group; a row with both groups gives the "
+    "correlation between them. Lines name their values' groups in their Correlation groups "
+    "column.",
     "Agencies": "Optional: the agencies lines and partners may name, one per row. When any "
     "are listed, every other agency name is an error (an empty agency cell is Unallocated).",
     "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "

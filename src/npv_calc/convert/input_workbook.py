@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
 from ..load.workbook_layout import (
+    CORRELATION_COLUMNS,
     FIRST_ROW,
     HEADER_ROW,
     LINE_SHEETS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
+    RISK_COLUMNS,
     SHEETS,
     TABLE_SHEETS,
     TEMPLATE_ROWS,
@@ -37,7 +39,7 @@ from ..workbook_io import (
     put_text,
     save_atomically,
 )
-from .scenario_files import line_items
+from .scenario_files import line_items, risk_items
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -77,14 +79,29 @@ def _line_cells(line: Line) -> dict[str, Any]:
     """A line's cells by column key: what its TOML file would say (:func:`line_items`), with
     uncertain values across low/central/high and ``years`` across first/last (the yearly
     ``amounts`` go in the Year columns)."""
+    return _item_cells(line_items(line), groups_cell=True)
+
+
+def _item_cells(items: list[tuple[str, Any]], groups_cell: bool) -> dict[str, Any]:
+    """Cells by column key for a line's or a risk's keys: uncertain values across
+    low/central/high, ``years`` across first/last, and correlation groups in the line's
+    Correlation groups cell (``field: group; ...``) or, for a risk, its impact's group cell."""
     cells: dict[str, Any] = {}
-    for key, value in line_items(line):
+    groups: list[str] = []
+    for key, value in items:
         if key == "agency" and value == UNALLOCATED:
             continue  # an empty cell is Unallocated, and a declared-agency drop-down allows it
         if key == "years":
             cells["years.first"], cells["years.last"] = value
         elif key != "amounts":
             cells.update({key + k: v for k, v in _value_columns(value).items()})
+            if isinstance(value, Uncertain) and value.group is not None:
+                if groups_cell:
+                    groups.append(f"{key}: {value.group}")
+                else:
+                    cells[f"{key}.group"] = value.group
+    if groups:
+        cells["groups"] = "; ".join(groups)
     return cells
 
 
@@ -243,5 +260,29 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
                 for t, amount in enumerate(line.amounts or ()):
                     _put(ws, number, years[t], amount)
                 number += 1
+
+    ws = wb["Risks"]
+    at = _columns_by_key(ws, RISK_COLUMNS)
+    if portfolio.agencies is not None:
+        _agency_choices(ws, at["agency"])
+    number = FIRST_ROW
+    for project in portfolio.projects:
+        for risk in project.risks:
+            _put(ws, number, at["project"], project.id)
+            for key, value in _item_cells(risk_items(risk), groups_cell=False).items():
+                _put(ws, number, at[key], value, f"project {project.id}, {risk.label}")
+            number += 1
+
+    ws = wb["Correlation"]
+    at = _columns_by_key(ws, CORRELATION_COLUMNS)
+    number = FIRST_ROW
+    correlation = portfolio.correlation
+    rows = [(g, None, r) for g, r in correlation.groups.items()] + list(correlation.between)
+    for group, other, rank in rows:
+        _put(ws, number, at["group"], group)
+        if other is not None:
+            _put(ws, number, at["with"], other)
+        _put(ws, number, at["rank"], rank)
+        number += 1
     save_atomically(wb, path)
     return path

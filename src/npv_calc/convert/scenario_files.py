@@ -14,7 +14,7 @@ from typing import Any
 from .. import params
 from ..load.project import reference_source
 from ..load.rules import REFERENCE
-from ..model import APPRAISAL_KEYS, Line, Portfolio, Project, Uncertain
+from ..model import APPRAISAL_KEYS, Line, Portfolio, Project, Risk, Uncertain
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -52,9 +52,10 @@ def value(item: Any) -> str:
     if isinstance(item, bool):
         return "true" if item else "false"
     if isinstance(item, Uncertain):
+        group = f", group = {string(item.group)}" if item.group is not None else ""
         return (
             f"{{ low = {number(item.low)}, central = {number(item.central)}, "
-            f"high = {number(item.high)} }}"
+            f"high = {number(item.high)}{group} }}"
         )
     if isinstance(item, int | float):
         return number(item)
@@ -128,7 +129,26 @@ def project_text(project: Project, header: str = "") -> str:
     for line in project.all_lines:
         lines += ["", f"[[{line.section}]]"]
         lines += [f"{name} = {value(item)}" for name, item in line_items(line)]
+    for risk in project.risks:
+        lines += ["", "[[risks]]"]
+        lines += [f"{name} = {value(item)}" for name, item in risk_items(risk)]
     return "\n".join(lines) + "\n"
+
+
+def risk_items(risk: Risk) -> list[tuple[str, Any]]:
+    """The keys of a risk that differ from the defaults, in the order of the format's docs."""
+    items: list[tuple[str, Any]] = [
+        ("name", risk.name),
+        ("probability", risk.probability),
+        ("impact", risk.impact),
+        ("years", list(risk.years)),
+        ("agency", risk.agency),
+    ]
+    if risk.price_year is not None:
+        items.append(("price_year", risk.price_year))
+    if risk.source is not None:
+        items.append(("source", risk.source))
+    return items
 
 
 def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
@@ -163,6 +183,12 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
             lines.append(f"set = {value(dict(scenario.set))}")
         if scenario.exclude:
             lines.append(f"exclude = {value(list(scenario.exclude))}")
+    correlation = portfolio.correlation
+    if correlation.groups:
+        lines += ["", "[correlation.groups]"]
+        lines += [f"{key(g)} = {number(r)}" for g, r in correlation.groups.items()]
+    for a, b, r in correlation.between:
+        lines += ["", "[[correlation.between]]", f"groups = {value([a, b])}", f"rank = {number(r)}"]
     return "\n".join(lines) + "\n"
 
 

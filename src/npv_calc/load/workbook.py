@@ -17,13 +17,15 @@ from typing import Any
 
 from ..errors import InputError, Problem
 from ..workbook_io import NO_RESULT, Sheet, column_letters, read_sheets
-from .rules import MAX_HORIZON
+from .messages import suggest
+from .rules import FIELD_RULES, MAX_HORIZON
 from .workbook_layout import (
+    CORRELATION_COLUMNS,
     FIRST_ROW,
     HEADER_ROW,
-    LINE_SHEETS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
+    PROJECT_ITEM_SHEETS,
     SCENARIO_COLUMNS,
     SHEETS,
     TABLE_SHEETS,
@@ -368,11 +370,15 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
         book.projects.append(entry)
         if isinstance(document.get("id"), str):
             by_id.setdefault(document["id"], entry)
-    for section, (sheet, line_columns) in LINE_SHEETS.items():
+    for section, (sheet, line_columns) in PROJECT_ITEM_SHEETS.items():
+        if sheet not in sheets:
+            continue  # a workbook made before the Risks sheet existed
         columns, years = _header_map(sheets[sheet], line_columns, book, shown)
         for number, cells in _rows(sheets[sheet]):
             document, where = _row_document(sheet, number, cells, columns, years, book, shown)
             owner = document.pop("project", None)
+            if "groups" in document:
+                _read_groups(document, where, section, book, shown)
             entry = by_id.get(str(owner)) if owner is not None else None
             if entry is None:
                 ids = ", ".join(by_id) or "none"
@@ -389,6 +395,96 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
             lines = entry.document.setdefault(section, [])
             lines.append(document)
             entry.locations[(section, len(lines))] = where
+
+    if "Correlation" in sheets:
+        _read_correlation(sheets["Correlation"], book, shown)
+
+
+def _read_groups(
+    document: dict[str, Any], where: dict[str, int | str], section: str, book: ReadBook, shown: str
+) -> None:
+    """The Correlation groups cell of a line, ``field: group; field: group``, into the uncertain
+    values it names (as ``group = "..."`` in their tables)."""
+    text = document.pop("groups")
+    cell = where.get("groups", where[""])
+    fields = FIELD_RULES[section]
+    for part in str(text).split(";"):
+        if not part.strip():
+            continue
+        field, colon, group = (piece.strip() for piece in part.partition(":"))
+        if not colon or not field or not group:
+            book.problems.append(
+                Problem(
+                    shown,
+                    f"{part.strip()!r} is not 'field: group' (e.g. quantity: demand); separate "
+                    "several with ;",
+                    field="Correlation groups",
+                    line=cell,
+                )
+            )
+            continue
+        if field not in fields:
+            book.problems.append(
+                Problem(
+                    shown,
+                    f"{field!r} is not a value of a {section[:-1]} line that can be uncertain"
+                    f"{suggest(field, fields)}; those are: {', '.join(fields)}",
+                    field="Correlation groups",
+                    line=cell,
+                )
+            )
+            continue
+        value = document.get(field)
+        if value is None:
+            book.problems.append(
+                Problem(
+                    shown,
+                    f"puts {field} in the group {group!r}, but the line has no {field}",
+                    field="Correlation groups",
+                    line=cell,
+                )
+            )
+            continue
+        if not isinstance(value, dict):
+            value = document[field] = {"central": value}
+        value["group"] = group
+
+
+def _read_correlation(ws: Sheet, book: ReadBook, shown: str) -> None:
+    """The Correlation sheet: a row per group (Group, Rank correlation) and a row per pair of
+    groups (Group, With group, Rank correlation)."""
+    columns, _ = _header_map(ws, CORRELATION_COLUMNS, book, shown)
+    groups: dict[str, Any] = {}
+    between: list[dict[str, Any]] = []
+    locations = book.portfolio_locations
+    for number, cells in _rows(ws):
+        document, where = _row_document("Correlation", number, cells, columns, {}, book, shown)
+        group, other = document.get("group"), document.get("with")
+        rank = document.get("rank")
+        if group is None:
+            book.problems.append(
+                Problem(shown, "names no group: fill in the Group", line=where[""])
+            )
+            continue
+        if other is None:
+            groups[str(group)] = rank
+            locations.setdefault(("correlation.groups", 1), {})[str(group)] = where.get(
+                "rank", where[""]
+            )
+        else:
+            between.append({"groups": [str(group), str(other)], "rank": rank})
+            locations[("correlation.between", len(between))] = {
+                "": where[""],
+                "groups": where.get("group", where[""]),
+                "rank": where.get("rank", where[""]),
+            }
+    correlation: dict[str, Any] = {}
+    if groups:
+        correlation["groups"] = groups
+    if between:
+        correlation["between"] = between
+    if correlation:
+        book.portfolio["correlation"] = correlation
 
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_. -]*\.toml\Z")

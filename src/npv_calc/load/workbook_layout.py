@@ -82,6 +82,13 @@ COST_COLUMNS = [
     *_triple("scale", "Scale", "number"),
     Column("price_year", "Price year", 9, "year"),
     Column("source", "Source", 40, "free"),
+    Column(
+        "groups",
+        "Correlation groups",
+        28,
+        "text",
+        note="field: group; e.g. annual: staff-costs",
+    ),
 ]
 BENEFIT_COLUMNS = [
     *LINE_START,
@@ -102,6 +109,30 @@ BENEFIT_COLUMNS = [
     Column("price_year", "Price year", 9, "year"),
     *_triple("scale", "Scale", "number"),
     Column("source", "Source", 40, "free"),
+    Column(
+        "groups",
+        "Correlation groups",
+        28,
+        "text",
+        note="field: group; e.g. quantity: demand",
+    ),
+]
+RISK_COLUMNS = [
+    *LINE_START[:1],
+    Column("name", "Risk", 32, "free"),
+    Column("probability", "Probability", 10, "share"),
+    *_triple("impact", "Impact £", "money"),
+    Column("years.first", "First year", 8, "year"),
+    Column("years.last", "Last year", 8, "year"),
+    Column("agency", "Agency (pays)", 12, "text", AGENCIES),
+    Column("price_year", "Price year", 9, "year"),
+    Column("source", "Source", 40, "free"),
+    Column("impact.group", "Impact correlation group", 16, "text"),
+]
+CORRELATION_COLUMNS = [
+    Column("group", "Group", 20, "text"),
+    Column("with", "With group", 20, "text", note="empty: the correlation inside the group"),
+    Column("rank", "Rank correlation", 12, "number"),
 ]
 SCENARIO_COLUMNS = [
     Column("name", "Scenario", 20, "text"),
@@ -139,6 +170,8 @@ PORTFOLIO_ROWS = [
 ]
 
 LINE_SHEETS = {"costs": ("Costs", COST_COLUMNS), "benefits": ("Benefits", BENEFIT_COLUMNS)}
+#: Sheets with a row per item of a project (its lines, its risks), keyed by the project's ID.
+PROJECT_ITEM_SHEETS = {**LINE_SHEETS, "risks": ("Risks", RISK_COLUMNS)}
 TABLE_SHEETS = {
     "Projects": PROJECT_COLUMNS,
     "Costs": COST_COLUMNS,
@@ -147,6 +180,8 @@ TABLE_SHEETS = {
     "Grades": GRADE_COLUMNS,
     "Deflators": DEFLATOR_COLUMNS,
     "Agencies": AGENCY_COLUMNS,
+    "Risks": RISK_COLUMNS,
+    "Correlation": CORRELATION_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
 YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)

@@ -12,6 +12,7 @@ from ..calculate import financial_year
 if TYPE_CHECKING:
     from ..calculate import PortfolioResult, ProjectResult
     from ..params import UnitCost
+    from ..simulate import Simulation
 
 
 def _number(value: float | None) -> float | None:
@@ -112,22 +113,33 @@ def sensitivity_document(sensitivity) -> dict[str, Any]:
     }
 
 
-def simulation_document(simulation) -> dict[str, Any]:
+def _distribution(stats: Any) -> dict[str, float | None]:
+    return {
+        "mean": _number(stats.mean),
+        "std": _number(stats.std),
+        "p5": _number(stats.p(5.0)),
+        "p10": _number(stats.p(10.0)),
+        "p50": _number(stats.p(50.0)),
+        "p90": _number(stats.p(90.0)),
+        "p95": _number(stats.p(95.0)),
+    }
+
+
+def simulation_document(simulation: Simulation) -> dict[str, Any]:
     """The ``simulate --format json`` document."""
-    portfolio = simulation.portfolio
+    toward = simulation.toward_target
     return {
         "iterations": simulation.iterations,
         "seed": simulation.seed,
         "distribution": simulation.distribution,
+        "sampling": simulation.sampling,
+        "correlation_groups": list(simulation.correlation_groups),
         "portfolio": {
-            "mean": _number(portfolio.mean),
-            "std": _number(portfolio.std),
-            "p5": _number(portfolio.p(5.0)),
-            "p10": _number(portfolio.p(10.0)),
-            "p50": _number(portfolio.p(50.0)),
-            "p90": _number(portfolio.p(90.0)),
-            "p95": _number(portfolio.p(95.0)),
+            **_distribution(simulation.portfolio),
             "prob_meets_target": _number(simulation.prob_meets_target),
+            "mean_se": _number(simulation.mean_se),
+            "prob_meets_target_se": _number(simulation.prob_meets_target_se),
+            "toward_target": None if toward is None else _distribution(toward),
         },
         "projects": [
             {
@@ -139,6 +151,16 @@ def simulation_document(simulation) -> dict[str, Any]:
                 "prob_negative": _number(stats.prob_negative),
             }
             for pid, stats in simulation.projects.items()
+        ],
+        "drivers": [
+            {
+                "project": d.project,
+                "line": d.line,
+                "field": d.field,
+                "rank_correlation": _number(d.rank_correlation),
+                "contribution": _number(d.contribution),
+            }
+            for d in simulation.drivers
         ],
     }
 

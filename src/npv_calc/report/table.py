@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..calculate import financial_year
 from ..errors import printable
@@ -11,6 +11,7 @@ from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
 if TYPE_CHECKING:
     from ..calculate import PortfolioResult, ProjectResult
     from ..model import Portfolio
+    from ..simulate import Simulation
 
 
 def money(value: float | None) -> str:
@@ -231,35 +232,78 @@ def render_sensitivity(sensitivity) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_simulation(simulation) -> str:
+def sampling_words(simulation: Simulation) -> str:
+    """How the draws were made, e.g. ``Latin Hypercube sampling in 10 replicates``."""
+    if simulation.sampling == "lhs":
+        return f"Latin Hypercube sampling in {simulation.replicates} independent replicates"
+    return "plain random sampling"
+
+
+def independence_note(simulation: Simulation) -> str:
+    """What the correlation (or its absence) does to the spread, in plain words."""
+    if simulation.independent:
+        return (
+            "Every uncertain value was drawn independently of the others: no correlation "
+            "groups are declared. Values that move together in reality (unit costs from one "
+            "source, demand shared by several projects) then offset each other in the draws, "
+            "so the spread shown is narrower, and the probability of meeting the target "
+            "further from 50%, than they would be. Declare [correlation.groups] for such "
+            "values (docs/method.md, Monte Carlo)."
+        )
+    groups = ", ".join(simulation.correlation_groups)
+    return (
+        f"Values in the correlation groups {groups} were drawn rank-correlated (Iman–Conover), "
+        "each keeping its own distribution; every other value was drawn independently."
+    )
+
+
+def standard_error(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    return f"±{value * 100:.2g} percentage points" if kind == "share" else f"±{money(value)}"
+
+
+def _distribution_row(label: str, s: Any) -> list[str]:
+    return [
+        label,
+        money(s.mean),
+        money(s.std),
+        money(s.p(5.0)),
+        money(s.p(10.0)),
+        money(s.p(50.0)),
+        money(s.p(90.0)),
+        money(s.p(95.0)),
+    ]
+
+
+def render_simulation(simulation: Simulation) -> str:
     """The ``simulate --format table`` text."""
     base = simulation.base
     portfolio = base.portfolio
-    p = simulation.portfolio
     distribution = "PERT" if simulation.distribution == "pert" else simulation.distribution
     lines = [
         f"{printable(portfolio.name)} — Monte Carlo, {base.scenario} scenario",
         f"{simulation.iterations:,} draws of {simulation.uncertain_values} uncertain values "
-        f"({distribution}), seed {simulation.seed}; {settings_line(base)}",
+        f"({distribution}), {sampling_words(simulation)}, seed {simulation.seed}",
+        settings_line(base),
         "",
     ]
+    rows = [_distribution_row("Portfolio NPV", simulation.portfolio)]
+    if simulation.toward_target is not None:
+        rows.append(_distribution_row("NPV toward target", simulation.toward_target))
     lines += render_rows(
-        ["Portfolio NPV", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
-        [
-            [
-                "simulated",
-                money(p.mean),
-                money(p.std),
-                money(p.p(5.0)),
-                money(p.p(10.0)),
-                money(p.p(50.0)),
-                money(p.p(90.0)),
-                money(p.p(95.0)),
-            ]
-        ],
+        ["", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
+        rows,
         right={1, 2, 3, 4, 5, 6, 7},
     )
-    lines.append(f"Deterministic ({base.scenario} values): {money(base.npv)}")
+    lines.append(
+        f"Deterministic ({base.scenario} values): portfolio {money(base.npv)}"
+        + (
+            f", toward target {money(base.npv_toward_target)}"
+            if simulation.toward_target is not None
+            else ""
+        )
+    )
     lines.append("")
     if simulation.prob_meets_target is None:
         lines.append("No target set, so no probability of meeting it.")
@@ -268,9 +312,19 @@ def render_simulation(simulation) -> str:
         by = f" by {year}" if year is not None else ""
         lines.append(
             f"Probability of meeting the target of {money(portfolio.target)}{by}: "
-            f"{probability(simulation.prob_meets_target)}"
+            f"{probability(simulation.prob_meets_target)} "
+            f"(standard error {standard_error(simulation.prob_meets_target_se, 'share')})"
         )
-    lines.append("")
+    lines.append(
+        f"Standard error of the mean portfolio NPV: "
+        f"{standard_error(simulation.mean_se, 'money')}"
+        + (
+            f" (from the spread of the {simulation.replicates} replicates)"
+            if simulation.sampling == "lhs"
+            else ""
+        )
+    )
+    lines += ["", *_wrap(independence_note(simulation)), ""]
     rows = []
     for result in base.projects:
         s = simulation.projects[result.id]
@@ -290,7 +344,49 @@ def render_simulation(simulation) -> str:
         rows,
         right={1, 2, 3, 4, 5, 6},
     )
+    if simulation.drivers:
+        measure = (
+            "the NPV toward the target"
+            if simulation.toward_target is not None
+            else "the portfolio NPV"
+        )
+        lines += [
+            "",
+            *_wrap(
+                f"Drivers: the uncertain values that move {measure} most (Spearman rank "
+                "correlation with it; share of the sum of squared correlations)"
+            ),
+            "",
+        ]
+        rows = [
+            [
+                str(i),
+                d.project,
+                _clip(d.line, 40),
+                d.field,
+                f"{d.rank_correlation:+.2f}",
+                f"{d.contribution * 100:.0f}%",
+            ]
+            for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
+        ]
+        lines += render_rows(
+            ["#", "Project", "Line", "Input", "Rank corr.", "Share"], rows, right={0, 4, 5}
+        )
+        if len(simulation.drivers) > DRIVERS_SHOWN:
+            lines.append(
+                f"(the top {DRIVERS_SHOWN} of {len(simulation.drivers)}; --format json lists all)"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _wrap(text: str, width: int = 96) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+#: Drivers listed in the table (the JSON has them all).
+DRIVERS_SHOWN = 10
 
 
 def render_comparison(comparison, label_a: str, label_b: str) -> str:

@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, params
 from ..calculate import financial_year
 from ..errors import InputError, OutputError, Problem, printable, shown_path
-from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, STATUSES, Line, Portfolio
+from ..model import (
+    COUNTS,
+    STARTS_AFTER_TARGET_YEAR,
+    STATUS_NOT_COUNTED,
+    STATUSES,
+    Line,
+    Portfolio,
+    Risk,
+)
 from ..workbook_io import check_writable, open_template, put, put_text, save_atomically
 from .table import settings_line, who_counts
 from .workbook_parts import (
@@ -77,6 +85,8 @@ _INPUT_ROWS = {
     "kind": ("Kind of cost", "revenue/capital"),
     "cashable": ("Cashable benefit", "Yes/No"),
     "form": ("Amount given as", ""),
+    "probability": ("Probability the risk happens", "share"),
+    "impact": ("Impact a year if it happens", "£ a year"),
     "quantity": ("Quantity a year", "units"),
     "unit_value": ("Unit value", "£ a unit"),
     "annual": ("Annual amount (first year)", "£ a year"),
@@ -360,7 +370,8 @@ class _Builder(SheetWriter):
         ws.sheet_view.showGridLines = False
         ws.sheet_view.zoomScale = prototype.sheet_view.zoomScale
         horizon = result.settings.horizon
-        lines = list(project.all_lines)
+        # Risks are columns too: their expected cost (probability x impact) adds to the costs.
+        lines: list[Any] = [*project.all_lines, *project.risks]
         own = {k for k in project.overrides if k not in self.result.case.overrides}
         counts = {
             COUNTS: "counts toward the target",
@@ -488,7 +499,12 @@ class _Builder(SheetWriter):
                     # "=Fire" would be read as a pattern or a comparison, and "fire" would
                     # match "Fire"; npv-calc keeps every spelling apart.
                     f"=SUMPRODUCT(EXACT({lines_of('agency')},$D{i})*"
-                    f'({lines_of("type")}="{kind}")*{lines_of("pv")})',
+                    + (
+                        f'(({lines_of("type")}="Cost")+({lines_of("type")}="Risk"))'
+                        if kind == "Cost"
+                        else f'({lines_of("type")}="Benefit")'
+                    )
+                    + f"*{lines_of('pv')})",
                     "npv money",
                 )
 
@@ -510,7 +526,10 @@ class _Builder(SheetWriter):
         case = self.result.case
         for column, line in zip(line_columns, lines, strict=True):
             put_text(ws.cell(row=header, column=column), line.name, "npv header")
-            self._input_column(ws, column, rows, line, case, project, horizon, base)
+            if line.section == "risks":
+                self._risk_column(ws, column, rows, line, case, project, base)
+            else:
+                self._input_column(ws, column, rows, line, case, project, horizon, base)
 
         # Yearly flows, starting a printed page so that the years head their columns
         from openpyxl.worksheet.pagebreak import Break
@@ -547,7 +566,7 @@ class _Builder(SheetWriter):
                 df = f"={letter(column - 1)}{df_row}/(1+{c}{rate_row})"
             put(ws.cell(row=df_row, column=column), df, "npv factor")
 
-        nets: dict[str, list[int]] = {"costs": [], "benefits": []}
+        nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
         for i, (column, line) in enumerate(zip(line_columns, lines, strict=True)):
             gross, net = df_row + 1 + 2 * i, df_row + 2 + 2 * i
             L = letter(column)
@@ -565,7 +584,13 @@ class _Builder(SheetWriter):
             for t, year_column in enumerate(year_columns):
                 c = letter(year_column)
                 cell = ws.cell(row=gross, column=year_column)
-                if line.amounts is not None:
+                if line.section == "risks":
+                    put(
+                        cell,
+                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),{annual},0)",
+                        "npv money",
+                    )
+                elif line.amounts is not None:
                     amount = line.amounts[t] if t < len(line.amounts) else 0.0
                     put(cell, amount, "npv input money")
                 else:
@@ -598,7 +623,8 @@ class _Builder(SheetWriter):
         for t, column in enumerate(year_columns):
             c = letter(column)
             for row, section in ((costs_row, "costs"), (benefits_row, "benefits")):
-                total = "+".join(f"{c}{n}" for n in nets[section]) or "0"
+                rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
+                total = "+".join(f"{c}{n}" for n in rows_in) or "0"
                 put(ws.cell(row=row, column=column), f"={total}", "npv money total")
             put(
                 ws.cell(row=net_row, column=column),
@@ -634,6 +660,63 @@ class _Builder(SheetWriter):
             self.note(ws, end, 2, last_column, " ".join(project.description.split()))
         self.finish(ws, last_column, end, freeze="C3")
         return ws
+
+    def _risk_column(
+        self,
+        ws: Worksheet,
+        column: int,
+        rows: dict[str, int],
+        risk: Risk,
+        case: Any,
+        project: Any,
+        base: str,
+    ) -> None:
+        """A risk's column: its expected cost a year is probability x impact, rebased, in the
+        years of ``years``; it adds to the project's costs."""
+        L = letter(column)
+
+        def cell(field: str) -> Any:
+            return ws.cell(row=rows[field], column=column)
+
+        def ref(field: str) -> str:
+            return f"{L}{rows[field]}"
+
+        put_text(cell("type"), "Risk", "npv centre")
+        put_text(cell("agency"), risk.agency, "npv centre")
+        put_text(cell("form"), "Probability × impact", "npv centre")
+        put(cell("probability"), risk.probability, "npv input percent")
+        put(cell("impact"), case.pick(project, risk, "impact"), "npv input money")
+        put(cell("annual"), f"={ref('probability')}*{ref('impact')}", "npv money")
+        put(cell("first"), risk.years[0], "npv input year")
+        put(cell("last"), risk.years[1], "npv input year")
+        for field in (
+            "kind",
+            "cashable",
+            "quantity",
+            "unit_value",
+            "growth",
+            "drop_off",
+            "deadweight",
+            "displacement",
+            "attribution",
+            "grade",
+            "optimism_bias",
+            "scale",
+        ):
+            put_text(cell(field), "–", "npv centre")
+        if risk.price_year is not None:
+            year = ref("price_year")
+            put(cell("price_year"), risk.price_year, "npv input year")
+            put(
+                cell("price_factor"),
+                f"=IF({year}={base},1,INDEX(DeflatorIndex,MATCH({base},DeflatorYear,0))/"
+                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))",
+                "npv factor",
+            )
+        else:
+            put_text(cell("price_year"), "–", "npv centre")
+            put(cell("price_factor"), 1.0, "npv factor")
+        put(cell("adjustment"), f"={ref('price_factor')}", "npv factor")
 
     def _input_column(
         self,
@@ -704,7 +787,7 @@ class _Builder(SheetWriter):
                 put(cell("grade"), line.confidence, "npv input year")
             else:
                 not_used.append("grade")
-        for field in not_used:
+        for field in (*not_used, "probability", "impact"):
             put_text(cell(field), "–", "npv centre")
         if line.optimism_bias is not None:
             put(cell("optimism_bias"), case.optimism_bias(project, line), "npv input percent")

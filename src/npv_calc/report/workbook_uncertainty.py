@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..calculate import financial_year
+import numpy as np
+
+from ..simulate import DRIVER_DRAWS
 from ..workbook_io import put, put_text
-from .table import input_value, money
+from .table import (
+    independence_note,
+    input_value,
+    money,
+    probability,
+    sampling_words,
+    standard_error,
+    who_counts,
+)
 from .workbook_parts import SheetWriter, absolute, chart_title, name_id, sheet_ref
+from .workbook_parts import letter as _letter
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -116,19 +127,28 @@ def sensitivity_sheet(builder: SheetWriter, analysis: Sensitivity) -> Worksheet:
 
     row += 2
     put_text(ws.cell(row=row, column=1), "Tornado", "npv section")
+    toward = result.target is not None
+    measure = "NPV toward the target" if toward else "portfolio NPV"
+    level = result.npv_toward_target if toward else result.npv
     builder.note(
         ws,
         row + 1,
         1,
         11,
-        "The portfolio NPV with each uncertain value at the low, then the high end of its range, "
-        f"every other value as in the {analysis.scenario} scenario; largest swing first. The "
-        f"chart shows the {CHART_BARS} largest as the change from the portfolio NPV of "
-        f"{money(result.npv)}.",
+        f"The {measure} (what the target is tested against) with each uncertain value at the "
+        f"low, then the high end of its range, every other value as in the {analysis.scenario} "
+        f"scenario; largest swing first. The chart shows the {CHART_BARS} largest as the change "
+        f"from the {measure} of {money(level)}"
+        + (
+            "; a value of a project that does not count toward the target moves it not at all."
+            if toward
+            else "."
+        ),
     )
     chart_row = row + 2
-    bars = analysis.tornado
+    bars = analysis.ranked()
     table = chart_row + (22 if bars else 0)
+    short = "toward target" if toward else "NPV"
     builder.header_row(
         ws,
         table,
@@ -138,27 +158,28 @@ def sensitivity_sheet(builder: SheetWriter, analysis: Sensitivity) -> Worksheet:
             "Input",
             "Low",
             "High",
-            "NPV at low",
-            "NPV at high",
+            f"{short.capitalize()} at low",
+            f"{short.capitalize()} at high",
             "Swing",
             "Change at low",
             "Change at high",
         ],
     )
     ws.row_dimensions[table].height = 30
-    base = result.npv
     for i, bar in enumerate(bars, start=1):
         r = table + i
+        at_low = bar.toward_target_at_low if toward else bar.npv_at_low
+        at_high = bar.toward_target_at_high if toward else bar.npv_at_high
         put(ws.cell(row=r, column=1), i, "npv year")
         put_text(ws.cell(row=r, column=2), f"{bar.project}: {bar.line}", "npv text")
         put_text(ws.cell(row=r, column=3), bar.field, "npv text")
         put_text(ws.cell(row=r, column=4), input_value(bar.field, bar.low), "npv centre")
         put_text(ws.cell(row=r, column=5), input_value(bar.field, bar.high), "npv centre")
-        put(ws.cell(row=r, column=6), bar.npv_at_low, "npv money")
-        put(ws.cell(row=r, column=7), bar.npv_at_high, "npv money")
-        put(ws.cell(row=r, column=8), bar.swing, "npv money")
-        put(ws.cell(row=r, column=9), bar.npv_at_low - base, "npv money")
-        put(ws.cell(row=r, column=10), bar.npv_at_high - base, "npv money")
+        put(ws.cell(row=r, column=6), at_low, "npv money")
+        put(ws.cell(row=r, column=7), at_high, "npv money")
+        put(ws.cell(row=r, column=8), abs(at_high - at_low), "npv money")
+        put(ws.cell(row=r, column=9), at_low - level, "npv money")
+        put(ws.cell(row=r, column=10), at_high - level, "npv money")
     end = table + max(len(bars), 1)
     if not bars:
         put_text(
@@ -173,7 +194,9 @@ def sensitivity_sheet(builder: SheetWriter, analysis: Sensitivity) -> Worksheet:
         chart.grouping = "clustered"
         chart.overlap = 100
         chart.gapWidth = 40
-        chart.title = chart_title("Change in portfolio NPV with each input at its low and high end")
+        chart.title = chart_title(
+            f"Change in the {measure} with each input at its low and high end"
+        )
         chart.x_axis.tickLblPos = "low"  # project labels at the left edge, clear of the bars
         chart.add_data(
             Reference(ws, min_col=9, max_col=10, min_row=table, max_row=table + shown),
@@ -196,11 +219,12 @@ def sensitivity_sheet(builder: SheetWriter, analysis: Sensitivity) -> Worksheet:
 
 
 def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet:
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 
     ws = _new_sheet(builder, "Monte Carlo")
     result = builder.result
     portfolio = result.portfolio
+    target = portfolio.target
     builder.title(
         ws,
         "Monte Carlo",
@@ -233,7 +257,13 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
         ("Draws (iterations)", simulation.iterations, "npv count"),
         ("Seed (the same seed gives the same numbers)", simulation.seed, "npv year"),
         ("Distribution of each uncertain value", distribution, None),
-        ("Uncertain values drawn (each independently)", simulation.uncertain_values, "npv count"),
+        ("Sampling", sampling_words(simulation), None),
+        (
+            "Correlation groups",
+            ", ".join(simulation.correlation_groups) or "none: every value drawn independently",
+            None,
+        ),
+        ("Uncertain values drawn", simulation.uncertain_values, "npv count"),
         ("Scenario (settings and values without a range)", simulation.base.scenario, None),
     ]
     for r, (label, value, style) in enumerate(settings, start=5):
@@ -242,46 +272,72 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
             put_text(ws.cell(row=r, column=2), value, "npv text")
         else:
             put(ws.cell(row=r, column=2), value, style)
+    row = 5 + len(settings)
+    builder.note(ws, row, 1, 11, independence_note(simulation))
 
-    put_text(ws["A11"], "Portfolio NPV", "npv section")
+    row += 2
+    put_text(ws.cell(row=row, column=1), "Portfolio NPV", "npv section")
     builder.header_row(
-        ws, 12, ["", "Deterministic NPV", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"]
+        ws, row + 1, ["", "Deterministic NPV", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"]
     )
-    stats = simulation.portfolio
-    put_text(ws["A13"], "All projects", "npv label")
-    put(ws["B13"], "=PortfolioNPV", "npv money")
-    for column, value in zip(
-        range(3, 10),
-        (
-            stats.mean,
-            stats.std,
-            stats.p(5.0),
-            stats.p(10.0),
-            stats.p(50.0),
-            stats.p(90.0),
-            stats.p(95.0),
-        ),
-        strict=True,
-    ):
-        put(ws.cell(row=13, column=column), value, "npv money")
-    put_text(ws["A15"], "Probability of meeting the target", "npv label")
+    distributions = [("All projects", "=PortfolioNPV", simulation.portfolio)]
+    if simulation.toward_target is not None:
+        distributions.append(
+            (
+                "Toward the target (what it is tested against)",
+                "=NPVTowardTarget",
+                simulation.toward_target,
+            )
+        )
+    for i, (label, deterministic, stats) in enumerate(distributions, start=row + 2):
+        put_text(ws.cell(row=i, column=1), label, "npv label")
+        put(ws.cell(row=i, column=2), deterministic, "npv money")
+        for column, value in zip(
+            range(3, 10),
+            (
+                stats.mean,
+                stats.std,
+                stats.p(5.0),
+                stats.p(10.0),
+                stats.p(50.0),
+                stats.p(90.0),
+                stats.p(95.0),
+            ),
+            strict=True,
+        ):
+            put(ws.cell(row=i, column=column), value, "npv money")
+    row += 2 + len(distributions) + 1
+    put_text(ws.cell(row=row, column=1), "Probability of meeting the target", "npv label")
     if simulation.prob_meets_target is None:
-        put_text(ws["B15"], "no target set", "npv text")
+        put_text(ws.cell(row=row, column=2), "no target set", "npv text")
     else:
-        put(ws["B15"], simulation.prob_meets_target, "npv probability")
-        builder.name("ProbMeetsTarget", ws, "$B$15")
-        year = portfolio.target_year
-        who = f" (projects starting by {financial_year(year)})" if year is not None else ""
+        put(ws.cell(row=row, column=2), simulation.prob_meets_target, "npv probability")
+        builder.name("ProbMeetsTarget", ws, absolute(2, row))
         put_text(
-            ws["C15"],
-            f"share of draws whose NPV toward the target{who} reaches {money(portfolio.target)}",
+            ws.cell(row=row, column=3),
+            f"share of draws whose NPV toward the target ({who_counts(portfolio)}) reaches "
+            f"{money(target)}",
             "npv note",
         )
+    row += 1
+    put_text(ws.cell(row=row, column=1), "Standard errors of the estimates", "npv label")
+    errors = (
+        f"mean portfolio NPV {standard_error(simulation.mean_se, 'money')}; probability "
+        f"{standard_error(simulation.prob_meets_target_se, 'share')}"
+        + (
+            f" (from the spread of the {simulation.replicates} independent replicates)"
+            if simulation.sampling == "lhs"
+            else ""
+        )
+    )
+    put_text(ws.cell(row=row, column=2), errors, "npv note")
 
-    put_text(ws["A17"], "Projects", "npv section")
+    row += 2
+    put_text(ws.cell(row=row, column=1), "Projects", "npv section")
+    header = row + 1
     builder.header_row(
         ws,
-        18,
+        header,
         [
             "ID",
             "Project",
@@ -296,8 +352,8 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
             "P(NPV < 0)",
         ],
     )
-    ws.row_dimensions[18].height = 30
-    for r, project in enumerate(result.projects, start=19):
+    ws.row_dimensions[header].height = 30
+    for r, project in enumerate(result.projects, start=header + 1):
         s = simulation.projects[project.id]
         put_text(ws.cell(row=r, column=1), project.id, "npv text")
         put_text(ws.cell(row=r, column=2), project.project.name, "npv text")
@@ -309,15 +365,90 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
         ):
             put(ws.cell(row=r, column=column), value, "npv money")
         put(ws.cell(row=r, column=11), s.prob_negative, "npv probability")
-    row = 19 + len(result.projects) + 1
+    row = header + len(result.projects) + 2
 
-    what = "NPV toward the target" if portfolio.target is not None else "portfolio NPV"
+    # The S-curve: the chance of each outcome or worse, with the target marked.
+    what = "NPV toward the target" if target is not None else "portfolio NPV"
+    put_text(ws.cell(row=row, column=1), f"The chance of each {what} or less", "npv section")
+    chance = (
+        f"P(target met) = {probability(simulation.prob_meets_target)}"
+        if simulation.prob_meets_target is not None
+        else "no target set"
+    )
+    put_text(ws.cell(row=row, column=3), chance, "npv status")
+    curve_row = row + 1
+    # The curve's points sit beside the sheet's printed area (columns M to P): the chart's data,
+    # there to audit, not to print.
+    data_row = curve_row
+    for column, label in zip(
+        range(13, 17), ("S-curve: NPV", "Share at or below", "Target", "Share"), strict=True
+    ):
+        put_text(ws.cell(row=data_row, column=column), label, "npv header")
+        ws.column_dimensions[_letter(column)].width = 14
+    values, shares = simulation.curve_values, simulation.curve_shares
+    for i, (value, share) in enumerate(zip(values, shares, strict=True)):
+        r = data_row + 1 + i
+        put(ws.cell(row=r, column=13), float(value), "npv money")
+        put(ws.cell(row=r, column=14), float(share), "npv percent")
+    curve_end = data_row + len(values)
+    scurve = ScatterChart()
+    scurve.title = chart_title(
+        f"Chance that the {what} is at or below each value"
+        + (f"; target {money(target)}, {chance}" if target is not None else "")
+    )
+    scurve.style = 13
+    line = Series(
+        Reference(ws, min_col=14, min_row=data_row + 1, max_row=curve_end),
+        Reference(ws, min_col=13, min_row=data_row + 1, max_row=curve_end),
+        title="Share of draws at or below",
+    )
+    line.marker.symbol = "none"
+    line.graphicalProperties.line.solidFill = "1F3864"
+    line.smooth = False
+    scurve.series.append(line)
+    if target is not None:
+        put(ws.cell(row=data_row + 1, column=15), float(target), "npv money")
+        put(ws.cell(row=data_row + 2, column=15), float(target), "npv money")
+        put(ws.cell(row=data_row + 1, column=16), 0.0, "npv percent")
+        put(ws.cell(row=data_row + 2, column=16), 1.0, "npv percent")
+        mark = Series(
+            Reference(ws, min_col=16, min_row=data_row + 1, max_row=data_row + 2),
+            Reference(ws, min_col=15, min_row=data_row + 1, max_row=data_row + 2),
+            title="Target",
+        )
+        mark.marker.symbol = "none"
+        mark.graphicalProperties.line.solidFill = "C00000"
+        mark.graphicalProperties.line.dashStyle = "dash"
+        scurve.series.append(mark)
+    scurve.x_axis.title = "£"
+    scurve.x_axis.numFmt = '"£"#,##0.0,,"m"'
+    scurve.y_axis.numFmt = "0%"
+    scurve.y_axis.scaling.min = 0
+    scurve.y_axis.scaling.max = 1
+    scurve.x_axis.delete = False
+    scurve.y_axis.delete = False
+    scurve.legend.position = "b"
+    scurve.height = 10
+    scurve.width = 30
+    ws.add_chart(scurve, f"A{curve_row}")
+
+    # The histogram, P0.5 to P99.5
+    row = curve_row + 21
     put_text(ws.cell(row=row, column=1), f"Distribution of the {what}", "npv section")
-    chart_row = row + 1
+    edges, counts = simulation.histogram_edges, simulation.histogram_counts
+    outside = simulation.iterations - int(np.sum(counts))
+    builder.note(
+        ws,
+        row + 1,
+        1,
+        11,
+        f"Bars from the 0.5th to the 99.5th percentile; the {outside:,} draws beyond them "
+        f"({outside / simulation.iterations:.1%}) are not drawn, so that no bar gathers the "
+        "tails.",
+    )
+    chart_row = row + 2
     table = chart_row + 21
     builder.header_row(ws, table, ["Bar", "From", "To", "Draws", "Share", "Target", "Chart label"])
-    edges, counts = simulation.histogram_edges, simulation.histogram_counts
-    target = portfolio.target
     holding = None
     if target is not None:
         for i in range(len(counts)):
@@ -364,8 +495,30 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
     if holding is None and target is not None:
         put_text(
             ws.cell(row=chart_row - 1, column=3),
-            f"The target of {money(target)} lies outside every possible draw.",
+            f"The target of {money(target)} lies outside the bars drawn.",
             "npv note",
         )
+
+    # Drivers
+    row = end + 2
+    put_text(ws.cell(row=row, column=1), "Drivers", "npv section")
+    builder.note(
+        ws,
+        row + 1,
+        1,
+        11,
+        f"The uncertain values that move the {what} most: Spearman's rank correlation of each "
+        "value's draws (a risk's realised cost) with it, and its share of the sum of squared "
+        f"correlations; measured on the first {min(simulation.iterations, DRIVER_DRAWS):,} draws.",
+    )
+    builder.header_row(ws, row + 2, ["Rank", "Project: line", "Input", "Rank correlation", "Share"])
+    for i, driver in enumerate(simulation.drivers, start=1):
+        r = row + 2 + i
+        put(ws.cell(row=r, column=1), i, "npv year")
+        put_text(ws.cell(row=r, column=2), f"{driver.project}: {driver.line}", "npv text")
+        put_text(ws.cell(row=r, column=3), driver.field, "npv text")
+        put(ws.cell(row=r, column=4), driver.rank_correlation, "npv ratio")
+        put(ws.cell(row=r, column=5), driver.contribution, "npv percent")
+    end = row + 2 + max(len(simulation.drivers), 1)
     builder.finish(ws, len(widths), end, freeze="A3")
     return ws
