@@ -123,7 +123,12 @@ def _read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None)
         reader.add(f"must be a table ([[risks]]), {got(raw)}", item=f"risks[{index}]", where=where)
         return None
     name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if "name" not in raw:
+        reader.add(
+            "is required: a risk needs a name", item=f"risks[{index}]", field="name", where=where
+        )
+        name = f"Risk {index}"
+    elif not isinstance(name, str) or not name.strip():
         reader.text(name, required=True, item=f"risks[{index}]", field="name", where=where)
         name = f"Risk {index}"
     at: dict[str, Any] = {"item": f'risks[{index}] "{name}"', "where": where}
@@ -137,7 +142,6 @@ def _read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None)
         **at,
     )
     values: dict[str, Any] = {"index": index, "name": name}
-    ok = True
     for key in ("probability", "impact"):
         if key not in raw:
             reader.add(
@@ -145,7 +149,6 @@ def _read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None)
                 field=key,
                 **at,
             )
-            ok = False
     if "probability" in raw:
         values["probability"] = reader.number(raw["probability"], SHARE, field="probability", **at)
     if "impact" in raw:
@@ -159,8 +162,12 @@ def _read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None)
         values["source"] = None
     if "price_year" in raw:
         values["price_year"] = reader.year(raw["price_year"], field="price_year", **at)
-    if not ok or values.get("probability") is None or values.get("impact") is None:
-        return None
+    # With problems, what could be read is still returned (its problems are recorded), so
+    # that the checks that need settings (years inside the horizon) run on it too.
+    values.setdefault("probability", None)
+    values.setdefault("impact", None)
+    values["probability"] = values["probability"] if values["probability"] is not None else 0.0
+    values["impact"] = values["impact"] if values["impact"] is not None else 0.0
     risk = Risk(**{k: v for k, v in values.items() if v is not None})
     risk.lines.update(reader.lines.get(where, {}))
     return risk

@@ -172,31 +172,56 @@ def signed_money(value: float) -> str:
 def render_sensitivity(sensitivity) -> str:
     """The ``sensitivity --format table`` text."""
     base = sensitivity.base
+    toward = base.target is not None
+    measure = "NPV toward the target" if toward else "portfolio NPV"
     lines = [
         f"{printable(base.portfolio.name)} — sensitivity, {sensitivity.scenario} scenario",
-        f"{settings_line(base)}; portfolio NPV {money(base.npv)}",
+        f"{settings_line(base)}; portfolio NPV {money(base.npv)}"
+        + (f"; NPV toward the target {money(base.npv_toward_target)}" if toward else ""),
         "",
-        "Tornado: portfolio NPV with each uncertain value at the low, then the high end of its",
-        "range, every other value as in the scenario (largest swing first)",
+        *_wrap(
+            f"Tornado: the {measure} with each uncertain value at the low, then the high end of "
+            "its range, every other value as in the scenario; "
+            + (
+                "ranked by the swing of the NPV toward the target (what the target is tested "
+                "against; --format json lists the bars by the portfolio NPV's swing)"
+                if toward
+                else "largest swing first"
+            )
+        ),
         "",
     ]
     if sensitivity.tornado:
-        rows = [
-            [
-                str(i),
-                bar.project,
-                _clip(bar.line, 34),
-                bar.field,
-                input_value(bar.field, bar.low),
-                input_value(bar.field, bar.high),
-                money(bar.npv_at_low),
-                money(bar.npv_at_high),
-                money(bar.swing),
-            ]
-            for i, bar in enumerate(sensitivity.tornado, start=1)
-        ]
+        rows = []
+        for i, bar in enumerate(sensitivity.ranked(), start=1):
+            low = bar.toward_target_at_low if toward else bar.npv_at_low
+            high = bar.toward_target_at_high if toward else bar.npv_at_high
+            rows.append(
+                [
+                    str(i),
+                    bar.project,
+                    _clip(bar.line, 34),
+                    bar.field,
+                    input_value(bar.field, bar.low),
+                    input_value(bar.field, bar.high),
+                    money(low),
+                    money(high),
+                    money(abs(high - low)),
+                ]
+            )
+        short = "Toward target" if toward else "NPV"
         lines += render_rows(
-            ["#", "Project", "Line", "Input", "Low", "High", "NPV at low", "NPV at high", "Swing"],
+            [
+                "#",
+                "Project",
+                "Line",
+                "Input",
+                "Low",
+                "High",
+                f"{short} at low",
+                f"{short} at high",
+                "Swing",
+            ],
             rows,
             right={0, 4, 5, 6, 7, 8},
         )
