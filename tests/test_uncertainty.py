@@ -242,12 +242,17 @@ class TestCorrelationValidation:
         )
         self.refused(invoke("validate", folder), '"fire-costs" is declared but no uncertain value')
 
-    @pytest.mark.parametrize(("value", "phrase"), [("1.5", "from -1 to 1"), ("80", "0.8?")])
+    @pytest.mark.parametrize(
+        ("value", "phrase"), [("1.5", "from -1 to 1"), ("80", "0.8?"), ("-80", "-0.8?")]
+    )
     def test_coefficients_lie_in_minus_one_to_one(
         self, scenario_dir: MakeDir, value: str, phrase: str
     ) -> None:
+        """One wrong coefficient is one problem: the group still counts as declared, so the
+        values naming it are not reported too."""
         folder = self.folder(scenario_dir, f"\n[correlation.groups]\ndemand = {value}\n")
-        self.refused(invoke("validate", folder), phrase)
+        text = self.refused(invoke("validate", folder), phrase)
+        assert "1 problem found" in text and "not declared" not in text
 
     def test_a_matrix_no_distribution_can_have_names_its_groups(
         self, scenario_dir: MakeDir
@@ -407,16 +412,20 @@ class TestAboutTheTarget:
         assert document["portfolio"]["toward_target"] is None
         assert document["portfolio"]["prob_meets_target_se"] is None
 
-    def test_standard_errors_are_honest(self) -> None:
-        """The standard error of P(target met) predicts the spread of the estimate across
-        seeds (within a factor of two either way)."""
-        folder_portfolio = load_portfolio(EXAMPLE)
-        ses, estimates = [], []
-        for seed in range(12):
-            s = simulate(folder_portfolio, 2000, seed=seed, sampling="random")
-            ses.append(s.mean_se)
-            estimates.append(s.portfolio.mean)
-        assert 0.5 < np.std(estimates) / np.mean(ses) < 2
+    @pytest.mark.parametrize("sampling", ["lhs", "random"])
+    def test_standard_errors_are_honest(self, sampling: str) -> None:
+        """The reported standard errors of the mean and of P(target met) predict the spread of
+        those estimates across seeds (within a factor of two either way): from the iid formulas
+        for random sampling, from the spread of the replicates for Latin Hypercube. The target
+        is set near the median so that P(target met) is uncertain."""
+        portfolio = load_portfolio(EXAMPLE)
+        median = simulate(portfolio, 20_000, seed=99).toward_target.p(50)
+        portfolio = replace(portfolio, target=median)
+        runs = [simulate(portfolio, 2000, seed=seed, sampling=sampling) for seed in range(40)]
+        means = [r.portfolio.mean for r in runs]
+        chances = [r.prob_meets_target for r in runs]
+        assert 0.5 < np.std(means, ddof=1) / np.mean([r.mean_se for r in runs]) < 2
+        assert 0.5 < np.std(chances, ddof=1) / np.mean([r.prob_meets_target_se for r in runs]) < 2
 
     def test_correlation_widens_the_spread_of_the_example(self) -> None:
         portfolio = load_portfolio(EXAMPLE)
@@ -429,6 +438,9 @@ class TestAboutTheTarget:
     def test_the_table_says_when_every_value_was_independent(self) -> None:
         text = invoke("simulate", EXAMPLE, "-n", "2000", "--seed", "1", "--independent").stdout
         assert "Every uncertain value was drawn independently" in text
+        assert "the declared correlation groups were ignored (--independent)" in " ".join(
+            text.split()
+        )
         text = invoke("simulate", EXAMPLE, "-n", "2000", "--seed", "1").stdout
         assert "were drawn rank-correlated (Iman–Conover)" in text
         assert "NPV toward target" in text and "Drivers:" in text
@@ -445,3 +457,23 @@ class TestAboutTheTarget:
     def test_no_correlation_option_leaves_the_file_alone(self) -> None:
         portfolio = load_portfolio(EXAMPLE)
         assert portfolio.correlation != Correlation()
+
+
+def test_a_misspelt_group_in_a_workbook_points_at_the_cell_naming_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = tmp_path / "in.xlsx"
+    assert invoke("export", EXAMPLE, "--to", book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    cell = next(
+        c
+        for row in wb["Benefits"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("quantity: frail-demand")
+    )
+    cell.value = "quantity: frail-demnd"
+    wb.save(book)
+    result = invoke("validate", book)
+    assert result.exit_code == 1
+    assert f"Benefits!{cell.coordinate}:" in result.stderr
+    assert 'did you mean "frail-demand"?' in result.stderr

@@ -139,6 +139,8 @@ class Simulation:
     curve_values: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     curve_shares: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
     replicates: int = 1
+    #: correlation groups were declared but not imposed (``correlation=False``)
+    correlation_ignored: bool = False
 
     @property
     def independent(self) -> bool:
@@ -660,6 +662,7 @@ def simulate(
         chunk_size=chunk,
         sampling=sampling,
         correlation_groups=used_groups,
+        correlation_ignored=not correlation and bool(case.portfolio.correlation.groups),
         toward_target=stats(columns - 1) if target is not None else None,
         mean_se=mean_se,
         prob_meets_target_se=probability_se,

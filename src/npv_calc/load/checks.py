@@ -310,7 +310,7 @@ def check_correlation(portfolio: Portfolio) -> list[Problem]:
                     f"{hint}; declare it with its rank correlation in {place}",
                     line.label,
                     f"{name}.group",
-                    line.lines.get(name),
+                    line.lines.get(f"{name}.group") or line.lines.get(name),
                 )
             )
     for group in declared:
@@ -340,8 +340,8 @@ def check_correlation(portfolio: Portfolio) -> list[Problem]:
                         correlation.lines.get(f"between:{a}:{b}") or None,
                     )
                 )
-    if problems:
-        return problems
+    if problems or any(math.isnan(rho) for rho in declared.values()):
+        return problems  # a coefficient that is not a number was reported when it was read
     # Positive semi-definite: with n_g drawn values in group g, the value-level matrix is PSD
     # exactly when the group-level matrix M (M_gg = 1 + (n_g - 1) rho_g,
     # M_ab = r_ab sqrt(n_a n_b)) is (the other eigenvalues are 1 - rho_g >= 0).

@@ -3,6 +3,7 @@ into the keyword arguments of :class:`~npv_calc.model.Portfolio`."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -179,8 +180,9 @@ def _read_correlation(raw: Any, reader: FileReader) -> Correlation:
             coefficient = reader.number(
                 value, COEFFICIENT, item="[correlation.groups]", field=name, where=where
             )
-            if coefficient is not None:
-                groups[name] = coefficient
+            # A group with a wrong coefficient is still declared (NaN, and the file is refused
+            # for the coefficient), so its values are not also reported as naming no group.
+            groups[name] = math.nan if coefficient is None else coefficient
     between: list[tuple[str, str, float]] = []
     raw_between = table.get("between", [])
     if not isinstance(raw_between, list):

@@ -192,4 +192,5 @@ COEFFICIENT = Rule(
     {"minimum": -1, "maximum": 1},
     "must be a rank correlation from -1 to 1 (e.g. 0.8)",
     percent=True,
+    signed_percent=True,
 )

@@ -448,6 +448,7 @@ def _read_groups(
         if not isinstance(value, dict):
             value = document[field] = {"central": value}
         value["group"] = group
+        where[f"{field}.group"] = cell  # a problem with the group points at the cell naming it
 
 
 def _read_correlation(ws: Sheet, book: ReadBook, shown: str) -> None:

@@ -151,8 +151,16 @@ def render(result: PortfolioResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SHARE_FIELDS = {"growth", "drop_off", "deadweight", "displacement", "attribution", "optimism_bias"}
-_MONEY_FIELDS = {"annual", "unit_value"}
+_SHARE_FIELDS = {
+    "growth",
+    "drop_off",
+    "deadweight",
+    "displacement",
+    "attribution",
+    "optimism_bias",
+    "probability",
+}
+_MONEY_FIELDS = {"annual", "unit_value", "impact"}
 
 
 def input_value(field: str, value: float) -> str:
@@ -267,9 +275,14 @@ def sampling_words(simulation: Simulation) -> str:
 def independence_note(simulation: Simulation) -> str:
     """What the correlation (or its absence) does to the spread, in plain words."""
     if simulation.independent:
+        why = (
+            "the declared correlation groups were ignored (--independent)"
+            if simulation.correlation_ignored
+            else "no correlation groups are declared"
+        )
         return (
-            "Every uncertain value was drawn independently of the others: no correlation "
-            "groups are declared. Values that move together in reality (unit costs from one "
+            "Every uncertain value was drawn independently of the others: "
+            f"{why}. Values that move together in reality (unit costs from one "
             "source, demand shared by several projects) then offset each other in the draws, "
             "so the spread shown is narrower, and the probability of meeting the target "
             "further from 50%, than they would be. Declare [correlation.groups] for such "

@@ -1030,7 +1030,15 @@ class _Builder(SheetWriter):
                     (
                         "Monte Carlo",
                         f"{self.simulation.iterations:,} draws, "
-                        f"{self.simulation.distribution}, seed {self.simulation.seed}",
+                        f"{self.simulation.distribution}, seed {self.simulation.seed}, "
+                        f"{self.simulation.sampling}, "
+                        + (
+                            "correlation groups " + ", ".join(self.simulation.correlation_groups)
+                            if self.simulation.correlation_groups
+                            else "correlation ignored (--independent)"
+                            if self.simulation.correlation_ignored
+                            else "no correlation groups"
+                        ),
                     )
                 ]
                 if self.simulation is not None

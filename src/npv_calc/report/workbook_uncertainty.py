@@ -260,7 +260,12 @@ def monte_carlo_sheet(builder: SheetWriter, simulation: Simulation) -> Worksheet
         ("Sampling", sampling_words(simulation), None),
         (
             "Correlation groups",
-            ", ".join(simulation.correlation_groups) or "none: every value drawn independently",
+            ", ".join(simulation.correlation_groups)
+            or (
+                "ignored (--independent): every value drawn independently"
+                if simulation.correlation_ignored
+                else "none: every value drawn independently"
+            ),
             None,
         ),
         ("Uncertain values drawn", simulation.uncertain_values, "npv count"),
