@@ -90,3 +90,48 @@ def named_values(path: Path) -> dict[str, object]:
             continue
         values[name] = wb[sheet][ref.replace("$", "")].value
     return values
+
+
+#: How far a recalculated value may differ from the stored one (SPEC.md): a penny for money,
+#: 1e-9 relative for other numbers (with an absolute floor for values that should be 0).
+PENNY = 0.01
+RELATIVE = 1e-9
+FLOOR = 1e-12
+
+
+def stored_values_that_differ(written: Path, recalculated: Path) -> tuple[int, list[str]]:
+    """Compare every formula cell's stored value (as npv-calc wrote it) with LibreOffice's
+    recalculated value; returns the number of formula cells and a line per difference."""
+    from openpyxl import load_workbook
+
+    formulas = load_workbook(written)
+    stored = load_workbook(written, data_only=True)
+    fresh = load_workbook(recalculated, data_only=True)
+    count = 0
+    differences = []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                count += 1
+                a = stored[ws.title][cell.coordinate].value
+                b = fresh[ws.title][cell.coordinate].value
+                if a in (None, "") and b in (None, ""):
+                    continue
+                numbers = all(
+                    isinstance(x, int | float) and not isinstance(x, bool) for x in (a, b)
+                )
+                if numbers:
+                    if "£" in (cell.number_format or ""):
+                        same = abs(a - b) <= PENNY
+                    else:
+                        same = abs(a - b) <= max(RELATIVE * max(abs(a), abs(b)), FLOOR)
+                else:
+                    same = a == b
+                if not same:
+                    differences.append(
+                        f"{ws.title}!{cell.coordinate} {cell.value}: stored {a!r}, "
+                        f"LibreOffice {b!r}"
+                    )
+    return count, differences

@@ -1,6 +1,7 @@
-"""The board workbook as written by openpyxl: structure, names, formats and safety.
+"""The board workbook as written: structure, names, formats, stored values, pages and safety.
 
-Recalculation in a real spreadsheet engine is in test_workbook_libreoffice.py.
+Recalculation in a real spreadsheet engine is in test_workbook_libreoffice.py; the OOXML schema
+check in test_ooxml.py.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,9 @@ from openpyxl import load_workbook
 from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.report import workbook as workbook_module
-from npv_calc.report.workbook import default_template, name_id, write_workbook
+from npv_calc.report.workbook import audit_command, name_id, write_workbook
+from npv_calc.report.workbook_parts import FUNCTIONS
+from npv_calc.report.workbook_style import default_style
 
 from .conftest import EXAMPLE, PROJECT
 
@@ -27,10 +32,21 @@ def example_result():
 
 
 @pytest.fixture(scope="module")
-def example_book(example_result, tmp_path_factory):
+def example_path(example_result, tmp_path_factory):
     path = tmp_path_factory.mktemp("book") / "board.xlsx"
     write_workbook(example_result, path, command="npv-calc run scenarios/ --xlsx board.xlsx")
-    return load_workbook(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def example_book(example_path):
+    return load_workbook(example_path)
+
+
+@pytest.fixture(scope="module")
+def example_values(example_path):
+    """The workbook as a reader that does not recalculate sees it."""
+    return load_workbook(example_path, data_only=True)
 
 
 def cell_of(wb, name):
@@ -41,7 +57,7 @@ def cell_of(wb, name):
 class TestStructure:
     def test_sheets_in_order(self, example_book, example_result):
         ids = [p.id for p in example_result.projects]
-        assert example_book.sheetnames == ["Summary", "Assumptions", *ids, "Audit"]
+        assert example_book.sheetnames == ["Summary", "Scenarios", "Assumptions", *ids, "Audit"]
 
     def test_defined_names_of_spec(self, example_book, example_result):
         names = set(example_book.defined_names)
@@ -87,13 +103,15 @@ class TestStructure:
         assert shares and all(c.number_format.endswith("%") for c in shares)
 
     def test_marking_in_header_and_footer(self, example_result, tmp_path):
-        path = write_workbook(example_result, tmp_path / "b.xlsx", marking="OFFICIAL-SENSITIVE")
+        path = write_workbook(
+            example_result, tmp_path / "b.xlsx", marking="OFFICIAL-SENSITIVE & R&D"
+        )
         for ws in load_workbook(path).worksheets:
-            assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE"
-            assert ws.oddFooter.center.text == "OFFICIAL-SENSITIVE"
+            assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE && R&&D"
+            assert ws.oddFooter.center.text == "OFFICIAL-SENSITIVE && R&&D"
             assert ws.page_setup.orientation == "landscape"
             assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
-            assert ws.print_title_rows == "$1:$2"
+            assert ws.print_title_rows  # the title rows, or the long table's header
             assert ws.freeze_panes is not None
 
     def test_audit_records_version_command_time_and_hashes(self, example_book, example_result):
@@ -106,6 +124,13 @@ class TestStructure:
         assert any(t.endswith(" UTC") for t in text)
         for path in example_result.portfolio.files:
             assert hashlib.sha256(Path(path).read_bytes()).hexdigest() in text
+
+    def test_audit_keeps_the_writers_folders_out(self, tmp_path):
+        command = f"npv-calc run {EXAMPLE} --xlsx={tmp_path / 'b.xlsx'} --marking OFFICIAL"
+        shown = audit_command(command)
+        assert str(tmp_path) not in shown and str(EXAMPLE.parent) not in shown
+        assert shown.startswith("npv-calc run ") and shown.endswith("--marking OFFICIAL")
+        assert "b.xlsx" in shown and "scenarios" in shown
 
 
 class TestSafety:
@@ -124,8 +149,8 @@ class TestSafety:
         assert len(found) >= 3  # the summary row, the title's neighbour cells, the line
         assert all(c.data_type == "s" for c in found)
 
-    def test_template_is_never_modified(self, example_result, tmp_path):
-        template = default_template()
+    def test_style_file_is_never_modified(self, example_result, tmp_path):
+        template = default_style()
         before = hashlib.sha256(template.read_bytes()).hexdigest()
         stat = template.stat()
         write_workbook(example_result, tmp_path / "b.xlsx")
@@ -198,21 +223,32 @@ class TestCliErrors:
         assert "open in a spreadsheet program" in out.stderr
         assert (tmp_path / "board.xlsx").read_bytes() == b"open elsewhere"
 
-    def test_missing_template(self, runner, tmp_path, monkeypatch):
-        monkeypatch.setattr(workbook_module, "default_template", lambda: tmp_path / "no.xlsx")
+    def test_missing_style_file(self, runner, tmp_path, monkeypatch):
+        monkeypatch.setattr(workbook_module, "default_style", lambda: tmp_path / "no.toml")
         out = self.run(runner, "--xlsx", str(tmp_path / "board.xlsx"))
         assert out.exit_code == 1
-        assert "template" in out.stderr and "is missing" in out.stderr
+        assert "style file" in out.stderr and "is missing" in out.stderr
         assert not (tmp_path / "board.xlsx").exists()
 
-    def test_corrupt_template(self, runner, tmp_path, monkeypatch):
-        bad = tmp_path / "bad.xlsx"
-        bad.write_bytes(b"this is not a zip file")
-        monkeypatch.setattr(workbook_module, "default_template", lambda: bad)
+    @pytest.mark.parametrize(
+        ("change", "phrase"),
+        [
+            (lambda t: t + "\n[[[", "cannot be read"),
+            (lambda t: t.replace("[formats.ratio]", "[formats.ratios]"), "formats missing"),
+            (lambda t: t.replace("bold = true", "boldface = true", 1), "unknown property"),
+            (lambda t: t.replace('bg_color = "$navy"', 'bg_color = "$navvy"', 1), "$navvy"),
+            (lambda t: t.replace("zoom = 90", 'zoom = "90"'), "wrong type"),
+        ],
+    )
+    def test_wrong_style_file(self, runner, tmp_path, monkeypatch, change, phrase):
+        bad = tmp_path / "board.toml"
+        bad.write_text(change(default_style().read_text(encoding="utf-8")), encoding="utf-8")
+        monkeypatch.setattr(workbook_module, "default_style", lambda: bad)
         out = self.run(runner, "--xlsx", str(tmp_path / "board.xlsx"))
-        assert out.exit_code == 1
-        assert "cannot be read" in out.stderr
+        assert out.exit_code == 1, out.output
+        assert str(bad) in out.stderr and phrase in out.stderr
         assert "Traceback" not in out.output
+        assert not (tmp_path / "board.xlsx").exists()
 
     def test_input_error_writes_nothing(self, runner, scenario_dir, tmp_path):
         folder = scenario_dir(p1=PROJECT.replace("annual = 10_000", "annual = -1"))
@@ -252,7 +288,7 @@ def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_pat
     for i, bar in enumerate(bars, start=1):
         row = header + i
         assert ws.cell(row=row, column=2).value == f"{bar['project']}: {bar['line']}"
-        assert ws.cell(row=row, column=3).value == bar["field"]
+        assert "_" not in ws.cell(row=row, column=3).value  # a label, not the field name
         # openpyxl writes 16 significant digits: equal to well under a penny
         low, high = bar["toward_target_at_low"], bar["toward_target_at_high"]
         assert ws.cell(row=row, column=6).value == pytest.approx(low, rel=1e-15)
@@ -260,4 +296,280 @@ def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_pat
         assert ws.cell(row=row, column=8).value == pytest.approx(
             bar["toward_target_swing"], rel=1e-12
         )
-    assert len(ws._charts) == 1
+    with zipfile.ZipFile(target) as package:
+        charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2  # the Summary's and the tornado
+
+
+def formula_cells(book):
+    """Every formula cell of a workbook: (sheet, coordinate) -> cell."""
+    return {
+        (ws.title, c.coordinate): c
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    }
+
+
+def summary_rows(ws) -> dict[str, int]:
+    """The row of each project on the Summary (by its id in column A, under the header)."""
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "ID")
+    rows = {}
+    r = header + 1
+    while ws.cell(r, 1).value:
+        rows[ws.cell(r, 1).value] = r
+        r += 1
+    return rows
+
+
+class TestStoredValues:
+    """A reader that does not recalculate (openpyxl data_only, pandas, a mail preview) sees
+    every figure: each formula cell stores the value npv-calc computed."""
+
+    def test_every_formula_cell_stores_a_value(self, example_book, example_values):
+        cells = formula_cells(example_book)
+        assert len(cells) > 1500
+        empty = [
+            key
+            for key in cells
+            if example_values[key[0]][key[1]].value is None
+            # a payback cell is empty text in every year but the one it pays back in
+            and not str(cells[key].value).endswith(',"")')
+        ]
+        assert empty == []
+
+    def test_named_figures_are_the_tools(self, example_values, example_result):
+        def value(name):
+            ((sheet, ref),) = example_values.defined_names[name].destinations
+            return example_values[sheet][ref.replace("$", "")].value
+
+        assert value("PortfolioNPV") == pytest.approx(example_result.npv, abs=1e-6)
+        assert value("NPVTowardTarget") == pytest.approx(example_result.npv_toward_target, abs=1e-6)
+        assert value("Headroom") == pytest.approx(example_result.headroom, abs=1e-6)
+        for project in example_result.projects:
+            nid = name_id(project.id)
+            assert value(f"NPV_{nid}") == pytest.approx(project.npv, abs=1e-6)
+            assert value(f"PVCosts_{nid}") == pytest.approx(project.pv_costs, abs=1e-6)
+            assert value(f"PVBenefits_{nid}") == pytest.approx(project.pv_benefits, abs=1e-6)
+
+    def test_pandas_reads_the_summary(self, example_path, example_result):
+        import pandas as pd
+
+        frame = pd.read_excel(example_path, sheet_name="Summary", header=None)
+        header = frame.index[frame[0] == "ID"][0]
+        table = frame.iloc[header + 1 : header + 1 + len(example_result.projects)]
+        table.columns = frame.iloc[header]
+        by_id = table.set_index("ID")
+        for project in example_result.projects:
+            assert by_id.loc[project.id, "NPV"] == pytest.approx(project.npv, abs=1e-6)
+            assert by_id.loc[project.id, "PV of costs"] == pytest.approx(project.pv_costs)
+        kpis = dict(zip(frame[0], frame[2], strict=True))
+        assert kpis["Portfolio NPV (all projects)"] == pytest.approx(example_result.npv)
+        assert kpis["Status"] == "MEETS TARGET"
+
+    def test_charts_carry_their_data(self, example_path):
+        with zipfile.ZipFile(example_path) as package:
+            charts = [n for n in package.namelist() if n.startswith("xl/charts/chart")]
+            assert charts
+            for name in charts:
+                xml = package.read(name).decode()
+                refs = re.findall(r"<c:(?:numRef|strRef)>.*?</c:(?:numRef|strRef)>", xml, re.S)
+                assert refs
+                for ref in refs:
+                    points = re.search(r'<c:ptCount val="(\d+)"/>', ref)
+                    assert points and int(points.group(1)) > 0, (name, ref[:120])
+                    assert "<c:v>" in ref, (name, ref[:120])
+
+    def test_the_workbook_asks_to_be_recalculated_on_load(self, example_path):
+        with zipfile.ZipFile(example_path) as package:
+            assert 'fullCalcOnLoad="1"' in package.read("xl/workbook.xml").decode()
+
+    def test_formulas_use_only_functions_every_excel_has(self, example_book):
+        used = set()
+        for cell in formula_cells(example_book).values():
+            used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", cell.value))
+        assert used <= FUNCTIONS, used - FUNCTIONS
+
+
+class TestSummary:
+    def test_figures_the_board_asks_for(self, example_values, example_result):
+        from npv_calc.sensitivity import switching_values
+
+        ws = example_values["Summary"]
+        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 14)}
+        cashable = sum(p.cashable_npv for p in example_result.projects)
+        assert kpis["Cashable NPV (all projects)"] == pytest.approx(cashable)
+        _, fall = switching_values(example_result)
+        assert kpis["Benefits could fall by"] == pytest.approx(fall)
+        assert 0 < fall < 1
+        assert kpis["Status"] == "MEETS TARGET"
+
+    def test_who_pays_and_who_benefits(self, example_values, example_result):
+        ws = example_values["Summary"]
+        start = next(
+            r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("Who pays")
+        )
+        totals = {}
+        r = start + 2
+        while ws.cell(r, 2).value:
+            totals[ws.cell(r, 2).value] = (ws.cell(r, 6).value, ws.cell(r, 7).value)
+            r += 1
+        for agency in ("Police", "Fire", "Ambulance"):
+            costs = sum(p.pv_costs_by_agency.get(agency, 0) for p in example_result.projects)
+            benefits = sum(p.pv_benefits_by_agency.get(agency, 0) for p in example_result.projects)
+            assert totals[agency] == (pytest.approx(costs), pytest.approx(benefits))
+        all_costs = sum(c for c, _ in totals.values())
+        assert all_costs == pytest.approx(example_result.pv_costs)
+
+    def test_why_a_project_does_not_count(self, example_values):
+        ws = example_values["Summary"]
+        rows = summary_rows(ws)
+        counts = {pid: ws.cell(r, 12).value for pid, r in rows.items()}
+        assert counts["JCR"] == "No: starts after 2027/28"
+        assert counts["JET"] == "Yes"
+
+    def test_probability_of_meeting_the_target_when_simulated(self, runner, tmp_path):
+        path = tmp_path / "mc.xlsx"
+        out = runner.invoke(
+            cli,
+            [
+                "simulate",
+                str(EXAMPLE),
+                "-n",
+                "2000",
+                "--seed",
+                "3",
+                "--format",
+                "json",
+                "--xlsx",
+                str(path),
+            ],
+        )
+        assert out.exit_code == 0, out.output
+        chance = json.loads(out.stdout)["portfolio"]["prob_meets_target"]
+        ws = load_workbook(path, data_only=True)["Summary"]
+        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 15)}
+        assert kpis["Probability of meeting the target"] == pytest.approx(chance, rel=1e-15)
+
+
+class TestScenarios:
+    def test_every_scenario_side_by_side(self, example_values, example_result):
+        ws = example_values["Scenarios"]
+        header = [ws.cell(5, c).value for c in range(1, ws.max_column + 1)]
+        names = ["central", "pessimistic", "optimistic", *example_result.portfolio.scenarios]
+        assert header[2 : 2 + len(names)] == [
+            "central (this workbook)",
+            *names[1:],
+        ]
+        portfolio = load_portfolio(EXAMPLE)
+        for column, name in enumerate(names, start=3):
+            expected = appraise(portfolio, scenario=name)
+            by_id = {p.id: p.npv for p in expected.projects}
+            for r in range(6, 6 + len(portfolio.projects)):
+                pid = ws.cell(r, 1).value
+                got = ws.cell(r, column).value
+                if pid in by_id:
+                    assert got == pytest.approx(by_id[pid], abs=1e-6), (name, pid)
+                else:
+                    assert got == "excluded", (name, pid)
+            rows = {ws.cell(r, 2).value: r for r in range(6, ws.max_row + 1)}
+            toward = ws.cell(rows["NPV toward target"], column).value
+            assert toward == pytest.approx(expected.npv_toward_target, abs=1e-6)
+            meets = ws.cell(rows["Meets the target"], column).value
+            assert meets == ("Yes" if expected.meets_target else "No")
+
+    def test_named_scenarios_are_described(self, example_values, example_result):
+        ws = example_values["Scenarios"]
+        text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        for name, named in example_result.portfolio.scenarios.items():
+            assert name in text
+            if named.exclude:
+                assert ", ".join(named.exclude) in text
+            for key, value in named.set.items():
+                assert any(f"{key} = {value}" in t for t in text)
+
+    def test_a_run_under_a_named_scenario_keeps_the_whole_portfolio(self, runner, tmp_path):
+        portfolio = load_portfolio(EXAMPLE)
+        name = next(n for n, s in portfolio.scenarios.items() if s.exclude)
+        path = tmp_path / "b.xlsx"
+        out = runner.invoke(cli, ["run", str(EXAMPLE), "--scenario", name, "--xlsx", str(path)])
+        assert out.exit_code == 0, out.output
+        ws = load_workbook(path, data_only=True)["Scenarios"]
+        ids = [ws.cell(r, 1).value for r in range(6, 6 + len(portfolio.projects))]
+        assert ids == [p.id for p in portfolio.projects]
+        central = appraise(portfolio)
+        assert ws.cell(6, 3).value == pytest.approx(central.projects[0].npv)
+
+
+class TestPages:
+    """What the pages show: each fix for a reading problem found by printing the workbook."""
+
+    def test_unit_values_show_pence_and_whole_quantities_no_decimals(self, example_book):
+        ws = example_book["CBCD"]
+        labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+        units = [ws.cell(labels["Unit value"], c) for c in range(3, 12)]
+        pence = [c for c in units if isinstance(c.value, float) and c.value != round(c.value)]
+        assert pence and all(".00" in c.number_format for c in pence)
+        quantities = [
+            ws.cell(labels["Quantity a year"], c)
+            for c in range(3, 12)
+            if isinstance(ws.cell(labels["Quantity a year"], c).value, int | float)
+        ]
+        whole = [c for c in quantities if c.value == round(c.value)]
+        assert whole and all(".00" not in c.number_format for c in whole)
+
+    def test_payback_year_shown_once(self, example_values, example_result):
+        ws = example_values["JET"]
+        labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+        row = next(r for label, r in labels.items() if str(label).startswith("Pays back in"))
+        shown = [
+            ws.cell(row, c).value for c in range(3, 13) if ws.cell(row, c).value not in (None, "")
+        ]
+        jet = example_result.project("JET")
+        assert shown == [jet.payback_year - jet.project.start_year]
+
+    def test_long_tables_repeat_their_headings(self, runner, tmp_path):
+        path = tmp_path / "mc.xlsx"
+        out = runner.invoke(
+            cli, ["simulate", str(EXAMPLE), "-n", "1000", "--seed", "1", "--xlsx", str(path)]
+        )
+        assert out.exit_code == 0, out.output
+        book = load_workbook(path)
+        for title in ("Sensitivity", "Monte Carlo", "Audit"):
+            ws = book[title]
+            rows = ws.print_title_rows
+            first = int(rows.split(":")[0].lstrip("$"))
+            assert first > 2, title  # the long table's header row, not the title band
+            assert ws.cell(first, 1).value or ws.cell(first, 2).value
+
+    def test_tornado_colours_say_good_or_bad(self, runner, tmp_path):
+        path = tmp_path / "b.xlsx"
+        assert runner.invoke(cli, ["run", str(EXAMPLE), "--xlsx", str(path)]).exit_code == 0
+        ws = load_workbook(path, data_only=True)["Sensitivity"]
+        header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 13).value == "Lowers")
+        lowers = [ws.cell(r, 13).value for r in range(header + 1, header + 16)]
+        raises = [ws.cell(r, 14).value for r in range(header + 1, header + 16)]
+        assert all(v <= 0 for v in lowers) and all(v >= 0 for v in raises)
+        # a cost's low end raises the NPV: its green bar is the low end's change
+        changes = [
+            (ws.cell(r, 9).value, ws.cell(r, 10).value) for r in range(header + 1, header + 16)
+        ]
+        assert any(low > 0 for low, _ in changes)
+        for (low, high), down, up in zip(changes, lowers, raises, strict=True):
+            assert up == pytest.approx(max(low, high, 0)) and down == pytest.approx(
+                min(low, high, 0)
+            )
+        with zipfile.ZipFile(path) as package:
+            tornado = package.read("xl/charts/chart2.xml").decode()
+        assert "C00000" in tornado and "2E7D32" in tornado
+
+    def test_negative_bars_leave_the_axis_labels_clear(self, runner, tmp_path):
+        path = tmp_path / "b.xlsx"
+        out = runner.invoke(
+            cli, ["run", str(EXAMPLE), "--scenario", "pessimistic", "--xlsx", str(path)]
+        )
+        assert out.exit_code == 0
+        with zipfile.ZipFile(path) as package:
+            summary = package.read("xl/charts/chart1.xml").decode()
+        assert '<c:tickLblPos val="low"/>' in summary

@@ -1,4 +1,5 @@
-"""The board workbook recalculated in LibreOffice Calc gives npv-calc's figures to the penny.
+"""The board workbook recalculated in LibreOffice Calc gives npv-calc's figures to the penny,
+and every value npv-calc stored in a formula cell is the value LibreOffice recalculates.
 
 LibreOffice is forced to recalculate every formula on load (tests/libreoffice.py), so these
 values are the spreadsheet engine's own, not values npv-calc wrote. Without LibreOffice these
@@ -21,7 +22,8 @@ from npv_calc.calculate import financial_year
 from npv_calc.report.workbook import name_id, write_workbook
 
 from .conftest import EXAMPLE
-from .libreoffice import convert, named_values
+from .libreoffice import convert, named_values, stored_values_that_differ
+from .test_ooxml import findings
 
 PENNY = 0.005
 
@@ -53,7 +55,11 @@ def assert_same_figures(recalculated: Path, result) -> None:
             assert got == pytest.approx(expected, abs=PENNY), name
     # The per-project ratios and payback years on the Summary sheet agree too.
     summary = load_workbook(recalculated, data_only=True)["Summary"]
-    rows = {summary.cell(row=r, column=1).value: r for r in range(14, 14 + len(result.projects))}
+    header = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "ID")
+    rows = {
+        summary.cell(row=r, column=1).value: r
+        for r in range(header + 1, header + 1 + len(result.projects))
+    }
     for project in result.projects:
         r = rows[project.id]
         bcr = summary.cell(row=r, column=9).value
@@ -64,6 +70,13 @@ def assert_same_figures(recalculated: Path, result) -> None:
         payback = summary.cell(row=r, column=10).value
         expected = "none" if project.payback_year is None else financial_year(project.payback_year)
         assert payback == expected, project.id
+
+
+def assert_stored_values_recalculate(written: Path, recalculated: Path) -> None:
+    """Every formula cell's stored value is LibreOffice's recalculated one (SPEC.md)."""
+    count, differences = stored_values_that_differ(written, recalculated)
+    assert count > 0
+    assert differences == [], "\n".join(differences[:20])
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +91,29 @@ def test_example_workbook_recalculates_to_the_tools_figures(example):
     result, written, folder = example
     (recalculated,) = convert([written], folder / "recalculated")
     assert_same_figures(recalculated, result)
+    assert_stored_values_recalculate(written, recalculated)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--scenario", "pessimistic"],
+        ["run", "--scenario", "optimistic", "--set", "discount_rate=0.015"],
+        ["simulate", "-n", "2000", "--seed", "5"],
+        ["simulate", "-n", "2000", "--seed", "5", "--independent", "--sampling", "random"],
+    ],
+    ids=["pessimistic", "optimistic-health-rate", "monte-carlo", "monte-carlo-independent"],
+)
+def test_every_stored_value_is_what_libreoffice_recalculates(args, tmp_path, runner):
+    """The example (risks, correlation groups, named scenarios) written by the commands that
+    write a workbook: run (with its Sensitivity sheet) and simulate (Monte Carlo sheet)."""
+    from npv_calc.cli import cli
+
+    written = tmp_path / "board.xlsx"
+    out = runner.invoke(cli, [args[0], str(EXAMPLE), *args[1:], "--xlsx", str(written)])
+    assert out.exit_code == 0, out.output
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
 
 
 @pytest.mark.parametrize(
@@ -197,6 +233,15 @@ def portfolios(draw) -> dict[str, str]:
         own = f"horizon = {horizon}\ndiscount_rate = 0.02\n" if draw(st.booleans()) else ""
         lines = [draw(line_toml("costs", horizon)) for _ in range(draw(st.integers(0, 2)))]
         lines += [draw(line_toml("benefits", horizon)) for _ in range(draw(st.integers(1, 3)))]
+        if draw(st.booleans()):
+            first = draw(st.integers(0, horizon - 1))
+            price = draw(st.sampled_from(["", "price_year = 2019\n"]))
+            lines.append(
+                f'[[risks]]\nname = "Risk {n}"\nagency = "Police"\n'
+                f"probability = {draw(st.sampled_from([0.05, 0.3, 0.9]))}\n"
+                f"impact = {draw(money)}\n"
+                f"years = [{first}, {draw(st.integers(first, horizon - 1))}]\n" + price
+            )
         status = draw(st.sampled_from(["proposed", "approved", "in-delivery", "delivered"]))
         files[f"p{n}"] = (
             f'id = "G-{n}"\nname = "Generated {n}"\nstart_year = {2017 + 4 * n}\n'
@@ -219,6 +264,8 @@ def test_generated_workbooks_recalculate_to_the_tools_figures(files, tmp_path_fa
     written = write_workbook(result, folder / "board.xlsx")
     (recalculated,) = convert([written], folder / "recalculated")
     assert_same_figures(recalculated, result)
+    assert_stored_values_recalculate(written, recalculated)
+    assert findings(written) == []  # the OOXML validator of test_ooxml.py finds nothing
 
 
 def test_switching_values_recalculate_to_the_sensitivity_command(tmp_path, runner):
@@ -235,6 +282,7 @@ def test_switching_values_recalculate_to_the_sensitivity_command(tmp_path, runne
     assert values["BenefitsFallToMissTarget"] == pytest.approx(
         document["portfolio"]["benefits_fall_to_miss_target"], rel=1e-12
     )
+    assert_stored_values_recalculate(target, recalculated)
     sheet = load_workbook(recalculated, data_only=True)["Sensitivity"]
     count = len(document["switching_values"])
     rows = {sheet.cell(row=r, column=1).value: r for r in range(7, 7 + count)}
@@ -262,6 +310,8 @@ def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
     written = write_workbook(result, tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_same_figures(recalculated, result)
+    assert_stored_values_recalculate(written, recalculated)
     summary = load_workbook(recalculated, data_only=True)["Summary"]
-    counts = [summary.cell(row=r, column=11).value for r in range(14, 17)]
-    assert counts == ["Yes", "No: status", "No: start year"]
+    header = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "ID")
+    counts = [summary.cell(row=r, column=12).value for r in range(header + 1, header + 4)]
+    assert counts == ["Yes", "No: status proposed", "No: starts after 2027/28"]

@@ -65,34 +65,43 @@ def line_flows(
     ``annual = quantity x unit_value`` when those are given. With ``amounts``, ``amounts[t]``
     replaces ``annual x (...)^(t-f)``.
     """
+    return line_gross(line, values, horizon) * line_factor(line, values, price_factor)
+
+
+def line_gross(line: Line, values: Mapping[str, ArrayLike], horizon: int) -> np.ndarray:
+    """A line's gross yearly amounts: ``amounts``, or ``annual x (...)^(t-f)`` in its years
+    (the part of :func:`line_flows` before the adjustment factor)."""
     t = np.arange(horizon)
     if line.amounts is not None:
         base: np.ndarray = np.zeros(horizon)
         base[: len(line.amounts)] = line.amounts
-    else:
-        first, last = line.years if line.years is not None else (0, horizon - 1)
-        annual = (
-            values["annual"]
-            if line.annual is not None
-            else (values["quantity"] * values["unit_value"])
-        )
-        change = 1.0 + values["growth"]
-        if line.section == "benefits":
-            change = change * (1.0 - values["drop_off"])
-        active = (t >= first) & (t <= last)
-        base = np.where(active, annual * change ** np.maximum(t - first, 0), 0.0)
+        return base
+    first, last = line.years if line.years is not None else (0, horizon - 1)
+    annual = (
+        values["annual"] if line.annual is not None else (values["quantity"] * values["unit_value"])
+    )
+    change = 1.0 + values["growth"]
+    if line.section == "benefits":
+        change = change * (1.0 - values["drop_off"])
+    active = (t >= first) & (t <= last)
+    return np.where(active, annual * change ** np.maximum(t - first, 0), 0.0)
+
+
+def line_factor(
+    line: Line, values: Mapping[str, ArrayLike], price_factor: float = 1.0
+) -> ArrayLike:
+    """A line's adjustment factor, net = gross x this (the part of :func:`line_flows` after
+    the gross amounts): scale, optimism bias, the benefit adjustments and the rebasing."""
     if line.section == "costs":
-        factor = values["scale"] * (1.0 + values["optimism_bias"]) * price_factor
-    else:
-        factor = (
-            values["scale"]
-            * (1.0 - values["deadweight"])
-            * (1.0 - values["displacement"])
-            * values["attribution"]
-            * (1.0 - values["optimism_bias"])
-            * price_factor
-        )
-    return base * factor
+        return values["scale"] * (1.0 + values["optimism_bias"]) * price_factor
+    return (
+        values["scale"]
+        * (1.0 - values["deadweight"])
+        * (1.0 - values["displacement"])
+        * values["attribution"]
+        * (1.0 - values["optimism_bias"])
+        * price_factor
+    )
 
 
 def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:

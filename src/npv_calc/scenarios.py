@@ -64,6 +64,10 @@ class Case:
     overrides: Mapping[str, object] = field(default_factory=dict)
     #: values fixed by the caller (e.g. sensitivity analysis), taking precedence over ``mode``
     fixed: Mapping[ValueKey, float] = field(default_factory=dict)
+    #: the caller's own overrides (``--set``), without the named scenario's ``set``
+    given: Mapping[str, object] = field(default_factory=dict)
+    #: the portfolio as loaded, before a named scenario's ``exclude`` (``None``: the same)
+    source: Portfolio | None = field(default=None, compare=False, repr=False)
 
     @property
     def projects(self) -> tuple[Project, ...]:
@@ -134,6 +138,7 @@ def prepare(
         line running to year 9).
     """
     overrides = dict(overrides or {})
+    given = dict(overrides)
     names = scenario_names(portfolio)
     if scenario not in names:
         raise UsageError(
@@ -159,4 +164,4 @@ def prepare(
         problems += cross_check(case_portfolio, overrides, context=context)
     if problems:
         raise InputError(problems)
-    return Case(case_portfolio, scenario, mode, overrides)
+    return Case(case_portfolio, scenario, mode, overrides, given=given, source=portfolio)

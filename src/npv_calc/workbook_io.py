@@ -49,6 +49,13 @@ MAX_CELL_TEXT = 32_767
 _CUT = " … (cut: a cell holds at most 32,767 characters; the full text is in the input)"
 
 
+def cut_text(text: str) -> str:
+    """``text`` cut to what a cell holds, saying so at the end."""
+    if len(text) > MAX_CELL_TEXT:
+        return text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
+    return text
+
+
 def put_text(cell: Any, value: object, style: str | None = None) -> None:
     """Write text that must stay text, even when it starts with ``=``, ``+``, ``-`` or ``@``.
 
@@ -56,10 +63,7 @@ def put_text(cell: Any, value: object, style: str | None = None) -> None:
     otherwise store ``"=HYPERLINK(...)"`` as a formula. A carriage return is kept (as
     ``_x000D_``), and a text longer than a cell holds is cut, saying so.
     """
-    text = safe_text(value)
-    if len(text) > MAX_CELL_TEXT:
-        text = text[: MAX_CELL_TEXT - len(_CUT)] + _CUT
-    cell.value = escape_text(text)
+    cell.value = escape_text(cut_text(safe_text(value)))
     cell.data_type = "s"
     if style:
         cell.style = style

@@ -3,7 +3,7 @@
     python templates/xlsx/build_input_template.py [OUTPUT]
 
 The sheets and columns come from ``npv_calc.load.workbook_layout`` (the same definitions the
-reader uses), the look from the board template's named styles (``build_template.py``). Each sheet
+reader uses), the look of the board workbook (``board.toml``) as named styles. Each sheet
 has a title, a line of guidance, a header row, and drop-down lists where a column takes one of a
 few values (agency, kind, status, cashable, confidence grade). ``npv-calc export`` fills a copy
 of it; ``npv-calc run``/``import`` read a filled copy.
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from build_template import named_styles
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -34,6 +34,103 @@ from npv_calc.load.workbook_layout import (
     Column,
     year_header,
 )
+
+# Colours: a navy title band, pale blue headers, and the finance convention of blue text on pale
+# yellow for the cells a reader may change.
+NAVY = "1F3864"
+PALE_BLUE = "D9E1F2"
+INPUT_FILL = "FFF2CC"
+INPUT_FONT = "0000CC"
+GREY = "595959"
+FONT = "Arial"
+MONEY = '"£"#,##0;[Red]-"£"#,##0'
+MONEY_PENCE = '"£"#,##0.00;[Red]-"£"#,##0.00'
+PERCENT = "0.0%"
+PERCENT_FINE = "0.00%"
+FACTOR = "0.000000"
+RATIO = "0.00"
+YEAR = "0"
+
+thin = Side(style="thin", color="A6A6A6")
+BOX = Border(left=thin, right=thin, top=thin, bottom=thin)
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+
+def named_styles() -> list[NamedStyle]:
+    """Every style the workbook writer uses, by name (``npv <role>``)."""
+
+    def style(name: str, **kwargs) -> NamedStyle:
+        kwargs.setdefault("font", Font(name=FONT, size=10))
+        kwargs.setdefault("protection", LOCKED)
+        return NamedStyle(name=f"npv {name}", **kwargs)
+
+    input_look = {
+        "font": Font(name=FONT, size=10, color=INPUT_FONT),
+        "fill": PatternFill("solid", fgColor=INPUT_FILL),
+        "border": BOX,
+        "protection": UNLOCKED,
+    }
+    return [
+        style(
+            "title",
+            font=Font(name=FONT, size=16, bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor=NAVY),
+            alignment=Alignment(vertical="center"),
+        ),
+        style(
+            "subtitle",
+            font=Font(name=FONT, size=10, italic=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor=NAVY),
+            alignment=Alignment(vertical="center"),
+        ),
+        style("section", font=Font(name=FONT, size=12, bold=True, color=NAVY)),
+        style(
+            "header",
+            font=Font(name=FONT, size=10, bold=True, color=NAVY),
+            fill=PatternFill("solid", fgColor=PALE_BLUE),
+            border=BOX,
+            alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"),
+        ),
+        style("label", font=Font(name=FONT, size=10, bold=True)),
+        style("text", alignment=Alignment(vertical="top")),
+        style("wrap", alignment=Alignment(wrap_text=True, vertical="top")),
+        style("note", font=Font(name=FONT, size=9, italic=True, color=GREY)),
+        style(
+            "wrap note",
+            font=Font(name=FONT, size=9, italic=True, color=GREY),
+            alignment=Alignment(wrap_text=True, vertical="top"),
+        ),
+        style("money", number_format=MONEY),
+        style("money pence", number_format=MONEY_PENCE),
+        style(
+            "money total",
+            number_format=MONEY,
+            font=Font(name=FONT, size=10, bold=True),
+            border=Border(top=Side(style="thin"), bottom=Side(style="double")),
+        ),
+        style("money key", number_format=MONEY, font=Font(name=FONT, size=12, bold=True)),
+        style("percent", number_format=PERCENT),
+        style("probability", number_format="0.00%"),
+        style("factor", number_format=FACTOR),
+        style("ratio", number_format=RATIO, alignment=Alignment(horizontal="right")),
+        style("year", number_format=YEAR, alignment=Alignment(horizontal="center")),
+        style("count", number_format="#,##0"),
+        style("centre", alignment=Alignment(horizontal="center")),
+        style(
+            "status",
+            font=Font(name=FONT, size=12, bold=True),
+            alignment=Alignment(horizontal="center"),
+            border=BOX,
+        ),
+        style("input money", number_format=MONEY, **input_look),
+        style("input number", number_format="#,##0.00", **input_look),
+        style("input percent", number_format=PERCENT_FINE, **input_look),
+        style("input index", number_format="0.0000", **input_look),
+        style("input year", number_format=YEAR, **input_look),
+        style("input text", **input_look),
+    ]
+
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "scenario-input.xlsx"

@@ -1,110 +1,72 @@
 """The board workbook: an Excel file a board can read and an auditor can recalculate.
 
-Built with openpyxl from ``templates/xlsx/board.xlsx`` (styles, title band, header and footer,
-print set-up), which is only ever read. Every step from a line's inputs to the project NPV is a
-live formula: gross yearly amounts from the inputs, net amounts as gross x the line's adjustment
-factor, discount factors from the discount rate (with the declining bands), present values,
-NPV, BCR, payback and IRR. Changing an input cell (yellow) and recalculating gives what npv-calc
-gives with the same input.
+Written with XlsxWriter, its look (formats, colours, header and footer, print set-up) read from
+the declarative style file ``templates/xlsx/board.toml``, which is only ever read. Every step
+from a line's inputs to the project NPV is a live formula, and every formula cell also stores the
+value npv-calc computed for it: a reader that does not recalculate (a mail or tablet preview,
+Protected View, ``pandas.read_excel``) sees every figure, charts carry their data, and a
+spreadsheet that recalculates (the workbook asks to on load) gets the same values back, and then
+follows any edited input.
 
-Layout (see ``docs/workbook.md``): ``Summary``, ``Assumptions``, a sheet per project, ``Audit``.
-Defined names (SPEC.md): ``DiscountRate``, ``Target``, ``PortfolioNPV`` and, per project,
-``NPV_<ID>``, ``PVCosts_<ID>`` and ``PVBenefits_<ID>``.
+Layout (see ``docs/workbook.md``): ``Summary``, ``Scenarios``, ``Assumptions``, a sheet per
+project, ``Sensitivity`` and ``Monte Carlo`` when those ran, ``Audit``. Defined names
+(SPEC.md): ``DiscountRate``, ``Target``, ``PortfolioNPV`` and, per project, ``NPV_<ID>``,
+``PVCosts_<ID>`` and ``PVBenefits_<ID>``.
+
+Why XlsxWriter rather than openpyxl (measured with ``benchmarks/bench_writers.py``):
+``write_formula`` stores a formula's value natively, charts get the cached values of their
+ranges, and the parts it writes follow Excel's own element order (an OOXML validator finds
+nothing to repair). openpyxl writes formulas with an empty value, so values would have to be
+spliced into its XML after saving, and its charts carry no data. Writing the cells themselves
+costs about the same in both; the template's look moved into a declarative style file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import os
 import platform
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__, params
-from ..calculate import financial_year
+from ..calculate import appraise_case, financial_year
 from ..errors import InputError, OutputError, Problem, printable, shown_path
-from ..model import (
-    COUNTS,
-    STARTS_AFTER_TARGET_YEAR,
-    STATUS_NOT_COUNTED,
-    STATUSES,
-    Line,
-    Portfolio,
-    Risk,
-)
-from ..workbook_io import check_writable, open_template, put, put_text, save_atomically
+from ..files import replace_atomically
+from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUSES, Portfolio
+from ..scenarios import prepare
+from ..sensitivity import switching_values
+from ..workbook_io import check_writable
 from .table import settings_line, who_counts
 from .workbook_parts import (
+    NOT_AVAILABLE,
+    PIXELS_PER_CM,
     Audit,
-    SheetWriter,
+    Book,
+    Sheet,
     absolute,
-    chart_title,
-    letter,
+    column_span,
     name_id,
     sheet_ref,
 )
+from .workbook_project import RESULT_ROWS, project_sheet
+from .workbook_scenarios import scenarios_sheet
+from .workbook_style import Style, default_style, read_style
 from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    from ..calculate import PortfolioResult, ProjectResult
+    from ..calculate import PortfolioResult
     from ..sensitivity import Sensitivity
     from ..simulate import Simulation
 
-REPO_TEMPLATE = Path(__file__).resolve().parents[3] / "templates" / "xlsx" / "board.xlsx"
-INSTALLED_TEMPLATE = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "board.xlsx"
-PROTOTYPES = ("Summary", "Assumptions", "Project", "Audit")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
-#: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
-PAYBACK_TOLERANCE = 1e-6
-
+#: Sheets that are not projects' (a project's sheet title keeps clear of them).
+FIXED_SHEETS = ("Summary", "Scenarios", "Assumptions", "Sensitivity", "Monte Carlo", "Audit")
 
 WorkbookError = OutputError
-
-
-def default_template() -> Path:
-    """The template in the source tree, or the copy installed with the package."""
-    return REPO_TEMPLATE if REPO_TEMPLATE.exists() else INSTALLED_TEMPLATE
-
-
-#: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
-_SETTING_NAMES = {
-    "discount_rate": "DiscountRate",
-    "declining": "Declining",
-    "discount_year0": "DiscountYear0",
-    "horizon": "Horizon",
-    "price_base_year": "PriceBaseYear",
-}
-#: The rows of a project sheet's inputs table: label and unit, by field.
-_INPUT_ROWS = {
-    "type": ("Cost or benefit", ""),
-    "agency": ("Agency (pays a cost, receives a benefit)", ""),
-    "kind": ("Kind of cost", "revenue/capital"),
-    "cashable": ("Cashable benefit", "Yes/No"),
-    "form": ("Amount given as", ""),
-    "probability": ("Probability the risk happens", "share"),
-    "impact": ("Impact a year if it happens", "£ a year"),
-    "quantity": ("Quantity a year", "units"),
-    "unit_value": ("Unit value", "£ a unit"),
-    "annual": ("Annual amount (first year)", "£ a year"),
-    "first": ("First year of the line", "t"),
-    "last": ("Last year of the line", "t"),
-    "growth": ("Real growth a year", "share"),
-    "drop_off": ("Drop-off a year", "share"),
-    "deadweight": ("Deadweight", "share"),
-    "displacement": ("Displacement", "share"),
-    "attribution": ("Attribution", "share"),
-    "grade": ("Confidence grade", "1-6"),
-    "optimism_bias": ("Optimism bias", "share"),
-    "scale": ("Scale", "multiplier"),
-    "price_year": ("Price year of the amounts", "year"),
-    "price_factor": ("Price factor (rebasing)", "index ratio"),
-    "adjustment": ("Adjustment factor: net = gross x this", "factor"),
-    "pv": ("Present value", "£"),
-}
 
 
 #: The largest project sheet written: a column per line and per year. Each line takes two rows
@@ -155,10 +117,10 @@ def _check_names(result: PortfolioResult) -> None:
 
 def _sheet_titles(result: PortfolioResult) -> dict[str, str]:
     """A sheet title per project id: the id, made unique and kept clear of the fixed sheets."""
-    taken = {"summary", "assumptions", "audit", "sensitivity", "monte carlo"}
+    taken = {name.lower() for name in FIXED_SHEETS}
     titles: dict[str, str] = {}
     for project in result.projects:
-        base = _SHEET_UNSAFE.sub("_", project.id)[:28]
+        base = _SHEET_UNSAFE.sub("_", project.id)[:28].strip("'") or "_"
         title, n = base, 2
         while title.lower() in taken:
             title, n = f"{base[:26]}_{n}", n + 1
@@ -167,29 +129,48 @@ def _sheet_titles(result: PortfolioResult) -> dict[str, str]:
     return titles
 
 
-class _Builder(SheetWriter):
-    """Writes every sheet of the board workbook into the template's copy."""
+def audit_path(path: str | Path) -> str:
+    """A path as the Audit sheet shows it: relative to the working directory when below it,
+    else its last two parts (a board pack should not carry the writer's home directory)."""
+    path = Path(path)
+    shown = shown_path(path)
+    if not Path(shown).is_absolute():
+        return shown
+    return str(Path("…", *path.parts[-2:]))
 
-    # -- Assumptions ------------------------------------------------------------------------
 
-    def assumptions(self) -> None:
-        ws = self.wb["Assumptions"]
+def audit_command(command: str) -> str:
+    """The command line with any absolute path shown as :func:`audit_path` shows it."""
+
+    def shorten(word: str) -> str:
+        head, eq, tail = word.partition("=")
+        if eq and tail.startswith(os.sep):
+            return f"{head}={audit_path(tail)}"
+        return audit_path(word) if word.startswith(os.sep) else word
+
+    return " ".join(shorten(word) for word in command.split(" "))
+
+
+class _Builder(Book):
+    """Writes every sheet of the board workbook."""
+
+    # -- Assumptions -----------------------------------------------------------------------
+
+    def assumptions(self, sheet: Sheet) -> None:
         settings = self.result.settings
         portfolio = self.result.portfolio
-        self.title(
-            ws,
+        sheet.title_band(
             "Assumptions",
             "Shared inputs. Yellow cells are inputs: change one and recalculate (F9) to see its "
             "effect on every project.",
         )
-        for column, width in zip("ABCD", (44, 16, 16, 70), strict=True):
-            ws.column_dimensions[column].width = width
-        self.header_row(ws, 4, ["Setting", "Value", "", "Notes"])
+        sheet.widths_from((44, 16, 16, 70))
+        sheet.header_row(4, ["Setting", "Value", "", "Notes"])
         rows = [
             (
                 "Discount rate, years 1-30",
                 settings.discount_rate,
-                "npv input percent",
+                "input percent",
                 "DiscountRate",
                 "HM Treasury Green Book Social Time Preference Rate is 3.5%. "
                 "Projects that set their own rate keep it.",
@@ -197,7 +178,7 @@ class _Builder(SheetWriter):
             (
                 "Declining schedule after year 30",
                 settings.declining,
-                "npv input text",
+                "input text",
                 "Declining",
                 "TRUE: the Green Book's lower rates after year 30, scaled to the "
                 "rate above (table below).",
@@ -205,7 +186,7 @@ class _Builder(SheetWriter):
             (
                 "Year 0 discounted",
                 settings.discount_year0,
-                "npv input text",
+                "input text",
                 "DiscountYear0",
                 "FALSE is the Green Book convention (year 0 undiscounted); TRUE matches the "
                 "spreadsheet NPV() function.",
@@ -213,7 +194,7 @@ class _Builder(SheetWriter):
             (
                 "Horizon (years)",
                 settings.horizon,
-                "npv year",
+                "year",
                 "Horizon",
                 "Fixed when the workbook was written: the year columns follow it. Re-run "
                 "npv-calc with --set horizon=N to change it.",
@@ -221,7 +202,7 @@ class _Builder(SheetWriter):
             (
                 "Price base year",
                 settings.price_base_year,
-                "npv input year",
+                "input year",
                 "PriceBaseYear",
                 "Financial year whose prices all figures are in (2023 = 2023/24). Lines with a "
                 "price year are rebased with the deflators below.",
@@ -229,109 +210,109 @@ class _Builder(SheetWriter):
             (
                 "Standard rate for years 0-30 (schedule base)",
                 params.standard_rate(),
-                "npv percent",
+                "percent",
                 "STPR",
                 "The declining schedule is scaled by discount rate / this rate.",
             ),
         ]
         for i, (label, value, style, name, note) in enumerate(rows, start=5):
-            put_text(ws.cell(row=i, column=1), label, "npv label")
-            put(ws.cell(row=i, column=2), value, style)
-            self.note(ws, i, 4, 4, note)
-            self.name(name, ws, absolute(2, i))
-        from openpyxl.worksheet.datavalidation import DataValidation
-
-        rate = DataValidation(
-            type="decimal",
-            operator="between",
-            formula1="0",
-            formula2="0.2",
-            showErrorMessage=True,
-            errorTitle="Discount rate",
-            error="Enter a rate between 0% and 20%, e.g. 3.5%.",
-            showInputMessage=True,
-            promptTitle="Discount rate",
-            prompt="Green Book STPR is 3.5%. Recalculate (F9) after changing it.",
+            sheet.text(i, 1, label, "label")
+            sheet.number(i, 2, value, style)
+            sheet.note(i, 4, 4, note)
+            self.name(name, sheet, absolute(2, i))
+        ws = sheet.ws
+        ws.data_validation(
+            4,
+            1,
+            4,
+            1,
+            {
+                "validate": "decimal",
+                "criteria": "between",
+                "minimum": 0,
+                "maximum": 0.2,
+                "error_title": "Discount rate",
+                "error_message": "Enter a rate between 0% and 20%, e.g. 3.5%.",
+                "input_title": "Discount rate",
+                "input_message": "Green Book STPR is 3.5%. Recalculate (F9) after changing it.",
+            },
         )
-        flags = DataValidation(type="list", formula1='"TRUE,FALSE"', showErrorMessage=True)
-        year = DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1000",
-            formula2="9999",
-            showErrorMessage=True,
+        for row in (5, 6):
+            ws.data_validation(row, 1, row, 1, {"validate": "list", "source": ["TRUE", "FALSE"]})
+        ws.data_validation(
+            8,
+            1,
+            8,
+            1,
+            {"validate": "integer", "criteria": "between", "minimum": 1000, "maximum": 9999},
         )
-        for dv in (rate, flags, year):
-            ws.add_data_validation(dv)
-        rate.add("B5")
-        flags.add("B6")
-        flags.add("B7")
-        year.add("B9")
 
         row = 12
-        put_text(ws.cell(row=row, column=1), "Discount schedule (Green Book)", "npv section")
-        self.header_row(
-            ws, row + 1, ["Band from year", "Band to year", "Standard rate", "Rate used"]
-        )
+        sheet.text(row, 1, "Discount schedule (Green Book)", "section")
+        sheet.header_row(row + 1, ["Band from year", "Band to year", "Standard rate", "Rate used"])
         first = row + 2
         bands = params.discount_bands()
+        standard = params.standard_rate()
         for i, band in enumerate(bands):
             r = first + i
-            put(ws.cell(row=r, column=1), band.first, "npv year")
+            sheet.number(r, 1, band.first, "year")
             if band.last is None:
-                put_text(ws.cell(row=r, column=2), "onward", "npv centre")
+                sheet.text(r, 2, "onward", "centre")
             else:
-                put(ws.cell(row=r, column=2), band.last, "npv year")
-            put(ws.cell(row=r, column=3), band.standard, "npv percent")
-            put(
-                ws.cell(row=r, column=4),
-                f"=IF(Declining,DiscountRate*C{r}/STPR,DiscountRate)",
-                "npv percent",
+                sheet.number(r, 2, band.last, "year")
+            sheet.number(r, 3, band.standard, "percent")
+            used = (
+                settings.discount_rate * band.standard / standard
+                if settings.declining
+                else settings.discount_rate
+            )
+            sheet.formula(
+                r, 4, f"=IF(Declining,DiscountRate*C{r}/STPR,DiscountRate)", used, "percent"
             )
         last = first + len(bands) - 1
-        self.name("BandFrom", ws, f"{absolute(1, first)}:{absolute(1, last)}")
-        self.name("BandStandard", ws, f"{absolute(3, first)}:{absolute(3, last)}")
-        self.note(ws, last + 1, 1, 4, params.source("discount_schedule"))
+        self.name("BandFrom", sheet, f"{absolute(1, first)}:{absolute(1, last)}")
+        self.name("BandStandard", sheet, f"{absolute(3, first)}:{absolute(3, last)}")
+        sheet.note(last + 1, 1, 4, params.source("discount_schedule"))
 
         last = self._pairs(
-            ws,
+            sheet,
             last + 3,
             "Benefit optimism bias by confidence grade",
             ("Confidence grade", "Reduction of benefits"),
             portfolio.confidence_grades,
-            ("npv year", "npv input percent"),
+            ("year", "input percent"),
             table="GradeTable",
             note=params.source("confidence_grades"),
         )
         last = self._pairs(
-            ws,
+            sheet,
             last + 3,
             "GDP deflators (index by financial year)",
             ("Financial year", "Deflator index"),
             portfolio.deflators,
-            ("npv input year", "npv input index"),
+            ("input year", "input index"),
             columns=("DeflatorYear", "DeflatorIndex"),
             note="From [deflators] in portfolio.toml. A figure in year-p prices is rebased to "
             "the price base year b by multiplying by index(b) / index(p).",
         )
         counted = portfolio.count_statuses
         last = self._pairs(
-            ws,
+            sheet,
             last + 3,
             "Statuses that count toward the target",
             ("Status", "Counts (Yes/No)"),
             {s: "Yes" if counted is None or s in counted else "No" for s in STATUSES},
-            ("npv text", "npv input text"),
+            ("text", "input text"),
             columns=("StatusName", "StatusCounts"),
             note="From [portfolio] count_statuses in portfolio.toml (every status counts when it "
             "is not given). A project counts toward the target when it starts by the target "
             "year and its status counts.",
         )
-        self.finish(ws, 4, last, freeze="A5")
+        sheet.finish(4, last, freeze=(4, 0))
 
     def _pairs(
         self,
-        ws: Worksheet,
+        sheet: Sheet,
         row: int,
         title: str,
         headers: tuple[str, str],
@@ -343,576 +324,46 @@ class _Builder(SheetWriter):
     ) -> int:
         """A titled two-column table (key, value) named as a whole or by column, with a note
         below; returns the row of the note."""
-        put_text(ws.cell(row=row, column=1), title, "npv section")
-        self.header_row(ws, row + 1, list(headers))
+        sheet.text(row, 1, title, "section")
+        sheet.header_row(row + 1, list(headers))
         first = row + 2
         for i, (key, value) in enumerate(pairs.items()):
-            put(ws.cell(row=first + i, column=1), key, styles[0])
-            put(ws.cell(row=first + i, column=2), value, styles[1])
+            for column, item in ((1, key), (2, value)):
+                if isinstance(item, str):
+                    sheet.text(first + i, column, item, styles[column - 1])
+                else:
+                    sheet.number(first + i, column, item, styles[column - 1])
         last = first + max(len(pairs), 1) - 1
         if table:
-            self.name(table, ws, f"{absolute(1, first)}:{absolute(2, last)}")
+            self.name(table, sheet, f"{absolute(1, first)}:{absolute(2, last)}")
         for column, name in enumerate(columns or (), start=1):
-            self.name(name, ws, f"{absolute(column, first)}:{absolute(column, last)}")
-        self.note(ws, last + 1, 1, 4, note)
+            self.name(name, sheet, column_span(column, first, last))
+        sheet.note(last + 1, 1, 4, note)
         return last + 1
 
-    # -- a project sheet ----------------------------------------------------------------------
+    # -- Summary ---------------------------------------------------------------------------
 
-    def project_sheet(self, result: ProjectResult) -> Worksheet:
-        project = result.project
-        prototype = self.wb["Project"]
-        ws = self.wb.copy_worksheet(prototype)
-        ws.title = self.titles[project.id]
-        # copy_worksheet copies cells and page set-up but not these
-        ws.oddHeader = prototype.oddHeader
-        ws.oddFooter = prototype.oddFooter
-        ws.sheet_view.showGridLines = False
-        ws.sheet_view.zoomScale = prototype.sheet_view.zoomScale
-        horizon = result.settings.horizon
-        # Risks are columns too: their expected cost (probability x impact) adds to the costs.
-        lines: list[Any] = [*project.all_lines, *project.risks]
-        own = {k for k in project.overrides if k not in self.result.case.overrides}
-        counts = {
-            COUNTS: "counts toward the target",
-            STARTS_AFTER_TARGET_YEAR: "does not count toward the target (it starts after the "
-            "target year)",
-            STATUS_NOT_COUNTED: f"does not count toward the target (status {project.status})",
-        }[result.counts_because]
-        partners = ", ".join(project.partners) or "none listed"
-        self.title(
-            ws,
-            f"{project.id} — {project.name}",
-            f"Status: {project.status}. Partners: {partners}. Appraised {result.span}; {counts}.",
-        )
-        last_column = 2 + max(horizon, len(lines), 4)
-        ws.column_dimensions["A"].width = 42
-        ws.column_dimensions["B"].width = 14
-        for column in range(3, last_column + 1):
-            ws.column_dimensions[letter(column)].width = 13
-
-        # Settings (B5:B10): links to Assumptions unless the project sets its own value.
-        put_text(ws["A4"], "Settings", "npv section")
-        settings = result.settings
-
-        def setting(row: int, label: str, key: str, style: str, value: object) -> None:
-            put_text(ws.cell(row=row, column=1), label, "npv label")
-            linked = _SETTING_NAMES.get(key)
-            if key in own or linked is None:
-                put(ws.cell(row=row, column=2), value, style)
-            else:
-                put(ws.cell(row=row, column=2), f"={linked}", style.replace("input ", ""))
-
-        setting(
-            5,
-            "Discount rate, years 1-30",
-            "discount_rate",
-            "npv input percent",
-            settings.discount_rate,
-        )
-        setting(
-            6, "Declining schedule after year 30", "declining", "npv input text", settings.declining
-        )
-        setting(7, "Year 0 discounted", "discount_year0", "npv input text", settings.discount_year0)
-        setting(8, "Start year (year 0)", "start_year", "npv year", project.start_year)
-        setting(9, "Horizon (years)", "horizon", "npv year", horizon)
-        setting(
-            10, "Price base year", "price_base_year", "npv input year", settings.price_base_year
-        )
-        if own:
-            put_text(
-                ws["A11"],
-                "Yellow settings are this project's own (from its file); the "
-                "others follow Assumptions.",
-                "npv note",
-            )
-        rate, declining, year0, start, base = "$B$5", "$B$6", "$B$7", "$B$8", "$B$10"
-
-        # Where everything goes
-        agencies = list(dict.fromkeys(line.agency for line in lines))
-        inputs_title = max(23, 7 + len(agencies))
-        header = inputs_title + 1
-        rows = {name: header + 1 + i for i, name in enumerate(_INPUT_ROWS)}
-        flows_title = rows["pv"] + 2
-        flows_header = flows_title + 1
-        t_row, rate_row, df_row = flows_header + 1, flows_header + 2, flows_header + 3
-        costs_row = df_row + 1 + 2 * len(lines)
-        benefits_row, net_row = costs_row + 1, costs_row + 2
-        discounted_row, cumulative_row, paid_row = costs_row + 3, costs_row + 4, costs_row + 5
-        year_columns = range(3, 3 + horizon)
-        line_columns = range(3, 3 + len(lines))
-
-        def years_of(row: int) -> str:
-            return f"${letter(3)}${row}:${letter(2 + horizon)}${row}"
-
-        def lines_of(field: str) -> str:
-            row = rows[field]
-            return f"${letter(3)}${row}:${letter(2 + len(lines))}${row}"
-
-        # Results (B14:B21)
-        put_text(ws["A13"], "Results (discounted to year 0)", "npv section")
-        results = [
-            ("PV of costs", f"=SUMPRODUCT({years_of(costs_row)},{years_of(df_row)})", "npv money"),
-            (
-                "PV of benefits",
-                f"=SUMPRODUCT({years_of(benefits_row)},{years_of(df_row)})",
-                "npv money",
-            ),
-            ("Net present value (NPV)", "=B15-B14", "npv money key"),
-            ("Benefit-cost ratio (BCR)", '=IF(B14=0,"–",B15/B14)', "npv ratio"),
-            ("Return on investment (NPV / PV of costs)", '=IF(B14=0,"–",B16/B14)', "npv percent"),
-            (
-                "Payback year (cumulative discounted net >= 0)",
-                f'=IF(COUNT({years_of(paid_row)})=0,"none",({start}+MIN({years_of(paid_row)}))'
-                f'&"/"&TEXT(MOD({start}+MIN({years_of(paid_row)})+1,100),"00"))',
-                "npv ratio",
-            ),
-            (
-                "Internal rate of return (IRR)",
-                f'=IFERROR(IRR({years_of(net_row)}),"none")',
-                "npv percent",
-            ),
-            (
-                "Cashable NPV (cashable benefits - costs)",
-                f'=SUMIFS({lines_of("pv")},{lines_of("cashable")},"Yes")-B14',
-                "npv money",
-            ),
-        ]
-        for i, (label, formula, style) in enumerate(results, start=14):
-            put_text(ws.cell(row=i, column=1), label, "npv label")
-            put(ws.cell(row=i, column=2), formula, style)
-        nid = name_id(project.id)
-        self.name(f"PVCosts_{nid}", ws, "$B$14")
-        self.name(f"PVBenefits_{nid}", ws, "$B$15")
-        self.name(f"NPV_{nid}", ws, "$B$16")
-
-        # Present value by agency (D5:F...)
-        put_text(ws["D4"], "Present value by agency", "npv section")
-        self.header_row(ws, 5, ["Agency", "PV of costs paid", "PV of benefits"], start=4)
-        ws.row_dimensions[5].height = 28
-        for i, agency in enumerate(agencies, start=6):
-            put_text(ws.cell(row=i, column=4), agency, "npv text")
-            for column, kind in ((5, "Cost"), (6, "Benefit")):
-                put(
-                    ws.cell(row=i, column=column),
-                    # EXACT, not a SUMIFS criterion: an agency called "*", "<>Police" or
-                    # "=Fire" would be read as a pattern or a comparison, and "fire" would
-                    # match "Fire"; npv-calc keeps every spelling apart.
-                    f"=SUMPRODUCT(EXACT({lines_of('agency')},$D{i})*"
-                    + (
-                        f'(({lines_of("type")}="Cost")+({lines_of("type")}="Risk"))'
-                        if kind == "Cost"
-                        else f'({lines_of("type")}="Benefit")'
-                    )
-                    + f"*{lines_of('pv')})",
-                    "npv money",
-                )
-
-        # Inputs: a column per line
-        put_text(ws.cell(row=inputs_title, column=1), "Inputs (a column per line)", "npv section")
-        put_text(
-            ws.cell(row=inputs_title, column=3),
-            f"Yellow cells are inputs from the scenario files ({self.result.scenario} "
-            "scenario values); the others are formulas.",
-            "npv note",
-        )
-        put_text(ws.cell(row=header, column=1), "Line", "npv header")
-        put_text(ws.cell(row=header, column=2), "", "npv header")
-        ws.row_dimensions[header].height = 54
-        for name, row in rows.items():
-            label, unit = _INPUT_ROWS[name]
-            put_text(ws.cell(row=row, column=1), label, "npv label")
-            put_text(ws.cell(row=row, column=2), unit, "npv note")
-        case = self.result.case
-        for column, line in zip(line_columns, lines, strict=True):
-            put_text(ws.cell(row=header, column=column), line.name, "npv header")
-            if line.section == "risks":
-                self._risk_column(ws, column, rows, line, case, project, base)
-            else:
-                self._input_column(ws, column, rows, line, case, project, horizon, base)
-
-        # Yearly flows, starting a printed page so that the years head their columns
-        from openpyxl.worksheet.pagebreak import Break
-
-        ws.row_breaks.append(Break(id=flows_title - 1))
-        put_text(
-            ws.cell(row=flows_title, column=1),
-            "Yearly flows (£, real terms at the price base year)",
-            "npv section",
-        )
-        put_text(ws.cell(row=flows_header, column=1), "Financial year", "npv header")
-        put_text(ws.cell(row=flows_header, column=2), "", "npv header")
-        put_text(ws.cell(row=t_row, column=1), "Year (t)", "npv label")
-        put_text(ws.cell(row=rate_row, column=1), "Discount rate applied", "npv label")
-        put_text(ws.cell(row=df_row, column=1), "Discount factor", "npv label")
-        for t, column in enumerate(year_columns):
-            c = letter(column)
-            put_text(
-                ws.cell(row=flows_header, column=column),
-                financial_year(project.start_year + t),
-                "npv header",
-            )
-            put(ws.cell(row=t_row, column=column), t, "npv year")
-            # r for year t (t+1 when year 0 is discounted), from the Green Book bands
-            put(
-                ws.cell(row=rate_row, column=column),
-                f"=IF({declining},{rate}*LOOKUP({c}${t_row}+IF({year0},1,0),BandFrom,"
-                f"BandStandard)/STPR,{rate})",
-                "npv percent",
-            )
-            if t == 0:
-                df = f"=IF({year0},1/(1+{c}{rate_row}),1)"
-            else:
-                df = f"={letter(column - 1)}{df_row}/(1+{c}{rate_row})"
-            put(ws.cell(row=df_row, column=column), df, "npv factor")
-
-        nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
-        for i, (column, line) in enumerate(zip(line_columns, lines, strict=True)):
-            gross, net = df_row + 1 + 2 * i, df_row + 2 + 2 * i
-            L = letter(column)
-            put_text(ws.cell(row=gross, column=1), line.name, "npv text")
-            put_text(ws.cell(row=gross, column=2), "Gross", "npv note")
-            put_text(ws.cell(row=net, column=2), "Net", "npv label")
-            nets[line.section].append(net)
-            first, last = f"${L}${rows['first']}", f"${L}${rows['last']}"
-            annual, growth = f"${L}${rows['annual']}", f"${L}${rows['growth']}"
-            change = (
-                f"(1+{growth})"
-                if line.section == "costs"
-                else (f"((1+{growth})*(1-${L}${rows['drop_off']}))")
-            )
-            for t, year_column in enumerate(year_columns):
-                c = letter(year_column)
-                cell = ws.cell(row=gross, column=year_column)
-                if line.section == "risks":
-                    put(
-                        cell,
-                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),{annual},0)",
-                        "npv money",
-                    )
-                elif line.amounts is not None:
-                    amount = line.amounts[t] if t < len(line.amounts) else 0.0
-                    put(cell, amount, "npv input money")
-                else:
-                    put(
-                        cell,
-                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),"
-                        f"{annual}*{change}^({c}${t_row}-{first}),0)",
-                        "npv money",
-                    )
-                put(
-                    ws.cell(row=net, column=year_column),
-                    f"={c}{gross}*${L}${rows['adjustment']}",
-                    "npv money",
-                )
-            put(
-                ws.cell(row=rows["pv"], column=column),
-                f"=SUMPRODUCT({years_of(net)},{years_of(df_row)})",
-                "npv money",
-            )
-
-        for row, label in (
-            (costs_row, "Total costs"),
-            (benefits_row, "Total benefits"),
-            (net_row, "Net benefit (benefits - costs)"),
-            (discounted_row, "Discounted net benefit"),
-            (cumulative_row, "Cumulative discounted net benefit"),
-            (paid_row, "Paid back by year (t)"),
-        ):
-            put_text(ws.cell(row=row, column=1), label, "npv label")
-        for t, column in enumerate(year_columns):
-            c = letter(column)
-            for row, section in ((costs_row, "costs"), (benefits_row, "benefits")):
-                rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
-                total = "+".join(f"{c}{n}" for n in rows_in) or "0"
-                put(ws.cell(row=row, column=column), f"={total}", "npv money total")
-            put(
-                ws.cell(row=net_row, column=column),
-                f"={c}{benefits_row}-{c}{costs_row}",
-                "npv money",
-            )
-            put(
-                ws.cell(row=discounted_row, column=column),
-                f"={c}{net_row}*{c}{df_row}",
-                "npv money",
-            )
-            previous = f"{letter(column - 1)}{cumulative_row}+" if t else ""
-            put(
-                ws.cell(row=cumulative_row, column=column),
-                f"={previous}{c}{discounted_row}",
-                "npv money",
-            )
-            put(
-                ws.cell(row=paid_row, column=column),
-                f'=IF({c}{cumulative_row}>=-{PAYBACK_TOLERANCE},{c}{t_row},"")',
-                "npv year",
-            )
-
-        sources = paid_row + 2
-        put_text(ws.cell(row=sources, column=1), "Sources", "npv section")
-        for i, line in enumerate(lines, start=1):
-            put_text(ws.cell(row=sources + i, column=1), line.name, "npv wrap")
-            self.note(ws, sources + i, 2, last_column, line.source or "(none given)")
-        end = sources + len(lines)
-        if project.description:
-            end += 2
-            put_text(ws.cell(row=end, column=1), "Description", "npv wrap")
-            self.note(ws, end, 2, last_column, " ".join(project.description.split()))
-        self.finish(ws, last_column, end, freeze="C3")
-        return ws
-
-    def _risk_column(
-        self,
-        ws: Worksheet,
-        column: int,
-        rows: dict[str, int],
-        risk: Risk,
-        case: Any,
-        project: Any,
-        base: str,
-    ) -> None:
-        """A risk's column: its expected cost a year is probability x impact, rebased, in the
-        years of ``years``; it adds to the project's costs."""
-        L = letter(column)
-
-        def cell(field: str) -> Any:
-            return ws.cell(row=rows[field], column=column)
-
-        def ref(field: str) -> str:
-            return f"{L}{rows[field]}"
-
-        put_text(cell("type"), "Risk", "npv centre")
-        put_text(cell("agency"), risk.agency, "npv centre")
-        put_text(cell("form"), "Probability × impact", "npv centre")
-        put(cell("probability"), risk.probability, "npv input percent")
-        put(cell("impact"), case.pick(project, risk, "impact"), "npv input money")
-        put(cell("annual"), f"={ref('probability')}*{ref('impact')}", "npv money")
-        put(cell("first"), risk.years[0], "npv input year")
-        put(cell("last"), risk.years[1], "npv input year")
-        for field in (
-            "kind",
-            "cashable",
-            "quantity",
-            "unit_value",
-            "growth",
-            "drop_off",
-            "deadweight",
-            "displacement",
-            "attribution",
-            "grade",
-            "optimism_bias",
-            "scale",
-        ):
-            put_text(cell(field), "–", "npv centre")
-        if risk.price_year is not None:
-            year = ref("price_year")
-            put(cell("price_year"), risk.price_year, "npv input year")
-            put(
-                cell("price_factor"),
-                f"=IF({year}={base},1,INDEX(DeflatorIndex,MATCH({base},DeflatorYear,0))/"
-                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))",
-                "npv factor",
-            )
-        else:
-            put_text(cell("price_year"), "–", "npv centre")
-            put(cell("price_factor"), 1.0, "npv factor")
-        put(cell("adjustment"), f"={ref('price_factor')}", "npv factor")
-
-    def _input_column(
-        self,
-        ws: Worksheet,
-        column: int,
-        rows: dict[str, int],
-        line: Line,
-        case: Any,
-        project: Any,
-        horizon: int,
-        base: str,
-    ) -> None:
-        cost = line.section == "costs"
-        values = {
-            name: case.pick(project, line, name)
-            for name in (
-                "annual",
-                "quantity",
-                "unit_value",
-                "growth",
-                "drop_off",
-                "deadweight",
-                "displacement",
-                "attribution",
-                "scale",
-            )
-        }
-        L = letter(column)
-
-        def cell(field: str) -> Any:
-            return ws.cell(row=rows[field], column=column)
-
-        def ref(field: str) -> str:
-            return f"{L}{rows[field]}"
-
-        put_text(cell("type"), "Cost" if cost else "Benefit", "npv centre")
-        put_text(cell("agency"), line.agency, "npv centre")
-        put_text(cell("kind"), line.kind if cost else "–", "npv centre")
-        put_text(
-            cell("cashable"), "–" if cost else ("Yes" if line.cashable else "No"), "npv centre"
-        )
-        not_used = ["quantity", "unit_value", "annual", "first", "last", "growth", "drop_off"]
-        if line.amounts is not None:
-            put_text(cell("form"), "Yearly amounts", "npv centre")
-        else:
-            first, last = line.years if line.years is not None else (0, horizon - 1)
-            if line.annual is not None:
-                put_text(cell("form"), "Annual", "npv centre")
-                put(cell("annual"), values["annual"], "npv input money")
-            else:
-                put_text(cell("form"), "Quantity × value", "npv centre")
-                put(cell("quantity"), values["quantity"], "npv input number")
-                put(cell("unit_value"), values["unit_value"], "npv input money")
-                put(cell("annual"), f"={ref('quantity')}*{ref('unit_value')}", "npv money")
-            put(cell("first"), first, "npv input year")
-            put(cell("last"), last, "npv input year")
-            put(cell("growth"), values["growth"], "npv input percent")
-            if not cost:
-                put(cell("drop_off"), values["drop_off"], "npv input percent")
-            not_used = [f for f in not_used if cell(f).value is None]
-        if cost:
-            not_used += ["deadweight", "displacement", "attribution", "grade"]
-        else:
-            put(cell("deadweight"), values["deadweight"], "npv input percent")
-            put(cell("displacement"), values["displacement"], "npv input percent")
-            put(cell("attribution"), values["attribution"], "npv input percent")
-            if line.confidence is not None:
-                put(cell("grade"), line.confidence, "npv input year")
-            else:
-                not_used.append("grade")
-        for field in (*not_used, "probability", "impact"):
-            put_text(cell(field), "–", "npv centre")
-        if line.optimism_bias is not None:
-            put(cell("optimism_bias"), case.optimism_bias(project, line), "npv input percent")
-        elif line.confidence is not None:
-            put(
-                cell("optimism_bias"), f"=VLOOKUP({ref('grade')},GradeTable,2,FALSE)", "npv percent"
-            )
-        else:
-            put(cell("optimism_bias"), 0.0, "npv input percent")
-        put(cell("scale"), values["scale"], "npv input number")
-        if line.price_year is not None:
-            year = ref("price_year")
-            put(cell("price_year"), line.price_year, "npv input year")
-            put(
-                cell("price_factor"),
-                f"=IF({year}={base},1,INDEX(DeflatorIndex,MATCH({base},DeflatorYear,0))/"
-                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))",
-                "npv factor",
-            )
-        else:
-            put_text(cell("price_year"), "–", "npv centre")
-            put(cell("price_factor"), 1.0, "npv factor")
-        scale, ob, price = ref("scale"), ref("optimism_bias"), ref("price_factor")
-        if cost:
-            factor = f"={scale}*(1+{ob})*{price}"
-        else:
-            factor = (
-                f"={scale}*(1-{ref('deadweight')})*(1-{ref('displacement')})*"
-                f"{ref('attribution')}*(1-{ob})*{price}"
-            )
-        put(cell("adjustment"), factor, "npv factor")
-
-    # -- Summary ----------------------------------------------------------------------------
-
-    def summary(self) -> None:
-        ws = self.wb["Summary"]
+    def summary(self, sheet: Sheet) -> None:
         result = self.result
         portfolio = result.portfolio
         created = self.audit.created or dt.datetime.now(dt.UTC)
-        self.title(
-            ws,
+        sheet.title_band(
             portfolio.name,
             f"{result.scenario.capitalize()} scenario. {settings_line(result)}. "
             f"Written by npv-calc {__version__} on {created:%d %B %Y}.",
         )
-        widths = {
-            "A": 9,
-            "B": 38,
-            "C": 12,
-            "D": 16,
-            "E": 8,
-            "F": 13,
-            "G": 13,
-            "H": 13,
-            "I": 7,
-            "J": 9,
-            "K": 12,
-            "L": 14,
-            "M": 13,
-        }
-        for column, width in widths.items():
-            ws.column_dimensions[column].width = width
-
-        first, last = 14, 13 + len(result.projects)
-        put_text(ws["A4"], "Portfolio against target", "npv section")
-        year = portfolio.target_year
-        who = who_counts(portfolio)
-        kpis = [
-            (
-                "Portfolio NPV (all projects)",
-                f"=SUM($H${first}:$H${last})",
-                "npv money key",
-                "PortfolioNPV",
-            ),
-            (
-                f"NPV toward target ({who})",
-                f'=SUMIFS($H${first}:$H${last},$K${first}:$K${last},"Yes")',
-                "npv money key",
-                "NPVTowardTarget",
-            ),
-            ("Target", portfolio.target, "npv input money", "Target"),
-            ("Target year (projects starting by it count)", year, "npv input year", "TargetYear"),
-            (
-                "Headroom (negative: shortfall)",
-                '=IF(Target="","",NPVTowardTarget-Target)',
-                "npv money key",
-                "Headroom",
-            ),
-            (
-                "Status",
-                '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET","MISSES TARGET"))',
-                "npv status",
-                None,
-            ),
-        ]
-        for i, (label, value, style, name) in enumerate(kpis, start=5):
-            put_text(ws.cell(row=i, column=1), label, "npv label")
-            ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
-            put(ws.cell(row=i, column=3), value, style)
-            ws.cell(row=i, column=4).style = style
-            ws.merge_cells(start_row=i, start_column=3, end_row=i, end_column=4)
-            if name:
-                self.name(name, ws, absolute(3, i))
-        from openpyxl.formatting.rule import FormulaRule
-        from openpyxl.styles import Font, PatternFill
-
-        green = PatternFill("solid", fgColor="C6EFCE", bgColor="C6EFCE")
-        red = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
-        ws.conditional_formatting.add(
-            "C10:D10",
-            FormulaRule(
-                formula=['$C$10="MEETS TARGET"'], fill=green, font=Font(color="006100", bold=True)
-            ),
-        )
-        ws.conditional_formatting.add(
-            "C10:D10",
-            FormulaRule(
-                formula=['$C$10="MISSES TARGET"'], fill=red, font=Font(color="9C0006", bold=True)
-            ),
-        )
-
-        put_text(ws["A12"], "Projects", "npv section")
-        self.header_row(
-            ws,
-            13,
+        widths = (9, 38, 12, 16, 8, 13, 13, 13, 7, 9, 13, 22, 14, 13)
+        sheet.widths_from(widths)
+        last_column = len(widths)
+        projects = result.projects
+        kpi_rows = self._kpis(sheet, last_column)
+        table_title = kpi_rows + 2
+        header = table_title + 1
+        first, last = header + 1, header + len(projects)
+        self._kpi_formulas(sheet, first, last)
+        sheet.text(table_title, 1, "Projects", "section")
+        sheet.header_row(
+            header,
             [
                 "ID",
                 "Project",
@@ -924,168 +375,409 @@ class _Builder(SheetWriter):
                 "NPV",
                 "BCR",
                 "Payback",
+                "Cashable NPV",
                 "Counts toward target",
                 "Cumulative NPV toward target",
                 "Target",
             ],
         )
-        ws.row_dimensions[13].height = 30
-        for r, project in zip(range(first, last + 1), result.projects, strict=True):
+        cumulative = 0.0
+        target = portfolio.target
+        for r, project in zip(range(first, last + 1), projects, strict=True):
             nid = name_id(project.id)
-            sheet = sheet_ref(self.titles[project.id])
-            put_text(ws.cell(row=r, column=1), project.id, "npv text")
-            name_cell = ws.cell(row=r, column=2)
-            put_text(name_cell, project.project.name, "npv text")
-            put_text(ws.cell(row=r, column=3), project.project.status, "npv text")
-            put_text(ws.cell(row=r, column=4), project.span, "npv centre")
-            put(ws.cell(row=r, column=5), project.project.start_year, "npv year")
-            put(ws.cell(row=r, column=6), f"=PVCosts_{nid}", "npv money")
-            put(ws.cell(row=r, column=7), f"=PVBenefits_{nid}", "npv money")
-            put(ws.cell(row=r, column=8), f"=NPV_{nid}", "npv money")
-            put(ws.cell(row=r, column=9), f"={sheet}!$B$17", "npv ratio")
-            put(ws.cell(row=r, column=10), f"={sheet}!$B$19", "npv centre")
-            put(
-                ws.cell(row=r, column=11),
-                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: start year",'
-                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status","Yes"))',
-                "npv centre",
+            ref = sheet_ref(self.titles[project.id])
+            sheet.text(r, 1, project.id, "text")
+            lines = sheet.wrapped(r, 2, project.project.name, "wrap")
+            if lines > 1:
+                sheet.height(r, 13 * lines + 1)
+            sheet.text(r, 3, project.project.status, "text")
+            sheet.text(r, 4, project.span, "centre")
+            sheet.number(r, 5, project.project.start_year, "year")
+            sheet.formula(r, 6, f"=PVCosts_{nid}", project.pv_costs, "money")
+            sheet.formula(r, 7, f"=PVBenefits_{nid}", project.pv_benefits, "money")
+            sheet.formula(r, 8, f"=NPV_{nid}", project.npv, "money")
+            sheet.formula(
+                r,
+                9,
+                f"={ref}!$B${RESULT_ROWS['bcr']}",
+                "–" if project.bcr is None else project.bcr,
+                "ratio",
             )
-            put(
-                ws.cell(row=r, column=12),
-                f'=SUMIFS($H${first}:H{r},$K${first}:K{r},"Yes")',
-                "npv money",
+            payback = (
+                "none" if project.payback_year is None else financial_year(project.payback_year)
             )
-            put(ws.cell(row=r, column=13), '=IF(Target="",NA(),Target)', "npv money")
+            sheet.formula(r, 10, f"={ref}!$B${RESULT_ROWS['payback']}", payback, "centre")
+            sheet.formula(
+                r, 11, f"={ref}!$B${RESULT_ROWS['cashable_npv']}", project.cashable_npv, "money"
+            )
+            sheet.formula(
+                r,
+                12,
+                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: starts after "&TargetYear&"/"'
+                f'&TEXT(MOD(TargetYear+1,100),"00"),'
+                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status "&C{r},"Yes"))',
+                _counts_text(project, portfolio.target_year),
+                "centre",
+            )
+            if project.counts_toward_target:
+                cumulative += project.npv
+            sheet.formula(
+                r, 13, f'=SUMIFS($H${first}:H{r},$L${first}:L{r},"Yes")', cumulative, "money"
+            )
+            sheet.formula(
+                r,
+                14,
+                '=IF(Target="",NA(),Target)',
+                NOT_AVAILABLE if target is None else target,
+                "money",
+            )
         total = last + 1
-        put_text(ws.cell(row=total, column=2), "Portfolio", "npv label")
-        for column in (6, 7, 8):
-            c = letter(column)
-            put(ws.cell(row=total, column=column), f"=SUM({c}{first}:{c}{last})", "npv money total")
-        self._summary_chart(ws, first, last, total + 2)
-        self.finish(ws, len(widths), total + 24, freeze="A3")
+        sheet.text(total, 2, "Portfolio", "label")
+        for column, value in (
+            (6, result.pv_costs),
+            (7, result.pv_benefits),
+            (8, result.npv),
+            (11, sum(p.cashable_npv for p in projects)),
+        ):
+            c = chr(64 + column)
+            sheet.formula(total, column, f"=SUM({c}{first}:{c}{last})", value, "money total")
+        chart_row = total + 2
+        self._summary_chart(sheet, header, first, last, chart_row)
+        end = self._agencies(sheet, chart_row + 22)
+        sheet.finish(last_column, end, freeze=(2, 0), repeat=header)
 
-    def _summary_chart(self, ws: Worksheet, first: int, last: int, anchor_row: int) -> None:
-        from openpyxl.chart import BarChart, LineChart, Reference
+    def _kpis(self, sheet: Sheet, last_column: int) -> int:
+        """The labels and notes of the figures about the target; returns their last row.
+        The figures themselves need the projects table's rows (:meth:`_kpi_formulas`)."""
+        portfolio = self.result.portfolio
+        simulation = self.simulation
+        self._kpi_labels = [
+            ("portfolio", "Portfolio NPV (all projects)", "The sum of every project's NPV."),
+            (
+                "toward",
+                "NPV toward target",
+                f"What the target is tested against: the NPV of {who_counts(portfolio)}.",
+            ),
+            ("target", "Target", "From portfolio.toml; projects starting by the year below count."),
+            ("year", "Target year", "Financial year (2027 = 2027/28)."),
+            ("headroom", "Headroom (negative: shortfall)", "NPV toward target minus the target."),
+            ("status", "Status", ""),
+            (
+                "fall",
+                "Benefits could fall by",
+                "before the target is missed: how far the benefits of the projects counting "
+                "toward it could all fall (headroom / their PV of benefits).",
+            ),
+            (
+                "cashable",
+                "Cashable NPV (all projects)",
+                "Cashable benefits (savings a budget can take) minus all costs: what the "
+                "partners' budgets see.",
+            ),
+        ]
+        if simulation is not None and simulation.prob_meets_target is not None:
+            self._kpi_labels.append(
+                (
+                    "chance",
+                    "Probability of meeting the target",
+                    f"Share of {simulation.iterations:,} Monte Carlo draws whose NPV toward the "
+                    "target reaches it (computed when the workbook was written; Monte Carlo "
+                    "sheet).",
+                )
+            )
+        sheet.text(4, 1, "Portfolio against target", "section")
+        for i, (_, label, note) in enumerate(self._kpi_labels, start=5):
+            fmt = self.format("label")
+            sheet.ws.merge_range(i - 1, 0, i - 1, 1, "", fmt)
+            sheet.text(i, 1, label, "label")
+            if note:
+                sheet.note(i, 5, last_column, note)
+        return 4 + len(self._kpi_labels)
 
-        bars = BarChart()
-        bars.type = "col"
-        bars.title = chart_title("NPV by project, and the portfolio's progress toward its target")
-        bars.y_axis.title = "£"
-        bars.y_axis.numFmt = '"£"#,##0,,"m"'
-        bars.y_axis.majorGridlines = None
-        bars.add_data(
-            Reference(ws, min_col=8, min_row=first - 1, max_row=last), titles_from_data=True
+    def _kpi_formulas(self, sheet: Sheet, first: int, last: int) -> None:
+        result = self.result
+        portfolio = result.portfolio
+        target = portfolio.target
+        status = (
+            "NO TARGET SET"
+            if target is None
+            else ("MEETS TARGET" if result.meets_target else "MISSES TARGET")
         )
-        categories = Reference(ws, min_col=1, min_row=first, max_row=last)
-        bars.set_categories(categories)
-        bars.varyColors = False
-        lines = LineChart()
-        lines.add_data(
-            Reference(ws, min_col=12, min_row=first - 1, max_row=last), titles_from_data=True
+        _, fall = switching_values(result)
+        npv, counts, benefits = (column_span(c, first, last) for c in (8, 12, 7))
+        cashable = column_span(11, first, last)
+        figures: dict[str, tuple[str | float | None, Any, str, str | None]] = {
+            "portfolio": (f"=SUM({npv})", result.npv, "money key", "PortfolioNPV"),
+            "toward": (
+                f'=SUMIFS({npv},{counts},"Yes")',
+                result.npv_toward_target,
+                "money key",
+                "NPVTowardTarget",
+            ),
+            "target": (None, target, "input money", "Target"),
+            "year": (None, portfolio.target_year, "input year", "TargetYear"),
+            "headroom": (
+                '=IF(Target="","",NPVTowardTarget-Target)',
+                "" if result.headroom is None else result.headroom,
+                "money key",
+                "Headroom",
+            ),
+            "status": (
+                '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET","MISSES TARGET"))',
+                status,
+                {"MEETS TARGET": "status good", "MISSES TARGET": "status bad"}.get(
+                    status, "status"
+                ),
+                None,
+            ),
+            "fall": (
+                f'=IF(Target="","–",IFERROR(Headroom/SUMIFS({benefits},{counts},"Yes"),"–"))',
+                "–" if fall is None else fall,
+                "percent",
+                "BenefitsFallToMissTarget",
+            ),
+            "cashable": (
+                f"=SUM({cashable})",
+                sum(p.cashable_npv for p in result.projects),
+                "money key",
+                "CashableNPV",
+            ),
+        }
+        if self.simulation is not None and self.simulation.prob_meets_target is not None:
+            figures["chance"] = (
+                "=ProbMeetsTarget",
+                self.simulation.prob_meets_target,
+                "probability",
+                None,
+            )
+        for i, (key, *_) in enumerate(self._kpi_labels, start=5):
+            formula, value, style, name = figures[key]
+            sheet.ws.merge_range(i - 1, 2, i - 1, 3, "", self.format(style))
+            if formula is None:
+                sheet.number(i, 3, value, style)  # type: ignore[arg-type]
+            else:
+                sheet.formula(i, 3, formula, value, style)
+            if name:
+                self.name(name, sheet, absolute(3, i))
+            if key == "status":
+                for text, fmt in (("MEETS TARGET", "status good"), ("MISSES TARGET", "status bad")):
+                    spec = self.style.formats[fmt]
+                    sheet.ws.conditional_format(
+                        i - 1,
+                        2,
+                        i - 1,
+                        3,
+                        {
+                            "type": "formula",
+                            "criteria": f'=$C${i}="{text}"',
+                            "format": self.wb.add_format(
+                                {
+                                    "font_color": spec.get("font_color", "#000000"),
+                                    "bg_color": spec.get("bg_color", "#FFFFFF"),
+                                    "bold": True,
+                                }
+                            ),
+                        },
+                    )
+
+    def _summary_chart(self, sheet: Sheet, header: int, first: int, last: int, row: int) -> None:
+        colours = self.style.colours
+        title = sheet.title
+        bars = self.wb.add_chart({"type": "column"})
+        bars.add_series(
+            {
+                "name": [title, header - 1, 7],
+                "categories": [title, first - 1, 0, last - 1, 0],
+                "values": [title, first - 1, 7, last - 1, 7],
+                "fill": {"color": colours["navy"]},
+                "gap": 80,
+            }
+        )
+        lines = self.wb.add_chart({"type": "line"})
+        lines.add_series(
+            {
+                "name": [title, header - 1, 12],
+                "categories": [title, first - 1, 0, last - 1, 0],
+                "values": [title, first - 1, 12, last - 1, 12],
+                "line": {"color": colours["line"], "width": 2.25},
+                "marker": {"type": "circle", "size": 5, "fill": {"color": colours["line"]}},
+            }
         )
         if self.result.portfolio.target is not None:
-            lines.add_data(
-                Reference(ws, min_col=13, min_row=first - 1, max_row=last), titles_from_data=True
+            lines.add_series(
+                {
+                    "name": [title, header - 1, 13],
+                    "categories": [title, first - 1, 0, last - 1, 0],
+                    "values": [title, first - 1, 13, last - 1, 13],
+                    "line": {"color": colours["bad"], "width": 1.5, "dash_type": "dash"},
+                    "marker": {"type": "none"},
+                }
             )
-        lines.set_categories(categories)
-        for series in lines.series:
-            series.smooth = False
-        if len(lines.series) > 1:
-            target = lines.series[1]
-            target.graphicalProperties.line.dashStyle = "dash"
-            target.graphicalProperties.line.solidFill = "C00000"
-        lines.series[0].graphicalProperties.line.solidFill = "2E75B6"
-        bars.series[0].graphicalProperties.solidFill = "1F3864"
-        bars += lines
-        bars.legend.position = "b"
-        bars.height = 10
-        bars.width = 26
-        # Both axes must show (openpyxl hides them by default for LibreOffice and Excel 365).
-        bars.x_axis.delete = False
-        bars.y_axis.delete = False
-        ws.add_chart(bars, f"A{anchor_row}")
+        bars.combine(lines)
+        bars.set_title(
+            {
+                "name": "NPV by project, and the portfolio's progress toward its target",
+                "name_font": {"size": 11, "bold": True},
+            }
+        )
+        # Labels at the bottom of the plot, clear of bars below zero (a pessimistic case).
+        bars.set_x_axis({"label_position": "low", "num_font": {"size": 9}})
+        bars.set_y_axis(
+            {
+                "name": "£",
+                "num_format": '"£"#,##0.0,,"m"',
+                "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+            }
+        )
+        bars.set_legend({"position": "bottom"})
+        bars.set_size({"width": 26 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
+        sheet.ws.insert_chart(row - 1, 0, bars)
 
-    # -- Audit ------------------------------------------------------------------------------
+    def _agencies(self, sheet: Sheet, row: int) -> int:
+        """Who pays and who benefits across the portfolio (live sums of a table, below it,
+        linking each project's present value by agency); returns the last row."""
+        result = self.result
+        declared = result.portfolio.agencies or ()
+        pairs: list[tuple[str, str, int, float, float]] = []  # id, agency, sheet row, pv c, b
+        for project in result.projects:
+            lines = [*project.project.all_lines, *project.project.risks]
+            for i, agency in enumerate(dict.fromkeys(line.agency for line in lines)):
+                pairs.append(
+                    (
+                        project.id,
+                        agency,
+                        6 + i,
+                        project.pv_costs_by_agency.get(agency, 0.0),
+                        project.pv_benefits_by_agency.get(agency, 0.0),
+                    )
+                )
+        used = list(dict.fromkeys(agency for _, agency, *_ in pairs))
+        agencies = [a for a in declared if a in used] + [a for a in used if a not in declared]
+        sheet.text(row, 1, "Who pays and who benefits (present values, all projects)", "section")
+        sheet.header_row(row + 1, ["Agency"], start=2)
+        sheet.header_row(
+            row + 1, ["PV of costs paid", "PV of benefits received", "Net (benefits - costs)"], 6
+        )
+        detail_title = row + 3 + len(agencies)
+        detail_first = detail_title + 2
+        detail_last = detail_first + max(len(pairs), 1) - 1
+        names = column_span(2, detail_first, detail_last)
+        for i, agency in enumerate(agencies, start=row + 2):
+            sheet.text(i, 2, agency, "text")
+            for column, index in ((6, 3), (7, 4)):
+                value = sum(p[index] for p in pairs if p[1] == agency)
+                values = column_span(column, detail_first, detail_last)
+                sheet.formula(
+                    i, column, f"=SUMPRODUCT(EXACT({names},$B{i})*{values})", value, "money"
+                )
+            costs = sum(p[3] for p in pairs if p[1] == agency)
+            benefits = sum(p[4] for p in pairs if p[1] == agency)
+            sheet.formula(i, 8, f"=G{i}-F{i}", benefits - costs, "money")
+        sheet.text(detail_title, 1, "By project and agency", "section")
+        sheet.text(
+            detail_title,
+            3,
+            "Each project's sheet splits its present values by agency (Present value by agency); "
+            "these rows link to those tables.",
+            "note",
+        )
+        sheet.header_row(detail_title + 1, ["ID", "Agency"])
+        sheet.header_row(
+            detail_title + 1, ["PV of costs paid", "PV of benefits received", "Net"], start=6
+        )
+        for r, (pid, agency, source_row, pv_costs, pv_benefits) in enumerate(
+            pairs, start=detail_first
+        ):
+            ref = sheet_ref(self.titles[pid])
+            sheet.text(r, 1, pid, "text")
+            sheet.text(r, 2, agency, "text")
+            sheet.formula(r, 6, f"={ref}!$E${source_row}", pv_costs, "money")
+            sheet.formula(r, 7, f"={ref}!$F${source_row}", pv_benefits, "money")
+            sheet.formula(r, 8, f"=G{r}-F{r}", pv_benefits - pv_costs, "money")
+        return detail_last
 
-    def audit_sheet(self) -> None:
+    # -- Audit -----------------------------------------------------------------------------
+
+    def audit_sheet(self, sheet: Sheet) -> None:
         import numpy
-        import openpyxl
+        import xlsxwriter
 
-        ws = self.wb["Audit"]
         result = self.result
         created = self.audit.created or dt.datetime.now(dt.UTC)
-        self.title(ws, "Audit", "How and from what this workbook was produced.")
-        for column, width in zip("ABCD", (34, 70, 22, 18), strict=True):
-            ws.column_dimensions[column].width = width
+        sheet.title_band("Audit", "How and from what this workbook was produced.")
+        sheet.widths_from((34, 70, 22, 18))
         overrides = ", ".join(f"{k}={v}" for k, v in result.case.overrides.items()) or "none"
         rows = [
             ("Tool", f"npv-calc {__version__}"),
             ("Run at (UTC)", created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
-            ("Command", self.audit.command or "(Python API)"),
+            ("Command", audit_command(self.audit.command) or "(Python API)"),
             ("Scenario", result.scenario),
             ("Overrides (scenario set and --set)", overrides),
             ("Protective marking", self.audit.marking),
-            *(
-                [
-                    (
-                        "Monte Carlo",
-                        f"{self.simulation.iterations:,} draws, "
-                        f"{self.simulation.distribution}, seed {self.simulation.seed}, "
-                        f"{self.simulation.sampling}, "
-                        + (
-                            "correlation groups " + ", ".join(self.simulation.correlation_groups)
-                            if self.simulation.correlation_groups
-                            else "correlation ignored (--independent)"
-                            if self.simulation.correlation_ignored
-                            else "no correlation groups"
-                        ),
-                    )
-                ]
-                if self.simulation is not None
-                else []
-            ),
+        ]
+        simulation = self.simulation
+        if simulation is not None:
+            groups = (
+                "correlation groups " + ", ".join(simulation.correlation_groups)
+                if simulation.correlation_groups
+                else "correlation ignored (--independent)"
+                if simulation.correlation_ignored
+                else "no correlation groups"
+            )
+            rows.append(
+                (
+                    "Monte Carlo",
+                    f"{simulation.iterations:,} draws, {simulation.distribution}, seed "
+                    f"{simulation.seed}, {simulation.sampling}, {groups}",
+                )
+            )
+        rows += [
             ("Python", platform.python_version()),
-            ("openpyxl", openpyxl.__version__),
+            ("XlsxWriter", xlsxwriter.__version__),
             ("numpy", numpy.__version__),
         ]
-        put_text(ws["A4"], "Run", "npv section")
+        sheet.text(4, 1, "Run", "section")
         for i, (label, value) in enumerate(rows, start=5):
-            put_text(ws.cell(row=i, column=1), label, "npv label")
-            put_text(ws.cell(row=i, column=2), value, "npv text")
+            sheet.text(i, 1, label, "label")
+            sheet.text(i, 2, value, "wrap")
         row = 5 + len(rows) + 1
-        put_text(ws.cell(row=row, column=1), "Input files", "npv section")
-        self.header_row(ws, row + 1, ["File", "SHA-256", "Bytes"])
+        sheet.text(row, 1, "Input files", "section")
+        sheet.header_row(row + 1, ["File", "SHA-256", "Bytes"])
         for i, path in enumerate(result.portfolio.files, start=row + 2):
             data = Path(path).read_bytes()
-            put_text(ws.cell(row=i, column=1), str(path), "npv text")
-            put_text(ws.cell(row=i, column=2), hashlib.sha256(data).hexdigest(), "npv text")
-            put(ws.cell(row=i, column=3), len(data), "npv year")
+            sheet.text(i, 1, audit_path(path), "wrap")
+            sheet.text(i, 2, hashlib.sha256(data).hexdigest(), "text")
+            sheet.number(i, 3, len(data), "count")
         row = row + 3 + len(result.portfolio.files)
-        put_text(ws.cell(row=row, column=1), "Warnings", "npv section")
+        sheet.text(row, 1, "Warnings", "section")
         warnings = result.portfolio.warnings
         if warnings:
-            put_text(
-                ws.cell(row=row, column=2),
+            sheet.text(
+                row,
+                2,
                 "Legal but very likely slips, found when the inputs were read: check each "
                 "before relying on the figures (--strict makes them errors).",
-                "npv note",
+                "note",
             )
-            self.header_row(ws, row + 1, ["Where", "Warning"])
+            sheet.header_row(row + 1, ["Where", "Warning"])
             for i, warning in enumerate(warnings, start=row + 2):
-                put_text(ws.cell(row=i, column=1), warning.place, "npv wrap")
-                put_text(ws.cell(row=i, column=2), printable(warning.message), "npv wrap")
+                sheet.text(i, 1, warning.place, "wrap")
+                lines = sheet.wrapped(i, 2, printable(warning.message))
+                sheet.height(i, 13 * lines + 1)
             row += 3 + len(warnings)
         else:
-            put_text(ws.cell(row=row, column=2), "None: the inputs raised no warning.", "npv text")
+            sheet.text(row, 2, "None: the inputs raised no warning.", "text")
             row += 2
-        put_text(ws.cell(row=row, column=1), "Figures when written", "npv section")
-        put_text(
-            ws.cell(row=row, column=2),
+        sheet.text(row, 1, "Figures when written", "section")
+        sheet.text(
+            row,
+            2,
             "npv-calc's own figures at the time of the run, beside the workbook's live "
             "formulas: the difference is 0 until an input is changed.",
-            "npv note",
+            "note",
         )
-        self.header_row(ws, row + 1, ["Defined name", "npv-calc", "Workbook (live)", "Difference"])
+        header = row + 1
+        sheet.header_row(header, ["Defined name", "npv-calc", "Workbook (live)", "Difference"])
         figures: list[tuple[str, float | None]] = [
             ("PortfolioNPV", result.npv),
             ("Target", result.target),
@@ -1097,37 +789,61 @@ class _Builder(SheetWriter):
                 (f"PVCosts_{nid}", project.pv_costs),
                 (f"PVBenefits_{nid}", project.pv_benefits),
             ]
-        for i, (name, value) in enumerate(figures, start=row + 2):
-            put_text(ws.cell(row=i, column=1), name, "npv text")
-            put(ws.cell(row=i, column=2), value, "npv money pence")
-            put(ws.cell(row=i, column=3), f"={name}", "npv money pence")
-            put(ws.cell(row=i, column=4), f'=IF(B{i}="","",C{i}-B{i})', "npv money pence")
-        self.finish(ws, 4, row + 1 + len(figures), freeze="A3", protect=False)
+        for i, (name, value) in enumerate(figures, start=header + 1):
+            sheet.text(i, 1, name, "text")
+            sheet.number(i, 2, value, "money pence")
+            sheet.formula(i, 3, f"={name}", 0.0 if value is None else value, "money pence")
+            sheet.formula(
+                i, 4, f'=IF(B{i}="","",C{i}-B{i})', "" if value is None else 0.0, "money pence"
+            )
+        sheet.finish(4, header + len(figures), freeze=(2, 0), protect=False, repeat=header)
 
     def build(self) -> None:
-        self.assumptions()
-        for project in self.result.projects:
-            self.project_sheet(project)
-        self.summary()
+        sheets = {name: self.sheet(name) for name in ("Summary", "Scenarios", "Assumptions")}
+        projects = [self.sheet(self.titles[p.id]) for p in self.result.projects]
+        extra = {}
         if self.sensitivity is not None:
-            sensitivity_sheet(self, self.sensitivity)
+            extra["Sensitivity"] = self.sheet("Sensitivity")
         if self.simulation is not None:
-            monte_carlo_sheet(self, self.simulation)
-        self.audit_sheet()
-        self.wb.remove(self.wb["Project"])
-        order = [
-            "Summary",
-            "Assumptions",
-            *self.titles.values(),
-            "Sensitivity",
-            "Monte Carlo",
-            "Audit",
-        ]
-        self.wb._sheets.sort(key=lambda ws: order.index(ws.title))
-        self.wb.active = 0
-        for ws in self.wb.worksheets:
-            ws.sheet_view.tabSelected = ws.title == "Summary"
-        self.wb.calculation.fullCalcOnLoad = True
+            extra["Monte Carlo"] = self.sheet("Monte Carlo")
+        audit = self.sheet("Audit")
+        # The sheets exist in their final order; each is filled below.
+        self.assumptions(sheets["Assumptions"])
+        for project, sheet in zip(self.result.projects, projects, strict=True):
+            project_sheet(self, project, sheet)
+        self.summary(sheets["Summary"])
+        scenarios_sheet(self, sheets["Scenarios"], _scenario_results(self.result))
+        if self.sensitivity is not None:
+            sensitivity_sheet(self, extra["Sensitivity"], self.sensitivity)
+        if self.simulation is not None:
+            monte_carlo_sheet(self, extra["Monte Carlo"], self.simulation)
+        self.audit_sheet(audit)
+        sheets["Summary"].ws.activate()
+
+
+def _counts_text(project: Any, target_year: int | None) -> str:
+    if project.counts_because == COUNTS:
+        return "Yes"
+    if project.counts_because == STARTS_AFTER_TARGET_YEAR:
+        return f"No: starts after {financial_year(target_year)}"  # type: ignore[arg-type]
+    return f"No: status {project.project.status}"
+
+
+def _scenario_results(result: PortfolioResult) -> dict[str, PortfolioResult | str]:
+    """Every scenario of the portfolio appraised with the run's own ``--set`` overrides: its
+    result, or why it could not be appraised."""
+    whole = result.case.source or result.portfolio
+    given = dict(result.case.given)
+    out: dict[str, PortfolioResult | str] = {}
+    for name in ("central", "pessimistic", "optimistic", *whole.scenarios):
+        if name == result.scenario:
+            out[name] = result
+            continue
+        try:
+            out[name] = appraise_case(prepare(whole, name, given))
+        except InputError as exc:
+            out[name] = exc.problems[0].message if exc.problems else "cannot be appraised"
+    return out
 
 
 def write_workbook(
@@ -1136,15 +852,16 @@ def write_workbook(
     *,
     command: str = "",
     marking: str = "OFFICIAL",
-    template: str | Path | None = None,
+    style: str | Path | None = None,
     created: dt.datetime | None = None,
     sensitivity: Sensitivity | None = None,
     simulation: Simulation | None = None,
 ) -> Path:
     """Write the board workbook for a result to ``path``, atomically.
 
-    The workbook is written to a temporary file beside ``path`` and moved into place, so a
-    failure leaves no partial file and leaves an existing ``path`` untouched.
+    The workbook is put together in memory and written to a temporary file beside ``path``,
+    then moved into place, so a failure leaves no partial file and leaves an existing ``path``
+    untouched.
 
     Parameters
     ----------
@@ -1153,11 +870,11 @@ def write_workbook(
     path
         The ``.xlsx`` file to write.
     command
-        The command line, recorded on the ``Audit`` sheet.
+        The command line, recorded on the ``Audit`` sheet (absolute paths shortened).
     marking
         The protective marking printed in the header and footer of every page.
-    template
-        The template to start from (default ``templates/xlsx/board.xlsx``); only read.
+    style
+        The style file (default ``templates/xlsx/board.toml``); only read.
     created
         The time recorded as the run time (default now, UTC).
     sensitivity, simulation
@@ -1166,23 +883,44 @@ def write_workbook(
     Raises
     ------
     WorkbookError
-        The template is missing or unreadable, or ``path`` cannot be written.
+        The style file is missing or wrong, or ``path`` cannot be written.
     InputError
-        Two project ids would give the same defined name.
+        Two project ids would give the same defined name, or a project is too large for a
+        sheet.
     """
+    import xlsxwriter
+
     path = Path(path)
     check_writable(path)
     problems = size_problems(result.portfolio, dict(result.case.overrides))
     if problems:
         raise InputError(problems)
     _check_names(result)
-    wb = open_template(
-        Path(template) if template else default_template(),
-        "templates/xlsx/build_template.py",
-        PROTOTYPES,
-        style="npv money",
-    )
+    look: Style = read_style(Path(style) if style else default_style())
     audit = Audit(command, marking, created)
-    _Builder(wb, result, audit, _sheet_titles(result), sensitivity, simulation).build()
-    save_atomically(wb, path)
+
+    def content() -> bytes:
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(
+            buffer,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_format_properties": look.base,
+            },
+        )
+        wb.set_properties(
+            {
+                "title": f"{result.portfolio.name}: appraisal",
+                "creator": "npv-calc",
+                "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
+            }
+        )
+        _Builder(wb, look, result, audit, _sheet_titles(result), sensitivity, simulation).build()
+        wb.close()
+        return buffer.getvalue()
+
+    replace_atomically(path, content)
     return path

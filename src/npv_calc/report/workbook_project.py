@@ -1,0 +1,664 @@
+"""A project's sheet of the board workbook: every step from a line's inputs to the NPV as a live
+formula, each storing the value npv-calc computed for it.
+
+Layout, top to bottom: settings (B5:B10) beside the present value by agency; results (B14:B21);
+the inputs, a column per line (and per risk); the yearly flows, a column per year (gross and net
+rows per line, totals, discounting, cumulative, payback); the sources.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import params
+from ..calculate import (
+    LineResult,
+    ProjectResult,
+    financial_year,
+    line_factor,
+    line_gross,
+    line_inputs,
+    price_factor,
+)
+from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, Line, Risk
+from .workbook_parts import NOT_AVAILABLE, Book, Sheet, letter, name_id
+
+#: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
+SETTING_NAMES = {
+    "discount_rate": "DiscountRate",
+    "declining": "Declining",
+    "discount_year0": "DiscountYear0",
+    "horizon": "Horizon",
+    "price_base_year": "PriceBaseYear",
+}
+#: The rows of a project sheet's inputs table: label and unit, by field.
+INPUT_ROWS = {
+    "type": ("Cost or benefit", ""),
+    "agency": ("Agency (pays a cost, receives a benefit)", ""),
+    "kind": ("Kind of cost", "revenue/capital"),
+    "cashable": ("Cashable benefit", "Yes/No"),
+    "form": ("Amount given as", ""),
+    "probability": ("Probability the risk happens", "share"),
+    "impact": ("Impact a year if it happens", "£ a year"),
+    "quantity": ("Quantity a year", "units"),
+    "unit_value": ("Unit value", "£ a unit"),
+    "annual": ("Annual amount (first year)", "£ a year"),
+    "first": ("First year of the line", "t"),
+    "last": ("Last year of the line", "t"),
+    "growth": ("Real growth a year", "share"),
+    "drop_off": ("Drop-off a year", "share"),
+    "deadweight": ("Deadweight", "share"),
+    "displacement": ("Displacement", "share"),
+    "attribution": ("Attribution", "share"),
+    "grade": ("Confidence grade", "1-6"),
+    "optimism_bias": ("Optimism bias", "share"),
+    "scale": ("Scale", "multiplier"),
+    "price_year": ("Price year of the amounts", "year"),
+    "price_factor": ("Price factor (rebasing)", "index ratio"),
+    "adjustment": ("Adjustment factor: net = gross x this", "factor"),
+    "pv": ("Present value", "£"),
+}
+#: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
+PAYBACK_TOLERANCE = 1e-6
+#: Rows of the results block (column B), by figure.
+RESULT_ROWS = {
+    "pv_costs": 14,
+    "pv_benefits": 15,
+    "npv": 16,
+    "bcr": 17,
+    "roi": 18,
+    "payback": 19,
+    "irr": 20,
+    "cashable_npv": 21,
+}
+NO_RATIO = "–"
+
+
+def _counts_words(result: ProjectResult) -> str:
+    return {
+        COUNTS: "counts toward the target",
+        STARTS_AFTER_TARGET_YEAR: "does not count toward the target (it starts after the "
+        "target year)",
+        STATUS_NOT_COUNTED: f"does not count toward the target (status {result.project.status})",
+    }[result.counts_because]
+
+
+def money_style(value: float, input_cell: bool = True) -> str:
+    """Whole pounds, or pounds and pence when the amount has pence (a unit value of £36.51
+    shown as £37 beside a total cannot be followed)."""
+    pence = abs(value - round(value)) > 1e-9
+    return ("input " if input_cell else "") + ("money pence" if pence else "money")
+
+
+def count_style(value: float) -> str:
+    """A whole quantity without decimals, a fractional one with two."""
+    return "input count" if abs(value - round(value)) <= 1e-9 else "input number"
+
+
+def band_rate(t: int, rate: float, declining: bool) -> float:
+    """The rate the workbook's ``LOOKUP(t, BandFrom, BandStandard)`` formula gives for year t."""
+    if not declining:
+        return rate
+    standard = 0.0
+    for band in params.discount_bands():
+        if band.first <= t:
+            standard = band.standard
+    return rate * standard / params.standard_rate()
+
+
+class ProjectSheet:
+    """Writes one project's sheet."""
+
+    def __init__(self, book: Book, result: ProjectResult, sheet: Sheet):
+        self.book = book
+        self.result = result
+        self.project = result.project
+        self.case = book.result.case
+        self.sheet = sheet
+        self.horizon = result.settings.horizon
+        # Risks are columns too: their expected cost (probability x impact) adds to the costs.
+        self.lines: list[Any] = [*self.project.all_lines, *self.project.risks]
+        self.line_results: list[LineResult] = [*result.lines, *result.risks]
+        agencies = list(dict.fromkeys(line.agency for line in self.lines))
+        self.agencies = agencies
+        inputs_title = max(23, 7 + len(agencies))
+        self.inputs_title = inputs_title
+        self.header = inputs_title + 1
+        self.rows = {name: self.header + 1 + i for i, name in enumerate(INPUT_ROWS)}
+        self.flows_title = self.rows["pv"] + 2
+        self.flows_header = self.flows_title + 1
+        self.t_row = self.flows_header + 1
+        self.rate_row = self.flows_header + 2
+        self.df_row = self.flows_header + 3
+        self.costs_row = self.df_row + 1 + 2 * len(self.lines)
+        self.benefits_row = self.costs_row + 1
+        self.net_row = self.costs_row + 2
+        self.discounted_row = self.costs_row + 3
+        self.cumulative_row = self.costs_row + 4
+        self.paid_row = self.costs_row + 5
+        self.last_column = 2 + max(self.horizon, len(self.lines), 4)
+
+    # -- ranges ----------------------------------------------------------------------------
+
+    def years_of(self, row: int) -> str:
+        return f"$C${row}:${letter(2 + self.horizon)}${row}"
+
+    def lines_of(self, field: str) -> str:
+        row = self.rows[field]
+        return f"$C${row}:${letter(2 + len(self.lines))}${row}"
+
+    # -- the sheet -------------------------------------------------------------------------
+
+    def write(self) -> Sheet:
+        sheet, result, project = self.sheet, self.result, self.project
+        partners = ", ".join(project.partners) or "none listed"
+        sheet.title_band(
+            f"{project.id} — {project.name}",
+            f"Status: {project.status}. Partners: {partners}. Appraised {result.span}; "
+            f"{_counts_words(result)}.",
+        )
+        sheet.width(1, 42)
+        sheet.width(2, 14)
+        for column in range(3, self.last_column + 1):
+            sheet.width(column, 13)
+        self.settings()
+        self.results()
+        self.by_agency()
+        self.inputs()
+        self.flows()
+        end = self.sources()
+        sheet.finish(self.last_column, end, freeze=(2, 2))
+        return sheet
+
+    def settings(self) -> None:
+        sheet, settings = self.sheet, self.result.settings
+        own = {k for k in self.project.overrides if k not in self.case.overrides}
+        sheet.text(4, 1, "Settings", "section")
+        rows = [
+            (
+                5,
+                "Discount rate, years 1-30",
+                "discount_rate",
+                "input percent",
+                settings.discount_rate,
+            ),
+            (6, "Declining schedule after year 30", "declining", "input text", settings.declining),
+            (7, "Year 0 discounted", "discount_year0", "input text", settings.discount_year0),
+            (8, "Start year (year 0)", "start_year", "year", self.project.start_year),
+            (9, "Horizon (years)", "horizon", "year", self.horizon),
+            (10, "Price base year", "price_base_year", "input year", settings.price_base_year),
+        ]
+        for row, label, key, style, value in rows:
+            sheet.text(row, 1, label, "label")
+            linked = SETTING_NAMES.get(key)
+            if key in own or linked is None:
+                sheet.number(row, 2, value, style)
+            else:
+                sheet.formula(row, 2, f"={linked}", value, style.replace("input ", ""))
+        if own:
+            sheet.text(
+                11,
+                1,
+                "Yellow settings are this project's own (from its file); the others follow "
+                "Assumptions.",
+                "note",
+            )
+
+    def results(self) -> None:
+        sheet, r = self.sheet, self.result
+        costs, benefits = self.years_of(self.costs_row), self.years_of(self.benefits_row)
+        df, paid = self.years_of(self.df_row), self.years_of(self.paid_row)
+        start = "$B$8"
+        payback = "none" if r.payback_year is None else financial_year(r.payback_year)
+        # IRR from npv-calc's own root as the guess, so that a spreadsheet finds the same root
+        # of a flow with several (and converges where it might not from its default of 10%).
+        guess = f",{r.irr!r}" if r.irr is not None else ""
+        sheet.text(13, 1, "Results (discounted to year 0)", "section")
+        figures = [
+            ("pv_costs", "PV of costs", f"=SUMPRODUCT({costs},{df})", r.pv_costs, "money"),
+            (
+                "pv_benefits",
+                "PV of benefits",
+                f"=SUMPRODUCT({benefits},{df})",
+                r.pv_benefits,
+                "money",
+            ),
+            ("npv", "Net present value (NPV)", "=B15-B14", r.npv, "money key"),
+            (
+                "bcr",
+                "Benefit-cost ratio (BCR)",
+                f'=IF(B14=0,"{NO_RATIO}",B15/B14)',
+                NO_RATIO if r.bcr is None else r.bcr,
+                "ratio",
+            ),
+            (
+                "roi",
+                "Return on investment (NPV / PV of costs)",
+                f'=IF(B14=0,"{NO_RATIO}",B16/B14)',
+                NO_RATIO if r.roi is None else r.roi,
+                "percent",
+            ),
+            (
+                "payback",
+                "Payback year (cumulative discounted net >= 0)",
+                f'=IF(COUNT({paid})=0,"none",({start}+MIN({paid}))'
+                f'&"/"&TEXT(MOD({start}+MIN({paid})+1,100),"00"))',
+                payback,
+                "ratio",
+            ),
+            (
+                "irr",
+                "Internal rate of return (IRR)",
+                f'=IFERROR(IRR({self.years_of(self.net_row)}{guess}),"none")',
+                "none" if r.irr is None else r.irr,
+                "percent",
+            ),
+            (
+                "cashable_npv",
+                "Cashable NPV (cashable benefits - costs)",
+                f'=SUMIFS({self.lines_of("pv")},{self.lines_of("cashable")},"Yes")-B14',
+                r.cashable_npv,
+                "money",
+            ),
+        ]
+        for key, label, formula, value, style in figures:
+            row = RESULT_ROWS[key]
+            sheet.text(row, 1, label, "label")
+            sheet.formula(row, 2, formula, value, style)
+        nid = name_id(self.project.id)
+        self.book.name(f"PVCosts_{nid}", sheet, "$B$14")
+        self.book.name(f"PVBenefits_{nid}", sheet, "$B$15")
+        self.book.name(f"NPV_{nid}", sheet, "$B$16")
+
+    def by_agency(self) -> None:
+        sheet = self.sheet
+        sheet.text(4, 4, "Present value by agency", "section")
+        sheet.header_row(5, ["Agency", "Costs (PV)", "Benefits (PV)"], start=4)
+        kinds = {"costs": "Cost", "risks": "Risk", "benefits": "Benefit"}
+        for i, agency in enumerate(self.agencies, start=6):
+            sheet.text(i, 4, agency, "text")
+            for column, sections in ((5, ("costs", "risks")), (6, ("benefits",))):
+                value = sum(
+                    lr.pv
+                    for line, lr in zip(self.lines, self.line_results, strict=True)
+                    if line.agency == agency and line.section in sections
+                )
+                types = "+".join(f'({self.lines_of("type")}="{kinds[s]}")' for s in sections)
+                sheet.formula(
+                    i,
+                    column,
+                    # EXACT, not a SUMIFS criterion: an agency called "*", "<>Police" or
+                    # "=Fire" would be read as a pattern or a comparison, and "fire" would
+                    # match "Fire"; npv-calc keeps every spelling apart.
+                    f"=SUMPRODUCT(EXACT({self.lines_of('agency')},$D{i})*({types})"
+                    f"*{self.lines_of('pv')})",
+                    value,
+                    "money",
+                )
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def inputs(self) -> None:
+        sheet, rows = self.sheet, self.rows
+        sheet.text(self.inputs_title, 1, "Inputs (a column per line)", "section")
+        sheet.text(
+            self.inputs_title,
+            3,
+            f"Yellow cells are inputs from the scenario files ({self.book.result.scenario} "
+            "scenario values); the others are formulas.",
+            "note",
+        )
+        sheet.text(self.header, 1, "Line", "header")
+        sheet.text(self.header, 2, "", "header")
+        for name, row in rows.items():
+            label, unit = INPUT_ROWS[name]
+            sheet.text(row, 1, label, "label")
+            sheet.text(row, 2, unit, "note")
+        base = self.result.settings.price_base_year
+        tallest = 1
+        for column, line, lr in zip(
+            range(3, 3 + len(self.lines)), self.lines, self.line_results, strict=True
+        ):
+            tallest = max(tallest, sheet.wrapped(self.header, column, line.name, "header"))
+            if line.section == "risks":
+                self._risk_column(column, line, base)
+            else:
+                self._input_column(column, line, lr, base)
+        sheet.height(self.header, max(30, 13 * min(tallest, 8) + 4))
+
+    def _price(self, column: int, line: Line | Risk, base: int | None) -> float:
+        """The price year and the rebasing factor to the price base year."""
+        sheet, rows = self.sheet, self.rows
+        L = letter(column)
+        factor = price_factor(self.case, line, self.result.settings)  # type: ignore[arg-type]
+        if line.price_year is not None:
+            year = f"{L}{rows['price_year']}"
+            sheet.number(rows["price_year"], column, line.price_year, "input year")
+            sheet.formula(
+                rows["price_factor"],
+                column,
+                f"=IF({year}=$B$10,1,INDEX(DeflatorIndex,MATCH($B$10,DeflatorYear,0))/"
+                f"INDEX(DeflatorIndex,MATCH({year},DeflatorYear,0)))",
+                factor,
+                "factor",
+            )
+        else:
+            sheet.text(rows["price_year"], column, "–", "centre")
+            sheet.number(rows["price_factor"], column, 1.0, "factor")
+        return factor
+
+    def _risk_column(self, column: int, risk: Risk, base: int | None) -> float:
+        """A risk's column: its expected cost a year is probability x impact, rebased, in the
+        years of ``years``; it adds to the project's costs."""
+        sheet, rows = self.sheet, self.rows
+        L = letter(column)
+        impact = self.case.pick(self.project, risk, "impact")  # type: ignore[arg-type]
+        sheet.text(rows["type"], column, "Risk", "centre")
+        sheet.text(rows["agency"], column, risk.agency, "centre")
+        sheet.text(rows["form"], column, "Probability × impact", "centre")
+        sheet.number(rows["probability"], column, risk.probability, "input percent")
+        sheet.number(rows["impact"], column, impact, money_style(impact))
+        sheet.formula(
+            rows["annual"],
+            column,
+            f"={L}{rows['probability']}*{L}{rows['impact']}",
+            risk.probability * impact,
+            "money",
+        )
+        sheet.number(rows["first"], column, risk.years[0], "input year")
+        sheet.number(rows["last"], column, risk.years[1], "input year")
+        for field in (
+            "kind",
+            "cashable",
+            "quantity",
+            "unit_value",
+            "growth",
+            "drop_off",
+            "deadweight",
+            "displacement",
+            "attribution",
+            "grade",
+            "optimism_bias",
+            "scale",
+        ):
+            sheet.text(rows[field], column, "–", "centre")
+        factor = self._price(column, risk, base)
+        sheet.formula(rows["adjustment"], column, f"={L}{rows['price_factor']}", factor, "factor")
+        return factor
+
+    def _input_column(self, column: int, line: Line, lr: LineResult, base: int | None) -> float:
+        sheet, rows = self.sheet, self.rows
+        cost = line.section == "costs"
+        values = line_inputs(self.case, self.project, line)
+        L = letter(column)
+
+        def ref(field: str) -> str:
+            return f"{L}{rows[field]}"
+
+        sheet.text(rows["type"], column, "Cost" if cost else "Benefit", "centre")
+        sheet.text(rows["agency"], column, line.agency, "centre")
+        sheet.text(rows["kind"], column, line.kind if cost else "–", "centre")
+        sheet.text(
+            rows["cashable"], column, "–" if cost else ("Yes" if line.cashable else "No"), "centre"
+        )
+        written: set[str] = set()
+        if line.amounts is not None:
+            sheet.text(rows["form"], column, "Yearly amounts", "centre")
+        else:
+            first, last = line.years if line.years is not None else (0, self.horizon - 1)
+            if line.annual is not None:
+                sheet.text(rows["form"], column, "Annual", "centre")
+                sheet.number(
+                    rows["annual"], column, values["annual"], money_style(values["annual"])
+                )
+            else:
+                sheet.text(rows["form"], column, "Quantity × value", "centre")
+                quantity, unit = values["quantity"], values["unit_value"]
+                sheet.number(rows["quantity"], column, quantity, count_style(quantity))
+                sheet.number(rows["unit_value"], column, unit, money_style(unit))
+                sheet.formula(
+                    rows["annual"],
+                    column,
+                    f"={ref('quantity')}*{ref('unit_value')}",
+                    quantity * unit,
+                    money_style(quantity * unit, input_cell=False),
+                )
+                written |= {"quantity", "unit_value"}
+            sheet.number(rows["first"], column, first, "input year")
+            sheet.number(rows["last"], column, last, "input year")
+            sheet.number(rows["growth"], column, values["growth"], "input percent")
+            written |= {"annual", "first", "last", "growth"}
+            if not cost:
+                sheet.number(rows["drop_off"], column, values["drop_off"], "input percent")
+                written.add("drop_off")
+        if not cost:
+            for field in ("deadweight", "displacement", "attribution"):
+                sheet.number(rows[field], column, values[field], "input percent")
+                written.add(field)
+            if line.confidence is not None:
+                sheet.number(rows["grade"], column, line.confidence, "input year")
+                written.add("grade")
+        ob = values["optimism_bias"]
+        if line.optimism_bias is not None:
+            sheet.number(rows["optimism_bias"], column, ob, "input percent")
+        elif line.confidence is not None:
+            sheet.formula(
+                rows["optimism_bias"],
+                column,
+                f"=VLOOKUP({ref('grade')},GradeTable,2,FALSE)",
+                ob,
+                "percent",
+            )
+        else:
+            sheet.number(rows["optimism_bias"], column, 0.0, "input percent")
+        sheet.number(rows["scale"], column, values["scale"], count_style(values["scale"]))
+        written |= {"optimism_bias", "scale"}
+        unused = (
+            "probability",
+            "impact",
+            "quantity",
+            "unit_value",
+            "annual",
+            "first",
+            "last",
+            "growth",
+            "drop_off",
+            "deadweight",
+            "displacement",
+            "attribution",
+            "grade",
+        )
+        for field in unused:
+            if field not in written:
+                sheet.text(rows[field], column, "–", "centre")
+        price = self._price(column, line, base)
+        factor = float(line_factor(line, values, price))
+        scale, bias, pf = ref("scale"), ref("optimism_bias"), ref("price_factor")
+        if cost:
+            formula = f"={scale}*(1+{bias})*{pf}"
+        else:
+            formula = (
+                f"={scale}*(1-{ref('deadweight')})*(1-{ref('displacement')})*"
+                f"{ref('attribution')}*(1-{bias})*{pf}"
+            )
+        sheet.formula(rows["adjustment"], column, formula, factor, "factor")
+        return factor
+
+    # -- yearly flows ----------------------------------------------------------------------
+
+    def flows(self) -> None:
+        sheet, result, rows = self.sheet, self.result, self.rows
+        settings = result.settings
+        t_row, rate_row, df_row = self.t_row, self.rate_row, self.df_row
+        # The inputs and the flows each start a printed page, so that neither table is split
+        # and the years head their columns.
+        sheet.ws.set_h_pagebreaks([self.inputs_title - 1, self.flows_title - 1])
+        sheet.text(
+            self.flows_title, 1, "Yearly flows (£, real terms at the price base year)", "section"
+        )
+        sheet.text(self.flows_header, 1, "Financial year", "header")
+        sheet.text(self.flows_header, 2, "", "header")
+        sheet.text(t_row, 1, "Year (t)", "label")
+        sheet.text(rate_row, 1, "Discount rate applied", "label")
+        sheet.text(df_row, 1, "Discount factor", "label")
+        year0 = settings.discount_year0
+        years = range(self.horizon)
+        for t in years:
+            column = 3 + t
+            c = letter(column)
+            sheet.text(
+                self.flows_header, column, financial_year(self.project.start_year + t), "header"
+            )
+            sheet.number(t_row, column, t, "year")
+            # r for year t (t+1 when year 0 is discounted), from the Green Book bands
+            sheet.formula(
+                rate_row,
+                column,
+                f"=IF($B$6,$B$5*LOOKUP({c}${t_row}+IF($B$7,1,0),BandFrom,BandStandard)/STPR,$B$5)",
+                band_rate(t + (1 if year0 else 0), settings.discount_rate, settings.declining),
+                "percent",
+            )
+            df = (
+                f"=IF($B$7,1/(1+C{rate_row}),1)"
+                if t == 0
+                else f"={letter(column - 1)}{df_row}/(1+{c}{rate_row})"
+            )
+            sheet.formula(df_row, column, df, result.discount_factors[t], "factor")
+
+        nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
+        for i, (line, lr) in enumerate(zip(self.lines, self.line_results, strict=True)):
+            column = 3 + i
+            gross_row, net_row = df_row + 1 + 2 * i, df_row + 2 + 2 * i
+            L = letter(column)
+            lines = sheet.wrapped(gross_row, 1, line.name, "wrap")
+            if lines > 1:
+                sheet.height(gross_row, 13 * lines + 1)
+            sheet.text(gross_row, 2, "Gross", "note")
+            sheet.text(net_row, 2, "Net", "label")
+            nets[line.section].append(net_row)
+            first, last = f"${L}${rows['first']}", f"${L}${rows['last']}"
+            annual, growth = f"${L}${rows['annual']}", f"${L}${rows['growth']}"
+            if line.section == "risks":
+                offsets = np.arange(self.horizon)
+                impact = self.case.pick(self.project, line, "impact")
+                active = (offsets >= line.years[0]) & (offsets <= line.years[1])
+                gross = np.where(active, line.probability * impact, 0.0)
+            else:
+                gross = line_gross(line, line_inputs(self.case, self.project, line), self.horizon)
+            change = (
+                f"(1+{growth})"
+                if line.section == "costs"
+                else f"((1+{growth})*(1-${L}${rows['drop_off']}))"
+            )
+            for t in years:
+                c = letter(3 + t)
+                if line.section == "risks":
+                    sheet.formula(
+                        gross_row,
+                        3 + t,
+                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),{annual},0)",
+                        gross[t],
+                        "money",
+                    )
+                elif line.amounts is not None:
+                    sheet.number(gross_row, 3 + t, gross[t], money_style(gross[t]))
+                else:
+                    sheet.formula(
+                        gross_row,
+                        3 + t,
+                        f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),"
+                        f"{annual}*{change}^({c}${t_row}-{first}),0)",
+                        gross[t],
+                        "money",
+                    )
+                sheet.formula(
+                    net_row,
+                    3 + t,
+                    f"={c}{gross_row}*${L}${rows['adjustment']}",
+                    lr.flows[t],
+                    "money",
+                )
+            sheet.formula(
+                rows["pv"],
+                column,
+                f"=SUMPRODUCT({self.years_of(net_row)},{self.years_of(df_row)})",
+                lr.pv,
+                "money",
+            )
+
+        labels = (
+            (self.costs_row, "Total costs"),
+            (self.benefits_row, "Total benefits"),
+            (self.net_row, "Net benefit (benefits - costs)"),
+            (self.discounted_row, "Discounted net benefit"),
+            (self.cumulative_row, "Cumulative discounted net benefit"),
+            (self.paid_row, "Pays back in year (t): the cumulative first reaches 0"),
+        )
+        for row, label in labels:
+            sheet.text(row, 1, label, "label")
+        net = result.benefits - result.costs
+        discounted = net * result.discount_factors
+        cumulative = np.cumsum(discounted)
+        reached = cumulative >= -PAYBACK_TOLERANCE
+        for t in years:
+            c = letter(3 + t)
+            for row, section, totals in (
+                (self.costs_row, "costs", result.costs),
+                (self.benefits_row, "benefits", result.benefits),
+            ):
+                rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
+                total = "+".join(f"{c}{n}" for n in rows_in) or "0"
+                sheet.formula(row, 3 + t, f"={total}", totals[t], "money total")
+            sheet.formula(
+                self.net_row, 3 + t, f"={c}{self.benefits_row}-{c}{self.costs_row}", net[t], "money"
+            )
+            sheet.formula(
+                self.discounted_row,
+                3 + t,
+                f"={c}{self.net_row}*{c}{df_row}",
+                discounted[t],
+                "money",
+            )
+            previous = f"{letter(2 + t)}{self.cumulative_row}+" if t else ""
+            sheet.formula(
+                self.cumulative_row,
+                3 + t,
+                f"={previous}{c}{self.discounted_row}",
+                cumulative[t],
+                "money",
+            )
+            # Only the year the cumulative first reaches 0 (or reaches it again after falling
+            # below), not every later year.
+            before = f"{letter(2 + t)}{self.cumulative_row}<-{PAYBACK_TOLERANCE}" if t else "TRUE"
+            first_time = bool(reached[t] and (t == 0 or not reached[t - 1]))
+            sheet.formula(
+                self.paid_row,
+                3 + t,
+                f'=IF(AND({c}{self.cumulative_row}>=-{PAYBACK_TOLERANCE},{before}),{c}${t_row},"")',
+                t if first_time else "",
+                "year",
+            )
+
+    def sources(self) -> int:
+        sheet, project = self.sheet, self.project
+        row = self.paid_row + 2
+        sheet.text(row, 1, "Sources", "section")
+        for i, line in enumerate(self.lines, start=1):
+            sheet.text(row + i, 1, line.name, "wrap")
+            sheet.note(row + i, 2, self.last_column, line.source or "(none given)")
+        end = row + len(self.lines)
+        if project.description:
+            end += 2
+            sheet.text(end, 1, "Description", "wrap label")
+            sheet.note(end, 2, self.last_column, " ".join(project.description.split()))
+        return end
+
+
+def project_sheet(book: Book, result: ProjectResult, sheet: Sheet) -> Sheet:
+    """Fill ``sheet`` (created in its place among the sheets) with a project's appraisal."""
+    return ProjectSheet(book, result, sheet).write()
+
+
+__all__ = ["INPUT_ROWS", "NOT_AVAILABLE", "RESULT_ROWS", "project_sheet"]
