@@ -671,16 +671,17 @@ class TestCommand:
         assert cell.value == pytest.approx(document["portfolio"]["prob_meets_target"], rel=1e-15)
         assert 0 < cell.value < 1
         ws = book["Monte Carlo"]
-        # the bars' figures sit beside the printed area, from column Q
-        header = next(
-            row
+        # the bars' figures sit beside the printed area
+        header, bar = next(
+            (row, column)
             for row in range(1, ws.max_row + 1)
-            if ws.cell(row, 17).value == "Bar" and ws.cell(row, 20).value == "Draws"
+            for column in range(12, 30)
+            if ws.cell(row, column).value == "Bar" and ws.cell(row, column + 3).value == "Draws"
         )
         counts = []
         row = header + 1
-        while ws.cell(row, 20).value is not None:
-            counts.append(ws.cell(row, 20).value)
+        while ws.cell(row, bar + 3).value is not None:
+            counts.append(ws.cell(row, bar + 3).value)
             row += 1
         assert len(counts) > 1
         # the bars span P0.5 to P99.5 (the target kept in view): about 99% of the draws

@@ -640,7 +640,11 @@ def simulate(
 
     start, stop = percentiles[shown][_DISPLAY[0]], percentiles[shown][_DISPLAY[1]]
     if target is not None and low[shown] <= target <= high[shown]:
-        start, stop = min(start, target), max(stop, target)  # keep the target on the chart
+        # Keep the target on the charts with room on both sides, so that the draws just short
+        # of it (the ones that miss) show beside it.
+        margin = 0.1 * (max(stop, target) - min(start, target))
+        start = max(min(start, target - margin), low[shown])
+        stop = min(max(stop, target + margin), high[shown])
     edges, counts = _display_histogram(fine[shown], low[shown], high[shown], start, stop)
     curve_values, curve_shares = _curve(fine[shown], low[shown], high[shown], start, stop)
     probability = None if target is None else meets / iterations

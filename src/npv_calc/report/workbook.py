@@ -49,10 +49,17 @@ from .workbook_parts import (
     Sheet,
     absolute,
     column_span,
+    letter,
     name_id,
     sheet_ref,
 )
-from .workbook_project import RESULT_ROWS, project_sheet
+from .workbook_project import (
+    AGENCY_TABLE_FIRST,
+    RESULT_ROWS,
+    payback_text,
+    project_agencies,
+    project_sheet,
+)
 from .workbook_scenarios import scenarios_sheet
 from .workbook_style import Style, default_style, read_style
 from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
@@ -67,6 +74,15 @@ _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 FIXED_SHEETS = ("Summary", "Scenarios", "Assumptions", "Sensitivity", "Monte Carlo", "Audit")
 
 WorkbookError = OutputError
+
+#: Column widths of the Summary; the last column (the target line's data) is not printed.
+SUMMARY_WIDTHS = (9, 38, 12, 16, 8, 13, 13, 13, 7, 12, 13, 22, 14, 13)
+#: The first column of the links behind "Who pays and who benefits" (P), beside the printed area.
+AGENCY_LINKS = 16
+#: With more projects than this the Summary puts its projects table last, on its own pages.
+COMPACT_PROJECTS = 20
+#: Rows a chart of 10 cm takes.
+CHART_ROWS = 22
 
 
 #: The largest project sheet written: a column per line and per year. Each line takes two rows
@@ -208,7 +224,7 @@ class _Builder(Book):
                 "price year are rebased with the deflators below.",
             ),
             (
-                "Standard rate for years 0-30 (schedule base)",
+                "Standard rate for years 1-30 (schedule base)",
                 params.standard_rate(),
                 "percent",
                 "STPR",
@@ -249,31 +265,30 @@ class _Builder(Book):
 
         row = 12
         sheet.text(row, 1, "Discount schedule (Green Book)", "section")
-        sheet.header_row(row + 1, ["Band from year", "Band to year", "Standard rate", "Rate used"])
+        sheet.header_row(row + 1, ["Band from year", "Standard rate", "Rate used", "Years"])
         first = row + 2
         bands = params.discount_bands()
         standard = params.standard_rate()
         for i, band in enumerate(bands):
             r = first + i
             sheet.number(r, 1, band.first, "year")
-            if band.last is None:
-                sheet.text(r, 2, "onward", "centre")
-            else:
-                sheet.number(r, 2, band.last, "year")
-            sheet.number(r, 3, band.standard, "percent")
+            sheet.number(r, 2, band.standard, "percent")
             used = (
                 settings.discount_rate * band.standard / standard
                 if settings.declining
                 else settings.discount_rate
             )
             sheet.formula(
-                r, 4, f"=IF(Declining,DiscountRate*C{r}/STPR,DiscountRate)", used, "percent"
+                r, 3, f"=IF(Declining,DiscountRate*B{r}/STPR,DiscountRate)", used, "percent"
             )
+            years = f"{band.first} onward" if band.last is None else f"{band.first} to {band.last}"
+            sheet.text(r, 4, years, "text")
         last = first + len(bands) - 1
         self.name("BandFrom", sheet, f"{absolute(1, first)}:{absolute(1, last)}")
-        self.name("BandStandard", sheet, f"{absolute(3, first)}:{absolute(3, last)}")
+        self.name("BandStandard", sheet, f"{absolute(2, first)}:{absolute(2, last)}")
         sheet.note(last + 1, 1, 4, params.source("discount_schedule"))
 
+        sheet.page_break(last + 3)  # the tables below start a page rather than split
         last = self._pairs(
             sheet,
             last + 3,
@@ -286,7 +301,7 @@ class _Builder(Book):
         )
         last = self._pairs(
             sheet,
-            last + 3,
+            last + 2,
             "GDP deflators (index by financial year)",
             ("Financial year", "Deflator index"),
             portfolio.deflators,
@@ -298,7 +313,7 @@ class _Builder(Book):
         counted = portfolio.count_statuses
         last = self._pairs(
             sheet,
-            last + 3,
+            last + 2,
             "Statuses that count toward the target",
             ("Status", "Counts (Yes/No)"),
             {s: "Yes" if counted is None or s in counted else "No" for s in STATUSES},
@@ -344,6 +359,10 @@ class _Builder(Book):
     # -- Summary ---------------------------------------------------------------------------
 
     def summary(self, sheet: Sheet) -> None:
+        """The Summary: the figures about the target, the projects, a chart, and who pays and
+        who benefits. With up to :data:`COMPACT_PROJECTS` projects the projects table comes
+        second, so that the first page holds the figures, the projects and the chart; with
+        more it comes last, on its own pages, its header repeated on each."""
         result = self.result
         portfolio = result.portfolio
         created = self.audit.created or dt.datetime.now(dt.UTC)
@@ -352,121 +371,75 @@ class _Builder(Book):
             f"{result.scenario.capitalize()} scenario. {settings_line(result)}. "
             f"Written by npv-calc {__version__} on {created:%d %B %Y}.",
         )
-        widths = (9, 38, 12, 16, 8, 13, 13, 13, 7, 9, 13, 22, 14, 13)
-        sheet.widths_from(widths)
-        last_column = len(widths)
+        sheet.widths_from(SUMMARY_WIDTHS)
+        last_column = len(SUMMARY_WIDTHS) - 1  # the last, the target line's data, is not printed
         projects = result.projects
-        kpi_rows = self._kpis(sheet, last_column)
-        table_title = kpi_rows + 2
-        header = table_title + 1
-        first, last = header + 1, header + len(projects)
-        self._kpi_formulas(sheet, first, last)
-        sheet.text(table_title, 1, "Projects", "section")
-        sheet.header_row(
-            header,
-            [
-                "ID",
-                "Project",
-                "Status",
-                "Years",
-                "Start year",
-                "PV of costs",
-                "PV of benefits",
-                "NPV",
-                "BCR",
-                "Payback",
-                "Cashable NPV",
-                "Counts toward target",
-                "Cumulative NPV toward target",
-                "Target",
-            ],
-        )
-        cumulative = 0.0
-        target = portfolio.target
-        for r, project in zip(range(first, last + 1), projects, strict=True):
-            nid = name_id(project.id)
-            ref = sheet_ref(self.titles[project.id])
-            sheet.text(r, 1, project.id, "text")
-            lines = sheet.wrapped(r, 2, project.project.name, "wrap")
-            if lines > 1:
-                sheet.height(r, 13 * lines + 1)
-            sheet.text(r, 3, project.project.status, "text")
-            sheet.text(r, 4, project.span, "centre")
-            sheet.number(r, 5, project.project.start_year, "year")
-            sheet.formula(r, 6, f"=PVCosts_{nid}", project.pv_costs, "money")
-            sheet.formula(r, 7, f"=PVBenefits_{nid}", project.pv_benefits, "money")
-            sheet.formula(r, 8, f"=NPV_{nid}", project.npv, "money")
-            sheet.formula(
-                r,
-                9,
-                f"={ref}!$B${RESULT_ROWS['bcr']}",
-                "–" if project.bcr is None else project.bcr,
-                "ratio",
-            )
-            payback = (
-                "none" if project.payback_year is None else financial_year(project.payback_year)
-            )
-            sheet.formula(r, 10, f"={ref}!$B${RESULT_ROWS['payback']}", payback, "centre")
-            sheet.formula(
-                r, 11, f"={ref}!$B${RESULT_ROWS['cashable_npv']}", project.cashable_npv, "money"
-            )
-            sheet.formula(
-                r,
-                12,
-                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: starts after "&TargetYear&"/"'
-                f'&TEXT(MOD(TargetYear+1,100),"00"),'
-                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status "&C{r},"Yes"))',
-                _counts_text(project, portfolio.target_year),
-                "centre",
-            )
-            if project.counts_toward_target:
-                cumulative += project.npv
-            sheet.formula(
-                r, 13, f'=SUMIFS($H${first}:H{r},$L${first}:L{r},"Yes")', cumulative, "money"
-            )
-            sheet.formula(
-                r,
-                14,
-                '=IF(Target="",NA(),Target)',
-                NOT_AVAILABLE if target is None else target,
-                "money",
-            )
-        total = last + 1
-        sheet.text(total, 2, "Portfolio", "label")
-        for column, value in (
-            (6, result.pv_costs),
-            (7, result.pv_benefits),
-            (8, result.npv),
-            (11, sum(p.cashable_npv for p in projects)),
-        ):
-            c = chr(64 + column)
-            sheet.formula(total, column, f"=SUM({c}{first}:{c}{last})", value, "money total")
-        chart_row = total + 2
+        agencies, rows_of = summary_agencies(result)
+        kpis = self._kpi_rows()
+        kpi_end = 4 + len(kpis)
+        compact = len(projects) <= COMPACT_PROJECTS
+        # The chart, with "who pays and who benefits" beside it (title, header, a row each,
+        # total), after the projects table, or before it when the table is long.
+        beside = max(CHART_ROWS, len(agencies) + 5)
+        if compact:
+            header = kpi_end + 3
+            last = header + len(projects)
+            chart_row = last + 3
+            end = chart_row + beside - 1
+        else:
+            chart_row = kpi_end + 2
+            header = chart_row + beside + 2
+            last = header + len(projects)
+            end = last + 1
+        first = header + 1
+        self._kpis(sheet, kpis, first, last, last_column)
+        self._projects_table(sheet, header, first, last)
         self._summary_chart(sheet, header, first, last, chart_row)
-        end = self._agencies(sheet, chart_row + 22)
-        sheet.finish(last_column, end, freeze=(2, 0), repeat=header)
+        self._agencies(sheet, chart_row, agencies, rows_of, header, first, last)
+        sheet.finish(last_column, end, freeze=(2, 0), repeat=None if compact else header)
 
-    def _kpis(self, sheet: Sheet, last_column: int) -> int:
-        """The labels and notes of the figures about the target; returns their last row.
-        The figures themselves need the projects table's rows (:meth:`_kpi_formulas`)."""
+    def _kpi_rows(self) -> list[tuple[str, str, str]]:
+        """The figures about the target: key, label and the note beside it."""
         portfolio = self.result.portfolio
         simulation = self.simulation
-        self._kpi_labels = [
-            ("portfolio", "Portfolio NPV (all projects)", "The sum of every project's NPV."),
+        rows = [
+            (
+                "portfolio",
+                "Portfolio NPV (all projects)",
+                "The sum of the projects' NPVs, each discounted to its own start year (its year "
+                "0).",
+            ),
             (
                 "toward",
                 "NPV toward target",
                 f"What the target is tested against: the NPV of {who_counts(portfolio)}.",
             ),
-            ("target", "Target", "From portfolio.toml; projects starting by the year below count."),
-            ("year", "Target year", "Financial year (2027 = 2027/28)."),
+            ("target", "Target", "From portfolio.toml."),
+            (
+                "year",
+                "Target year",
+                "Projects starting by this financial year count (2027 = 2027/28).",
+            ),
             ("headroom", "Headroom (negative: shortfall)", "NPV toward target minus the target."),
             ("status", "Status", ""),
+        ]
+        if simulation is not None and simulation.prob_meets_target is not None:
+            rows.append(
+                (
+                    "chance",
+                    "Probability of meeting the target",
+                    f"Share of {simulation.iterations:,} Monte Carlo draws whose NPV toward the "
+                    "target reaches it (computed when the workbook was written; see the Monte "
+                    "Carlo sheet).",
+                )
+            )
+        rows += [
             (
                 "fall",
                 "Benefits could fall by",
-                "before the target is missed: how far the benefits of the projects counting "
-                "toward it could all fall (headroom / their PV of benefits).",
+                "How far the benefits of the projects counting toward the target could all fall "
+                "before it is missed (headroom / their PV of benefits); when it is missed, how "
+                "far they would need to rise to meet it.",
             ),
             (
                 "cashable",
@@ -475,26 +448,16 @@ class _Builder(Book):
                 "partners' budgets see.",
             ),
         ]
-        if simulation is not None and simulation.prob_meets_target is not None:
-            self._kpi_labels.append(
-                (
-                    "chance",
-                    "Probability of meeting the target",
-                    f"Share of {simulation.iterations:,} Monte Carlo draws whose NPV toward the "
-                    "target reaches it (computed when the workbook was written; Monte Carlo "
-                    "sheet).",
-                )
-            )
-        sheet.text(4, 1, "Portfolio against target", "section")
-        for i, (_, label, note) in enumerate(self._kpi_labels, start=5):
-            fmt = self.format("label")
-            sheet.ws.merge_range(i - 1, 0, i - 1, 1, "", fmt)
-            sheet.text(i, 1, label, "label")
-            if note:
-                sheet.note(i, 5, last_column, note)
-        return 4 + len(self._kpi_labels)
+        return rows
 
-    def _kpi_formulas(self, sheet: Sheet, first: int, last: int) -> None:
+    def _kpis(
+        self,
+        sheet: Sheet,
+        kpis: list[tuple[str, str, str]],
+        first: int,
+        last: int,
+        last_column: int,
+    ) -> None:
         result = self.result
         portfolio = result.portfolio
         target = portfolio.target
@@ -530,10 +493,16 @@ class _Builder(Book):
                 ),
                 None,
             ),
+            "chance": (
+                "=ProbMeetsTarget",
+                None if self.simulation is None else self.simulation.prob_meets_target,
+                "probability key",
+                None,
+            ),
             "fall": (
                 f'=IF(Target="","–",IFERROR(Headroom/SUMIFS({benefits},{counts},"Yes"),"–"))',
                 "–" if fall is None else fall,
-                "percent",
+                "percent key",
                 "BenefitsFallToMissTarget",
             ),
             "cashable": (
@@ -543,53 +512,133 @@ class _Builder(Book):
                 "CashableNPV",
             ),
         }
-        if self.simulation is not None and self.simulation.prob_meets_target is not None:
-            figures["chance"] = (
-                "=ProbMeetsTarget",
-                self.simulation.prob_meets_target,
-                "probability",
-                None,
-            )
-        for i, (key, *_) in enumerate(self._kpi_labels, start=5):
+        sheet.text(4, 1, "Portfolio against target", "section")
+        for i, (key, label, note) in enumerate(kpis, start=5):
+            sheet.ws.merge_range(i - 1, 0, i - 1, 1, "", self.format("label"))
+            if key == "fall":
+                # The label says which way: a negative share means the target is missed.
+                sheet.formula(
+                    i,
+                    1,
+                    '=IF(N(BenefitsFallToMissTarget)<0,"Benefits would need to rise by",'
+                    '"Benefits could fall by")',
+                    "Benefits would need to rise by" if fall is not None and fall < 0 else label,
+                    "label",
+                )
+            else:
+                sheet.text(i, 1, label, "label")
+            if note:
+                lines = sheet.wrapped(i, 5, note, "wrap note", last=last_column)
+                sheet.fit(i, lines)
             formula, value, style, name = figures[key]
             sheet.ws.merge_range(i - 1, 2, i - 1, 3, "", self.format(style))
             if formula is None:
-                sheet.number(i, 3, value, style)  # type: ignore[arg-type]
+                sheet.number(i, 3, value, style)
             else:
                 sheet.formula(i, 3, formula, value, style)
             if name:
                 self.name(name, sheet, absolute(3, i))
             if key == "status":
-                for text, fmt in (("MEETS TARGET", "status good"), ("MISSES TARGET", "status bad")):
-                    spec = self.style.formats[fmt]
-                    sheet.ws.conditional_format(
-                        i - 1,
-                        2,
-                        i - 1,
-                        3,
-                        {
-                            "type": "formula",
-                            "criteria": f'=$C${i}="{text}"',
-                            "format": self.wb.add_format(
-                                {
-                                    "font_color": spec.get("font_color", "#000000"),
-                                    "bg_color": spec.get("bg_color", "#FFFFFF"),
-                                    "bold": True,
-                                }
-                            ),
-                        },
-                    )
+                self.status_colours(sheet, f"$C${i}", i - 1, 2, i - 1, 3)
+
+    def _projects_table(self, sheet: Sheet, header: int, first: int, last: int) -> None:
+        result = self.result
+        portfolio = result.portfolio
+        target = portfolio.target
+        sheet.text(header - 1, 1, "Projects", "section")
+        sheet.header_row(
+            header,
+            [
+                "ID",
+                "Project",
+                "Status",
+                "Years",
+                "Start year",
+                "PV of costs",
+                "PV of benefits",
+                "NPV",
+                "BCR",
+                "Payback",
+                "Cashable NPV",
+                "Counts toward target",
+                "Cumulative NPV toward target",
+                "Target (for the chart)",
+            ],
+        )
+        cumulative = 0.0
+        for r, project in zip(range(first, last + 1), result.projects, strict=True):
+            nid = name_id(project.id)
+            ref = sheet_ref(self.titles[project.id])
+            sheet.text(r, 1, project.id, "text")
+            sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap"))
+            sheet.text(r, 3, project.project.status, "text")
+            sheet.text(r, 4, project.span, "centre")
+            sheet.number(r, 5, project.project.start_year, "year")
+            sheet.formula(r, 6, f"=PVCosts_{nid}", project.pv_costs, "money")
+            sheet.formula(r, 7, f"=PVBenefits_{nid}", project.pv_benefits, "money")
+            sheet.formula(r, 8, f"=NPV_{nid}", project.npv, "money")
+            sheet.formula(
+                r,
+                9,
+                f"={ref}!$B${RESULT_ROWS['bcr']}",
+                "–" if project.bcr is None else project.bcr,
+                "ratio",
+            )
+            sheet.formula(
+                r, 10, f"={ref}!$B${RESULT_ROWS['payback']}", payback_text(project), "ratio"
+            )
+            sheet.formula(
+                r, 11, f"={ref}!$B${RESULT_ROWS['cashable_npv']}", project.cashable_npv, "money"
+            )
+            sheet.formula(
+                r,
+                12,
+                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: starts after "&TargetYear&"/"'
+                f'&TEXT(MOD(TargetYear+1,100),"00"),'
+                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status "&C{r},"Yes"))',
+                _counts_text(project, portfolio.target_year),
+                "centre",
+            )
+            if project.counts_toward_target:
+                cumulative += project.npv
+            sheet.formula(
+                r, 13, f'=SUMIFS($H${first}:H{r},$L${first}:L{r},"Yes")', cumulative, "money"
+            )
+            sheet.formula(
+                r,
+                14,
+                '=IF(Target="",NA(),Target)',
+                NOT_AVAILABLE if target is None else target,
+                "money",
+            )
+        total = last + 1
+        sheet.text(total, 2, "Portfolio", "label")
+        for column, value in (
+            (6, result.pv_costs),
+            (7, result.pv_benefits),
+            (8, result.npv),
+            (11, sum(p.cashable_npv for p in result.projects)),
+        ):
+            c = letter(column)
+            sheet.formula(total, column, f"=SUM({c}{first}:{c}{last})", value, "money total")
 
     def _summary_chart(self, sheet: Sheet, header: int, first: int, last: int, row: int) -> None:
         colours = self.style.colours
         title = sheet.title
+        categories = [title, first - 1, 0, last - 1, 0]
+        # Projects that do not count toward the target in grey.
+        points = [
+            None if p.counts_toward_target else {"fill": {"color": "#BFBFBF"}}
+            for p in self.result.projects
+        ]
         bars = self.wb.add_chart({"type": "column"})
         bars.add_series(
             {
-                "name": [title, header - 1, 7],
-                "categories": [title, first - 1, 0, last - 1, 0],
+                "name": "NPV (grey: does not count toward the target)",
+                "categories": categories,
                 "values": [title, first - 1, 7, last - 1, 7],
                 "fill": {"color": colours["navy"]},
+                "points": points,
                 "gap": 80,
             }
         )
@@ -597,7 +646,7 @@ class _Builder(Book):
         lines.add_series(
             {
                 "name": [title, header - 1, 12],
-                "categories": [title, first - 1, 0, last - 1, 0],
+                "categories": categories,
                 "values": [title, first - 1, 12, last - 1, 12],
                 "line": {"color": colours["line"], "width": 2.25},
                 "marker": {"type": "circle", "size": 5, "fill": {"color": colours["line"]}},
@@ -606,8 +655,8 @@ class _Builder(Book):
         if self.result.portfolio.target is not None:
             lines.add_series(
                 {
-                    "name": [title, header - 1, 13],
-                    "categories": [title, first - 1, 0, last - 1, 0],
+                    "name": "Target",
+                    "categories": categories,
                     "values": [title, first - 1, 13, last - 1, 13],
                     "line": {"color": colours["bad"], "width": 1.5, "dash_type": "dash"},
                     "marker": {"type": "none"},
@@ -624,77 +673,83 @@ class _Builder(Book):
         bars.set_x_axis({"label_position": "low", "num_font": {"size": 9}})
         bars.set_y_axis(
             {
-                "name": "£",
                 "num_format": '"£"#,##0.0,,"m"',
                 "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
             }
         )
         bars.set_legend({"position": "bottom"})
-        bars.set_size({"width": 26 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
+        bars.set_size({"width": 24 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
         sheet.ws.insert_chart(row - 1, 0, bars)
 
-    def _agencies(self, sheet: Sheet, row: int) -> int:
-        """Who pays and who benefits across the portfolio (live sums of a table, below it,
-        linking each project's present value by agency); returns the last row."""
+    def _agencies(
+        self,
+        sheet: Sheet,
+        row: int,
+        agencies: list[str],
+        rows_of: dict[str, dict[str, int]],
+        header: int,
+        first: int,
+        last: int,
+    ) -> None:
+        """Who pays and who benefits across the portfolio: live sums of columns beside the
+        projects table (from P, not printed), which link each project's present value by
+        agency on its sheet."""
         result = self.result
-        declared = result.portfolio.agencies or ()
-        pairs: list[tuple[str, str, int, float, float]] = []  # id, agency, sheet row, pv c, b
-        for project in result.projects:
-            lines = [*project.project.all_lines, *project.project.risks]
-            for i, agency in enumerate(dict.fromkeys(line.agency for line in lines)):
-                pairs.append(
-                    (
-                        project.id,
-                        agency,
-                        6 + i,
-                        project.pv_costs_by_agency.get(agency, 0.0),
-                        project.pv_benefits_by_agency.get(agency, 0.0),
+        links = AGENCY_LINKS
+        for k, agency in enumerate(agencies):
+            for j, (kind, source) in enumerate((("costs", "E"), ("benefits", "F"))):
+                column = links + 2 * k + j
+                sheet.width(column, 14)
+                sheet.text(header, column, f"{agency}: {kind} (PV)", "header")
+                for r, project in zip(range(first, last + 1), result.projects, strict=True):
+                    at = rows_of[project.id].get(agency)
+                    by = (
+                        project.pv_costs_by_agency
+                        if kind == "costs"
+                        else project.pv_benefits_by_agency
                     )
-                )
-        used = list(dict.fromkeys(agency for _, agency, *_ in pairs))
-        agencies = [a for a in declared if a in used] + [a for a in used if a not in declared]
-        sheet.text(row, 1, "Who pays and who benefits (present values, all projects)", "section")
-        sheet.header_row(row + 1, ["Agency"], start=2)
+                    if at is None:
+                        sheet.number(r, column, 0.0, "money")
+                    else:
+                        ref = sheet_ref(self.titles[project.id])
+                        link = f"={ref}!${source}${at}"
+                        sheet.formula(r, column, link, by.get(agency, 0.0), "money")
+        # Beside the chart, in columns J to M.
+        sheet.text(row, 10, "Who pays and who benefits (PV, all projects)", "section")
         sheet.header_row(
-            row + 1, ["PV of costs paid", "PV of benefits received", "Net (benefits - costs)"], 6
+            row + 1,
+            ["Agency", "Costs it pays", "Benefits it receives", "Net (benefits - costs)"],
+            10,
         )
-        detail_title = row + 3 + len(agencies)
-        detail_first = detail_title + 2
-        detail_last = detail_first + max(len(pairs), 1) - 1
-        names = column_span(2, detail_first, detail_last)
-        for i, agency in enumerate(agencies, start=row + 2):
-            sheet.text(i, 2, agency, "text")
-            for column, index in ((6, 3), (7, 4)):
-                value = sum(p[index] for p in pairs if p[1] == agency)
-                values = column_span(column, detail_first, detail_last)
-                sheet.formula(
-                    i, column, f"=SUMPRODUCT(EXACT({names},$B{i})*{values})", value, "money"
-                )
-            costs = sum(p[3] for p in pairs if p[1] == agency)
-            benefits = sum(p[4] for p in pairs if p[1] == agency)
-            sheet.formula(i, 8, f"=G{i}-F{i}", benefits - costs, "money")
-        sheet.text(detail_title, 1, "By project and agency", "section")
-        sheet.text(
-            detail_title,
-            3,
-            "Each project's sheet splits its present values by agency (Present value by agency); "
-            "these rows link to those tables.",
-            "note",
-        )
-        sheet.header_row(detail_title + 1, ["ID", "Agency"])
-        sheet.header_row(
-            detail_title + 1, ["PV of costs paid", "PV of benefits received", "Net"], start=6
-        )
-        for r, (pid, agency, source_row, pv_costs, pv_benefits) in enumerate(
-            pairs, start=detail_first
+        top = row + 2
+        for k, agency in enumerate(agencies):
+            i = top + k
+            sheet.fit(i, sheet.wrapped(i, 10, agency, "wrap"), most=3)
+            costs = sum(p.pv_costs_by_agency.get(agency, 0.0) for p in result.projects)
+            benefits = sum(p.pv_benefits_by_agency.get(agency, 0.0) for p in result.projects)
+            for column, value, link in (
+                (11, costs, links + 2 * k),
+                (12, benefits, links + 2 * k + 1),
+            ):
+                c = letter(link)
+                sheet.formula(i, column, f"=SUM({c}{first}:{c}{last})", value, "money")
+            sheet.formula(i, 13, f"=L{i}-K{i}", benefits - costs, "money")
+        total = top + len(agencies)
+        sheet.text(total, 10, "All agencies", "label")
+        for column, value in (
+            (11, result.pv_costs),
+            (12, result.pv_benefits),
+            (13, result.pv_benefits - result.pv_costs),
         ):
-            ref = sheet_ref(self.titles[pid])
-            sheet.text(r, 1, pid, "text")
-            sheet.text(r, 2, agency, "text")
-            sheet.formula(r, 6, f"={ref}!$E${source_row}", pv_costs, "money")
-            sheet.formula(r, 7, f"={ref}!$F${source_row}", pv_benefits, "money")
-            sheet.formula(r, 8, f"=G{r}-F{r}", pv_benefits - pv_costs, "money")
-        return detail_last
+            c = letter(column)
+            sheet.formula(total, column, f"=SUM({c}{top}:{c}{total - 1})", value, "money total")
+        sheet.note(
+            total + 1,
+            10,
+            13,
+            "Each project's split is on its sheet (Present value by agency); the links behind "
+            f"these sums are beside the projects table, from column {letter(links)}.",
+        )
 
     # -- Audit -----------------------------------------------------------------------------
 
@@ -709,7 +764,7 @@ class _Builder(Book):
         overrides = ", ".join(f"{k}={v}" for k, v in result.case.overrides.items()) or "none"
         rows = [
             ("Tool", f"npv-calc {__version__}"),
-            ("Run at (UTC)", created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
+            ("Run at", created.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")),
             ("Command", audit_command(self.audit.command) or "(Python API)"),
             ("Scenario", result.scenario),
             ("Overrides (scenario set and --set)", overrides),
@@ -724,11 +779,15 @@ class _Builder(Book):
                 if simulation.correlation_ignored
                 else "no correlation groups"
             )
+            distribution = {"pert": "PERT", "triangular": "triangular", "uniform": "uniform"}
+            sampling = {"lhs": "Latin Hypercube", "random": "random"}
             rows.append(
                 (
                     "Monte Carlo",
-                    f"{simulation.iterations:,} draws, {simulation.distribution}, seed "
-                    f"{simulation.seed}, {simulation.sampling}, {groups}",
+                    f"{simulation.iterations:,} draws, {distribution[simulation.distribution]} "
+                    f"distributions, seed {simulation.seed}, "
+                    f"{sampling.get(simulation.sampling, simulation.sampling)} sampling, "
+                    f"{groups}",
                 )
             )
         rows += [
@@ -739,16 +798,19 @@ class _Builder(Book):
         sheet.text(4, 1, "Run", "section")
         for i, (label, value) in enumerate(rows, start=5):
             sheet.text(i, 1, label, "label")
-            sheet.text(i, 2, value, "wrap")
+            sheet.fit(i, sheet.wrapped(i, 2, value, "wrap"))
         row = 5 + len(rows) + 1
         sheet.text(row, 1, "Input files", "section")
-        sheet.header_row(row + 1, ["File", "SHA-256", "Bytes"])
-        for i, path in enumerate(result.portfolio.files, start=row + 2):
+        files = result.portfolio.files
+        for i, path in zip(
+            sheet.table(row + 1, ["File", "SHA-256", "Bytes"], len(files), 4), files, strict=True
+        ):
             data = Path(path).read_bytes()
-            sheet.text(i, 1, audit_path(path), "wrap")
+            sheet.fit(i, sheet.wrapped(i, 1, audit_path(path), "wrap"))
             sheet.text(i, 2, hashlib.sha256(data).hexdigest(), "text")
             sheet.number(i, 3, len(data), "count")
-        row = row + 3 + len(result.portfolio.files)
+            row = i
+        row += 2
         sheet.text(row, 1, "Warnings", "section")
         warnings = result.portfolio.warnings
         if warnings:
@@ -759,15 +821,17 @@ class _Builder(Book):
                 "before relying on the figures (--strict makes them errors).",
                 "note",
             )
-            sheet.header_row(row + 1, ["Where", "Warning"])
-            for i, warning in enumerate(warnings, start=row + 2):
-                sheet.text(i, 1, warning.place, "wrap")
-                lines = sheet.wrapped(i, 2, printable(warning.message))
-                sheet.height(i, 13 * lines + 1)
-            row += 3 + len(warnings)
+            table = sheet.table(row + 1, ["Where", "Warning"], len(warnings), 4)
+            for i, warning in zip(table, warnings, strict=True):
+                place = sheet.wrapped(i, 1, warning.place, "wrap")
+                message = sheet.wrapped(i, 2, printable(warning.message))
+                sheet.fit(i, max(place, message))
+                row = i
+            row += 2
         else:
             sheet.text(row, 2, "None: the inputs raised no warning.", "text")
             row += 2
+        # The last table: its header repeats on the pages after the one it starts on.
         sheet.text(row, 1, "Figures when written", "section")
         sheet.text(
             row,
@@ -780,7 +844,10 @@ class _Builder(Book):
         sheet.header_row(header, ["Defined name", "npv-calc", "Workbook (live)", "Difference"])
         figures: list[tuple[str, float | None]] = [
             ("PortfolioNPV", result.npv),
+            ("NPVTowardTarget", result.npv_toward_target),
             ("Target", result.target),
+            ("Headroom", result.headroom),
+            ("CashableNPV", sum(p.cashable_npv for p in result.projects)),
         ]
         for project in result.projects:
             nid = name_id(project.id)
@@ -792,7 +859,10 @@ class _Builder(Book):
         for i, (name, value) in enumerate(figures, start=header + 1):
             sheet.text(i, 1, name, "text")
             sheet.number(i, 2, value, "money pence")
-            sheet.formula(i, 3, f"={name}", 0.0 if value is None else value, "money pence")
+            # Without a target, Target is an empty cell (a link to it gives 0) and Headroom a
+            # formula giving empty text.
+            empty = "" if name == "Headroom" else 0.0
+            sheet.formula(i, 3, f"={name}", empty if value is None else value, "money pence")
             sheet.formula(
                 i, 4, f'=IF(B{i}="","",C{i}-B{i})', "" if value is None else 0.0, "money pence"
             )
@@ -819,6 +889,22 @@ class _Builder(Book):
             monte_carlo_sheet(self, extra["Monte Carlo"], self.simulation)
         self.audit_sheet(audit)
         sheets["Summary"].ws.activate()
+
+
+def summary_agencies(result: PortfolioResult) -> tuple[list[str], dict[str, dict[str, int]]]:
+    """The agencies of the portfolio in the Summary's order (declared ones first), and for each
+    project the row of each of its agencies in its sheet's "Present value by agency" table."""
+    declared = result.portfolio.agencies or ()
+    rows_of = {
+        project.id: {
+            agency: AGENCY_TABLE_FIRST + i
+            for i, agency in enumerate(project_agencies(project.project, declared))
+        }
+        for project in result.projects
+    }
+    used = list(dict.fromkeys(a for rows in rows_of.values() for a in rows))
+    agencies = [a for a in declared if a in used] + [a for a in used if a not in declared]
+    return agencies, rows_of
 
 
 def _counts_text(project: Any, target_year: int | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from ..simulate import Simulation
 
 MARKING_TOKEN = "{marking}"
+#: Points: a row of one line of 10pt text, as XlsxWriter's default row; a line of wrapped text.
+DEFAULT_ROW_HEIGHT = 15.0
+LINE_HEIGHT = 12.5
+#: Width and height of XlsxWriter's paper sizes, in inches (9: A4, 1: Letter, 8: A3).
+PAPER_INCHES = {9: (8.27, 11.69), 1: (8.5, 11.0), 8: (11.69, 16.54)}
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 #: The value a formula shows when it gives Excel's "not available" error (NA()).
 NOT_AVAILABLE = "#N/A"
@@ -69,14 +74,55 @@ def column_span(column: int, first: int, last: int) -> str:
     return f"${letter(column)}${first}:${letter(column)}${last}"
 
 
-def wrapped_lines(text: str, width: float, factor: float = 1.0) -> int:
-    """About how many lines ``text`` takes in a column ``width`` characters wide (a 10pt Arial
-    character takes about one unit of column width; ``factor`` scales that)."""
-    usable = max(width - 1.5, 1.0)
+#: Advance widths of Arial (Helvetica's metrics, thousandths of an em) for the characters that
+#: are not 556, the width of a digit.
+_ARIAL = {
+    **dict.fromkeys(" ft/.,:;I!", 278),
+    **dict.fromkeys("ijl", 222),
+    **dict.fromkeys("r-()[]", 333),
+    **dict.fromkeys("cksvxyzJ", 500),
+    **dict.fromkeys("mM", 833),
+    "w": 722,
+    "W": 944,
+    "%": 889,
+    "'": 191,
+    '"': 355,
+    **dict.fromkeys("ABEKPSVXY&", 667),
+    **dict.fromkeys("CDHNRUw", 722),
+    **dict.fromkeys("FTZ", 611),
+    **dict.fromkeys("GOQ", 778),
+}
+#: A column-width unit is the width of a digit of the default font (10pt Arial: 7 pixels,
+#: 5.25 points); a character of 10pt Arial takes its advance width / 525 units.
+_UNIT = 525
+
+
+def text_width(text: str) -> float:
+    """About how many column-width units ``text`` takes in 10pt Arial."""
+    return sum(_ARIAL.get(char, 556) for char in text) / _UNIT
+
+
+def wrapped_lines(text: str, width: float, factor: float = 1.0, columns: int = 1) -> int:
+    """About how many lines ``text`` takes when wrapped at word boundaries in ``columns``
+    columns ``width`` units wide together (:func:`text_width`, scaled by ``factor`` for other
+    fonts). A column of width w is ``7w + 5`` pixels; a cell keeps about 6 pixels of padding."""
+    usable = max((width * 7 + 5 * columns - 6) / 7, 1.0)
+    space = 278 / _UNIT * factor
     lines = 0
     for paragraph in str(text).split("\n"):
-        lines += max(1, math.ceil(len(paragraph) * factor / usable))
-    return lines
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = text_width(word) * factor
+            if used and used + space + size > usable:
+                lines += 1
+                used = 0.0
+            if size > usable:  # a word longer than the column breaks where it must
+                extra = math.ceil(size / usable) - 1
+                lines += extra
+                size -= extra * usable
+            used += (space if used else 0.0) + size
+    return max(lines, 1)
 
 
 @dataclass(frozen=True)
@@ -110,6 +156,7 @@ class Book:
         self.sensitivity = sensitivity
         self.simulation = simulation
         self._formats: dict[str, Format] = {}
+        self._conditional: dict[str, Format] = {}
 
     def format(self, name: str) -> Format:
         found = self._formats.get(name)
@@ -120,6 +167,28 @@ class Book:
     def name(self, name: str, sheet: Sheet, ref: str) -> None:
         """A workbook-scope defined name for a cell or range of ``sheet``."""
         self.wb.define_name(name, f"={sheet_ref(sheet.title)}!{ref}")
+
+    def status_colours(self, sheet: Sheet, cell: str, r0: int, c0: int, r1: int, c1: int) -> None:
+        """Green for a target met and red for one missed, following the live figure in
+        ``cell`` (0-based rows and columns of the range to colour)."""
+        for text, name in (
+            ("MEETS TARGET", "status good"),
+            ("MISSES TARGET", "status bad"),
+            ("Yes", "status good"),
+            ("No", "status bad"),
+        ):
+            found = self._conditional.get(name)
+            if found is None:
+                spec = self.style.formats[name]
+                found = self._conditional[name] = self.wb.add_format(
+                    {
+                        "font_color": spec.get("font_color", "#000000"),
+                        "bg_color": spec.get("bg_color", "#FFFFFF"),
+                        "bold": True,
+                    }
+                )
+            criteria = {"type": "formula", "criteria": f'={cell}="{text}"', "format": found}
+            sheet.ws.conditional_format(r0, c0, r1, c1, criteria)
 
     def sheet(self, title: str) -> Sheet:
         return Sheet(self, self.wb.add_worksheet(title, worksheet_class=_worksheet_class()), title)
@@ -133,6 +202,9 @@ class Sheet:
         self.ws = ws
         self.title = title
         self.widths: dict[int, float] = {}
+        self.heights: dict[int, float] = {}
+        #: rows that start a printed page
+        self.breaks: set[int] = set()
         self._title: tuple[str, str] = ("", "")
 
     # -- cells -----------------------------------------------------------------------------
@@ -163,7 +235,7 @@ class Sheet:
         elif isinstance(value, str):
             cached = value
         else:
-            cached = _finite(value)  # type: ignore[arg-type]
+            cached = stored(_finite(value), money="money" in style)  # type: ignore[arg-type]
         self.ws.write_formula(row - 1, column - 1, formula, self.book.format(style), cached)
 
     def blank(self, row: int, column: int, style: str) -> None:
@@ -178,7 +250,20 @@ class Sheet:
             self.width(start + i, width)
 
     def height(self, row: int, height: float) -> None:
+        self.heights[row] = height
         self.ws.set_row(row - 1, height)
+
+    def row_height(self, row: int) -> float:
+        return self.heights.get(row, DEFAULT_ROW_HEIGHT)
+
+    def fit(self, row: int, lines: int, most: int = 8) -> None:
+        """Make ``row`` tall enough for ``lines`` lines of 10pt text (up to ``most``)."""
+        if lines > 1:
+            self.height(row, LINE_HEIGHT * min(lines, most) + 2)
+
+    def page_break(self, row: int) -> None:
+        """Start a printed page at ``row``."""
+        self.breaks.add(row)
 
     def column_width(self, column: int) -> float:
         return self.widths.get(column, 8.43)
@@ -195,14 +280,11 @@ class Sheet:
             self.text(row, start + i, label, "header")
         # A header as tall as its longest label needs, wrapped in its column.
         lines = max(
-            (
-                wrapped_lines(label, self.column_width(start + i), 1.1)
-                for i, label in enumerate(labels)
-            ),
+            (wrapped_lines(label, self.column_width(start + i)) for i, label in enumerate(labels)),
             default=1,
         )
         if lines > 1:
-            self.height(row, 13 * lines + 2)
+            self.height(row, LINE_HEIGHT * lines + 4)
 
     def note(self, row: int, first: int, last: int, text: str, style: str = "wrap note") -> None:
         """A note across columns ``first..last``, wrapped, its row tall enough to show it all."""
@@ -212,13 +294,61 @@ class Sheet:
         self.text(row, first, text, style)
         width = sum(self.column_width(c) for c in range(first, last + 1))
         # A 9pt italic character takes about 0.85 of a column-width unit.
-        lines = wrapped_lines(text, width, 0.85)
+        lines = wrapped_lines(text, width, 0.85, columns=last - first + 1)
         self.height(row, max(13, 12 * lines + 2))
 
-    def wrapped(self, row: int, column: int, text: str, style: str = "wrap") -> int:
-        """Wrapped text in one cell; returns the lines it takes (for the row's height)."""
+    def wrapped(self, row: int, column: int, text: str, style: str = "wrap", last: int = 0) -> int:
+        """Wrapped text in one cell (merged across to column ``last`` when given); returns the
+        lines it takes, for the row's height."""
+        if last > column:
+            self.ws.merge_range(row - 1, column - 1, row - 1, last - 1, "", self.book.format(style))
         self.text(row, column, text, style)
-        return wrapped_lines(text, self.column_width(column))
+        columns = range(column, max(column, last) + 1)
+        width = sum(self.column_width(c) for c in columns)
+        return wrapped_lines(text, width, columns=len(columns))
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def page_height(self, last_column: int) -> float:
+        """About how many points of rows a printed page holds, at the scale the sheet prints
+        at (as wide as its columns need: see :meth:`finish`), less the repeated title rows."""
+        page = self.book.style.page
+        width, height = PAPER_INCHES.get(page["paper"], PAPER_INCHES[9])
+        if page["landscape"]:
+            width, height = height, width
+        printable_width = (width - page["margin_left"] - page["margin_right"]) * 72
+        printable_height = (height - page["margin_top"] - page["margin_bottom"]) * 72
+        columns = sum(self.column_width(c) for c in range(1, last_column + 1))
+        pages = max(1, math.ceil(columns / page["page_width"]))
+        points = sum(int(self.column_width(c) * 7 + 5) for c in range(1, last_column + 1)) * 0.75
+        scale = min(1.0, printable_width * pages / points)
+        # a tenth to spare: a page that ends a little early is better than one cut short
+        return 0.9 * printable_height / scale - page["title_height"] - page["subtitle_height"]
+
+    def table(
+        self, header: int, labels: Sequence[str], count: int, last_column: int, start: int = 1
+    ) -> Iterator[int]:
+        """The rows of a table of ``count`` rows under its header row: when the next row would
+        not fit on the printed page, a new page starts with the header written again, so that
+        a continuation page says what its columns are. For a sheet's last long table,
+        :meth:`finish`'s ``repeat`` does this in the spreadsheet itself; this is for the
+        others (their rows hold values or formulas of their own row only)."""
+        self.header_row(header, labels, start)
+        capacity = self.page_height(last_column)
+        top = max((b for b in self.breaks if b <= header), default=3)
+        used = sum(self.row_height(r) for r in range(top, header + 1))
+        row = header + 1
+        tallest = DEFAULT_ROW_HEIGHT
+        for _ in range(count):
+            if used + tallest > capacity:
+                self.page_break(row)
+                self.header_row(row, labels, start)
+                used = self.row_height(row)
+                row += 1
+            yield row
+            tallest = max(tallest, self.row_height(row))
+            used += self.row_height(row)
+            row += 1
 
     def finish(
         self,
@@ -237,12 +367,12 @@ class Sheet:
         page = style.page
         title, subtitle = self._title
         self.text(1, 1, title, "title")
-        self.text(2, 1, subtitle, "subtitle")
         for column in range(2, last_column + 1):
             self.blank(1, column, "title")
-            self.blank(2, column, "subtitle")
         self.height(1, page["title_height"])
-        self.height(2, page["subtitle_height"])
+        # The subtitle wraps across the printed width, however long it is.
+        lines = self.wrapped(2, 1, subtitle, "subtitle", last=last_column)
+        self.height(2, max(page["subtitle_height"], LINE_HEIGHT * lines + 5))
         ws = self.ws
         marking = safe_text(self.book.audit.marking).replace("&", "&&")
         ws.set_header(page["header"].replace(MARKING_TOKEN, marking))
@@ -261,6 +391,8 @@ class Sheet:
         ws.set_zoom(page["zoom"])
         ws.hide_gridlines(2)
         ws.print_area(0, 0, last_row - 1, last_column - 1)
+        if self.breaks:
+            ws.set_h_pagebreaks(sorted(row - 1 for row in self.breaks))
         if repeat is not None:
             ws.repeat_rows(repeat - 1)
         else:
@@ -292,6 +424,7 @@ FUNCTIONS = frozenset(
         "MATCH",
         "MIN",
         "MOD",
+        "N",
         "NA",
         "SUM",
         "SUMIFS",
@@ -319,6 +452,20 @@ def _worksheet_class() -> type:
 
 
 _WORKSHEET: type | None = None
+
+
+#: Significant digits of a stored value that is not money: a recalculation may differ from it by
+#: 1e-9 relative (SPEC.md); twelve digits keep it a thousand times inside that.
+DIGITS = 12
+
+
+def stored(value: float, money: bool) -> float:
+    """The value a formula cell stores: money to the penny (a recalculation may differ by
+    £0.01), any other number to :data:`DIGITS` significant digits. Trailing digits below those
+    carry no information a reader can see, and storing them made the file a twentieth larger."""
+    if money:
+        return round(value, 2) + 0.0  # + 0.0: no "-0" for a small negative amount
+    return float(f"{value:.{DIGITS}g}")
 
 
 def _finite(value: float) -> float:

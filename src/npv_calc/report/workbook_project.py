@@ -22,8 +22,8 @@ from ..calculate import (
     line_inputs,
     price_factor,
 )
-from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, Line, Risk
-from .workbook_parts import NOT_AVAILABLE, Book, Sheet, letter, name_id
+from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, Line, Project, Risk
+from .workbook_parts import LINE_HEIGHT, NOT_AVAILABLE, Book, Sheet, letter, name_id
 
 #: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
 SETTING_NAMES = {
@@ -40,26 +40,31 @@ INPUT_ROWS = {
     "kind": ("Kind of cost", "revenue/capital"),
     "cashable": ("Cashable benefit", "Yes/No"),
     "form": ("Amount given as", ""),
-    "probability": ("Probability the risk happens", "share"),
+    "probability": ("Probability the risk happens", "%"),
     "impact": ("Impact a year if it happens", "£ a year"),
     "quantity": ("Quantity a year", "units"),
     "unit_value": ("Unit value", "£ a unit"),
     "annual": ("Annual amount (first year)", "£ a year"),
-    "first": ("First year of the line", "t"),
-    "last": ("Last year of the line", "t"),
-    "growth": ("Real growth a year", "share"),
-    "drop_off": ("Drop-off a year", "share"),
-    "deadweight": ("Deadweight", "share"),
-    "displacement": ("Displacement", "share"),
-    "attribution": ("Attribution", "share"),
-    "grade": ("Confidence grade", "1-6"),
-    "optimism_bias": ("Optimism bias", "share"),
+    "first": ("First year of the line", "year (t)"),
+    "last": ("Last year of the line", "year (t)"),
+    "growth": ("Real growth a year", "%"),
+    "drop_off": ("Drop-off a year", "%"),
+    "deadweight": ("Deadweight", "%"),
+    "displacement": ("Displacement", "%"),
+    "attribution": ("Attribution", "%"),
+    "grade": ("Confidence grade", "1 to 6"),
+    "optimism_bias": ("Optimism bias", "%"),
     "scale": ("Scale", "multiplier"),
-    "price_year": ("Price year of the amounts", "year"),
-    "price_factor": ("Price factor (rebasing)", "index ratio"),
-    "adjustment": ("Adjustment factor: net = gross x this", "factor"),
+    "price_year": ("Price year of the amounts", "financial year"),
+    "price_factor": ("Price factor (rebasing)", "ratio"),
+    "adjustment": ("Adjustment factor: adjusted = as entered × this", "factor"),
     "pv": ("Present value", "£"),
 }
+#: The first row of the "Present value by agency" table (column D).
+AGENCY_TABLE_FIRST = 6
+#: What the results block says where a figure does not exist.
+NO_PAYBACK = "not reached"
+NO_IRR = "not defined"
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
 PAYBACK_TOLERANCE = 1e-6
 #: Rows of the results block (column B), by figure.
@@ -74,6 +79,19 @@ RESULT_ROWS = {
     "cashable_npv": 21,
 }
 NO_RATIO = "–"
+
+
+def project_agencies(project: Project, declared: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """A project's agencies in the order of its "Present value by agency" table: those the
+    portfolio declares, in its order, then the others as the lines name them."""
+    named = list(dict.fromkeys(line.agency for line in (*project.all_lines, *project.risks)))
+    return [a for a in declared if a in named] + [a for a in named if a not in declared]
+
+
+def payback_text(result: ProjectResult) -> str:
+    """The payback year as the results block shows it (``2023/24``, or that it is not
+    reached within the horizon)."""
+    return NO_PAYBACK if result.payback_year is None else financial_year(result.payback_year)
 
 
 def _counts_words(result: ProjectResult) -> str:
@@ -121,9 +139,9 @@ class ProjectSheet:
         # Risks are columns too: their expected cost (probability x impact) adds to the costs.
         self.lines: list[Any] = [*self.project.all_lines, *self.project.risks]
         self.line_results: list[LineResult] = [*result.lines, *result.risks]
-        agencies = list(dict.fromkeys(line.agency for line in self.lines))
+        agencies = project_agencies(self.project, book.result.portfolio.agencies or ())
         self.agencies = agencies
-        inputs_title = max(23, 7 + len(agencies))
+        inputs_title = max(23, AGENCY_TABLE_FIRST + len(agencies) + 2)
         self.inputs_title = inputs_title
         self.header = inputs_title + 1
         self.rows = {name: self.header + 1 + i for i, name in enumerate(INPUT_ROWS)}
@@ -211,7 +229,7 @@ class ProjectSheet:
         costs, benefits = self.years_of(self.costs_row), self.years_of(self.benefits_row)
         df, paid = self.years_of(self.df_row), self.years_of(self.paid_row)
         start = "$B$8"
-        payback = "none" if r.payback_year is None else financial_year(r.payback_year)
+        payback = payback_text(r)
         # IRR from npv-calc's own root as the guess, so that a spreadsheet finds the same root
         # of a flow with several (and converges where it might not from its default of 10%).
         guess = f",{r.irr!r}" if r.irr is not None else ""
@@ -243,7 +261,7 @@ class ProjectSheet:
             (
                 "payback",
                 "Payback year (cumulative discounted net >= 0)",
-                f'=IF(COUNT({paid})=0,"none",({start}+MIN({paid}))'
+                f'=IF(COUNT({paid})=0,"{NO_PAYBACK}",({start}+MIN({paid}))'
                 f'&"/"&TEXT(MOD({start}+MIN({paid})+1,100),"00"))',
                 payback,
                 "ratio",
@@ -251,8 +269,8 @@ class ProjectSheet:
             (
                 "irr",
                 "Internal rate of return (IRR)",
-                f'=IFERROR(IRR({self.years_of(self.net_row)}{guess}),"none")',
-                "none" if r.irr is None else r.irr,
+                f'=IFERROR(IRR({self.years_of(self.net_row)}{guess}),"{NO_IRR}")',
+                NO_IRR if r.irr is None else r.irr,
                 "percent",
             ),
             (
@@ -275,16 +293,19 @@ class ProjectSheet:
     def by_agency(self) -> None:
         sheet = self.sheet
         sheet.text(4, 4, "Present value by agency", "section")
-        sheet.header_row(5, ["Agency", "Costs (PV)", "Benefits (PV)"], start=4)
+        sheet.header_row(5, ["Agency", "Costs (PV)", "Benefits (PV)", "Net"], start=4)
         kinds = {"costs": "Cost", "risks": "Risk", "benefits": "Benefit"}
-        for i, agency in enumerate(self.agencies, start=6):
+        top = AGENCY_TABLE_FIRST
+        for i, agency in enumerate(self.agencies, start=top):
             sheet.text(i, 4, agency, "text")
+            values = []
             for column, sections in ((5, ("costs", "risks")), (6, ("benefits",))):
                 value = sum(
                     lr.pv
                     for line, lr in zip(self.lines, self.line_results, strict=True)
                     if line.agency == agency and line.section in sections
                 )
+                values.append(value)
                 types = "+".join(f'({self.lines_of("type")}="{kinds[s]}")' for s in sections)
                 sheet.formula(
                     i,
@@ -297,18 +318,25 @@ class ProjectSheet:
                     value,
                     "money",
                 )
+            sheet.formula(i, 7, f"=F{i}-E{i}", values[1] - values[0], "money")
+        total = top + len(self.agencies)
+        sheet.text(total, 4, "All", "label")
+        r = self.result
+        for column, value in ((5, r.pv_costs), (6, r.pv_benefits), (7, r.npv)):
+            c = letter(column)
+            sheet.formula(total, column, f"=SUM({c}{top}:{c}{total - 1})", value, "money total")
 
     # -- inputs ----------------------------------------------------------------------------
 
     def inputs(self) -> None:
         sheet, rows = self.sheet, self.rows
         sheet.text(self.inputs_title, 1, "Inputs (a column per line)", "section")
-        sheet.text(
+        sheet.note(
             self.inputs_title,
             3,
+            self.last_column,
             f"Yellow cells are inputs from the scenario files ({self.book.result.scenario} "
             "scenario values); the others are formulas.",
-            "note",
         )
         sheet.text(self.header, 1, "Line", "header")
         sheet.text(self.header, 2, "", "header")
@@ -357,7 +385,8 @@ class ProjectSheet:
         impact = self.case.pick(self.project, risk, "impact")  # type: ignore[arg-type]
         sheet.text(rows["type"], column, "Risk", "centre")
         sheet.text(rows["agency"], column, risk.agency, "centre")
-        sheet.text(rows["form"], column, "Probability × impact", "centre")
+        sheet.text(rows["form"], column, "Probability × impact", "centre wrap")
+        sheet.fit(rows["form"], 2)
         sheet.number(rows["probability"], column, risk.probability, "input percent")
         sheet.number(rows["impact"], column, impact, money_style(impact))
         sheet.formula(
@@ -494,9 +523,16 @@ class ProjectSheet:
         t_row, rate_row, df_row = self.t_row, self.rate_row, self.df_row
         # The inputs and the flows each start a printed page, so that neither table is split
         # and the years head their columns.
-        sheet.ws.set_h_pagebreaks([self.inputs_title - 1, self.flows_title - 1])
-        sheet.text(
-            self.flows_title, 1, "Yearly flows (£, real terms at the price base year)", "section"
+        sheet.page_break(self.inputs_title)
+        sheet.page_break(self.flows_title)
+        sheet.text(self.flows_title, 1, "Yearly flows (£)", "section")
+        sheet.note(
+            self.flows_title,
+            3,
+            self.last_column,
+            "Each line as entered (in its own prices), then adjusted: rebased to the price base "
+            "year and after every adjustment of the inputs table. Totals are of the adjusted "
+            "rows.",
         )
         sheet.text(self.flows_header, 1, "Financial year", "header")
         sheet.text(self.flows_header, 2, "", "header")
@@ -532,11 +568,13 @@ class ProjectSheet:
             column = 3 + i
             gross_row, net_row = df_row + 1 + 2 * i, df_row + 2 + 2 * i
             L = letter(column)
+            # The name spans its two rows, so that a long one wraps without making them tall.
+            sheet.ws.merge_range(gross_row - 1, 0, net_row - 1, 0, "", self.book.format("wrap"))
             lines = sheet.wrapped(gross_row, 1, line.name, "wrap")
-            if lines > 1:
-                sheet.height(gross_row, 13 * lines + 1)
-            sheet.text(gross_row, 2, "Gross", "note")
-            sheet.text(net_row, 2, "Net", "label")
+            if lines > 2:
+                sheet.height(gross_row, LINE_HEIGHT * (lines - 1) + 2)
+            sheet.text(gross_row, 2, "As entered", "note")
+            sheet.text(net_row, 2, "Adjusted", "label")
             nets[line.section].append(net_row)
             first, last = f"${L}${rows['first']}", f"${L}${rows['last']}"
             annual, growth = f"${L}${rows['annual']}", f"${L}${rows['growth']}"
@@ -646,8 +684,10 @@ class ProjectSheet:
         row = self.paid_row + 2
         sheet.text(row, 1, "Sources", "section")
         for i, line in enumerate(self.lines, start=1):
-            sheet.text(row + i, 1, line.name, "wrap")
+            name = sheet.wrapped(row + i, 1, line.name, "wrap")
             sheet.note(row + i, 2, self.last_column, line.source or "(none given)")
+            if name > 1:  # the note set the height for itself: the name may need more
+                sheet.height(row + i, max(sheet.row_height(row + i), LINE_HEIGHT * name + 2))
         end = row + len(self.lines)
         if project.description:
             end += 2

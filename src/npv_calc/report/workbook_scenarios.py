@@ -1,18 +1,18 @@
 """The workbook's ``Scenarios`` sheet: central, pessimistic, optimistic and every named scenario
-side by side (each project's NPV, the NPV toward the target, whether it meets the target), and
-what each named scenario sets and leaves out.
+side by side (the portfolio's figures against the target first, then each project's NPV), and
+what each scenario is: a named scenario's description, what it sets and what it leaves out.
 
 The workbook's own scenario links to the project sheets (live); the others were computed by
 npv-calc when the workbook was written (values), as re-running a scenario in a spreadsheet would
-mean a copy of every project sheet. Whether each meets the target is a live formula of the
-``Target`` cell.
+mean a copy of every project sheet. The headroom and whether each meets the target are live
+formulas of the ``Target`` cell.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .workbook_parts import Book, Sheet, letter, name_id, wrapped_lines
+from .workbook_parts import Book, Sheet, letter, name_id
 
 if TYPE_CHECKING:
     from ..calculate import PortfolioResult
@@ -23,6 +23,9 @@ BUILT_IN = {
     "benefits low.",
     "optimistic": "Every uncertain value at the end that raises the NPV: costs low, benefits high.",
 }
+#: Columns of "What each scenario is": the scenario, its description, what it sets, what it
+#: leaves out (first and last column of each).
+PARTS = ((2, 2), (3, 5), (6, 7), (8, 8))
 
 
 def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult | str]) -> None:
@@ -30,56 +33,89 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
     whole = own.case.source or own.portfolio
     projects = whole.projects
     names = list(results)
+    last_column = max(2 + len(names), PARTS[-1][1])
     sheet.title_band(
         "Scenarios",
         f"Every scenario side by side. The {own.scenario} column is this workbook's scenario "
-        "and links to the project sheets; the others were computed by npv-calc when the "
-        "workbook was written (values, not live).",
+        "(live: it links to the project sheets); the others were computed by npv-calc when the "
+        "workbook was written, with the same --set values (values, not live).",
     )
-    width_to = max(2 + len(names), 8)
-    sheet.widths_from((9, 38, *([15] * (width_to - 2))))
-    sheet.text(4, 1, "NPV by project and scenario", "section")
-    header = 5
+    sheet.widths_from((9, 38, *([17] * (last_column - 2))))
+
+    # What each scenario is: short, so first.
+    sheet.text(4, 1, "What each scenario is", "section")
+    sheet.header_row(5, ["Scenario"], start=2)
+    for (first, last), label in zip(PARTS[1:], ("Description", "Sets", "Leaves out"), strict=True):
+        if last > first:
+            sheet.ws.merge_range(4, first - 1, 4, last - 1, "", book.format("header"))
+        sheet.text(5, first, label, "header")
+    row = 6
+    for name in names:
+        if name in BUILT_IN:
+            texts = (BUILT_IN[name], "", "")
+        else:
+            named = whole.scenarios[name]
+            texts = (
+                " ".join(named.description.split()) or "(no description)",
+                ", ".join(f"{k} = {v}" for k, v in named.set.items()) or "nothing",
+                ", ".join(named.exclude) or "no project",
+            )
+        result = results[name]
+        if isinstance(result, str):
+            texts = (f"{texts[0]} Not appraised: {result}", *texts[1:])
+        lines = sheet.wrapped(
+            row, 2, name + (" (this workbook)" if name == own.scenario else ""), "wrap label"
+        )
+        for (first, last), text in zip(PARTS[1:], texts, strict=True):
+            lines = max(lines, sheet.wrapped(row, first, text, "wrap", last=last))
+        sheet.fit(row, lines)
+        row += 1
+
+    # The figures, each scenario a column: the portfolio's first, then the projects'.
+    title = row + 1
+    header = title + 1
+    sheet.text(title, 1, "NPV by scenario", "section")
     sheet.header_row(
-        header,
-        ["ID", "Project", *(f"{n} (this workbook)" if n == own.scenario else n for n in names)],
+        header, ["ID", "Project", *(f"{n} (live)" if n == own.scenario else n for n in names)]
     )
-    first = header + 1
-    last = header + len(projects)
+    rows = {
+        "portfolio": header + 1,
+        "toward": header + 2,
+        "headroom": header + 3,
+        "meets": header + 4,
+    }
+    for key, label in (
+        ("portfolio", "Portfolio NPV (all projects)"),
+        ("toward", "NPV toward target"),
+        ("headroom", "Headroom (negative: shortfall)"),
+        ("meets", "Meets the target"),
+    ):
+        sheet.text(rows[key], 2, label, "label")
+    first = rows["meets"] + 2
+    sheet.text(first - 1, 2, "Each project's NPV", "label")
+    last = first + len(projects) - 1
     for r, project in enumerate(projects, start=first):
         sheet.text(r, 1, project.id, "text")
-        lines = sheet.wrapped(r, 2, project.name, "wrap")
-        if lines > 1:
-            sheet.height(r, 13 * lines + 1)
-    rows = {
-        "portfolio": last + 1,
-        "toward": last + 2,
-        "headroom": last + 3,
-        "meets": last + 4,
-    }
-    sheet.text(rows["portfolio"], 2, "Portfolio NPV (all projects)", "label")
-    sheet.text(rows["toward"], 2, "NPV toward target", "label")
-    sheet.text(rows["headroom"], 2, "Headroom (negative: shortfall)", "label")
-    sheet.text(rows["meets"], 2, "Meets the target", "label")
+        sheet.fit(r, sheet.wrapped(r, 2, project.name, "wrap"))
     target = whole.target
     for column, name in enumerate(names, start=3):
         result = results[name]
         c = letter(column)
         if isinstance(result, str):
-            sheet.text(first, column, "not appraised", "centre")
+            sheet.text(rows["portfolio"], column, "not appraised", "centre")
             continue
         live = name == own.scenario
         appraised = {p.id: p for p in result.projects}
         for r, project in enumerate(projects, start=first):
             found = appraised.get(project.id)
             if found is None:
-                sheet.text(r, column, "excluded", "centre")
+                sheet.text(r, column, "left out", "label right")
             elif live:
                 sheet.formula(r, column, f"=NPV_{name_id(project.id)}", found.npv, "money")
             else:
                 sheet.number(r, column, found.npv, "money")
         sheet.formula(
-            rows["portfolio"], column, f"=SUM({c}{first}:{c}{last})", result.npv, "money total"
+            rows["portfolio"], column, f"=SUM({c}{first}:{c}{last})", result.npv, "money key"
         )
         if live:
             sheet.formula(
@@ -100,45 +136,13 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
             if target is None
             else ("Yes" if result.npv_toward_target >= target else "No")
         )
+        at = rows["meets"]
         sheet.formula(
-            rows["meets"],
+            at,
             column,
             f'=IF(Target="","no target",IF({toward}>=Target,"Yes","No"))',
             meets,
             {"Yes": "status good", "No": "status bad"}.get(meets, "status"),
         )
-
-    row = rows["meets"] + 2
-    sheet.text(row, 1, "What each scenario is", "section")
-    # Description in C:E, what it sets in F:G, what it leaves out in H onward.
-    parts = ((3, 5, "Description"), (6, 7, "Sets"), (8, width_to, "Leaves out"))
-    sheet.text(row + 1, 2, "Scenario", "header")
-    for start, end, label in parts:
-        if end > start:
-            sheet.ws.merge_range(row, start - 1, row, end - 1, "", book.format("header"))
-        sheet.text(row + 1, start, label, "header")
-    r = row + 2
-    for name in names:
-        if name in BUILT_IN:
-            texts = (BUILT_IN[name], "", "")
-        else:
-            named = whole.scenarios[name]
-            texts = (
-                " ".join(named.description.split()) or "(no description)",
-                ", ".join(f"{k} = {v}" for k, v in named.set.items()) or "nothing",
-                ", ".join(named.exclude) or "no project",
-            )
-        result = results[name]
-        if isinstance(result, str):
-            texts = (f"{texts[0]} Not appraised: {result}", *texts[1:])
-        sheet.text(r, 2, name, "label")
-        lines = 1
-        for (start, end, _), text in zip(parts, texts, strict=True):
-            if end > start:
-                sheet.ws.merge_range(r - 1, start - 1, r - 1, end - 1, "", book.format("wrap"))
-            sheet.text(r, start, text, "wrap")
-            width = sum(sheet.column_width(k) for k in range(start, end + 1))
-            lines = max(lines, wrapped_lines(text, width))
-        sheet.height(r, 13 * lines + 2)
-        r += 1
-    sheet.finish(width_to, r - 1, freeze=(5, 2))
+        book.status_colours(sheet, f"{c}${at}", at - 1, column - 1, at - 1, column - 1)
+    sheet.finish(last_column, last, freeze=(2, 2), repeat=header)

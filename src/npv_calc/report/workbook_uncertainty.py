@@ -8,6 +8,7 @@ points, the histogram's bars, the tornado's good and bad halves) sits beside the
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 #: Tornado bars drawn in the chart (the table lists them all).
 CHART_BARS = 15
+#: Drivers listed on the sheet (the JSON lists them all).
+DRIVERS_SHOWN = 20
+#: Rows a chart takes on the sheet.
+CHART_ROWS = 22
 #: What each uncertain input is, in words (the tables name inputs this way, not by field).
 FIELD_LABELS = {
     "annual": "Annual amount",
@@ -78,26 +83,22 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         "How far a project's benefits could fall, or its costs rise, before its NPV reaches 0 "
         "(Green Book). A negative value means the NPV is already below 0.",
     )
-    sheet.header_row(
-        6,
-        [
-            "ID",
-            "Project",
-            "",
-            "NPV",
-            "PV of benefits",
-            "PV of costs",
-            "Benefits could fall by",
-            "Costs could rise by",
-        ],
-    )
-    first = 7
-    for r, (project, value) in enumerate(
-        zip(result.projects, analysis.switching_values, strict=True), start=first
-    ):
+    labels = [
+        "ID",
+        "Project",
+        "",
+        "NPV",
+        "PV of benefits",
+        "PV of costs",
+        "Benefits could fall by",
+        "Costs could rise by",
+    ]
+    rows = sheet.table(6, labels, len(result.projects), last_column)
+    r = 6
+    for r, project, value in zip(rows, result.projects, analysis.switching_values, strict=True):
         nid = name_id(project.id)
         sheet.text(r, 1, project.id, "text")
-        _row_of_text(sheet, r, 2, project.project.name)
+        sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap", last=3))
         sheet.formula(r, 4, f"=NPV_{nid}", project.npv, "money")
         sheet.formula(r, 5, f"=PVBenefits_{nid}", project.pv_benefits, "money")
         sheet.formula(r, 6, f"=PVCosts_{nid}", project.pv_costs, "money")
@@ -115,23 +116,33 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
             "–" if value.costs_rise is None else value.costs_rise,
             "percent",
         )
-    last = first + len(result.projects) - 1
-    row = last + 2
+    row = r + 2
+    fall = analysis.benefits_fall_to_miss_target
+    missed = fall is not None and fall < 0
     sheet.text(
         row,
         1,
-        "Portfolio: the benefits of the projects counting toward the target could all fall by",
+        "Portfolio: the benefits of the projects counting toward the target "
+        + ("would need to rise by" if missed else "could all fall by"),
         "label",
     )
-    fall = analysis.benefits_fall_to_miss_target
-    sheet.formula(row, 7, "=BenefitsFallToMissTarget", "–" if fall is None else fall, "percent")
-    sheet.text(row, 8, "before the target is missed", "note")
+    sheet.formula(row, 7, "=BenefitsFallToMissTarget", "–" if fall is None else fall, "percent key")
+    sheet.text(row, 8, "to meet the target" if missed else "before the target is missed", "note")
 
+    # The tornado starts a page; its table is the sheet's last, its header repeated.
     row += 2
+    sheet.page_break(row)
     sheet.text(row, 1, "Tornado", "section")
     toward = result.target is not None
     measure = "NPV toward the target" if toward else "portfolio NPV"
     level = result.npv_toward_target if toward else result.npv
+    ends = {
+        "pessimistic": " In the pessimistic scenario every other value is already at the end "
+        "that lowers the NPV, so an input's own pessimistic end changes nothing and each bar "
+        "shows how much its other end would raise it.",
+        "optimistic": " In the optimistic scenario every other value is already at the end "
+        "that raises the NPV, so each bar shows how much an input's other end would lower it.",
+    }.get(analysis.scenario, "")
     sheet.note(
         row + 1,
         1,
@@ -145,11 +156,12 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
             "; a value of a project that does not count toward the target moves it not at all."
             if toward
             else "."
-        ),
+        )
+        + ends,
     )
     chart_row = row + 2
     bars = analysis.ranked()
-    table = chart_row + (22 if bars else 0)
+    table = chart_row + (CHART_ROWS if bars else 0)
     short = "toward target" if toward else "NPV"
     sheet.header_row(
         table,
@@ -167,19 +179,22 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         ],
     )
     # The chart's data beside the printed area: each bar's change split into the part that
-    # raises the measure (green) and the part that lowers it (red), whichever end gives it.
-    chart_columns = (12, 13, 14)
-    for column, label in zip(chart_columns, ("Chart: bar", "Lowers", "Raises"), strict=True):
-        sheet.width(column, 14)
+    # lowers the measure (red) and the part that raises it (green), whichever end gives it.
+    what = "the NPV toward the target" if toward else "the portfolio NPV"
+    chart_labels = ("Chart: bar", f"Lowers {what}", f"Raises {what}")
+    for column, label in zip((12, 13, 14), chart_labels, strict=True):
+        sheet.width(column, 16)
         sheet.text(table, column, label, "header")
+    largest = 0.0
     for i, bar in enumerate(bars, start=1):
         r = table + i
         at_low = bar.toward_target_at_low if toward else bar.npv_at_low
         at_high = bar.toward_target_at_high if toward else bar.npv_at_high
         sheet.number(r, 1, i, "year")
         label = f"{bar.project}: {bar.line}"
-        _row_of_text(sheet, r, 2, label)
-        sheet.text(r, 3, field_label(bar.field), "wrap")
+        lines = sheet.wrapped(r, 2, label, "wrap")
+        lines = max(lines, sheet.wrapped(r, 3, field_label(bar.field), "wrap"))
+        sheet.fit(r, lines, most=4)
         sheet.text(r, 4, input_value(bar.field, bar.low), "centre")
         sheet.text(r, 5, input_value(bar.field, bar.high), "centre")
         sheet.number(r, 6, at_low, "money")
@@ -191,6 +206,8 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         sheet.text(r, 12, label, "text")
         sheet.number(r, 13, min(0.0, *changes), "money")
         sheet.number(r, 14, max(0.0, *changes), "money")
+        if i <= CHART_BARS:
+            largest = max(largest, *(abs(c) for c in changes))
     end = table + max(len(bars), 1)
     if not bars:
         sheet.text(
@@ -219,11 +236,28 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         )
         # Largest swing at the top; project labels at the left edge, clear of the bars.
         chart.set_y_axis({"reverse": True, "label_position": "low", "num_font": {"size": 8}})
-        chart.set_x_axis({"num_format": '"£"#,##0,"k"', "major_gridlines": {"visible": False}})
+        chart.set_x_axis({"num_format": money_axis(largest), "major_gridlines": {"visible": False}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 30 * PIXELS_PER_CM, "height": 10.5 * PIXELS_PER_CM})
+        chart.set_size({"width": 30 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
         sheet.ws.insert_chart(chart_row - 1, 0, chart)
     sheet.finish(last_column, end, freeze=(2, 0), repeat=table)
+
+
+def money_axis(largest: float) -> str:
+    """An axis number format in £m, or in £k when the values are under £1m."""
+    return '"£"#,##0.0,,"m"' if largest >= 1e6 else '"£"#,##0,"k"'
+
+
+def nice_step(span: float, labels: int = 6) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``labels`` steps."""
+    if span <= 0:
+        return 1.0
+    raw = span / labels
+    power = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if multiple * power >= raw:
+            return multiple * power
+    return 10 * power
 
 
 def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
@@ -237,8 +271,8 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         f"{simulation.iterations:,} draws; figures computed by npv-calc when the workbook was "
         "written (values, not live). Deterministic NPVs link to the project sheets.",
     )
-    sheet.widths_from((40, 30, 14, 14, 14, 14, 14, 14, 14, 14, 12))
-    last_column = 11
+    sheet.widths_from((44, 16, 14, 14, 14, 14, 14, 14, 14, 14))
+    last_column = 10
 
     sheet.text(4, 1, "Settings", "section")
     distribution = {
@@ -253,17 +287,17 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
     )
     settings: list[tuple[str, object, str | None]] = [
         ("Draws (iterations)", simulation.iterations, "count"),
-        ("Seed (the same seed gives the same numbers)", simulation.seed, "year"),
+        ("Seed (the same seed gives the same numbers)", simulation.seed, "count"),
         ("Distribution of each uncertain value", distribution, None),
         ("Sampling", sampling_words(simulation), None),
         ("Correlation groups", groups, None),
         ("Uncertain values drawn", simulation.uncertain_values, "count"),
-        ("Scenario (settings and values without a range)", simulation.base.scenario, None),
+        ("Scenario (values without a range, settings)", simulation.base.scenario, None),
     ]
     for r, (label, value, style) in enumerate(settings, start=5):
         sheet.text(r, 1, label, "label")
         if style is None:
-            sheet.text(r, 2, value, "text")
+            sheet.fit(r, sheet.wrapped(r, 2, str(value), "wrap", last=last_column))
         else:
             sheet.number(r, 2, value, style)  # type: ignore[arg-type]
     row = 5 + len(settings)
@@ -294,14 +328,14 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
     if simulation.prob_meets_target is None:
         sheet.text(row, 2, "no target set", "text")
     else:
-        sheet.number(row, 2, simulation.prob_meets_target, "probability")
+        sheet.number(row, 2, simulation.prob_meets_target, "probability key")
         book.name("ProbMeetsTarget", sheet, absolute(2, row))
-        sheet.text(
+        sheet.note(
             row,
             3,
-            f"share of draws whose NPV toward the target ({who_counts(portfolio)}) reaches "
+            last_column,
+            f"the share of draws whose NPV toward the target ({who_counts(portfolio)}) reaches "
             f"{money(target)}",
-            "note",
         )
     row += 1
     sheet.text(row, 1, "Standard errors of the estimates", "label")
@@ -314,44 +348,15 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
             else ""
         )
     )
-    sheet.text(row, 2, errors, "note")
+    sheet.note(row, 2, last_column, errors)
 
+    # The charts start a page. Their data sits beside the printed area (columns L onward): there
+    # to audit, not to print.
     row += 2
-    sheet.text(row, 1, "Projects", "section")
-    header = row + 1
-    sheet.header_row(
-        header,
-        [
-            "ID",
-            "Project",
-            "Deterministic NPV",
-            "Mean",
-            "Std dev",
-            "P5",
-            "P10",
-            "P50",
-            "P90",
-            "P95",
-            "P(NPV < 0)",
-        ],
-    )
-    for r, project in enumerate(result.projects, start=header + 1):
-        s = simulation.projects[project.id]
-        sheet.text(r, 1, project.id, "text")
-        _row_of_text(sheet, r, 2, project.project.name)
-        sheet.formula(r, 3, f"=NPV_{name_id(project.id)}", project.npv, "money")
-        for column, value in enumerate(_figures(s), start=4):
-            sheet.number(r, column, value, "money")
-        sheet.number(r, 11, s.prob_negative, "probability")
-    row = header + len(result.projects) + 2
-
-    # Chart data beside the printed area (columns M onward): there to audit, not to print.
-    data = 13
+    sheet.page_break(row)
+    data = 12
     for column in range(data, data + 9):
         sheet.width(column, 14)
-    sheet.header_row(row, ("S-curve: NPV", "Share at or below", "Target", "Share"), start=data)
-
-    # The S-curve: the chance of each outcome or worse, with the target marked.
     what = "NPV toward the target" if target is not None else "portfolio NPV"
     sheet.text(row, 1, f"The chance of each {what} or less", "section")
     chance = (
@@ -359,7 +364,7 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         if simulation.prob_meets_target is not None
         else "no target set"
     )
-    sheet.text(row, 3, chance, "status")
+    sheet.header_row(row, ("S-curve: NPV", "Share at or below", "Target", "Share"), start=data)
     values, shares = simulation.curve_values, simulation.curve_shares
     for i, (value, share) in enumerate(zip(values, shares, strict=True)):
         sheet.number(row + 1 + i, data, float(value), "money")
@@ -394,16 +399,23 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
             "name_font": {"size": 11, "bold": True},
         }
     )
+    span = float(values[-1] - values[0]) if len(values) else 0.0
     curve.set_x_axis(
-        {"name": "£", "num_format": '"£"#,##0.0,,"m"', "major_gridlines": {"visible": False}}
+        {
+            "num_format": money_axis(max(abs(float(values[0])), abs(float(values[-1])))),
+            "major_gridlines": {"visible": False},
+            "major_unit": nice_step(span),
+        }
+        if len(values)
+        else {}
     )
     curve.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
     curve.set_legend({"position": "bottom"})
-    curve.set_size({"width": 30 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
+    curve.set_size({"width": 28 * PIXELS_PER_CM, "height": 8.5 * PIXELS_PER_CM})
     sheet.ws.insert_chart(row, 0, curve)
 
-    # The histogram, P0.5 to P99.5
-    row += 21
+    # The histogram, P0.5 to P99.5 (widened to take in the target)
+    row += CHART_ROWS - 2
     sheet.text(row, 1, f"Distribution of the {what}", "section")
     edges, counts = simulation.histogram_edges, simulation.histogram_counts
     outside = simulation.iterations - int(np.sum(counts))
@@ -411,9 +423,9 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         row + 1,
         1,
         last_column,
-        f"Bars from the 0.5th to the 99.5th percentile; the {outside:,} draws beyond them "
-        f"({outside / simulation.iterations:.1%}) are not drawn, so that no bar gathers the "
-        "tails. The bars' figures are beside the chart (columns Q to U).",
+        f"Bars from the 0.5th to the 99.5th percentile, widened to show the target with room "
+        f"either side; the {outside:,} draws beyond them ({outside / simulation.iterations:.1%}) "
+        "are not drawn, so that no bar gathers the tails.",
     )
     chart_row = row + 2
     holding = None
@@ -421,15 +433,17 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         for i in range(len(counts)):
             if edges[i] <= target < edges[i + 1] or (i == len(counts) - 1 and target == edges[-1]):
                 holding = i
-    first_bar = chart_row  # the bars' figures start beside the chart
+    first_bar = chart_row
     sheet.header_row(
         first_bar - 1, ("Bar", "From", "To", "Draws", "Draws at the target"), start=data + 4
     )
+    # Round values label the bars that hold them, so that the axis reads £16m, £17m, ...
+    step = nice_step(float(edges[-1] - edges[0]))
     for i, count in enumerate(counts):
         r = first_bar + i
-        middle = (edges[i] + edges[i + 1]) / 2
-        # every fifth bar labelled, so that the labels stay legible
-        sheet.text(r, data + 4, f"£{middle / 1e6:,.1f}m" if i % 5 == 0 else "", "centre")
+        mark = math.ceil(edges[i] / step) * step
+        label = f"£{mark / 1e6:,.4g}m" if mark < edges[i + 1] else ""
+        sheet.text(r, data + 4, label, "centre")
         sheet.number(r, data + 5, float(edges[i]), "money")
         sheet.number(r, data + 6, float(edges[i + 1]), "money")
         sheet.number(r, data + 7, int(count), "count")
@@ -462,18 +476,20 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
             "name_font": {"size": 11, "bold": True},
         }
     )
-    chart.set_x_axis({"interval_unit": 5, "label_position": "low"})
+    chart.set_x_axis({"label_position": "low", "num_font": {"size": 8}})
     chart.set_y_axis({"name": "draws", "major_gridlines": {"visible": False}})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 30 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
+    chart.set_size({"width": 28 * PIXELS_PER_CM, "height": 8.5 * PIXELS_PER_CM})
     sheet.ws.insert_chart(chart_row - 1, 0, chart)
     if holding is None and target is not None:
         sheet.text(
             chart_row - 1, 3, f"The target of {money(target)} lies outside the bars drawn.", "note"
         )
 
-    # Drivers
-    row = chart_row + 21
+    # Drivers: the largest, on their own page
+    row = max(chart_row + CHART_ROWS - 2, last_bar + 1) + 1
+    sheet.page_break(row)
+    drivers = simulation.drivers[:DRIVERS_SHOWN]
     sheet.text(row, 1, "Drivers", "section")
     sheet.note(
         row + 1,
@@ -481,17 +497,50 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         last_column,
         f"The uncertain values that move the {what} most: Spearman's rank correlation of each "
         "value's draws (a risk's realised cost) with it, and its share of the sum of squared "
-        f"correlations; measured on the first {min(simulation.iterations, DRIVER_DRAWS):,} draws.",
+        f"correlations; measured on the first {min(simulation.iterations, DRIVER_DRAWS):,} draws "
+        "(enough to rank them, and quick). "
+        + (
+            f"The {len(drivers)} largest of {len(simulation.drivers)}; simulate --format json "
+            "lists them all."
+            if len(simulation.drivers) > len(drivers)
+            else ""
+        ),
     )
-    sheet.header_row(row + 2, ["Rank", "Project: line", "Input", "Rank correlation", "Share"])
-    for i, driver in enumerate(simulation.drivers, start=1):
+    sheet.header_row(row + 2, ["Project: line", "Input", "Rank correlation", "Share"])
+    for i, driver in enumerate(drivers, start=1):
         r = row + 2 + i
-        sheet.number(r, 1, i, "year")
-        _row_of_text(sheet, r, 2, f"{driver.project}: {driver.line}")
-        sheet.text(r, 3, field_label(driver.field), "wrap")
-        sheet.number(r, 4, driver.rank_correlation, "ratio")
-        sheet.number(r, 5, driver.contribution, "percent")
-    end = max(row + 2 + max(len(simulation.drivers), 1), last_bar)
+        lines = sheet.wrapped(r, 1, f"{i}. {driver.project}: {driver.line}", "wrap")
+        sheet.fit(r, max(lines, sheet.wrapped(r, 2, field_label(driver.field), "wrap")), most=4)
+        sheet.number(r, 3, driver.rank_correlation, "ratio")
+        sheet.number(r, 4, driver.contribution, "percent")
+    row += 3 + max(len(drivers), 1) + 1
+
+    # Projects: the sheet's last table, its header repeated on the pages after its first.
+    sheet.text(row, 1, "Projects", "section")
+    header = row + 1
+    sheet.header_row(
+        header,
+        [
+            "Project",
+            "Deterministic NPV",
+            "Mean",
+            "Std dev",
+            "P5",
+            "P10",
+            "P50",
+            "P90",
+            "P95",
+            "P(NPV < 0)",
+        ],
+    )
+    for r, project in enumerate(result.projects, start=header + 1):
+        s = simulation.projects[project.id]
+        sheet.fit(r, sheet.wrapped(r, 1, f"{project.id}: {project.project.name}", "wrap"))
+        sheet.formula(r, 2, f"=NPV_{name_id(project.id)}", project.npv, "money")
+        for column, value in enumerate(_figures(s), start=3):
+            sheet.number(r, column, value, "money")
+        sheet.number(r, 10, s.prob_negative, "probability")
+    end = max(header + len(result.projects), last_bar)
     sheet.finish(last_column, end, freeze=(2, 0), repeat=header)
 
 
