@@ -294,7 +294,6 @@ class ProjectSheet:
         sheet = self.sheet
         sheet.text(4, 4, "Present value by agency", "section")
         sheet.header_row(5, ["Agency", "Costs (PV)", "Benefits (PV)", "Net"], start=4)
-        kinds = {"costs": "Cost", "risks": "Risk", "benefits": "Benefit"}
         top = AGENCY_TABLE_FIRST
         for i, agency in enumerate(self.agencies, start=top):
             sheet.text(i, 4, agency, "text")
@@ -306,7 +305,9 @@ class ProjectSheet:
                     if line.agency == agency and line.section in sections
                 )
                 values.append(value)
-                types = "+".join(f'({self.lines_of("type")}="{kinds[s]}")' for s in sections)
+                # Costs are the cost and risk columns: every column that is not a benefit.
+                is_benefit = "=" if sections == ("benefits",) else "<>"
+                types = f'{self.lines_of("type")}{is_benefit}"Benefit"'
                 sheet.formula(
                     i,
                     column,
@@ -541,38 +542,43 @@ class ProjectSheet:
         sheet.text(df_row, 1, "Discount factor", "label")
         year0 = settings.discount_year0
         years = range(self.horizon)
-        for t in years:
-            column = 3 + t
-            c = letter(column)
+        columns = [letter(3 + t) for t in years]
+        # Each row of the flows: its formulas and values by year, written as shared formulas.
+        runs: dict[int, tuple[list[str], list[object], str]] = {}
+
+        def put(row: int, formula: str, value: object, style: str) -> None:
+            formulas, values, _ = runs.setdefault(row, ([], [], style))
+            formulas.append(formula)
+            values.append(value)
+
+        for t, c in zip(years, columns, strict=True):
             sheet.text(
-                self.flows_header, column, financial_year(self.project.start_year + t), "header"
+                self.flows_header, 3 + t, financial_year(self.project.start_year + t), "header"
             )
-            sheet.number(t_row, column, t, "year")
-            # r for year t (t+1 when year 0 is discounted), from the Green Book bands
-            sheet.formula(
+            sheet.number(t_row, 3 + t, t, "year")
+            # r for year t (t+1 when year 0 is discounted: TRUE counts as 1), from the bands
+            put(
                 rate_row,
-                column,
-                f"=IF($B$6,$B$5*LOOKUP({c}${t_row}+IF($B$7,1,0),BandFrom,BandStandard)/STPR,$B$5)",
+                f"=IF($B$6,$B$5*LOOKUP({c}${t_row}+$B$7,BandFrom,BandStandard)/STPR,$B$5)",
                 band_rate(t + (1 if year0 else 0), settings.discount_rate, settings.declining),
                 "percent",
             )
-            df = (
+            put(
+                df_row,
                 f"=IF($B$7,1/(1+C{rate_row}),1)"
                 if t == 0
-                else f"={letter(column - 1)}{df_row}/(1+{c}{rate_row})"
+                else f"={columns[t - 1]}{df_row}/(1+{c}{rate_row})",
+                result.discount_factors[t],
+                "factor",
             )
-            sheet.formula(df_row, column, df, result.discount_factors[t], "factor")
 
         nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
         for i, (line, lr) in enumerate(zip(self.lines, self.line_results, strict=True)):
             column = 3 + i
             gross_row, net_row = df_row + 1 + 2 * i, df_row + 2 + 2 * i
             L = letter(column)
-            # The name spans its two rows, so that a long one wraps without making them tall.
-            sheet.ws.merge_range(gross_row - 1, 0, net_row - 1, 0, "", self.book.format("wrap"))
-            lines = sheet.wrapped(gross_row, 1, line.name, "wrap")
-            if lines > 2:
-                sheet.height(gross_row, LINE_HEIGHT * (lines - 1) + 2)
+            # A long name wraps in its "as entered" row, which grows to hold it.
+            sheet.fit(gross_row, sheet.wrapped(gross_row, 1, line.name, "wrap"))
             sheet.text(gross_row, 2, "As entered", "note")
             sheet.text(net_row, 2, "Adjusted", "label")
             nets[line.section].append(net_row)
@@ -590,12 +596,10 @@ class ProjectSheet:
                 if line.section == "costs"
                 else f"((1+{growth})*(1-${L}${rows['drop_off']}))"
             )
-            for t in years:
-                c = letter(3 + t)
+            for t, c in zip(years, columns, strict=True):
                 if line.section == "risks":
-                    sheet.formula(
+                    put(
                         gross_row,
-                        3 + t,
                         f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),{annual},0)",
                         gross[t],
                         "money",
@@ -603,21 +607,14 @@ class ProjectSheet:
                 elif line.amounts is not None:
                     sheet.number(gross_row, 3 + t, gross[t], money_style(gross[t]))
                 else:
-                    sheet.formula(
+                    put(
                         gross_row,
-                        3 + t,
                         f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),"
                         f"{annual}*{change}^({c}${t_row}-{first}),0)",
                         gross[t],
                         "money",
                     )
-                sheet.formula(
-                    net_row,
-                    3 + t,
-                    f"={c}{gross_row}*${L}${rows['adjustment']}",
-                    lr.flows[t],
-                    "money",
-                )
+                put(net_row, f"={c}{gross_row}*${L}${rows['adjustment']}", lr.flows[t], "money")
             sheet.formula(
                 rows["pv"],
                 column,
@@ -632,7 +629,7 @@ class ProjectSheet:
             (self.net_row, "Net benefit (benefits - costs)"),
             (self.discounted_row, "Discounted net benefit"),
             (self.cumulative_row, "Cumulative discounted net benefit"),
-            (self.paid_row, "Pays back in year (t): the cumulative first reaches 0"),
+            (self.paid_row, "Payback: the year (t) the cumulative first reaches 0"),
         )
         for row, label in labels:
             sheet.text(row, 1, label, "label")
@@ -640,44 +637,33 @@ class ProjectSheet:
         discounted = net * result.discount_factors
         cumulative = np.cumsum(discounted)
         reached = cumulative >= -PAYBACK_TOLERANCE
-        for t in years:
-            c = letter(3 + t)
+        for t, c in zip(years, columns, strict=True):
             for row, section, totals in (
                 (self.costs_row, "costs", result.costs),
                 (self.benefits_row, "benefits", result.benefits),
             ):
                 rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
                 total = "+".join(f"{c}{n}" for n in rows_in) or "0"
-                sheet.formula(row, 3 + t, f"={total}", totals[t], "money total")
-            sheet.formula(
-                self.net_row, 3 + t, f"={c}{self.benefits_row}-{c}{self.costs_row}", net[t], "money"
-            )
-            sheet.formula(
-                self.discounted_row,
-                3 + t,
-                f"={c}{self.net_row}*{c}{df_row}",
-                discounted[t],
-                "money",
-            )
-            previous = f"{letter(2 + t)}{self.cumulative_row}+" if t else ""
-            sheet.formula(
+                put(row, f"={total}", totals[t], "money total")
+            put(self.net_row, f"={c}{self.benefits_row}-{c}{self.costs_row}", net[t], "money")
+            put(self.discounted_row, f"={c}{self.net_row}*{c}{df_row}", discounted[t], "money")
+            previous = f"{columns[t - 1]}{self.cumulative_row}+" if t else ""
+            put(
                 self.cumulative_row,
-                3 + t,
                 f"={previous}{c}{self.discounted_row}",
                 cumulative[t],
                 "money",
             )
             # Only the year the cumulative first reaches 0 (or reaches it again after falling
             # below), not every later year.
-            before = f"{letter(2 + t)}{self.cumulative_row}<-{PAYBACK_TOLERANCE}" if t else "TRUE"
+            now = f"{c}{self.cumulative_row}>=-{PAYBACK_TOLERANCE}"
+            if t:
+                now = f"AND({now},{columns[t - 1]}{self.cumulative_row}<-{PAYBACK_TOLERANCE})"
             first_time = bool(reached[t] and (t == 0 or not reached[t - 1]))
-            sheet.formula(
-                self.paid_row,
-                3 + t,
-                f'=IF(AND({c}{self.cumulative_row}>=-{PAYBACK_TOLERANCE},{before}),{c}${t_row},"")',
-                t if first_time else "",
-                "year",
-            )
+            put(self.paid_row, f'=IF({now},{c}${t_row},"")', t if first_time else "", "year")
+        for row, (formulas, values, style) in runs.items():
+            for t, (formula, value) in enumerate(zip(formulas, values, strict=True)):
+                sheet.formula(row, 3 + t, formula, value, style)
 
     def sources(self) -> int:
         sheet, project = self.sheet, self.project

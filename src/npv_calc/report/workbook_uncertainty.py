@@ -147,15 +147,13 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         row + 1,
         1,
         last_column,
-        f"The {measure} (what the target is tested against) with each uncertain value at the "
-        f"low, then the high end of its range, every other value as in the {analysis.scenario} "
-        f"scenario; largest swing first. The chart shows the {CHART_BARS} largest as the change "
-        f"from the {measure} of {money(level)}: green where an end raises it, red where it "
-        "lowers it"
+        f"The {measure} with each uncertain value at the low, then the high end of its range "
+        f"(the others as in the {analysis.scenario} scenario), largest swing first; the chart "
+        f"shows the {CHART_BARS} largest as changes from {money(level)}."
         + (
-            "; a value of a project that does not count toward the target moves it not at all."
+            " A project that does not count toward the target moves it not at all."
             if toward
-            else "."
+            else ""
         )
         + ends,
     )
@@ -178,13 +176,6 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
             "Change at high",
         ],
     )
-    # The chart's data beside the printed area: each bar's change split into the part that
-    # lowers the measure (red) and the part that raises it (green), whichever end gives it.
-    what = "the NPV toward the target" if toward else "the portfolio NPV"
-    chart_labels = ("Chart: bar", f"Lowers {what}", f"Raises {what}")
-    for column, label in zip((12, 13, 14), chart_labels, strict=True):
-        sheet.width(column, 16)
-        sheet.text(table, column, label, "header")
     largest = 0.0
     for i, bar in enumerate(bars, start=1):
         r = table + i
@@ -203,9 +194,6 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         sheet.number(r, 9, at_low - level, "money")
         sheet.number(r, 10, at_high - level, "money")
         changes = (at_low - level, at_high - level)
-        sheet.text(r, 12, label, "text")
-        sheet.number(r, 13, min(0.0, *changes), "money")
-        sheet.number(r, 14, max(0.0, *changes), "money")
         if i <= CHART_BARS:
             largest = max(largest, *(abs(c) for c in changes))
     end = table + max(len(bars), 1)
@@ -217,35 +205,43 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         shown = min(CHART_BARS, len(bars))
         title = sheet.title
         chart = book.wb.add_chart({"type": "bar"})
-        for column, colour in ((13, colours["bad"]), (14, colours["good"])):
+        # The changes at the low and at the high end (columns I and J), each bar green where it
+        # raises the measure and red where it lowers it, whichever end that is.
+        for column, at_end in ((9, "low"), (10, "high")):
+            points = []
+            for bar in bars[:shown]:
+                value = getattr(bar, f"toward_target_at_{at_end}" if toward else f"npv_at_{at_end}")
+                good = value - level >= 0
+                points.append({"fill": {"color": colours["good"] if good else colours["bad"]}})
             chart.add_series(
                 {
-                    "name": [title, table - 1, column - 1],
-                    "categories": [title, table, 11, table + shown - 1, 11],
+                    "name": f"Change at {at_end}",
+                    "categories": [title, table, 1, table + shown - 1, 1],
                     "values": [title, table, column - 1, table + shown - 1, column - 1],
-                    "fill": {"color": colour},
+                    "points": points,
                     "overlap": 100,
                     "gap": 40,
                 }
             )
         chart.set_title(
             {
-                "name": f"Change in the {measure} with each input at its low and high end",
+                "name": f"Change in the {measure} with each input at its low and high end "
+                "(green: raises it; red: lowers it)",
                 "name_font": {"size": 11, "bold": True},
             }
         )
         # Largest swing at the top; project labels at the left edge, clear of the bars.
         chart.set_y_axis({"reverse": True, "label_position": "low", "num_font": {"size": 8}})
         chart.set_x_axis({"num_format": money_axis(largest), "major_gridlines": {"visible": False}})
-        chart.set_legend({"position": "bottom"})
+        chart.set_legend({"none": True})
         chart.set_size({"width": 30 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
         sheet.ws.insert_chart(chart_row - 1, 0, chart)
     sheet.finish(last_column, end, freeze=(2, 0), repeat=table)
 
 
 def money_axis(largest: float) -> str:
-    """An axis number format in £m, or in £k when the values are under £1m."""
-    return '"£"#,##0.0,,"m"' if largest >= 1e6 else '"£"#,##0,"k"'
+    """An axis number format in £m, or in £k when the values are under £0.5m."""
+    return '"£"#,##0.0,,"m"' if largest >= 5e5 else '"£"#,##0,"k"'
 
 
 def nice_step(span: float, labels: int = 6) -> float:
