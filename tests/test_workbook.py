@@ -285,6 +285,11 @@ def test_run_workbook_has_the_tornado_of_the_sensitivity_command(runner, tmp_pat
     # The sheet ranks the bars by what the target is tested against: the NPV toward the target
     # (the JSON keeps SPEC's order, by the portfolio NPV's swing).
     bars = sorted(document["tornado"], key=lambda bar: -bar["toward_target_swing"])
+    # inputs of a project that does not count toward the target move it not at all: left out
+    idle = [bar for bar in bars if bar["toward_target_swing"] == 0]
+    assert idle and all(bar["project"] == "JCR" for bar in idle)
+    bars = [bar for bar in bars if bar["toward_target_swing"] != 0]
+    assert ws.cell(header + len(bars) + 1, 1).value is None
     for i, bar in enumerate(bars, start=1):
         row = header + i
         assert ws.cell(row=row, column=2).value == f"{bar['project']}: {bar['line']}"
@@ -430,7 +435,7 @@ class TestSummary:
         ws = example_values["Summary"]
         rows = summary_rows(ws)
         counts = {pid: ws.cell(r, 12).value for pid, r in rows.items()}
-        assert counts["JCR"] == "No: starts after 2027/28"
+        assert counts["JCR"] == "No: starts after 2027/28; status proposed"
         assert counts["JET"] == "Yes"
 
     def test_probability_of_meeting_the_target_when_simulated(self, runner, tmp_path):

@@ -167,8 +167,9 @@ def input_value(field: str, value: float) -> str:
     """An input as a person reads it: shares as %, money in £, counts with separators."""
     if field in _SHARE_FIELDS:
         return f"{value * 100:g}%"
-    text = f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
-    return f"£{text}" if field in _MONEY_FIELDS else text
+    if field in _MONEY_FIELDS:  # pounds, or pounds and pence
+        return "£" + (f"{value:,.0f}" if value == int(value) else f"{value:,.2f}")
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
 
 
 def signed_money(value: float) -> str:

@@ -36,7 +36,7 @@ from .. import __version__, params
 from ..calculate import appraise_case, financial_year
 from ..errors import InputError, OutputError, Problem, printable, shown_path
 from ..files import replace_atomically
-from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUSES, Portfolio
+from ..model import STATUSES, Portfolio
 from ..scenarios import prepare
 from ..sensitivity import switching_values
 from ..workbook_io import check_writable
@@ -282,7 +282,7 @@ class _Builder(Book):
                 r, 3, f"=IF(Declining,DiscountRate*B{r}/STPR,DiscountRate)", used, "percent"
             )
             years = f"{band.first} onward" if band.last is None else f"{band.first} to {band.last}"
-            sheet.text(r, 4, years, "text")
+            sheet.text(r, 4, years, "centre")
         last = first + len(bands) - 1
         self.name("BandFrom", sheet, f"{absolute(1, first)}:{absolute(1, last)}")
         self.name("BandStandard", sheet, f"{absolute(2, first)}:{absolute(2, last)}")
@@ -389,6 +389,7 @@ class _Builder(Book):
         else:
             chart_row = kpi_end + 2
             header = chart_row + beside + 2
+            sheet.page_break(header - 1)  # the long table starts its own page
             last = header + len(projects)
             end = last + 1
         first = header + 1
@@ -590,13 +591,16 @@ class _Builder(Book):
             sheet.formula(
                 r, 11, f"={ref}!$B${RESULT_ROWS['cashable_npv']}", project.cashable_npv, "money"
             )
+            # Every reason a project does not count: its start year, its status, or both.
+            late = f'AND(TargetYear<>"",E{r}>TargetYear)'
+            status = f'COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0'
             sheet.formula(
                 r,
                 12,
-                f'=IF(AND(TargetYear<>"",E{r}>TargetYear),"No: starts after "&TargetYear&"/"'
-                f'&TEXT(MOD(TargetYear+1,100),"00"),'
-                f'IF(COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0,"No: status "&C{r},"Yes"))',
-                _counts_text(project, portfolio.target_year),
+                f'=IF(OR({late},{status}),"No: "&IF({late},"starts after "&TargetYear&"/"'
+                f'&TEXT(MOD(TargetYear+1,100),"00"),"")&IF(AND({late},{status}),"; ","")'
+                f'&IF({status},"status "&C{r},""),"Yes")',
+                _counts_text(project, portfolio),
                 "centre",
             )
             if project.counts_toward_target:
@@ -623,6 +627,7 @@ class _Builder(Book):
             sheet.formula(total, column, f"=SUM({c}{first}:{c}{last})", value, "money total")
 
     def _summary_chart(self, sheet: Sheet, header: int, first: int, last: int, row: int) -> None:
+        many = len(self.result.projects) > COMPACT_PROJECTS
         colours = self.style.colours
         title = sheet.title
         categories = [title, first - 1, 0, last - 1, 0]
@@ -649,7 +654,11 @@ class _Builder(Book):
                 "categories": categories,
                 "values": [title, first - 1, 12, last - 1, 12],
                 "line": {"color": colours["line"], "width": 2.25},
-                "marker": {"type": "circle", "size": 5, "fill": {"color": colours["line"]}},
+                "marker": (
+                    {"type": "circle", "size": 5, "fill": {"color": colours["line"]}}
+                    if not many
+                    else {"type": "none"}
+                ),
             }
         )
         if self.result.portfolio.target is not None:
@@ -670,7 +679,14 @@ class _Builder(Book):
             }
         )
         # Labels at the bottom of the plot, clear of bars below zero (a pessimistic case).
-        bars.set_x_axis({"label_position": "low", "num_font": {"size": 9}})
+        bars.set_x_axis(
+            {
+                "label_position": "low",
+                # every project labelled, turned on its side when there are many
+                "num_font": {"size": 7, "rotation": -90} if many else {"size": 9},
+                "interval_unit": 1,
+            }
+        )
         bars.set_y_axis(
             {
                 "num_format": '"£"#,##0.0,,"m"',
@@ -747,8 +763,7 @@ class _Builder(Book):
             total + 1,
             10,
             13,
-            "Each project's split is on its sheet (Present value by agency); the links behind "
-            f"these sums are beside the projects table, from column {letter(links)}.",
+            "Each project's split is on its sheet, under Present value by agency.",
         )
 
     # -- Audit -----------------------------------------------------------------------------
@@ -832,6 +847,7 @@ class _Builder(Book):
             sheet.text(row, 2, "None: the inputs raised no warning.", "text")
             row += 2
         # The last table: its header repeats on the pages after the one it starts on.
+        sheet.keep_with_next(row, 6, 4)
         sheet.text(row, 1, "Figures when written", "section")
         sheet.text(
             row,
@@ -907,12 +923,15 @@ def summary_agencies(result: PortfolioResult) -> tuple[list[str], dict[str, dict
     return agencies, rows_of
 
 
-def _counts_text(project: Any, target_year: int | None) -> str:
-    if project.counts_because == COUNTS:
-        return "Yes"
-    if project.counts_because == STARTS_AFTER_TARGET_YEAR:
-        return f"No: starts after {financial_year(target_year)}"  # type: ignore[arg-type]
-    return f"No: status {project.project.status}"
+def _counts_text(project: Any, portfolio: Portfolio) -> str:
+    """What the Summary's "Counts toward target" formula gives: ``Yes``, or every reason not."""
+    year, statuses = portfolio.target_year, portfolio.count_statuses
+    reasons = []
+    if year is not None and project.project.start_year > year:
+        reasons.append(f"starts after {financial_year(year)}")
+    if statuses is not None and project.project.status not in statuses:
+        reasons.append(f"status {project.project.status}")
+    return "No: " + "; ".join(reasons) if reasons else "Yes"
 
 
 def _scenario_results(result: PortfolioResult) -> dict[str, PortfolioResult | str]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 MARKING_TOKEN = "{marking}"
 #: Points: a row of one line of 10pt text, as XlsxWriter's default row; a line of wrapped text.
-DEFAULT_ROW_HEIGHT = 15.0
+DEFAULT_ROW_HEIGHT = 12.75
 LINE_HEIGHT = 12.5
 #: Width and height of XlsxWriter's paper sizes, in inches (9: A4, 1: Letter, 8: A3).
 PAPER_INCHES = {9: (8.27, 11.69), 1: (8.5, 11.0), 8: (11.69, 16.54)}
@@ -191,7 +191,10 @@ class Book:
             sheet.ws.conditional_format(r0, c0, r1, c1, criteria)
 
     def sheet(self, title: str) -> Sheet:
-        return Sheet(self, self.wb.add_worksheet(title, worksheet_class=_worksheet_class()), title)
+        ws = self.wb.add_worksheet(title, worksheet_class=_worksheet_class())
+        # One row of 10pt text, in every spreadsheet program alike (the page layout counts on it)
+        ws.set_default_row(DEFAULT_ROW_HEIGHT)
+        return Sheet(self, ws, title)
 
 
 class Sheet:
@@ -267,6 +270,15 @@ class Sheet:
         """Start a printed page at ``row``."""
         self.breaks.add(row)
 
+    def keep_with_next(self, row: int, rows: int, last_column: int) -> None:
+        """Start a page at ``row`` (a section's title) unless the page it falls on has room
+        for it and ``rows`` rows after it: a heading is not left alone at the foot of a page."""
+        capacity = self.page_height(last_column)
+        top = max((b for b in self.breaks if b <= row), default=3)
+        used = sum(self.row_height(r) for r in range(top, row)) % capacity
+        if used + (rows + 1) * DEFAULT_ROW_HEIGHT > capacity:
+            self.page_break(row)
+
     def column_width(self, column: int) -> float:
         return self.widths.get(column, 8.43)
 
@@ -277,9 +289,20 @@ class Sheet:
         self._title = (title, subtitle)
 
     def header_row(self, row: int, labels: Iterable[str], start: int = 1) -> None:
+        """A table's header row; an empty label widens the one to its left (its column holds
+        the same thing, such as a long name, or nothing in this table)."""
         labels = list(labels)
-        for i, label in enumerate(labels):
-            self.text(row, start + i, label, "header")
+        i = 0
+        while i < len(labels):
+            span = 1
+            while labels[i] and i + span < len(labels) and labels[i + span] == "":
+                span += 1
+            if span > 1:
+                column = start + i
+                fmt = self.book.format("header")
+                self.ws.merge_range(row - 1, column - 1, row - 1, column + span - 2, "", fmt)
+            self.text(row, start + i, labels[i], "header")
+            i += span
         # A header as tall as its longest label needs, wrapped in its column.
         lines = max(
             (wrapped_lines(label, self.column_width(start + i)) for i, label in enumerate(labels)),
@@ -324,8 +347,8 @@ class Sheet:
         pages = max(1, math.ceil(columns / page["page_width"]))
         points = sum(int(self.column_width(c) * 7 + 5) for c in range(1, last_column + 1)) * 0.75
         scale = min(1.0, printable_width * pages / points)
-        # a tenth to spare: a page that ends a little early is better than one cut short
-        return 0.9 * printable_height / scale - page["title_height"] - page["subtitle_height"]
+        # a little to spare: a page that ends early is better than one cut short
+        return 0.95 * printable_height / scale - page["title_height"] - page["subtitle_height"]
 
     def table(
         self, header: int, labels: Sequence[str], count: int, last_column: int, start: int = 1
@@ -486,6 +509,7 @@ FUNCTIONS = frozenset(
         "MOD",
         "N",
         "NA",
+        "OR",
         "SUM",
         "SUMIFS",
         "SUMPRODUCT",

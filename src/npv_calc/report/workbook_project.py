@@ -171,10 +171,14 @@ class ProjectSheet:
 
     def write(self) -> Sheet:
         sheet, result, project = self.sheet, self.result, self.project
-        partners = ", ".join(project.partners) or "none listed"
+        partners = (
+            f"Partners: {', '.join(project.partners)}"
+            if project.partners
+            else f"Agencies (from its lines): {', '.join(self.agencies)}"
+        )
         sheet.title_band(
             f"{project.id} — {project.name}",
-            f"Status: {project.status}. Partners: {partners}. Appraised {result.span}; "
+            f"Status: {project.status}. {partners}. Appraised {result.span}; "
             f"{_counts_words(result)}.",
         )
         sheet.width(1, 42)

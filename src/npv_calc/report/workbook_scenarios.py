@@ -52,13 +52,13 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
     row = 6
     for name in names:
         if name in BUILT_IN:
-            texts = (BUILT_IN[name], "", "")
+            texts = (BUILT_IN[name], "–", "–")
         else:
             named = whole.scenarios[name]
             texts = (
                 " ".join(named.description.split()) or "(no description)",
-                ", ".join(f"{k} = {v}" for k, v in named.set.items()) or "nothing",
-                ", ".join(named.exclude) or "no project",
+                ", ".join(f"{k} = {v}" for k, v in named.set.items()) or "–",
+                ", ".join(named.exclude) or "–",
             )
         result = results[name]
         if isinstance(result, str):

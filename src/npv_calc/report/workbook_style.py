@@ -36,6 +36,8 @@ FORMATS = (
     "money key",
     "percent",
     "percent key",
+    "benefits fall",
+    "costs rise",
     "probability",
     "probability key",
     "factor",

@@ -81,7 +81,8 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         1,
         last_column,
         "How far a project's benefits could fall, or its costs rise, before its NPV reaches 0 "
-        "(Green Book). A negative value means the NPV is already below 0.",
+        "(Green Book). Where the NPV is already below 0, how far they must rise, or fall, "
+        "to reach 0 (in red).",
     )
     labels = [
         "ID",
@@ -107,14 +108,14 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
             7,
             f'=IF(E{r}=0,"–",D{r}/E{r})',
             "–" if value.benefits_fall is None else value.benefits_fall,
-            "percent",
+            "benefits fall",
         )
         sheet.formula(
             r,
             8,
             f'=IF(F{r}=0,"–",D{r}/F{r})',
             "–" if value.costs_rise is None else value.costs_rise,
-            "percent",
+            "costs rise",
         )
     row = r + 2
     fall = analysis.benefits_fall_to_miss_target
@@ -143,6 +144,11 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         "optimistic": " In the optimistic scenario every other value is already at the end "
         "that raises the NPV, so each bar shows how much an input's other end would lower it.",
     }.get(analysis.scenario, "")
+    bars = analysis.ranked()
+    # Inputs of projects that do not count toward the target move what it is tested against
+    # not at all: listed in the JSON, left out here.
+    idle = [b for b in bars if toward and b.toward_target_swing == 0]
+    bars = tuple(b for b in bars if b not in idle)
     sheet.note(
         row + 1,
         1,
@@ -151,14 +157,14 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         f"(the others as in the {analysis.scenario} scenario), largest swing first; the chart "
         f"shows the {CHART_BARS} largest as changes from {money(level)}."
         + (
-            " A project that does not count toward the target moves it not at all."
-            if toward
+            f" The {len(idle)} inputs of projects that do not count toward the target move it "
+            "not at all and are not listed (sensitivity --format json lists them)."
+            if idle
             else ""
         )
         + ends,
     )
     chart_row = row + 2
-    bars = analysis.ranked()
     table = chart_row + (CHART_ROWS if bars else 0)
     short = "toward target" if toward else "NPV"
     sheet.header_row(
@@ -242,6 +248,21 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
 def money_axis(largest: float) -> str:
     """An axis number format in £m, or in £k when the values are under £0.5m."""
     return '"£"#,##0.0,,"m"' if largest >= 5e5 else '"£"#,##0,"k"'
+
+
+def step_format(step: float) -> str:
+    """An axis number format for round steps of ``step`` pounds: £m, with a decimal only
+    when the steps need one; £k under £1m."""
+    if step >= 1e6:
+        return '"£"#,##0,,"m"' if step % 1e6 == 0 else '"£"#,##0.0,,"m"'
+    return '"£"#,##0,"k"'
+
+
+def step_label(value: float, step: float) -> str:
+    """A category label as :func:`step_format` shows the value."""
+    if step >= 1e6:
+        return f"£{value / 1e6:,.0f}m" if step % 1e6 == 0 else f"£{value / 1e6:,.1f}m"
+    return f"£{value / 1e3:,.0f}k"
 
 
 def nice_step(span: float, labels: int = 6) -> float:
@@ -356,7 +377,7 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
     what = "NPV toward the target" if target is not None else "portfolio NPV"
     sheet.text(row, 1, f"The chance of each {what} or less", "section")
     chance = (
-        f"P(target met) = {probability(simulation.prob_meets_target)}"
+        f"chance of meeting it {probability(simulation.prob_meets_target)}"
         if simulation.prob_meets_target is not None
         else "no target set"
     )
@@ -395,15 +416,18 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
             "name_font": {"size": 11, "bold": True},
         }
     )
-    span = float(values[-1] - values[0]) if len(values) else 0.0
+    # The same range and round steps as the histogram below, so that the two read alike.
+    edges = simulation.histogram_edges
+    low_edge, high_edge = float(edges[0]), float(edges[-1])
+    step = nice_step(high_edge - low_edge)
     curve.set_x_axis(
         {
-            "num_format": money_axis(max(abs(float(values[0])), abs(float(values[-1])))),
+            "num_format": step_format(step),
             "major_gridlines": {"visible": False},
-            "major_unit": nice_step(span),
+            "min": math.floor(low_edge / step) * step,
+            "max": math.ceil(high_edge / step) * step,
+            "major_unit": step,
         }
-        if len(values)
-        else {}
     )
     curve.set_y_axis({"num_format": "0%", "min": 0, "max": 1})
     curve.set_legend({"position": "bottom"})
@@ -434,11 +458,10 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         first_bar - 1, ("Bar", "From", "To", "Draws", "Draws at the target"), start=data + 4
     )
     # Round values label the bars that hold them, so that the axis reads £16m, £17m, ...
-    step = nice_step(float(edges[-1] - edges[0]))
     for i, count in enumerate(counts):
         r = first_bar + i
         mark = math.ceil(edges[i] / step) * step
-        label = f"£{mark / 1e6:,.4g}m" if mark < edges[i + 1] else ""
+        label = step_label(mark, step) if mark < edges[i + 1] else ""
         sheet.text(r, data + 4, label, "centre")
         sheet.number(r, data + 5, float(edges[i]), "money")
         sheet.number(r, data + 6, float(edges[i + 1]), "money")
@@ -473,7 +496,9 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         }
     )
     chart.set_x_axis({"label_position": "low", "num_font": {"size": 8}})
-    chart.set_y_axis({"name": "draws", "major_gridlines": {"visible": False}})
+    chart.set_y_axis(
+        {"name": "draws", "num_format": "#,##0", "major_gridlines": {"visible": False}}
+    )
     chart.set_legend({"none": True})
     chart.set_size({"width": 28 * PIXELS_PER_CM, "height": 8.5 * PIXELS_PER_CM})
     sheet.ws.insert_chart(chart_row - 1, 0, chart)
