@@ -52,6 +52,7 @@ from .workbook_parts import (
     letter,
     name_id,
     sheet_ref,
+    wrapped_lines,
 )
 from .workbook_project import (
     AGENCY_TABLE_FIRST,
@@ -571,7 +572,8 @@ class _Builder(Book):
             nid = name_id(project.id)
             ref = sheet_ref(self.titles[project.id])
             sheet.text(r, 1, project.id, "text")
-            sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap"))
+            name_lines = sheet.wrapped(r, 2, project.project.name, "wrap")
+            sheet.fit(r, name_lines)
             sheet.text(r, 3, project.project.status, "text")
             sheet.text(r, 4, project.span, "centre")
             sheet.number(r, 5, project.project.start_year, "year")
@@ -592,6 +594,8 @@ class _Builder(Book):
                 r, 11, f"={ref}!$B${RESULT_ROWS['cashable_npv']}", project.cashable_npv, "money"
             )
             # Every reason a project does not count: its start year, its status, or both.
+            counts = _counts_text(project, portfolio)
+            sheet.fit(r, max(name_lines, wrapped_lines(counts, SUMMARY_WIDTHS[11])))
             late = f'AND(TargetYear<>"",E{r}>TargetYear)'
             status = f'COUNTIFS(StatusName,C{r},StatusCounts,"Yes")=0'
             sheet.formula(
@@ -600,8 +604,8 @@ class _Builder(Book):
                 f'=IF(OR({late},{status}),"No: "&IF({late},"starts after "&TargetYear&"/"'
                 f'&TEXT(MOD(TargetYear+1,100),"00"),"")&IF(AND({late},{status}),"; ","")'
                 f'&IF({status},"status "&C{r},""),"Yes")',
-                _counts_text(project, portfolio),
-                "centre",
+                counts,
+                "centre wrap",
             )
             if project.counts_toward_target:
                 cumulative += project.npv
