@@ -208,7 +208,7 @@ class Sheet:
         self.heights: dict[int, float] = {}
         #: rows that start a printed page
         self.breaks: set[int] = set()
-        self._formulas: dict[tuple[int, int], tuple[str, object, Format]] = {}
+        self._shared = 0  # the next shared formula's index
         self._title: tuple[str, str] = ("", "")
 
     # -- cells -----------------------------------------------------------------------------
@@ -240,8 +240,7 @@ class Sheet:
             cached = value
         else:
             cached = stored(_finite(value), money="money" in style)  # type: ignore[arg-type]
-        # Kept until the sheet is finished, when runs of formulas are shared (:meth:`_share`).
-        self._formulas[(row, column)] = (formula, cached, self.book.format(style))
+        self.ws.write_formula(row - 1, column - 1, formula, self.book.format(style), cached)
 
     def blank(self, row: int, column: int, style: str) -> None:
         self.ws.write_blank(row - 1, column - 1, None, self.book.format(style))
@@ -375,61 +374,44 @@ class Sheet:
             used += self.row_height(row)
             row += 1
 
-    def _share(self) -> None:
-        """Write the sheet's formulas, each run of cells whose formula is the run's first one
-        moved to its place (a formula filled right, or down) as one shared formula: a reader
-        sees the same formulas, and the file is about a tenth smaller."""
-        pending = self._formulas
-        done: set[tuple[int, int]] = set()
-        shared = 0
+    def formula_fill(
+        self,
+        row: int,
+        first: int,
+        formulas: Sequence[str],
+        values: Sequence[object],
+        style: str,
+    ) -> None:
+        """A row of formulas from column ``first``, as when a formula is filled right: written
+        as one shared formula (ECMA-376 Part 1, 18.3.1.40), the first cell holding the formula
+        and the range, the others referring to it, as Excel writes a fill. A first cell that
+        is not part of the fill (year 0 of a running total) is written on its own. The fill is
+        checked at its second and last cell; a row that is not a fill is written cell by cell.
+        """
+        if len(formulas) != len(values):
+            raise ValueError("a formula for each value")
+        start = 0
+        while start < len(formulas) - 1 and not self._fills(formulas[start:]):
+            self.formula(row, first + start, formulas[start], values[start], style)
+            start += 1
+        if len(formulas) - start < 2:
+            for k in range(start, len(formulas)):
+                self.formula(row, first + k, formulas[k], values[k], style)
+            return
+        index = self._shared
+        self._shared += 1
+        ref = f"{letter(first + start)}{row}:{letter(first + len(formulas) - 1)}{row}"
+        base = formulas[start]
+        for k in range(start, len(formulas)):
+            mark = f"{_SHARED}{index}|{ref}|{base[1:]}" if k == start else f"{_SHARED}{index}"
+            self.formula(row, first + k, "=" + mark, values[k], style)
 
-        def write(cells: list[tuple[int, int]], base: str) -> None:
-            nonlocal shared
-            if len(cells) == 1:
-                ((row, column),) = cells
-                text, value, fmt = pending[(row, column)]
-                self.ws.write_formula(row - 1, column - 1, text, fmt, value)
-            else:
-                (r0, c0), (r1, c1) = cells[0], cells[-1]
-                ref = f"{letter(c0)}{r0}:{letter(c1)}{r1}"
-                for k, (row, column) in enumerate(cells):
-                    _, value, fmt = pending[(row, column)]
-                    mark = (
-                        f"={_SHARED}{shared}|{ref}|{base[1:]}" if k == 0 else f"={_SHARED}{shared}"
-                    )
-                    self.ws.write_formula(row - 1, column - 1, mark, fmt, value)
-                shared += 1
-            done.update(cells)
-
-        # Along each row first (the yearly flows), then down each column with what is left.
-        for along in (0, 1):
-            keys = sorted(k for k in pending if k not in done)
-            if along:
-                keys.sort(key=lambda k: (k[1], k[0]))
-            i = 0
-            while i < len(keys):
-                row, column = keys[i]
-                base = pending[keys[i]][0]
-                run = [keys[i]]
-                j = i + 1
-                while j < len(keys):
-                    r, c = keys[j]
-                    step = len(run)
-                    if along == 0 and not (r == row and c == column + step):
-                        break
-                    if along == 1 and not (c == column and r == row + step):
-                        break
-                    moved = (
-                        shift_formula(base, step, 0) if along == 0 else shift_formula(base, 0, step)
-                    )
-                    if pending[keys[j]][0] != moved:
-                        break
-                    run.append(keys[j])
-                    j += 1
-                if len(run) > 1 or along == 1:
-                    write(run, base)
-                i = j
-        self._formulas = {}
+    @staticmethod
+    def _fills(formulas: Sequence[str]) -> bool:
+        last = len(formulas) - 1
+        return formulas[1] == shift_formula(formulas[0], 1) and formulas[last] == shift_formula(
+            formulas[0], last
+        )
 
     def finish(
         self,
@@ -439,15 +421,13 @@ class Sheet:
         protect: bool = True,
         repeat: int | None = None,
     ) -> None:
-        """The title band across the used columns, the formulas, printing, panes and
-        protection.
+        """The title band across the used columns, printing, panes and protection.
 
         ``repeat`` is the header row of the sheet's long table, printed at the top of every
         continuation page; without it the title rows repeat.
         """
         style = self.book.style
         page = style.page
-        self._share()
         title, subtitle = self._title
         self.text(1, 1, title, "title")
         # The band is the title row's own format: no cell needed for each column.
@@ -565,8 +545,7 @@ def _worksheet_class() -> type:
       npv-calc's formulas use none of them (:data:`FUNCTIONS`);
     * shared formulas (ECMA-376 Part 1, 18.3.1.40: ``<f t="shared">``), as Excel itself writes
       a row of formulas that differ only by their column: the first cell holds the formula and
-      the range, the others refer to it. :meth:`Sheet._share` checks that each cell's formula
-      is exactly the first one moved to its place before it shares it."""
+      the range, the others refer to it (:meth:`Sheet.formula_fill`)."""
     global _WORKSHEET
     if _WORKSHEET is None:
         from xlsxwriter.worksheet import Worksheet

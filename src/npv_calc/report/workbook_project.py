@@ -666,8 +666,7 @@ class ProjectSheet:
             first_time = bool(reached[t] and (t == 0 or not reached[t - 1]))
             put(self.paid_row, f'=IF({now},{c}${t_row},"")', t if first_time else "", "year")
         for row, (formulas, values, style) in runs.items():
-            for t, (formula, value) in enumerate(zip(formulas, values, strict=True)):
-                sheet.formula(row, 3 + t, formula, value, style)
+            sheet.formula_fill(row, 3, formulas, values, style)
 
     def sources(self) -> int:
         sheet, project = self.sheet, self.project
