@@ -14,13 +14,13 @@ Every formula is set out, with its source, in ``docs/method.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .discount import discount_factors
 from .errors import InputError, Problem, shown_path
-from .model import Line, Portfolio, Project, Risk, Settings
+from .model import Line, Portfolio, Project, Risk, Settings, central, financial_year
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
@@ -195,9 +195,14 @@ def _polish(flows: np.ndarray, t: np.ndarray, x: float) -> float:
     return best
 
 
-def financial_year(year: int) -> str:
-    """``2017`` -> ``"2017/18"`` (a financial year is named by the year it starts in)."""
-    return f"{year}/{(year + 1) % 100:02d}"
+@dataclass(frozen=True)
+class Figures:
+    """A project's or a portfolio's NPV and present values in one reading: the plan (the
+    appraisal without outturn), or the part realised (from outturn, up to ``as_of``)."""
+
+    npv: float
+    pv_costs: float
+    pv_benefits: float
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,16 @@ class ProjectResult:
     cashable_npv: float
     pv_costs_by_agency: dict[str, float]
     pv_benefits_by_agency: dict[str, float]
+    #: the plan: the same project appraised without outturn (``None``: no outturn is used,
+    #: and the plan is these figures)
+    planned: Figures | None = None
+    #: the part up to and including ``as_of`` from outturn (``None`` without ``as_of``)
+    realised: Figures | None = None
+
+    @property
+    def plan(self) -> Figures:
+        """The plan: what was approved, the appraisal with no outturn."""
+        return self.planned or Figures(self.npv, self.pv_costs, self.pv_benefits)
 
     @property
     def id(self) -> str:
@@ -279,6 +294,41 @@ class PortfolioResult:
     @property
     def target(self) -> float | None:
         return self.portfolio.target
+
+    @property
+    def as_of(self) -> int | None:
+        """The last financial year with outturn recorded (``[portfolio] as_of``)."""
+        return self.portfolio.as_of
+
+    @property
+    def plan(self) -> Figures:
+        """The portfolio's plan: the sum of its projects' plans."""
+        return Figures(
+            sum((p.plan.npv for p in self.projects), 0.0),
+            sum((p.plan.pv_costs for p in self.projects), 0.0),
+            sum((p.plan.pv_benefits for p in self.projects), 0.0),
+        )
+
+    @property
+    def npv_toward_target_plan(self) -> float:
+        return sum((p.plan.npv for p in self.projects if p.counts_toward_target), 0.0)
+
+    @property
+    def meets_target_plan(self) -> bool | None:
+        target = self.target
+        return None if target is None else self.npv_toward_target_plan >= target
+
+    @property
+    def realised(self) -> Figures | None:
+        """The part of the portfolio's NPV realised up to ``as_of`` (``None`` without it)."""
+        if self.as_of is None:
+            return None
+        parts = [p.realised for p in self.projects if p.realised is not None]
+        return Figures(
+            sum((f.npv for f in parts), 0.0),
+            sum((f.pv_costs for f in parts), 0.0),
+            sum((f.pv_benefits for f in parts), 0.0),
+        )
 
     def project(self, pid: str) -> ProjectResult:
         """The result of the project with id ``pid``."""
@@ -348,6 +398,11 @@ def _appraise_project(
         agencies[line.agency] = agencies.get(line.agency, 0.0) + pv
         if line.section == "benefits" and line.cashable:
             cashable_pv += pv
+    # The realised part: the outturn years' flows (each line's years with outturn recorded).
+    realised = {"costs": 0.0, "benefits": 0.0}
+    for result in results:
+        for t in outturn_offsets(case, project, result.line):
+            realised[result.line.section] += float(result.flows[t] * factors[t])
     risks: list[LineResult] = []
     risk_totals = np.zeros(horizon)
     for risk in project.risks:
@@ -393,6 +448,15 @@ def _appraise_project(
         cashable_npv=cashable_pv - pv_costs,
         pv_costs_by_agency=by_agency["costs"],
         pv_benefits_by_agency=by_agency["benefits"],
+        realised=(
+            None
+            if case.portfolio.as_of is None
+            else Figures(
+                realised["benefits"] - realised["costs"],
+                realised["costs"],
+                realised["benefits"],
+            )
+        ),
     )
 
 
@@ -438,10 +502,45 @@ def line_inputs(case: Case, project: Project, line: Line) -> dict[str, float]:
 
 
 def case_flows(case: Case, project: Project, line: Line, settings: Settings) -> np.ndarray:
-    """A line's yearly flows in a case (:func:`line_flows` with the case's inputs)."""
-    return line_flows(
+    """A line's yearly flows in a case (:func:`line_flows` with the case's inputs), with its
+    outturn in the years that record it (:func:`outturn_offsets`) unless the case is the
+    plan."""
+    flows = line_flows(
         line, line_inputs(case, project, line), settings.horizon, price_factor(case, line, settings)
     )
+    offsets = outturn_offsets(case, project, line)
+    if offsets:
+        factor = outturn_factor(case, project, line, settings)
+        for t, amount in offsets.items():
+            flows[t] = amount * factor
+    return flows
+
+
+def outturn_offsets(case: Case, project: Project, line: Line) -> dict[int, float]:
+    """The outturn a case uses for a line: year offset -> gross amount (none in the plan, or
+    without ``as_of``)."""
+    if not (case.outturn and line.actuals and case.portfolio.as_of is not None):
+        return {}
+    return {year - project.start_year: amount for year, amount in line.actuals.items()}
+
+
+def outturn_factor(case: Case, project: Project, line: Line, settings: Settings) -> float:
+    """What turns a year's outturn into its adjusted flow: the rebasing, and for a benefit the
+    share caused by the project, ``(1 - deadweight) x (1 - displacement) x attribution``, at
+    their central values.
+
+    Optimism bias, scale, ``growth`` and ``drop_off`` do not apply: they correct or shape a
+    forecast, and outturn is not one (Green Book, optimism bias; IPA, Guide for Effective
+    Benefits Management). Central values, so that a year's outturn is the same in every
+    scenario and every Monte Carlo draw."""
+    factor = price_factor(case, line, settings)
+    if line.section == "benefits":
+        factor *= (
+            (1.0 - central(line.deadweight))
+            * (1.0 - central(line.displacement))
+            * central(line.attribution)
+        )
+    return factor
 
 
 _VALUE_FIELDS = (
@@ -487,6 +586,12 @@ def appraise_case(case: Case) -> PortfolioResult:
             problems += exc.problems
     if problems:
         raise InputError(problems)
+    if case.outturn and any(
+        outturn_offsets(case, p, line) for p in case.projects for line in p.all_lines
+    ):
+        # The plan: the same case without outturn, for each project's "plan" figures.
+        plan_case = replace(case, outturn=False)
+        results = [replace(r, planned=appraise_project(r.project, plan_case).plan) for r in results]
     projects = tuple(results)
     toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
     target = case.portfolio.target

@@ -82,6 +82,11 @@ class Uncertain:
 Value = float | Uncertain
 
 
+def financial_year(year: int) -> str:
+    """``2017`` -> ``"2017/18"`` (a financial year is named by the year it starts in)."""
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
 def central(value: Value) -> float:
     """The central estimate of a value, certain or not."""
     return value.central if isinstance(value, Uncertain) else value
@@ -129,6 +134,9 @@ class Line:
     source: str | None = None
     #: the unit-cost library key when ``unit_value = "ref:<key>"``
     unit_ref: str | None = None
+    #: outturn: the gross amount (as ``amounts`` would hold it, in the line's prices) recorded
+    #: for each financial year (2017 = 2017/18), replacing the forecast in that year
+    actuals: dict[int, float] = field(default_factory=dict)
     #: where each key is written (a line of a TOML file, or a spreadsheet cell), for messages
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -229,6 +237,8 @@ class Portfolio:
     settings: Settings = Settings()
     target: float | None = None
     target_year: int | None = None
+    #: ``[portfolio] as_of``: the last financial year with outturn recorded (None: none)
+    as_of: int | None = None
     description: str = ""
     #: ``[portfolio] agencies``: the only agency names lines and partners may use (None: any)
     agencies: tuple[str, ...] | None = None

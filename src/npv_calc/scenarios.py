@@ -68,6 +68,8 @@ class Case:
     given: Mapping[str, object] = field(default_factory=dict)
     #: the portfolio as loaded, before a named scenario's ``exclude`` (``None``: the same)
     source: Portfolio | None = field(default=None, compare=False, repr=False)
+    #: use the outturn recorded up to ``as_of`` (the latest estimate); ``False``: the plan
+    outturn: bool = True
 
     @property
     def projects(self) -> tuple[Project, ...]:

@@ -98,6 +98,13 @@ def _line(section: str) -> dict[str, Any]:
             "description": "[first, last] year offsets",
         },
         "price_year": YEAR,
+        "actuals": {
+            "type": "object",
+            "propertyNames": {"pattern": "^[0-9]{4}$"},
+            "additionalProperties": _number(MONEY),
+            "description": "outturn by financial year (2017 = 2017/18): the gross amount, in "
+            "the line's prices",
+        },
         **{key: _uncertain(rule) for key, rule in rules.items()},
     }
     forms: list[dict[str, Any]] = [{"required": ["amounts"]}, {"required": ["annual"]}]
@@ -218,6 +225,11 @@ def portfolio_schema() -> dict[str, Any]:
                         "minItems": 1,
                         "uniqueItems": True,
                         "description": "statuses whose projects count toward the target",
+                    },
+                    "as_of": {
+                        **YEAR,
+                        "description": "the last financial year with outturn recorded "
+                        "(2023 = 2023/24)",
                     },
                 },
                 "additionalProperties": False,

@@ -32,7 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from .calculate import PortfolioResult, appraise_case, case_flows, case_risk_flows, price_factor
+from .calculate import (
+    PortfolioResult,
+    appraise_case,
+    case_flows,
+    case_risk_flows,
+    outturn_factor,
+    outturn_offsets,
+    price_factor,
+)
 from .discount import discount_factors
 from .errors import InputError, Problem, UsageError, shown_path
 from .model import (
@@ -215,7 +223,30 @@ def _compile(case: Case) -> _Model:
         lines = []
         for line in project.all_lines:
             start = len(columns)
-            lines.append(_compile_line(case, project, line, df, horizon, columns))
+            compiled = _compile_line(case, project, line, df, horizon, columns)
+            lines.append(compiled)
+            offsets = outturn_offsets(case, project, line)
+            if offsets and compiled.drawn:
+                # Years with outturn are fixed in every draw: the drawn part leaves them out
+                # (see _compile_line) and they come back here as a constant.
+                factor = outturn_factor(case, project, line, settings)
+                fixed = sum(amount * factor * df[t] for t, amount in offsets.items())
+                lines.append(
+                    _Line(
+                        compiled.sign,
+                        float(fixed),
+                        False,
+                        [],
+                        [],
+                        None,
+                        None,
+                        0.0,
+                        0.0,
+                        df[:0],
+                        df[:0],
+                        line.section,
+                    )
+                )
             drivers += [
                 (project.id, line.name, c.key[3], i)
                 for i, c in enumerate(columns[start:], start=start)
@@ -273,10 +304,13 @@ def _compile_line(
     amount: list[int] = []
     growth = drop = None
     growth_fixed = drop_fixed = 0.0
+    # Years with outturn are not drawn (they come back as a constant: see _compile).
+    forecast = np.ones(horizon)
+    forecast[list(outturn_offsets(case, project, line))] = 0.0
     if line.amounts is not None:
         padded = np.zeros(horizon)
         padded[: len(line.amounts)] = line.amounts
-        constant *= float(padded @ df)
+        constant *= float(padded @ (df * forecast))
         window = steps = df[:0]
     else:
         for name in ("annual",) if line.annual is not None else ("quantity", "unit_value"):
@@ -286,7 +320,7 @@ def _compile_line(
             else:
                 amount.append(index)
         first, last = line.years if line.years is not None else (0, horizon - 1)
-        window = df[first : last + 1]
+        window = (df * forecast)[first : last + 1]
         steps = np.arange(last - first + 1, dtype=float)
         growth = column("growth")
         growth_fixed = case.pick(project, line, "growth")

@@ -16,6 +16,8 @@ from ..model import (
     Portfolio,
     Project,
     Uncertain,
+    central,
+    financial_year,
     is_workbook,
 )
 from .messages import show, suggest
@@ -110,6 +112,28 @@ def cross_check(
                                 f"{what}{year} {deflators_place}",
                                 field,
                             )
+            actuals = getattr(line, "actuals", None) or {}
+            if actuals and portfolio.as_of is None:
+                add(
+                    "records outturn, but [portfolio] as_of is not set: set it to the last "
+                    "financial year with outturn recorded (e.g. as_of = 2023 for 2023/24)",
+                    "actuals",
+                )
+            last_year = project.start_year + horizon - 1
+            for year in actuals:
+                if portfolio.as_of is not None and year > portfolio.as_of:
+                    add(
+                        f"{financial_year(year)} is after as_of ({financial_year(portfolio.as_of)}"
+                        "): outturn is recorded only up to as_of; raise as_of or remove the year",
+                        f"actuals.{year}",
+                    )
+                elif not project.start_year <= year <= last_year:
+                    add(
+                        f"{financial_year(year)} is outside the project's years, "
+                        f"{financial_year(project.start_year)} to {financial_year(last_year)} "
+                        f"(start_year {project.start_year} and a {horizon}-year horizon)",
+                        f"actuals.{year}",
+                    )
             confidence = getattr(line, "confidence", None)
             if confidence is not None and confidence not in portfolio.confidence_grades:
                 grades = ", ".join(map(str, portfolio.confidence_grades))
@@ -118,6 +142,74 @@ def cross_check(
                     "confidence",
                 )
     return problems
+
+
+def planned_years(line: Line, horizon: int) -> list[int]:
+    """The year offsets in which a line's plan has a flow (its central values)."""
+    if line.amounts is not None:
+        return [t for t, amount in enumerate(line.amounts[:horizon]) if amount]
+    annual = (
+        central(line.annual)
+        if line.annual is not None
+        else central(line.quantity) * central(line.unit_value)  # type: ignore[arg-type]
+    )
+    if not annual or not central(line.scale):
+        return []
+    first, last = line.years if line.years is not None else (0, horizon - 1)
+    return list(range(first, min(last, horizon - 1) + 1))
+
+
+def check_outturn(
+    portfolio: Portfolio, overrides: dict[str, object] | None = None
+) -> list[Problem]:
+    """Warnings: a year up to ``as_of`` in which a line's plan has a flow but no outturn is
+    recorded (the plan stands in for it, and it is not counted as realised). A project that
+    records no outturn at all gets one warning rather than one per line."""
+    as_of = portfolio.as_of
+    if as_of is None:
+        return []
+    warnings: list[Problem] = []
+    for project in portfolio.projects:
+        horizon = portfolio.project_settings(project).updated(overrides or {}).horizon
+        missing: list[tuple[Line, list[int]]] = []
+        for line in project.all_lines:
+            years = [
+                project.start_year + t
+                for t in planned_years(line, horizon)
+                if project.start_year + t <= as_of and project.start_year + t not in line.actuals
+            ]
+            if years:
+                missing.append((line, years))
+        if not missing:
+            continue
+        if not any(line.actuals for line in project.all_lines):
+            first = min(min(years) for _, years in missing)
+            warnings.append(
+                Problem(
+                    shown_path(project.path),
+                    f"records no outturn, though {len(missing)} of its lines plan flows from "
+                    f"{financial_year(first)} to as_of ({financial_year(as_of)}): the plan "
+                    "stands in for those years and none of it counts as realised; record "
+                    "actuals = {...} on its lines",
+                    field="actuals",
+                    line=project.lines.get("id"),
+                )
+            )
+            continue
+        for line, years in missing:
+            listed = ", ".join(financial_year(y) for y in years)
+            warnings.append(
+                Problem(
+                    shown_path(project.path),
+                    f"no outturn for {listed}, up to as_of ({financial_year(as_of)}), where the "
+                    "plan has a flow: the plan stands in for those years and they do not count "
+                    "as realised",
+                    line.label,
+                    "actuals",
+                    line.lines.get("actuals") or line.lines.get(""),
+                )
+            )
+    return warnings
 
 
 def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Problem]:

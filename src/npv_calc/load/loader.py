@@ -22,7 +22,13 @@ from typing import Any
 from .. import params
 from ..errors import InputError, Problem, shown_path
 from ..model import Portfolio, Project, Settings, is_workbook
-from .checks import check_agencies, check_correlation, check_scenarios, cross_check
+from .checks import (
+    check_agencies,
+    check_correlation,
+    check_outturn,
+    check_scenarios,
+    cross_check,
+)
 from .messages import show
 from .paths import DEFAULT_PATH, PORTFOLIO_FILE, find_files
 from .portfolio import read_portfolio_file
@@ -223,6 +229,7 @@ def load_portfolio(
             context += ")"
         checked = cross_check(portfolio, overrides, context=context)
         problems += checked
+        warnings += check_outturn(portfolio, overrides)
     if scenarios:
         problems += check_scenarios(portfolio, None if overrides else checked)
     warnings = sort_problems(warnings)

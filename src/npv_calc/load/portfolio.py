@@ -66,6 +66,8 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
                 out["agencies"] = _names(table["agencies"], reader, field="agencies", **at)
             if "count_statuses" in table:
                 out["count_statuses"] = _statuses(table["count_statuses"], reader, **at)
+            if "as_of" in table:
+                out["as_of"] = reader.year(table["as_of"], field="as_of", **at)
 
     if "appraisal" in data:
         where = ("appraisal", 1)

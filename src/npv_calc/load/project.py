@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +267,11 @@ def _read_line(
         if span is not None:
             values["years"] = span
 
+    if "actuals" in raw:
+        actuals = _read_actuals(raw["actuals"], reader, at)
+        if actuals:
+            values["actuals"] = actuals
+
     forms = [k for k in ("amounts", "annual", "quantity") if k in raw]
     if section == "benefits" and ("quantity" in raw) != ("unit_value" in raw):
         present, missing = (
@@ -297,6 +303,34 @@ def _read_line(
     line = Line(**{k: v for k, v in values.items() if v is not None})
     line.lines.update(reader.lines.get(where, {}))
     return line
+
+
+def _read_actuals(raw: Any, reader: FileReader, at: dict[str, Any]) -> dict[int, float]:
+    """``actuals = { 2017 = 176_000, 2018 = 181_250 }``: outturn by financial year (its first
+    calendar year), each 0 or more. Whether the years fit the project and ``as_of`` is
+    checked with the settings (:func:`~npv_calc.load.checks.cross_check`)."""
+    table = reader.table(
+        raw, "outturn by financial year, e.g. { 2017 = 176_000 }", field="actuals", **at
+    )
+    out: dict[int, float] = {}
+    for key, amount in (table or {}).items():
+        if not re.fullmatch(r"[0-9]{4}", str(key)):
+            offsets = (
+                f"; write the financial year's first calendar year, e.g. {key.strip()[:4]} for "
+                f"{key.strip()}"
+                if re.fullmatch(r"\s*[0-9]{4}\s*[/-]\s*[0-9]{2}\s*", str(key))
+                else ""
+            )
+            reader.add(
+                f"{show(key)} must be a financial year such as 2023 (for 2023/24){offsets}",
+                field=f"actuals.{key}",
+                **at,
+            )
+            continue
+        value = reader.number(amount, MONEY, field=f"actuals.{key}", **at)
+        if value is not None:
+            out[int(key)] = value
+    return dict(sorted(out.items()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
     },
 }
 LINE_TEXT_KEYS = ("name", "agency", "source")
-LINE_OTHER_KEYS = ("amounts", "years", "price_year")
+LINE_OTHER_KEYS = ("amounts", "years", "price_year", "actuals")
 COST_KEYS = (*LINE_TEXT_KEYS, "kind", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
 BENEFIT_KEYS = (
     *LINE_TEXT_KEYS,
@@ -179,6 +179,7 @@ PORTFOLIO_KEYS = (
     "target_year",
     "agencies",
     "count_statuses",
+    "as_of",
 )
 SCENARIO_KEYS = ("description", "set", "exclude")
 UNCERTAIN_KEYS = ("low", "central", "high")
