@@ -45,6 +45,10 @@ PORTFOLIO_KEYS = [
     "npv_toward_target",
     "meets_target",
     "headroom",
+    "as_of",
+    "npv_plan",
+    "npv_realised",
+    "npv_toward_target_plan",
 ]
 PROJECT_KEYS = [
     "id",
@@ -67,6 +71,8 @@ PROJECT_KEYS = [
     "costs",
     "benefits",
     "discount_factors",
+    "plan",
+    "realised",
 ]
 
 

@@ -203,6 +203,8 @@ class Figures:
     npv: float
     pv_costs: float
     pv_benefits: float
+    #: for the realised part: the last year it covers (``as_of``)
+    to_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,7 @@ class PortfolioResult:
             sum((f.npv for f in parts), 0.0),
             sum((f.pv_costs for f in parts), 0.0),
             sum((f.pv_benefits for f in parts), 0.0),
+            self.as_of,
         )
 
     def project(self, pid: str) -> ProjectResult:
@@ -455,6 +458,7 @@ def _appraise_project(
                 realised["benefits"] - realised["costs"],
                 realised["costs"],
                 realised["benefits"],
+                case.portfolio.as_of,
             )
         ),
     )

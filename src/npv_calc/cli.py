@@ -138,6 +138,12 @@ def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                     show_default=True,
                     help="Output on stdout.",
                 ),
+                click.option(
+                    "--plan",
+                    is_flag=True,
+                    help="Appraise the plan as approved: leave out the outturn recorded "
+                    "(actuals and as_of).",
+                ),
                 strict_option,
             ]
         ):
@@ -164,10 +170,15 @@ def workbook_options(command: F) -> F:
 
 
 def _load(
-    paths: tuple[str, ...], sets: tuple[str, ...] = (), strict: bool = False, **options: Any
+    paths: tuple[str, ...],
+    sets: tuple[str, ...] = (),
+    strict: bool = False,
+    plan: bool = False,
+    **options: Any,
 ) -> tuple[Portfolio, dict[str, object]]:
     """The portfolio and ``--set`` overrides (every problem of both reported together); its
-    warnings are printed, or with ``--strict`` are errors."""
+    warnings are printed, or with ``--strict`` are errors. With ``plan`` (``--plan``), the
+    portfolio as planned: its outturn left out."""
     from .load import load_with_settings
     from .load.settings import SettingError
 
@@ -176,7 +187,7 @@ def _load(
     except SettingError as exc:
         raise click.BadParameter(str(exc), param_hint="--set") from None
     _warn(portfolio.warnings)
-    return portfolio, overrides
+    return (portfolio.as_planned() if plan else portfolio), overrides
 
 
 def _check_workbook(path: str | None, portfolio: Portfolio, overrides: dict[str, object]) -> None:
@@ -230,6 +241,7 @@ def run(
     sets: tuple[str, ...],
     fmt: str,
     xlsx: str | None,
+    plan: bool,
     strict: bool,
     marking: str,
     check_target: bool,
@@ -237,7 +249,7 @@ def run(
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise
 
-    portfolio, overrides = _load(paths, sets, strict)
+    portfolio, overrides = _load(paths, sets, strict, plan)
     _check_workbook(xlsx, portfolio, overrides)
     result = appraise(portfolio, scenario, overrides)
     if xlsx is not None:
@@ -302,12 +314,17 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
 @scenario_options(("table", "json"))
 @handles_errors
 def sensitivity(
-    paths: tuple[str, ...], scenario: str, sets: tuple[str, ...], fmt: str, strict: bool
+    paths: tuple[str, ...],
+    scenario: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    plan: bool,
+    strict: bool,
 ) -> None:
     """Tornado (each uncertain value at its low and high end) and switching values."""
     from .sensitivity import sensitivity as analyse
 
-    portfolio, overrides = _load(paths, sets, strict)
+    portfolio, overrides = _load(paths, sets, strict, plan)
     result = analyse(portfolio, scenario, overrides)
     if fmt == "json":
         from .report import to_dict
@@ -367,6 +384,7 @@ def simulate(
     scenario: str,
     sets: tuple[str, ...],
     fmt: str,
+    plan: bool,
     strict: bool,
     xlsx: str | None,
     marking: str,
@@ -374,7 +392,7 @@ def simulate(
     """Monte Carlo: NPV percentiles and the probability of meeting the target."""
     from .simulate import simulate as run_simulation
 
-    portfolio, overrides = _load(paths, sets, strict)
+    portfolio, overrides = _load(paths, sets, strict, plan)
     _check_workbook(xlsx, portfolio, overrides)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
@@ -418,7 +436,13 @@ def simulate(
 @scenario_options(("table", "json"))
 @handles_errors
 def compare(
-    path_a: str, path_b: str, scenario: str, sets: tuple[str, ...], fmt: str, strict: bool
+    path_a: str,
+    path_b: str,
+    scenario: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    plan: bool,
+    strict: bool,
 ) -> None:
     """What changed between two scenario sets, project by project."""
     from .compare import compare as line_up
@@ -428,7 +452,7 @@ def compare(
     loaded = []
     for path in (path_a, path_b):
         try:
-            loaded.append(_load((path,), sets, strict))
+            loaded.append(_load((path,), sets, strict, plan))
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -444,6 +468,46 @@ def compare(
         from .report.table import render_comparison
 
         click.echo(render_comparison(result, path_a, path_b), nl=False)
+
+
+@cli.command()
+@paths_argument
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override an [appraisal] key for every project (repeatable; VALUE is read as TOML).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv")),
+    default="table",
+    show_default=True,
+    help="Output on stdout.",
+)
+@strict_option
+@handles_errors
+def progress(paths: tuple[str, ...], sets: tuple[str, ...], fmt: str, strict: bool) -> None:
+    """Plan against outturn by project and year up to as_of, with variances and a status."""
+    from .progress import progress as compare_with_plan
+
+    portfolio, overrides = _load(paths, sets, strict)
+    result = compare_with_plan(portfolio, overrides)
+    if fmt == "json":
+        from .report import to_dict
+        from .report.json import dumps
+
+        click.echo(dumps(to_dict(result)))
+    elif fmt == "csv":
+        from .report.csv import progress_csv
+
+        click.echo(progress_csv(result), nl=False)
+    else:
+        from .report.table import render_progress
+
+        click.echo(render_progress(result), nl=False)
 
 
 @cli.command("import")

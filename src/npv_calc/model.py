@@ -259,6 +259,11 @@ class Portfolio:
     #: ``--strict``); problems of the model's own type, :class:`npv_calc.errors.Problem`
     warnings: tuple = field(default=(), compare=False, repr=False)
 
+    def as_planned(self) -> Portfolio:
+        """The portfolio as planned: the outturn it records left out (``as_of`` cleared), so
+        that every figure is the plan's (``--plan``)."""
+        return replace(self, as_of=None)
+
     def project_settings(self, project: Project) -> Settings:
         """The settings a project is appraised with: portfolio defaults and its own overrides."""
         return self.settings.updated(project.overrides)

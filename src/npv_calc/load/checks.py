@@ -148,11 +148,12 @@ def planned_years(line: Line, horizon: int) -> list[int]:
     """The year offsets in which a line's plan has a flow (its central values)."""
     if line.amounts is not None:
         return [t for t, amount in enumerate(line.amounts[:horizon]) if amount]
-    annual = (
-        central(line.annual)
-        if line.annual is not None
-        else central(line.quantity) * central(line.unit_value)  # type: ignore[arg-type]
-    )
+    if line.annual is not None:
+        annual = central(line.annual)
+    elif line.quantity is not None and line.unit_value is not None:
+        annual = central(line.quantity) * central(line.unit_value)
+    else:
+        return []  # a line with a problem, reported already
     if not annual or not central(line.scale):
         return []
     first, last = line.years if line.years is not None else (0, horizon - 1)

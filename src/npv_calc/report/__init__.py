@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 def to_dict(result: Any) -> dict[str, Any]:
     """The JSON document (SPEC.md) of any result: an appraisal (``run``), a
-    :class:`~npv_calc.sensitivity.Sensitivity`, a :class:`~npv_calc.simulate.Simulation` or a
-    :class:`~npv_calc.compare.Comparison`.
+    :class:`~npv_calc.sensitivity.Sensitivity`, a :class:`~npv_calc.simulate.Simulation`, a
+    :class:`~npv_calc.compare.Comparison` or a :class:`~npv_calc.progress.Progress`
+    (``progress``, whose document is npv-calc's own: SPEC.md names none).
 
     Examples
     --------
@@ -32,6 +33,7 @@ def to_dict(result: Any) -> dict[str, Any]:
     """
     from ..calculate import PortfolioResult
     from ..compare import Comparison
+    from ..progress import Progress
     from ..sensitivity import Sensitivity
     from ..simulate import Simulation
     from . import json
@@ -44,6 +46,8 @@ def to_dict(result: Any) -> dict[str, Any]:
         return json.simulation_document(result)
     if isinstance(result, Comparison):
         return json.comparison_document(result)
+    if isinstance(result, Progress):
+        return json.progress_document(result)
     raise TypeError(f"to_dict takes a result of npv-calc, not {type(result).__name__}")
 
 

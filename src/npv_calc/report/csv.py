@@ -30,6 +30,13 @@ COLUMNS = (
     "payback_year",
     "irr",
     "cashable_npv",
+    "plan_npv",
+    "plan_pv_costs",
+    "plan_pv_benefits",
+    "realised_npv",
+    "realised_pv_costs",
+    "realised_pv_benefits",
+    "realised_to_year",
 )
 #: A cell starting with one of these is taken as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,6 +62,13 @@ def project_rows(result: PortfolioResult) -> list[dict[str, Any]]:
             "payback_year": None if p.payback_year is None else financial_year(p.payback_year),
             "irr": p.irr,
             "cashable_npv": p.cashable_npv,
+            "plan_npv": p.plan.npv,
+            "plan_pv_costs": p.plan.pv_costs,
+            "plan_pv_benefits": p.plan.pv_benefits,
+            "realised_npv": None if p.realised is None else p.realised.npv,
+            "realised_pv_costs": None if p.realised is None else p.realised.pv_costs,
+            "realised_pv_benefits": None if p.realised is None else p.realised.pv_benefits,
+            "realised_to_year": None if p.realised is None else p.realised.to_year,
         }
         for p in result.projects
     ]
@@ -106,3 +120,36 @@ def projects_frame(result: PortfolioResult) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(project_rows(result), columns=list(COLUMNS)).set_index("id")
+
+
+PROGRESS_COLUMNS = (
+    "id",
+    "year",
+    "recorded",
+    "plan_costs",
+    "outturn_costs",
+    "plan_benefits",
+    "outturn_benefits",
+    "variance",
+    "status",
+)
+
+
+def progress_csv(progress) -> str:
+    """``progress --format csv``: a row per project and year up to ``as_of``."""
+    rows = [
+        (
+            p.id,
+            financial_year(y.year),
+            y.recorded,
+            y.plan_costs,
+            y.outturn_costs,
+            y.plan_benefits,
+            y.outturn_benefits,
+            y.variance,
+            p.status,
+        )
+        for p in progress.projects
+        for y in p.years
+    ]
+    return csv_text(PROGRESS_COLUMNS, rows)

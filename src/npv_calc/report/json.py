@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..calculate import financial_year
 
 if TYPE_CHECKING:
-    from ..calculate import PortfolioResult, ProjectResult
+    from ..calculate import Figures, PortfolioResult, ProjectResult
     from ..params import UnitCost
     from ..simulate import Simulation
 
@@ -46,6 +46,23 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "costs": [float(x) for x in result.costs],
         "benefits": [float(x) for x in result.benefits],
         "discount_factors": [float(x) for x in result.discount_factors],
+        "plan": _figures(result.plan),
+        "realised": {
+            **(
+                _figures(result.realised)
+                if result.realised is not None
+                else {"npv": None, "pv_costs": None, "pv_benefits": None}
+            ),
+            "to_year": None if result.realised is None else result.realised.to_year,
+        },
+    }
+
+
+def _figures(figures: Figures) -> dict[str, float | None]:
+    return {
+        "npv": _number(figures.npv),
+        "pv_costs": _number(figures.pv_costs),
+        "pv_benefits": _number(figures.pv_benefits),
     }
 
 
@@ -68,6 +85,13 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
             "npv_toward_target": _number(result.npv_toward_target),
             "meets_target": result.meets_target,
             "headroom": _number(result.headroom),
+            # The plan (no outturn) and the part realised up to as_of; null without as_of.
+            "as_of": result.as_of,
+            "npv_plan": None if result.as_of is None else _number(result.plan.npv),
+            "npv_realised": None if result.realised is None else _number(result.realised.npv),
+            "npv_toward_target_plan": None
+            if result.as_of is None
+            else _number(result.npv_toward_target_plan),
         },
         "projects": [_project(p) for p in result.projects],
     }
@@ -198,3 +222,48 @@ def unit_costs_document(costs: Iterable[UnitCost]) -> list[dict[str, Any]]:
         }
         for c in costs
     ]
+
+
+def progress_document(progress) -> dict[str, Any]:
+    """The ``progress --format json`` document."""
+    latest = progress.latest
+    return {
+        "as_of": progress.as_of,
+        "portfolio": {
+            "name": latest.portfolio.name,
+            "plan_npv_to_date": _number(progress.plan_npv_to_date),
+            "latest_npv_to_date": _number(progress.latest_npv_to_date),
+            "npv_plan": _number(latest.plan.npv),
+            "npv": _number(latest.npv),
+            "npv_toward_target_plan": _number(latest.npv_toward_target_plan),
+            "npv_toward_target": _number(latest.npv_toward_target),
+            "target": _number(latest.target),
+            "meets_target_plan": latest.meets_target_plan,
+            "meets_target": latest.meets_target,
+        },
+        "projects": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "status": p.status,
+                "plan_npv_to_date": _number(p.plan_npv_to_date),
+                "latest_npv_to_date": _number(p.latest_npv_to_date),
+                "variance_to_date": _number(p.variance),
+                "npv_plan": _number(p.plan_npv),
+                "npv": _number(p.latest_npv),
+                "years": [
+                    {
+                        "year": financial_year(y.year),
+                        "recorded": y.recorded,
+                        "plan_costs": _number(y.plan_costs),
+                        "outturn_costs": _number(y.outturn_costs),
+                        "plan_benefits": _number(y.plan_benefits),
+                        "outturn_benefits": _number(y.outturn_benefits),
+                        "variance": _number(y.variance),
+                    }
+                    for y in p.years
+                ],
+            }
+            for p in progress.projects
+        ],
+    }

@@ -79,7 +79,9 @@ def settings_line(result: PortfolioResult) -> str:
     prices = (
         f"; {financial_year(s.price_base_year)} prices" if s.price_base_year is not None else ""
     )
-    return f"Discount rate {rate}{shape}{year0}; {s.horizon}-year horizon{prices}"
+    as_of = result.portfolio.as_of
+    outturn = f"; outturn to {financial_year(as_of)}" if as_of is not None else ""
+    return f"Discount rate {rate}{shape}{year0}; {s.horizon}-year horizon{prices}{outturn}"
 
 
 def who_counts(portfolio: Portfolio) -> str:
@@ -135,20 +137,68 @@ def render(result: PortfolioResult) -> str:
     table = render_rows(headers, [*rows, total], right={3, 4, 5, 6})
     lines += [*table[:-1], table[1], table[-1]]
     lines.append("")
+    as_of = portfolio.as_of
+    if as_of is not None:
+        lines += _realisation(result, as_of)
     if has_target:
+        plan = f" (plan {money(result.npv_toward_target_plan)})" if as_of is not None else ""
         lines.append(
-            f"NPV toward target ({who_counts(portfolio)}): {money(result.npv_toward_target)}"
+            f"NPV toward target ({who_counts(portfolio)}): {money(result.npv_toward_target)}" + plan
         )
         year = portfolio.target_year
         by = f" by {year}" if year is not None else ""
         lines.append(f"Target{by}: {money(portfolio.target)}")
+        verdict = ""
+        if as_of is not None:
+            target = portfolio.target or 0.0
+            planned = result.npv_toward_target_plan - target
+            verdict = (
+                f" (plan: meets, headroom {money(planned)})"
+                if planned >= 0
+                else f" (plan: misses, shortfall {money(-planned)})"
+            )
         if result.meets_target:
-            lines.append(f"MEETS TARGET: headroom {money(result.headroom)}")
+            lines.append(f"MEETS TARGET: headroom {money(result.headroom)}{verdict}")
         else:
-            lines.append(f"MISSES TARGET: shortfall {money(-(result.headroom or 0.0))}")
+            lines.append(f"MISSES TARGET: shortfall {money(-(result.headroom or 0.0))}{verdict}")
     else:
         lines.append("No target set ([portfolio] target in portfolio.toml).")
     return "\n".join(lines) + "\n"
+
+
+def _realisation(result: PortfolioResult, as_of: int) -> list[str]:
+    """The plan against the latest estimate, and the part realised, by project."""
+    year = financial_year(as_of)
+    lines = _wrap(
+        f"Outturn is recorded to {year}: the figures above are the latest estimate (outturn "
+        f"to {year}, the plan after it). The plan is the appraisal as approved, with no "
+        f"outturn; realised is the part of the latest NPV from the outturn years, to {year}."
+    )
+    headers = ["ID", "Plan NPV", "Latest NPV", "Change", f"Realised to {year}"]
+    rows = []
+    for p in result.projects:
+        realised = p.realised.npv if p.realised is not None else 0.0
+        rows.append(
+            [
+                p.id,
+                money(p.plan.npv),
+                money(p.npv),
+                signed_money(p.npv - p.plan.npv),
+                money(realised),
+            ]
+        )
+    plan, realised = result.plan, result.realised
+    rows.append(
+        [
+            "Portfolio",
+            money(plan.npv),
+            money(result.npv),
+            signed_money(result.npv - plan.npv),
+            money(realised.npv if realised is not None else 0.0),
+        ]
+    )
+    table = render_rows(headers, rows, right={1, 2, 3, 4})
+    return [*lines, "", *table[:-1], table[1], table[-1], ""]
 
 
 _SHARE_FIELDS = {
@@ -486,4 +536,69 @@ def render_unit_costs(costs) -> str:
         "",
         *render_rows(["Key", "Value", "Per", "Prices", "Description"], rows, right={1}),
     ]
+    return "\n".join(lines) + "\n"
+
+
+def render_progress(progress) -> str:
+    """The ``progress --format table`` text: by project, each year's plan and outturn."""
+    latest = progress.latest
+    year = financial_year(progress.as_of)
+    lines = [
+        f"{printable(latest.portfolio.name)} — progress against plan to {year}",
+        settings_line(latest),
+        "",
+        *_wrap(
+            "Yearly flows after every adjustment, in pounds at the price base year (not "
+            "discounted): the plan as approved, and the outturn recorded (where a line records "
+            "none for a year, its plan stands in). Variance: net benefit, outturn minus plan. "
+            "Status: the NPV to date against the plan's, within 5% of the plan's PV of "
+            "benefits to date for on track."
+        ),
+    ]
+    headers = [
+        "Year",
+        "Plan costs",
+        "Outturn costs",
+        "Plan benefits",
+        "Outturn benefits",
+        "Variance",
+    ]
+    for p in progress.projects:
+        lines += ["", f"{p.id}  {printable(p.name)}: {p.status.upper()}"]
+        if not p.years:
+            lines.append(f"It starts after {year}: nothing to compare yet.")
+            continue
+        rows = [
+            [
+                financial_year(y.year) + ("" if y.recorded else " (plan)"),
+                money(y.plan_costs),
+                money(y.outturn_costs),
+                money(y.plan_benefits),
+                money(y.outturn_benefits),
+                signed_money(y.variance),
+            ]
+            for y in p.years
+        ]
+        table = render_rows(headers, rows, right={1, 2, 3, 4, 5})
+        lines += table
+        lines.append(
+            f"NPV to {year}: {money(p.latest_npv_to_date)} against a plan of "
+            f"{money(p.plan_npv_to_date)} ({signed_money(p.variance)}). Whole appraisal: "
+            f"latest {money(p.latest_npv)}, plan {money(p.plan_npv)}."
+        )
+    lines += [
+        "",
+        f"Portfolio NPV to {year}: {money(progress.latest_npv_to_date)} against a plan of "
+        f"{money(progress.plan_npv_to_date)} "
+        f"({signed_money(progress.latest_npv_to_date - progress.plan_npv_to_date)}).",
+    ]
+    if latest.target is not None:
+        lines.append(
+            f"NPV toward target: latest {money(latest.npv_toward_target)}, plan "
+            f"{money(latest.npv_toward_target_plan)}; target {money(latest.target)}: "
+            + ("MEETS TARGET" if latest.meets_target else "MISSES TARGET")
+            + " (plan: "
+            + ("meets" if latest.meets_target_plan else "misses")
+            + ")."
+        )
     return "\n".join(lines) + "\n"

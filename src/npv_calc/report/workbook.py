@@ -37,6 +37,7 @@ from ..calculate import appraise_case, financial_year
 from ..errors import InputError, OutputError, Problem, printable, shown_path
 from ..files import replace_atomically
 from ..model import STATUSES, Portfolio
+from ..progress import against_plan
 from ..scenarios import prepare
 from ..sensitivity import switching_values
 from ..workbook_io import check_writable
@@ -61,6 +62,7 @@ from .workbook_project import (
     project_agencies,
     project_sheet,
 )
+from .workbook_realisation import realisation_sheet
 from .workbook_scenarios import scenarios_sheet
 from .workbook_style import Style, default_style, read_style
 from .workbook_uncertainty import monte_carlo_sheet, sensitivity_sheet
@@ -72,7 +74,16 @@ if TYPE_CHECKING:
 
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 #: Sheets that are not projects' (a project's sheet title keeps clear of them).
-FIXED_SHEETS = ("Summary", "Scenarios", "Assumptions", "Sensitivity", "Monte Carlo", "Audit")
+FIXED_SHEETS = (
+    "Summary",
+    "Scenarios",
+    "Realisation",
+    "Economic case",
+    "Assumptions",
+    "Sensitivity",
+    "Monte Carlo",
+    "Audit",
+)
 
 WorkbookError = OutputError
 
@@ -416,6 +427,19 @@ class _Builder(Book):
                 "NPV toward target",
                 f"What the target is tested against: the NPV of {who_counts(portfolio)}.",
             ),
+            *(
+                [
+                    (
+                        "plan",
+                        "NPV toward target, plan",
+                        "As approved, with no outturn; the figures above and below are the "
+                        f"latest estimate, with the outturn to {financial_year(portfolio.as_of)} "
+                        "(Realisation sheet).",
+                    )
+                ]
+                if portfolio.as_of is not None
+                else []
+            ),
             ("target", "Target", "From portfolio.toml."),
             (
                 "year",
@@ -480,6 +504,7 @@ class _Builder(Book):
                 "NPVTowardTarget",
             ),
             "target": (None, target, "input money", "Target"),
+            "plan": (None, result.npv_toward_target_plan, "money", None),
             "year": (None, portfolio.target_year, "input year", "TargetYear"),
             "headroom": (
                 '=IF(Target="","",NPVTowardTarget-Target)',
@@ -889,7 +914,10 @@ class _Builder(Book):
         sheet.finish(4, header + len(figures), freeze=(2, 0), protect=False, repeat=header)
 
     def build(self) -> None:
-        sheets = {name: self.sheet(name) for name in ("Summary", "Scenarios", "Assumptions")}
+        fixed = ["Summary", "Scenarios"]
+        if self.result.as_of is not None:
+            fixed.append("Realisation")
+        sheets = {name: self.sheet(name) for name in (*fixed, "Assumptions")}
         projects = [self.sheet(self.titles[p.id]) for p in self.result.projects]
         extra = {}
         if self.sensitivity is not None:
@@ -899,8 +927,12 @@ class _Builder(Book):
         audit = self.sheet("Audit")
         # The sheets exist in their final order; each is filled below.
         self.assumptions(sheets["Assumptions"])
-        for project, sheet in zip(self.result.projects, projects, strict=True):
-            project_sheet(self, project, sheet)
+        layouts = {
+            project.id: project_sheet(self, project, sheet)
+            for project, sheet in zip(self.result.projects, projects, strict=True)
+        }
+        if "Realisation" in sheets:
+            realisation_sheet(self, sheets["Realisation"], against_plan(self.result), layouts)
         self.summary(sheets["Summary"])
         scenarios_sheet(self, sheets["Scenarios"], _scenario_results(self.result))
         if self.sensitivity is not None:

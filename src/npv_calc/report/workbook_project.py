@@ -20,9 +20,19 @@ from ..calculate import (
     line_factor,
     line_gross,
     line_inputs,
+    outturn_factor,
+    outturn_offsets,
     price_factor,
 )
-from ..model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, Line, Project, Risk
+from ..model import (
+    COUNTS,
+    STARTS_AFTER_TARGET_YEAR,
+    STATUS_NOT_COUNTED,
+    Line,
+    Project,
+    Risk,
+    central,
+)
 from .workbook_parts import LINE_HEIGHT, NOT_AVAILABLE, Book, Sheet, letter, name_id
 
 #: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
@@ -58,6 +68,7 @@ INPUT_ROWS = {
     "price_year": ("Price year of the amounts", "financial year"),
     "price_factor": ("Price factor (rebasing)", "ratio"),
     "adjustment": ("Adjustment factor: adjusted = as entered × this", "factor"),
+    "outturn_factor": ("Outturn factor: adjusted = outturn × this", "factor"),
     "pv": ("Present value", "£"),
 }
 #: The first row of the "Present value by agency" table (column D).
@@ -420,6 +431,7 @@ class ProjectSheet:
             sheet.text(rows[field], column, "–", "centre")
         factor = self._price(column, risk, base)
         sheet.formula(rows["adjustment"], column, f"={L}{rows['price_factor']}", factor, "factor")
+        sheet.text(rows["outturn_factor"], column, "–", "centre")
         return factor
 
     def _input_column(self, column: int, line: Line, lr: LineResult, base: int | None) -> float:
@@ -518,6 +530,24 @@ class ProjectSheet:
                 f"{ref('attribution')}*(1-{bias})*{pf}"
             )
         sheet.formula(rows["adjustment"], column, formula, factor, "factor")
+        # Outturn (the years with actuals, in green in the flows) is rebased and, for a
+        # benefit, takes the share the project caused, at the central values; no optimism
+        # bias, scale, growth or drop-off (it is not a forecast).
+        outturn = outturn_factor(self.case, self.project, line, self.result.settings)
+        if cost:
+            formula = f"={pf}"
+        elif self.case.mode == "central" and not self.case.fixed:
+            formula = (
+                f"=(1-{ref('deadweight')})*(1-{ref('displacement')})*{ref('attribution')}*{pf}"
+            )
+        else:  # the inputs above hold the scenario's values; outturn takes the central ones
+            share = (
+                (1.0 - central(line.deadweight))
+                * (1.0 - central(line.displacement))
+                * central(line.attribution)
+            )
+            formula = f"={share!r}*{pf}"
+        sheet.formula(rows["outturn_factor"], column, formula, outturn, "factor")
         return factor
 
     # -- yearly flows ----------------------------------------------------------------------
@@ -547,13 +577,14 @@ class ProjectSheet:
         year0 = settings.discount_year0
         years = range(self.horizon)
         columns = [letter(3 + t) for t in years]
-        # Each row of the flows: its formulas and values by year, written as shared formulas.
-        runs: dict[int, tuple[list[str], list[object], str]] = {}
+        # Each row of the flows: its formulas and values by year, written as shared formulas
+        # (a stretch of consecutive years at a time).
+        runs: dict[int, list[tuple[int, str, object, str, str]]] = {}
 
-        def put(row: int, formula: str, value: object, style: str) -> None:
-            formulas, values, _ = runs.setdefault(row, ([], [], style))
-            formulas.append(formula)
-            values.append(value)
+        def put(row: int, formula: str, value: object, style: str, t: int, kind: str = "") -> None:
+            """A formula of the row for year t; ``kind`` tells formulas of the row built from
+            different templates apart (a stretch of one kind is a fill)."""
+            runs.setdefault(row, []).append((3 + t, formula, value, style, kind))
 
         for t, c in zip(years, columns, strict=True):
             sheet.text(
@@ -566,6 +597,7 @@ class ProjectSheet:
                 f"=IF($B$6,$B$5*LOOKUP({c}${t_row}+$B$7,BandFrom,BandStandard)/STPR,$B$5)",
                 band_rate(t + (1 if year0 else 0), settings.discount_rate, settings.declining),
                 "percent",
+                t,
             )
             put(
                 df_row,
@@ -574,6 +606,8 @@ class ProjectSheet:
                 else f"={columns[t - 1]}{df_row}/(1+{c}{rate_row})",
                 result.discount_factors[t],
                 "factor",
+                t,
+                "first" if t == 0 else "",
             )
 
         nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
@@ -600,13 +634,29 @@ class ProjectSheet:
                 if line.section == "costs"
                 else f"((1+{growth})*(1-${L}${rows['drop_off']}))"
             )
+            outturn = (
+                outturn_offsets(self.case, self.project, line) if line.section != "risks" else {}
+            )
             for t, c in zip(years, columns, strict=True):
+                if t in outturn:
+                    # the outturn recorded for the year: an input, in green
+                    sheet.number(gross_row, 3 + t, outturn[t], "outturn money")
+                    put(
+                        net_row,
+                        f"={c}{gross_row}*${L}${rows['outturn_factor']}",
+                        lr.flows[t],
+                        "money",
+                        t,
+                        "outturn",
+                    )
+                    continue
                 if line.section == "risks":
                     put(
                         gross_row,
                         f"=IF(AND({c}${t_row}>={first},{c}${t_row}<={last}),{annual},0)",
                         gross[t],
                         "money",
+                        t,
                     )
                 elif line.amounts is not None:
                     sheet.number(gross_row, 3 + t, gross[t], money_style(gross[t]))
@@ -617,8 +667,15 @@ class ProjectSheet:
                         f"{annual}*{change}^({c}${t_row}-{first}),0)",
                         gross[t],
                         "money",
+                        t,
                     )
-                put(net_row, f"={c}{gross_row}*${L}${rows['adjustment']}", lr.flows[t], "money")
+                put(
+                    net_row,
+                    f"={c}{gross_row}*${L}${rows['adjustment']}",
+                    lr.flows[t],
+                    "money",
+                    t,
+                )
             sheet.formula(
                 rows["pv"],
                 column,
@@ -648,15 +705,17 @@ class ProjectSheet:
             ):
                 rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
                 total = "+".join(f"{c}{n}" for n in rows_in) or "0"
-                put(row, f"={total}", totals[t], "money total")
-            put(self.net_row, f"={c}{self.benefits_row}-{c}{self.costs_row}", net[t], "money")
-            put(self.discounted_row, f"={c}{self.net_row}*{c}{df_row}", discounted[t], "money")
+                put(row, f"={total}", totals[t], "money total", t)
+            put(self.net_row, f"={c}{self.benefits_row}-{c}{self.costs_row}", net[t], "money", t)
+            put(self.discounted_row, f"={c}{self.net_row}*{c}{df_row}", discounted[t], "money", t)
             previous = f"{columns[t - 1]}{self.cumulative_row}+" if t else ""
             put(
                 self.cumulative_row,
                 f"={previous}{c}{self.discounted_row}",
                 cumulative[t],
                 "money",
+                t,
+                "first" if t == 0 else "",
             )
             # Only the year the cumulative first reaches 0 (or reaches it again after falling
             # below), not every later year.
@@ -664,9 +723,32 @@ class ProjectSheet:
             if t:
                 now = f"AND({now},{columns[t - 1]}{self.cumulative_row}<-{PAYBACK_TOLERANCE})"
             first_time = bool(reached[t] and (t == 0 or not reached[t - 1]))
-            put(self.paid_row, f'=IF({now},{c}${t_row},"")', t if first_time else "", "year")
-        for row, (formulas, values, style) in runs.items():
-            sheet.formula_fill(row, 3, formulas, values, style)
+            put(
+                self.paid_row,
+                f'=IF({now},{c}${t_row},"")',
+                t if first_time else "",
+                "year",
+                t,
+                "first" if t == 0 else "",
+            )
+        for row, cells in runs.items():
+            # each stretch of consecutive columns of one kind is a fill
+            start = 0
+            for k in range(1, len(cells) + 1):
+                if (
+                    k == len(cells)
+                    or cells[k][0] != cells[k - 1][0] + 1
+                    or cells[k][4] != cells[k - 1][4]
+                ):
+                    stretch = cells[start:k]
+                    sheet.formula_fill(
+                        row,
+                        stretch[0][0],
+                        [f for _, f, _, _, _ in stretch],
+                        [v for _, _, v, _, _ in stretch],
+                        stretch[0][3],
+                    )
+                    start = k
 
     def sources(self) -> int:
         sheet, project = self.sheet, self.project
@@ -685,9 +767,12 @@ class ProjectSheet:
         return end
 
 
-def project_sheet(book: Book, result: ProjectResult, sheet: Sheet) -> Sheet:
-    """Fill ``sheet`` (created in its place among the sheets) with a project's appraisal."""
-    return ProjectSheet(book, result, sheet).write()
+def project_sheet(book: Book, result: ProjectResult, sheet: Sheet) -> ProjectSheet:
+    """Fill ``sheet`` (created in its place among the sheets) with a project's appraisal;
+    returns its layout (where its rows are), for the sheets that link to it."""
+    layout = ProjectSheet(book, result, sheet)
+    layout.write()
+    return layout
 
 
 __all__ = ["INPUT_ROWS", "NOT_AVAILABLE", "RESULT_ROWS", "project_sheet"]

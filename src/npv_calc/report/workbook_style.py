@@ -59,6 +59,7 @@ FORMATS = (
     "input index",
     "input year",
     "input text",
+    "outturn money",
 )
 #: The format properties a style may set (XlsxWriter's names), and the type of each.
 PROPERTIES: dict[str, type | tuple[type, ...]] = {
