@@ -534,8 +534,8 @@ class TestCounting:
     def test_the_example_keeps_its_published_figures(self) -> None:
         result = appraise(load_portfolio(EXAMPLE))
         # "£18.7m toward the £15.4m target": the drone unit's risk register costs a little
-        assert round(result.npv_toward_target / 1e5) / 10 == 18.7
-        assert round(result.project("JET").npv) == 1_582_214
+        assert round(result.npv_toward_target_plan / 1e5) / 10 == 18.7
+        assert round(result.project("JET").plan.npv) == 1_582_214
         assert result.project("JCR").counts_because == "starts after target year"
 
 

@@ -475,6 +475,7 @@ class Sheet:
 #: that XlsxWriter must rename (``_xlfn.``), which tests/test_workbook.py checks.
 FUNCTIONS = frozenset(
     {
+        "ABS",
         "AND",
         "COUNT",
         "COUNTIFS",
