@@ -166,6 +166,9 @@ GUIDANCE = {
     "correlation (With group empty) declares a group; a row with both groups gives the "
     "correlation between them. Lines name their values' groups in their Correlation groups "
     "column.",
+    "Outturn": "Optional: the outturn recorded, a row per line and financial year (2023 for "
+    "2023/24): the gross amount in the line's prices, as Year columns would hold it. It "
+    "replaces the forecast in that year. Set 'Outturn recorded up to' on the Portfolio sheet.",
     "Agencies": "Optional: the agencies lines and partners may name, one per row. When any "
     "are listed, every other agency name is an error (an empty agency cell is Unallocated).",
     "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "

@@ -18,9 +18,11 @@ from ..load.workbook_layout import (
     FIRST_ROW,
     HEADER_ROW,
     LINE_SHEETS,
+    OUTTURN_COLUMNS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
     RISK_COLUMNS,
+    SECTIONS,
     SHEETS,
     TABLE_SHEETS,
     TEMPLATE_ROWS,
@@ -93,7 +95,7 @@ def _item_cells(items: list[tuple[str, Any]], groups_cell: bool) -> dict[str, An
             continue  # an empty cell is Unallocated, and a declared-agency drop-down allows it
         if key == "years":
             cells["years.first"], cells["years.last"] = value
-        elif key != "amounts":
+        elif key not in ("amounts", "actuals"):  # actuals go on the Outturn sheet
             cells.update({key + k: v for k, v in _value_columns(value).items()})
             if isinstance(value, Uncertain) and value.group is not None:
                 if groups_cell:
@@ -184,6 +186,7 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         ("portfolio", "count_statuses"): ", ".join(portfolio.count_statuses)
         if portfolio.count_statuses is not None
         else None,
+        ("portfolio", "as_of"): portfolio.as_of,
         **{("appraisal", k): getattr(settings, k) for k in APPRAISAL_KEYS},
     }
     for number, (table, key, _, _) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
@@ -284,5 +287,24 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
             _put(ws, number, at["with"], other)
         _put(ws, number, at["rank"], rank)
         number += 1
+
+    ws = wb["Outturn"]
+    at = _columns_by_key(ws, OUTTURN_COLUMNS)
+    number = FIRST_ROW
+    kinds = {section: kind for kind, section in SECTIONS.items()}
+    for project in portfolio.projects:
+        for line in project.all_lines:
+            for year, amount in line.actuals.items():
+                owner = f"project {project.id}, {line.label}"
+                row = {
+                    "project": project.id,
+                    "section": kinds[line.section],
+                    "line": line.name,
+                    "year": year,
+                    "amount": amount,
+                }
+                for key, value in row.items():
+                    _put(ws, number, at[key], value, owner)
+                number += 1
     save_atomically(wb, path)
     return path

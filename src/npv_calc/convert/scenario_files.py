@@ -108,6 +108,8 @@ def line_items(line: Line) -> list[tuple[str, Any]]:
         line.unit_ref and line.source == reference_source(line.unit_ref)
     ):
         items.append(("source", line.source))
+    if line.actuals:
+        items.append(("actuals", {str(year): amount for year, amount in line.actuals.items()}))
     return items
 
 
@@ -165,6 +167,8 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
         lines.append(f"agencies = {value(list(portfolio.agencies))}")
     if portfolio.count_statuses is not None:
         lines.append(f"count_statuses = {value(list(portfolio.count_statuses))}")
+    if portfolio.as_of is not None:
+        lines.append(f"as_of = {portfolio.as_of}")
     lines += ["", "[appraisal]"]
     for name in APPRAISAL_KEYS:
         setting = getattr(portfolio.settings, name)

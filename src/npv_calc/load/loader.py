@@ -229,7 +229,8 @@ def load_portfolio(
             context += ")"
         checked = cross_check(portfolio, overrides, context=context)
         problems += checked
-        warnings += check_outturn(portfolio, overrides)
+        if not problems:  # with problems, a missing outturn may only be their consequence
+            warnings += check_outturn(portfolio, overrides)
     if scenarios:
         problems += check_scenarios(portfolio, None if overrides else checked)
     warnings = sort_problems(warnings)

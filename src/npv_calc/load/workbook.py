@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from .workbook_layout import (
     CORRELATION_COLUMNS,
     FIRST_ROW,
     HEADER_ROW,
+    OUTTURN_COLUMNS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
     PROJECT_ITEM_SHEETS,
     SCENARIO_COLUMNS,
+    SECTIONS,
     SHEETS,
     TABLE_SHEETS,
     YEAR_HEADER,
@@ -53,6 +55,9 @@ class ReadBook:
     portfolio_locations: dict[tuple[str, int], dict[str, int | str]] = field(default_factory=dict)
     projects: list[ProjectEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: lines not read because their row names no known project: (section, name); their
+    #: outturn rows are not reported again
+    dropped: set[tuple[str, str]] = field(default_factory=set)
 
 
 def cell_name(sheet: str, column: int, row: int) -> str:
@@ -391,6 +396,7 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
                         line=where.get("project", where[""]),
                     )
                 )
+                book.dropped.add((section, str(document.get("name", "")).strip()))
                 continue
             lines = entry.document.setdefault(section, [])
             lines.append(document)
@@ -398,6 +404,84 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
 
     if "Correlation" in sheets:
         _read_correlation(sheets["Correlation"], book, shown)
+    if "Outturn" in sheets:
+        _read_outturn(sheets["Outturn"], by_id, book, shown)
+
+
+def _read_outturn(ws: Sheet, by_id: dict[str, ProjectEntry], book: ReadBook, shown: str) -> None:
+    """The Outturn sheet: a row per line and financial year, into that line's ``actuals``
+    (keyed by the year, as in a TOML file)."""
+    columns, _ = _header_map(ws, OUTTURN_COLUMNS, book, shown)
+    seen: dict[str, str] = {}
+    # One problem for the rows of one line that cannot be placed (say its project ID has a
+    # slip), not one for each of its years.
+    refused: dict[str, list[int]] = {}
+    for number, cells in _rows(ws):
+        document, where = _row_document("Outturn", number, cells, columns, {}, book, shown)
+        owner, kind, name = document.get("project"), document.get("section"), document.get("line")
+        year, amount = document.get("year"), document.get("amount")
+        row = where[""]
+
+        def refuse(
+            message: str, field: str = "", where: dict = where, number: int = number
+        ) -> None:
+            rows = refused.setdefault(message, [])
+            if not rows:
+                problem = Problem(shown, message, line=where.get(field, where[""]))
+                book.problems.append(problem)
+                refused[message] = rows
+            rows.append(number)
+
+        entry = by_id.get(str(owner)) if owner is not None else None
+        if entry is None:
+            ids = ", ".join(by_id) or "none"
+            refuse(
+                f"project {owner!r} is not on the Projects sheet (its IDs: {ids})"
+                if owner is not None
+                else "names no project: fill in the Project ID",
+                "project",
+            )
+            continue
+        section = SECTIONS.get(str(kind).strip().capitalize()) if kind is not None else None
+        if section is None:
+            refuse(f"Cost or benefit must be Cost or Benefit, got {kind!r}", "section")
+            continue
+        lines = [
+            (i, line)
+            for i, line in enumerate(entry.document.get(section, []), start=1)
+            if str(line.get("name", "")).strip() == str(name or "").strip()
+        ]
+        if not lines and (section, str(name or "").strip()) in book.dropped:
+            continue  # its line was not read: that problem is reported already
+        if len(lines) != 1:
+            names = ", ".join(repr(line.get("name")) for line in entry.document.get(section, []))
+            refuse(
+                (
+                    f"project {owner!r} has no {section[:-1]} line named {name!r} (its "
+                    f"{section}: {names or 'none'})"
+                    if not lines
+                    else f"project {owner!r} has {len(lines)} {section} named {name!r}: give "
+                    "them different names so that the outturn says which one it is"
+                ),
+                "line",
+            )
+            continue
+        if isinstance(year, float) and year.is_integer():
+            year = int(year)
+        index, line = lines[0]
+        key = f"{owner}|{section}|{index}|{year}"
+        if not _keyed_once(book, shown, seen, key, str(row), f"the outturn of {name!r} for {year}"):
+            continue
+        line.setdefault("actuals", {})[str(year)] = amount
+        where_line = entry.locations.setdefault((section, index), {})
+        where_line[f"actuals.{year}"] = where.get("amount", row)
+        where_line.setdefault("actuals", where.get("amount", row))
+    for i, problem in enumerate(book.problems):
+        rows = refused.get(problem.message, [])
+        if len(rows) > 1 and problem.file == shown:
+            book.problems[i] = replace(
+                problem, message=f"{problem.message} (rows {rows[0]} to {rows[-1]})"
+            )
 
 
 def _read_groups(

@@ -155,6 +155,21 @@ DEFLATOR_COLUMNS = [
 AGENCY_COLUMNS = [
     Column("agency", "Agency", 28, "free", note="one agency per row"),
 ]
+#: Outturn: a row per line and financial year (the lines' ``actuals``).
+SECTIONS = {"Cost": "costs", "Benefit": "benefits"}
+OUTTURN_COLUMNS = [
+    Column("project", "Project ID", 10, "text"),
+    Column("section", "Cost or benefit", 12, "text", tuple(SECTIONS)),
+    Column("line", "Line", 32, "free", note="the line's name, as on the Costs or Benefits sheet"),
+    Column("year", "Financial year", 12, "year", note="2023 for 2023/24"),
+    Column(
+        "amount",
+        "Outturn £",
+        14,
+        "money",
+        note="gross, in the line's prices, as amounts would hold it",
+    ),
+]
 #: The Portfolio sheet: a row per setting (label in A, value in B).
 PORTFOLIO_ROWS = [
     ("portfolio", "name", "Portfolio name", "free"),
@@ -162,6 +177,7 @@ PORTFOLIO_ROWS = [
     ("portfolio", "target", "Target: NPV to secure (£)", "money"),
     ("portfolio", "target_year", "Target year (projects starting by it count)", "year"),
     ("portfolio", "count_statuses", "Statuses that count toward the target", "list"),
+    ("portfolio", "as_of", "Outturn recorded up to (financial year)", "year"),
     ("appraisal", "discount_rate", "Discount rate", "share"),
     ("appraisal", "declining", "Declining schedule after year 30", "bool"),
     ("appraisal", "discount_year0", "Year 0 discounted", "bool"),
@@ -182,6 +198,7 @@ TABLE_SHEETS = {
     "Agencies": AGENCY_COLUMNS,
     "Risks": RISK_COLUMNS,
     "Correlation": CORRELATION_COLUMNS,
+    "Outturn": OUTTURN_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
 YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)
