@@ -59,6 +59,7 @@ PORTFOLIO_FIELDS = (
     "agencies",
     "count_statuses",
     "correlation",
+    "as_of",
 )
 
 
@@ -242,6 +243,17 @@ def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
                 if isinstance(value, dict) and "low" in value and draw(st.booleans()):
                     value["group"] = draw(st.sampled_from(["g1", "g2"]))
                     used.add(value["group"])
+    if draw(st.booleans()):  # outturn to as_of on some lines, on the Outturn sheet
+        as_of = draw(st.integers(2012, 2035))
+        generated.portfolio["portfolio"]["as_of"] = as_of
+        for project in generated.projects:
+            horizon = project.get("horizon", generated.appraisal["horizon"])
+            start = project["start_year"]
+            years = list(range(start, min(as_of, start + horizon - 1) + 1))
+            for line in [*project["costs"], *project["benefits"]]:
+                if years and draw(st.booleans()):
+                    chosen = draw(st.lists(st.sampled_from(years), min_size=1, unique=True))
+                    line["actuals"] = {str(y): draw(gen.money) for y in sorted(chosen)}
     if used:
         generated.portfolio["correlation"] = {
             "groups": {g: draw(gen._decimals(0.3, 0.9, 2)) for g in sorted(used)}
