@@ -49,6 +49,11 @@ PORTFOLIO_KEYS = [
     "npv_plan",
     "npv_realised",
     "npv_toward_target_plan",
+    "schedule",
+    "pv_benefits_by_value_type",
+    "financial_roi",
+    "present_value_year",
+    "npv_at_present_value_year",
 ]
 PROJECT_KEYS = [
     "id",
@@ -73,6 +78,9 @@ PROJECT_KEYS = [
     "discount_factors",
     "plan",
     "realised",
+    "pv_benefits_by_value_type",
+    "financial_roi",
+    "npv_at_present_value_year",
 ]
 
 

@@ -49,21 +49,47 @@ def test_pasted_output_is_what_the_command_prints(runner, monkeypatch, document,
         position = printed.index(line, position) + 1
 
 
+def _simulated(runner, *options: str) -> dict:
+    """The portfolio figures of ``simulate --iterations 100000 --seed 1`` with ``options``."""
+    out = runner.invoke(
+        cli, ["simulate", "--iterations", "100000", "--seed", "1", *options, "--format", "json"]
+    )
+    assert out.exit_code == 0, out.output
+    return json.loads(out.stdout)["portfolio"]
+
+
 def test_readme_figures_are_the_tools(runner, monkeypatch):
+    """The README quotes the switching value and the Monte Carlo figures of the example, with the
+    outturn recorded (the latest estimate) and for the plan (``--plan``), with and without the
+    correlation groups: each is what the tool gives."""
     monkeypatch.chdir(ROOT)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    sensitivity = json.loads(runner.invoke(cli, ["sensitivity", "--format", "json"]).stdout)
-    fall = sensitivity["portfolio"]["benefits_fall_to_miss_target"]
-    assert f"before the target is missed ({fall * 100:.1f}% for the example)" in " ".join(
-        readme.split()
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    falls = []
+    for options in ([], ["--plan"]):
+        out = runner.invoke(cli, ["sensitivity", *options, "--format", "json"])
+        assert out.exit_code == 0, out.output
+        falls.append(json.loads(out.stdout)["portfolio"]["benefits_fall_to_miss_target"] * 100)
+    assert (
+        f"before the target is missed ({falls[0]:.1f}% for the example; {falls[1]:.1f}% for the "
+        "plan)" in readme
     )
-    simulation = json.loads(
-        runner.invoke(
-            cli, ["simulate", "--iterations", "100000", "--seed", "1", "--format", "json"]
-        ).stdout
-    )
-    probability = simulation["portfolio"]["prob_meets_target"] * 100
-    match = re.search(
-        r"probability of meeting the target \(([\d.]+)% for the example", " ".join(readme.split())
-    )
-    assert match and float(match.group(1)) == pytest.approx(probability, abs=0.0005)
+    money = r"£(\d{1,3}(?:,\d{3})*)"
+    quoted = {
+        (): r"probability of meeting the target \(([\d.]+)% for the example, (\w+) of the "
+        r"100,000 draws missing it\) and a standard deviation of the portfolio NPV of " + money,
+        ("--plan",): r"For the plan as approved \(`--plan`, the outturn left out\) the same run "
+        r"gives ([\d.]+)% \((\w+) draws missing the target\) and " + money,
+        ("--independent",): r"With `--independent`, which ignores the groups, the example gives "
+        r"([\d.]+)% \((\w+) draws? missing\) and " + money,
+        ("--plan", "--independent"): r"and the plan ([\d.]+)% \((\w+) draws? missing\) and "
+        + money,
+    }
+    for options, pattern in quoted.items():
+        figures = _simulated(runner, *options)
+        match = re.search(pattern, readme)
+        assert match, f"README.md does not quote simulate {' '.join(options)}: {pattern}"
+        percent, missing, std = match.groups()
+        assert float(percent) == pytest.approx(figures["prob_meets_target"] * 100, abs=0.0005)
+        draws = round((1 - figures["prob_meets_target"]) * 100_000)
+        assert missing in ((f"{draws:,}",) if draws else ("none", "no")), (options, missing)
+        assert std == f"{figures['std']:,.0f}", (options, std)

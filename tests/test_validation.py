@@ -1232,7 +1232,7 @@ def test_bad_set_value_and_bad_files_reported_together(
 @pytest.mark.parametrize(
     ("setting", "words"),
     [
-        ("foo=1", "foo: unknown key; allowed keys: discount_rate, declining, discount_year0, "),
+        ("foo=1", "foo: unknown key; allowed keys: discount_rate, declining, schedule, "),
         ("horizn=5", 'horizn: unknown key (did you mean "horizon"?); allowed keys: '),
         ("horizon", "expected KEY=VALUE such as discount_rate=0.03, got 'horizon'"),
         ("=5", "expected KEY=VALUE such as discount_rate=0.03, got '=5'"),

@@ -18,12 +18,24 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .discount import discount_factors
+from .discount import present_value_year_factors, settings_factors
 from .errors import InputError, Problem, shown_path
-from .model import Line, Portfolio, Project, Risk, Settings, central, financial_year
+from .model import (
+    UNSPECIFIED,
+    VALUE_TYPES,
+    Line,
+    Portfolio,
+    Project,
+    Risk,
+    Settings,
+    central,
+    financial_year,
+)
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
+#: The keys of ``pv_benefits_by_value_type``.
+VALUE_KINDS = (*VALUE_TYPES, UNSPECIFIED)
 
 
 def line_flows(
@@ -242,6 +254,12 @@ class ProjectResult:
     cashable_npv: float
     pv_costs_by_agency: dict[str, float]
     pv_benefits_by_agency: dict[str, float]
+    #: PV of benefits by value type: ``fiscal``, ``economic``, ``social``, ``unspecified``
+    pv_benefits_by_value_type: dict[str, float]
+    #: PV of fiscal benefits / PV of costs (``None`` without costs)
+    financial_roi: float | None
+    #: the NPV valued at ``[portfolio] present_value_year`` (``None`` without it)
+    npv_at_present_value_year: float | None
     #: the plan: the same project appraised without outturn (``None``: no outturn is used,
     #: and the plan is these figures)
     planned: Figures | None = None
@@ -312,6 +330,32 @@ class PortfolioResult:
         )
 
     @property
+    def pv_benefits_by_value_type(self) -> dict[str, float]:
+        """PV of benefits by value type, summed over the projects."""
+        return {
+            kind: sum((p.pv_benefits_by_value_type[kind] for p in self.projects), 0.0)
+            for kind in VALUE_KINDS
+        }
+
+    @property
+    def financial_roi(self) -> float | None:
+        """PV of fiscal benefits / PV of costs, over the projects (``None`` without costs)."""
+        fiscal = self.pv_benefits_by_value_type["fiscal"]
+        return fiscal / self.pv_costs if self.pv_costs else None
+
+    @property
+    def present_value_year(self) -> int | None:
+        return self.portfolio.present_value_year
+
+    @property
+    def npv_at_present_value_year(self) -> float | None:
+        """Every project's NPV valued at ``present_value_year``, summed (``None`` without
+        it)."""
+        if self.present_value_year is None:
+            return None
+        return sum((p.npv_at_present_value_year or 0.0 for p in self.projects), 0.0)
+
+    @property
     def npv_toward_target_plan(self) -> float:
         return sum((p.plan.npv for p in self.projects if p.counts_toward_target), 0.0)
 
@@ -353,9 +397,7 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
     settings = case.settings_for(project)
     horizon = settings.horizon
     with np.errstate(all="ignore"):
-        factors = discount_factors(
-            horizon, settings.discount_rate, settings.declining, settings.discount_year0
-        )
+        factors = settings_factors(horizon, settings)
     if not np.all(np.isfinite(factors)):
         raise InputError(
             [
@@ -379,6 +421,7 @@ def _appraise_project(
     results: list[LineResult] = []
     by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
     cashable_pv = 0.0
+    by_value_type = dict.fromkeys(VALUE_KINDS, 0.0)
     totals = {"costs": np.zeros(horizon), "benefits": np.zeros(horizon)}
     for line in project.all_lines:
         flows = case_flows(case, project, line, settings)
@@ -399,8 +442,10 @@ def _appraise_project(
         totals[line.section] += flows
         agencies = by_agency[line.section]
         agencies[line.agency] = agencies.get(line.agency, 0.0) + pv
-        if line.section == "benefits" and line.cashable:
-            cashable_pv += pv
+        if line.section == "benefits":
+            by_value_type[line.value_kind] += pv
+            if line.cashable:
+                cashable_pv += pv
     # The realised part: the outturn years' flows (each line's years with outturn recorded).
     realised = {"costs": 0.0, "benefits": 0.0}
     for result in results:
@@ -427,6 +472,20 @@ def _appraise_project(
     ):
         raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
     net = totals["benefits"] - totals["costs"]
+    at_year = case.portfolio.present_value_year
+    npv_at_year = None
+    if at_year is not None:
+        offsets = project.start_year + np.arange(horizon) - at_year
+        npv_at_year = float(net @ present_value_year_factors(offsets, settings))
+        if not np.isfinite(npv_at_year):
+            raise InputError(
+                [
+                    _too_large(
+                        shown_path(project.path),
+                        f"valued at present_value_year {at_year}, its flows add up",
+                    )
+                ]
+            )
     cumulative = np.cumsum(net * factors)
     # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
     reached = np.flatnonzero(cumulative >= -1e-6)
@@ -451,6 +510,9 @@ def _appraise_project(
         cashable_npv=cashable_pv - pv_costs,
         pv_costs_by_agency=by_agency["costs"],
         pv_benefits_by_agency=by_agency["benefits"],
+        pv_benefits_by_value_type=by_value_type,
+        financial_roi=by_value_type["fiscal"] / pv_costs if pv_costs else None,
+        npv_at_present_value_year=npv_at_year,
         realised=(
             None
             if case.portfolio.as_of is None

@@ -6,18 +6,25 @@ Year ``t`` is an offset from the project's year 0. ``DF(0) = 1`` and
 ``DF(t) = DF(t-1) / (1 + r_t)``, where ``r_t`` is the discount rate for year ``t``: the chosen
 rate for years 1-30 and, with the declining schedule, the Green Book's lower rates for later
 years, each scaled by ``rate / 3.5%`` so that a different base rate keeps the schedule's shape.
+A named published ``schedule`` (standard, health, the 2026 lower-rate test) is used as published
+instead: its rate for the band of year ``t``, with no scaling.
 With ``year0=True`` every year is discounted one period more, ``DF'(t) = DF(t+1)``, the convention
 of Excel's and LibreOffice's ``NPV()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from . import params
+from .model import Settings
 
 
-def yearly_rates(years: int, rate: float = 0.035, declining: bool = True) -> np.ndarray:
+def yearly_rates(
+    years: int, rate: float = 0.035, declining: bool = True, schedule: str | None = None
+) -> np.ndarray:
     """The rate ``r_t`` applied in each year ``t = 1 .. years``.
 
     Parameters
@@ -29,6 +36,9 @@ def yearly_rates(years: int, rate: float = 0.035, declining: bool = True) -> np.
     declining
         Apply the Green Book's declining schedule after year 30, scaled to ``rate``; when false
         the rate is flat.
+    schedule
+        A published schedule of :data:`npv_calc.params.SCHEDULES` (``"health"``, ...), used as
+        published: ``rate`` and ``declining`` are then ignored.
 
     Examples
     --------
@@ -36,21 +46,27 @@ def yearly_rates(years: int, rate: float = 0.035, declining: bool = True) -> np.
     [0.035, 0.035, 0.035]
     >>> round(float(yearly_rates(31)[-1]), 6)
     0.03
+    >>> yearly_rates(76, schedule="health")[[0, 30, 74, 75]].tolist()
+    [0.015, 0.0129, 0.0129, 0.0107]
     """
     t = np.arange(1, years + 1)
-    if not declining:
+    if schedule is None and not declining:
         return np.full(years, float(rate))
-    bands = params.discount_bands()
     standard = params.standard_rate()
     rates = np.empty(years)
-    for band in bands:
+    for band in params.discount_bands():
         last = np.inf if band.last is None else band.last
-        rates[(t >= band.first) & (t <= last)] = rate * band.standard / standard
+        used = band.rate(schedule) if schedule is not None else rate * band.standard / standard
+        rates[(t >= band.first) & (t <= last)] = used
     return rates
 
 
 def discount_factors(
-    horizon: int, rate: float = 0.035, declining: bool = True, year0: bool = False
+    horizon: int,
+    rate: float = 0.035,
+    declining: bool = True,
+    year0: bool = False,
+    schedule: str | None = None,
 ) -> np.ndarray:
     """Discount factors for years ``0 .. horizon - 1``.
 
@@ -64,6 +80,8 @@ def discount_factors(
         Use the Green Book declining schedule after year 30 (scaled to ``rate``).
     year0
         Discount year 0 as well (``DF'(t) = DF(t+1)``), as spreadsheet ``NPV()`` does.
+    schedule
+        A published schedule used as published (see :func:`yearly_rates`).
 
     Returns
     -------
@@ -76,10 +94,62 @@ def discount_factors(
     [1.0, 0.9662, 0.9335]
     """
     count = horizon + 1 if year0 else horizon
-    rates = yearly_rates(count - 1, rate, declining)
+    rates = yearly_rates(count - 1, rate, declining, schedule)
     factors = np.empty(count)
     factors[0] = 1.0
     # The running division matches the workbook's DF(t) = DF(t-1) / (1 + r_t) step for step.
     for t in range(1, count):
         factors[t] = factors[t - 1] / (1.0 + rates[t - 1])
     return factors[1:] if year0 else factors
+
+
+def first_rate(settings: Settings) -> float:
+    """The rate a project's settings apply in years 1-30: its schedule's first band, or its
+    ``discount_rate``."""
+    if settings.schedule is not None:
+        return params.discount_bands()[0].rate(settings.schedule)
+    return settings.discount_rate
+
+
+def settings_factors(horizon: int, settings: Settings) -> np.ndarray:
+    """:func:`discount_factors` for a project's appraisal settings."""
+    return discount_factors(
+        horizon,
+        settings.discount_rate,
+        settings.declining,
+        settings.discount_year0,
+        settings.schedule,
+    )
+
+
+def present_value_year_factors(
+    offsets: np.ndarray | Sequence[int], settings: Settings
+) -> np.ndarray:
+    """Factors that value a flow at one present-value year, ``offsets`` years after it.
+
+    ``G(k)`` for ``k >= 0`` is the project's own schedule's ``DF(k)``; for a year before the
+    present-value year it is compounded forward, ``G(-k) = 1 / DF(k)``. With year 0 discounted
+    every offset counts one year more (``G(k + 1)``), so that a project whose year 0 is the
+    present-value year keeps its NPV.
+
+    Parameters
+    ----------
+    offsets
+        ``financial year - present_value_year`` of each flow (negative before it).
+    settings
+        The project's settings (rate, declining, schedule, year 0).
+
+    Examples
+    --------
+    >>> from npv_calc.model import Settings
+    >>> [round(x, 6) for x in present_value_year_factors([-1, 0, 1], Settings()).tolist()]
+    [1.035, 1.0, 0.966184]
+    """
+    k = np.asarray(offsets, dtype=int) + (1 if settings.discount_year0 else 0)
+    if k.size == 0:
+        return np.ones(0)
+    reach = int(np.abs(k).max()) + 1
+    df = discount_factors(
+        reach, settings.discount_rate, settings.declining, False, settings.schedule
+    )
+    return np.where(k >= 0, df[np.abs(k)], 1.0 / df[np.abs(k)])

@@ -25,7 +25,23 @@ STATUS_NOT_COUNTED = "status"
 #: The agency of a line that names none; always allowed, even when agencies are declared.
 UNALLOCATED = "Unallocated"
 COST_KINDS = ("revenue", "capital")
-APPRAISAL_KEYS = ("discount_rate", "declining", "discount_year0", "horizon", "price_base_year")
+APPRAISAL_KEYS = (
+    "discount_rate",
+    "declining",
+    "schedule",
+    "discount_year0",
+    "horizon",
+    "price_base_year",
+    "ob_mitigation",
+)
+#: The value a benefit creates (the local partnerships guidance): fiscal (to public budgets;
+#: cashable lines are fiscal), economic (to the wider economy) or social (to people's wellbeing).
+VALUE_TYPES = ("fiscal", "economic", "social")
+#: The value type of a benefit line that gives none and is not cashable.
+UNSPECIFIED = "unspecified"
+#: Non-monetised impacts: which way they point and how much they matter.
+DIRECTIONS = ("positive", "negative")
+MATERIALITIES = ("low", "medium", "high")
 #: Spreadsheet files: read as input workbooks (.xlsx), or recognised in order to be refused
 #: with a message saying what to do.
 WORKBOOK_SUFFIXES = (".xlsx",)
@@ -98,13 +114,36 @@ class Settings:
 
     discount_rate: float = 0.035
     declining: bool = True
+    #: a published schedule used as published (``standard``, ``health``,
+    #: ``lower-rate-test-2026``); ``None``: ``discount_rate`` scales the standard schedule
+    schedule: str | None = None
     discount_year0: bool = False
     horizon: int = 10
     price_base_year: int | None = None
+    #: how far cost optimism bias by project type (``ob_type``) is reduced from its upper
+    #: bound as the business case matures (0: none, the upper bound)
+    ob_mitigation: float = 0.0
 
     def updated(self, overrides: dict[str, object]) -> Settings:
-        """A copy with some keys replaced (keys must be among :data:`APPRAISAL_KEYS`)."""
-        return replace(self, **overrides) if overrides else self
+        """A copy with some keys replaced (keys must be among :data:`APPRAISAL_KEYS`).
+
+        ``schedule`` and ``discount_rate`` say the same thing two ways, so the more specific
+        one wins: overrides giving a ``discount_rate`` without a ``schedule`` clear the
+        ``schedule`` they are applied over."""
+        if not overrides:
+            return self
+        if "discount_rate" in overrides and "schedule" not in overrides:
+            overrides = {**overrides, "schedule": None}
+        return replace(self, **overrides)
+
+
+def merged_settings(general: dict[str, object], specific: dict[str, object]) -> dict[str, object]:
+    """Two sets of setting overrides as one, ``specific`` winning, with the rule of
+    :meth:`Settings.updated`: a ``discount_rate`` without a ``schedule`` drops the general
+    ``schedule``."""
+    if "discount_rate" in specific and "schedule" not in specific:
+        general = {k: v for k, v in general.items() if k != "schedule"}
+    return {**general, **specific}
 
 
 @dataclass(frozen=True)
@@ -117,6 +156,10 @@ class Line:
     agency: str = UNALLOCATED
     kind: str | None = None  # costs: revenue | capital
     cashable: bool = False  # benefits only
+    #: benefits: fiscal | economic | social (None: unspecified, or fiscal when cashable)
+    value_type: str | None = None
+    #: costs: a project type of the optimism bias table, instead of ``optimism_bias``
+    ob_type: str | None = None
     amounts: tuple[float, ...] | None = None
     annual: Value | None = None
     quantity: Value | None = None
@@ -144,6 +187,14 @@ class Line:
     def label(self) -> str:
         """How messages name the line, e.g. ``benefits[2] "Deliberate fires avoided"``."""
         return f'{self.section}[{self.index}] "{self.name}"'
+
+    @property
+    def value_kind(self) -> str:
+        """A benefit's value type as reported: its own, ``fiscal`` when cashable, or
+        ``unspecified``."""
+        if self.value_type is not None:
+            return self.value_type
+        return "fiscal" if self.cashable else UNSPECIFIED
 
     def uncertain(self) -> list[tuple[str, Uncertain]]:
         """The line's uncertain values with a real range, in field order."""
@@ -186,6 +237,23 @@ class Risk:
 
 
 @dataclass(frozen=True)
+class Impact:
+    """A non-monetised impact of a project (``[[impacts]]``): what it is, which way it points
+    and how much it matters, in words, beside the figures."""
+
+    index: int  # 1-based position among the project's impacts
+    name: str
+    direction: str  # positive | negative
+    materiality: str  # low | medium | high
+    description: str = ""
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f'impacts[{self.index}] "{self.name}"'
+
+
+@dataclass(frozen=True)
 class Correlation:
     """Rank (Spearman) correlations for Monte Carlo: inside each group (every pair of its
     values) and, optionally, between two groups (every pair across them)."""
@@ -210,6 +278,7 @@ class Project:
     costs: tuple[Line, ...] = ()
     benefits: tuple[Line, ...] = ()
     risks: tuple[Risk, ...] = ()
+    impacts: tuple[Impact, ...] = ()
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -239,6 +308,8 @@ class Portfolio:
     target_year: int | None = None
     #: ``[portfolio] as_of``: the last financial year with outturn recorded (None: none)
     as_of: int | None = None
+    #: ``[portfolio] present_value_year``: every project is also valued at this financial year
+    present_value_year: int | None = None
     description: str = ""
     #: ``[portfolio] agencies``: the only agency names lines and partners may use (None: any)
     agencies: tuple[str, ...] | None = None

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from . import params
 from .errors import InputError, Problem, UsageError
 from .load.checks import cross_check, unknown_exclusions
 from .load.messages import show, suggest
@@ -28,6 +29,7 @@ from .model import (
     Settings,
     Uncertain,
     Value,
+    merged_settings,
 )
 
 Mode = Literal["central", "pessimistic", "optimistic"]
@@ -97,9 +99,13 @@ class Case:
         return value.high if upward else value.low
 
     def optimism_bias(self, project: Project, line: Line) -> float:
-        """The optimism bias share of a line: its own, its grade's, or 0."""
+        """The optimism bias share of a line: its own, its project type's upper bound reduced
+        by the mitigation (never below the lower bound), its grade's, or 0."""
         if line.optimism_bias is not None:
             return self.pick(project, line, "optimism_bias")
+        if line.ob_type is not None:
+            bounds = params.optimism_bias_types()[line.ob_type]
+            return bounds.uplift(self.settings_for(project).ob_mitigation)
         if line.confidence is not None:
             return self.portfolio.confidence_grades[line.confidence]
         return 0.0
@@ -154,7 +160,7 @@ def prepare(
         named = portfolio.scenarios[scenario]
         problems += unknown_exclusions(portfolio, named)
         projects = tuple(p for p in projects if p.id not in named.exclude)
-        overrides = {**named.set, **overrides}
+        overrides = merged_settings(named.set, overrides)
     case_portfolio = replace(portfolio, projects=projects)
     # Loading checked these settings already (for every project, so for any subset too).
     if portfolio.checked_with != overrides:

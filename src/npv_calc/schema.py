@@ -18,7 +18,9 @@ from .load.rules import (
     COST_KEYS,
     DISCOUNT_RATE,
     FIELD_RULES,
+    IMPACT_KEYS,
     MAX_HORIZON,
+    MITIGATION,
     MONEY,
     NON_NEGATIVE,
     PORTFOLIO_KEYS,
@@ -28,7 +30,7 @@ from .load.rules import (
     SHARE,
     Rule,
 )
-from .model import COST_KINDS, STATUSES
+from .model import COST_KINDS, DIRECTIONS, MATERIALITIES, STATUSES, VALUE_TYPES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("any", "project", "portfolio")
@@ -72,10 +74,22 @@ def _appraisal() -> dict[str, Any]:
     return {
         "discount_rate": _number(DISCOUNT_RATE, "Discount rate for years 1-30."),
         "declining": {"type": "boolean", "description": "Green Book schedule after year 30"},
+        "schedule": {
+            "enum": list(params.SCHEDULES),
+            "description": "a published discount schedule, used as published (not with "
+            "discount_rate in the same table)",
+        },
         "discount_year0": {"type": "boolean", "description": "discount year 0 too (NPV())"},
         "horizon": {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
         "price_base_year": YEAR,
+        "ob_mitigation": _number(
+            MITIGATION, "How far optimism bias by project type is reduced from its upper bound."
+        ),
     }
+
+
+#: ``schedule`` and ``discount_rate`` may not share a table.
+ONE_RATE = {"not": {"required": ["schedule", "discount_rate"]}}
 
 
 def _line(section: str) -> dict[str, Any]:
@@ -110,6 +124,11 @@ def _line(section: str) -> dict[str, Any]:
     forms: list[dict[str, Any]] = [{"required": ["amounts"]}, {"required": ["annual"]}]
     if section == "costs":
         properties["kind"] = {"enum": list(COST_KINDS)}
+        properties["ob_type"] = {
+            "enum": list(params.optimism_bias_types()),
+            "description": "optimism bias by project type (Mott MacDonald 2002): the upper "
+            "bound reduced by ob_mitigation, never below the lower bound",
+        }
         keys = COST_KEYS
     else:
         references = [f"{REFERENCE}{key}" for key in params.unit_costs()]
@@ -117,6 +136,11 @@ def _line(section: str) -> dict[str, Any]:
             "anyOf": [_uncertain(rules["unit_value"]), {"enum": references}]
         }
         properties["cashable"] = {"type": "boolean"}
+        properties["value_type"] = {
+            "enum": list(VALUE_TYPES),
+            "description": "fiscal (public budgets; cashable lines are fiscal), economic or "
+            "social value",
+        }
         properties["confidence"] = {
             "type": "integer",
             "minimum": 1,
@@ -141,7 +165,32 @@ def _line(section: str) -> dict[str, Any]:
     }
     if section == "benefits":
         schema["not"] = {"required": ["optimism_bias", "confidence"]}
+        schema["allOf"].append(
+            {
+                "if": {"required": ["cashable"], "properties": {"cashable": {"const": True}}},
+                "then": {"properties": {"value_type": {"const": "fiscal"}}},
+            }
+        )
+    else:
+        schema["not"] = {"required": ["optimism_bias", "ob_type"]}
     return schema
+
+
+def _impact() -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "name": NAME,
+        "direction": {"enum": list(DIRECTIONS)},
+        "materiality": {"enum": list(MATERIALITIES)},
+        "description": TEXT,
+    }
+    assert set(properties) == set(IMPACT_KEYS), set(properties) ^ set(IMPACT_KEYS)
+    return {
+        "type": "object",
+        "description": "a non-monetised impact, described in words",
+        "properties": properties,
+        "required": ["name", "direction", "materiality"],
+        "additionalProperties": False,
+    }
 
 
 def _risk() -> dict[str, Any]:
@@ -174,7 +223,7 @@ def project_schema() -> dict[str, Any]:
     appraisal = _appraisal()
     lines = {
         section: {"type": "array", "items": {"$ref": f"#/$defs/{section[:-1]}"}}
-        for section in ("costs", "benefits", "risks")
+        for section in ("costs", "benefits", "risks", "impacts")
     }
     return {
         "type": "object",
@@ -186,12 +235,18 @@ def project_schema() -> dict[str, Any]:
             "status": {"enum": list(STATUSES)},
             "partners": {"type": "array", "items": TEXT},
             "description": TEXT,
-            "appraisal": {"type": "object", "properties": appraisal, "additionalProperties": False},
+            "appraisal": {
+                "type": "object",
+                "properties": appraisal,
+                "additionalProperties": False,
+                **ONE_RATE,
+            },
             **appraisal,
             **lines,
         },
         "required": ["id", "name", "start_year"],
         "additionalProperties": False,
+        **ONE_RATE,
         "anyOf": [
             {"required": ["costs"], "properties": {"costs": {"minItems": 1}}},
             {"required": ["benefits"], "properties": {"benefits": {"minItems": 1}}},
@@ -200,7 +255,12 @@ def project_schema() -> dict[str, Any]:
 
 
 def portfolio_schema() -> dict[str, Any]:
-    appraisal = {"type": "object", "properties": _appraisal(), "additionalProperties": False}
+    appraisal = {
+        "type": "object",
+        "properties": _appraisal(),
+        "additionalProperties": False,
+        **ONE_RATE,
+    }
     document = {
         "type": "object",
         "description": "An npv-calc portfolio.toml.",
@@ -229,6 +289,11 @@ def portfolio_schema() -> dict[str, Any]:
                     "as_of": {
                         **YEAR,
                         "description": "the last financial year with outturn recorded "
+                        "(2023 = 2023/24)",
+                    },
+                    "present_value_year": {
+                        **YEAR,
+                        "description": "also value every project at this financial year "
                         "(2023 = 2023/24)",
                     },
                 },
@@ -303,6 +368,7 @@ def schema(kind: str = "any") -> dict[str, Any]:
         "cost": _line("costs"),
         "benefit": _line("benefits"),
         "risk": _risk(),
+        "impact": _impact(),
     }
     document: dict[str, Any] = {
         "$schema": DRAFT,

@@ -41,7 +41,7 @@ from .calculate import (
     outturn_offsets,
     price_factor,
 )
-from .discount import discount_factors
+from .discount import settings_factors
 from .errors import InputError, Problem, UsageError, shown_path
 from .model import (
     DISTRIBUTIONS,
@@ -217,9 +217,7 @@ def _compile(case: Case) -> _Model:
     for project in case.projects:
         settings = case.settings_for(project)
         horizon = settings.horizon
-        df = discount_factors(
-            horizon, settings.discount_rate, settings.declining, settings.discount_year0
-        )
+        df = settings_factors(horizon, settings)
         lines = []
         for line in project.all_lines:
             start = len(columns)

@@ -68,6 +68,10 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
                 out["count_statuses"] = _statuses(table["count_statuses"], reader, **at)
             if "as_of" in table:
                 out["as_of"] = reader.year(table["as_of"], field="as_of", **at)
+            if "present_value_year" in table:
+                out["present_value_year"] = reader.year(
+                    table["present_value_year"], field="present_value_year", **at
+                )
 
     if "appraisal" in data:
         where = ("appraisal", 1)

@@ -7,7 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, COST_KINDS, STATUSES, Line, Project, Risk, is_workbook
+from ..model import (
+    APPRAISAL_KEYS,
+    COST_KINDS,
+    DIRECTIONS,
+    MATERIALITIES,
+    STATUSES,
+    VALUE_TYPES,
+    Impact,
+    Line,
+    Project,
+    Risk,
+    is_workbook,
+)
 from .messages import got, show, suggest
 from .reader import FileReader
 from .rules import (
@@ -15,6 +27,7 @@ from .rules import (
     CALENDAR_YEAR,
     COST_KEYS,
     FIELD_RULES,
+    IMPACT_KEYS,
     MONEY,
     PROJECT_KEYS,
     REFERENCE,
@@ -22,7 +35,7 @@ from .rules import (
     SHARE,
     id_problem,
 )
-from .settings import read_settings
+from .settings import BOTH_RATES, read_settings
 
 _ONLY_BENEFITS = {
     k: "applies to benefits only"
@@ -35,9 +48,14 @@ _ONLY_BENEFITS = {
         "drop_off",
         "cashable",
         "confidence",
+        "value_type",
     )
 }
-_ONLY_COSTS = {"kind": "applies to costs only (revenue or capital)"}
+_ONLY_COSTS = {
+    "kind": "applies to costs only (revenue or capital)",
+    "ob_type": "applies to costs only (optimism bias by project type is a cost uplift; a "
+    "benefit's optimism bias is optimism_bias or confidence)",
+}
 
 
 def reference_source(key: str) -> str:
@@ -78,6 +96,63 @@ def _read_reference(
     values["unit_ref"] = key
     if "source" not in raw:
         values["source"] = reference_source(key)
+
+
+def _read_ob_type(raw: dict, kind: str | None, reader: FileReader, at: dict) -> str | None:
+    """``ob_type``: a project type of the optimism bias table, instead of ``optimism_bias``."""
+    types = params.optimism_bias_types()
+    ob_type = reader.choice(raw["ob_type"], tuple(types), field="ob_type", **at)
+    if "optimism_bias" in raw:
+        reader.add(
+            "give either optimism_bias (your own uplift) or ob_type (the uplift of a project "
+            "type, reduced by ob_mitigation), not both",
+            field="ob_type",
+            **at,
+        )
+        return None
+    if ob_type is None or kind is None:
+        return ob_type
+    measured_on = types[ob_type].applies_to
+    if measured_on != kind:
+        what = "operating (revenue)" if measured_on == "revenue" else "capital"
+        reader.warn(
+            f"{show(ob_type)} is an uplift measured on {what} costs, but this line is "
+            f'kind = "{kind}"; check the project type or the kind',
+            field="ob_type",
+            **at,
+        )
+    return ob_type
+
+
+def _read_impact(raw: Any, index: int, reader: FileReader) -> Impact | None:
+    """An ``[[impacts]]`` table: a non-monetised impact, in words."""
+    where = ("impacts", index)
+    item = f"impacts[{index}]"
+    if not isinstance(raw, dict):
+        reader.add(f"must be a table ([[impacts]]), {got(raw)}", item=item, where=where)
+        return None
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        if "name" not in raw:
+            reader.add("is required: an impact needs a name", item=item, field="name", where=where)
+        else:
+            reader.text(name, required=True, item=item, field="name", where=where)
+        name = f"Impact {index}"
+    at: dict[str, Any] = {"item": f'{item} "{name}"', "where": where}
+    reader.unknown_keys(raw, IMPACT_KEYS, **at)
+    values: dict[str, Any] = {"index": index, "name": name}
+    for key, choices in (("direction", DIRECTIONS), ("materiality", MATERIALITIES)):
+        if key not in raw:
+            allowed = " or ".join(f'"{c}"' for c in choices)
+            reader.add(f"is required: {allowed}", field=key, **at)
+            values[key] = choices[0]
+        else:
+            values[key] = reader.choice(raw[key], choices, field=key, **at) or choices[0]
+    if "description" in raw:
+        values["description"] = reader.text(raw["description"], field="description", **at) or ""
+    impact = Impact(**values)
+    impact.lines.update(reader.lines.get(where, {}))
+    return impact
 
 
 def _read_years(
@@ -209,9 +284,23 @@ def _read_line(
         values["source"] = None  # an empty source is no source
     if section == "costs":
         values["kind"] = reader.choice(raw.get("kind", "revenue"), COST_KINDS, field="kind", **at)
+        if "ob_type" in raw:
+            values["ob_type"] = _read_ob_type(raw, values["kind"], reader, at)
     else:
         if "cashable" in raw:
             values["cashable"] = reader.boolean(raw["cashable"], field="cashable", **at)
+        if "value_type" in raw:
+            values["value_type"] = reader.choice(
+                raw["value_type"], VALUE_TYPES, field="value_type", **at
+            )
+            if values.get("cashable") and values["value_type"] not in (None, "fiscal"):
+                reader.add(
+                    f"is {show(values['value_type'])} but the line is cashable: a cashable "
+                    'saving is fiscal (it releases public money); write value_type = "fiscal" '
+                    "or cashable = false",
+                    field="value_type",
+                    **at,
+                )
         if "confidence" in raw:
             values["confidence"] = reader.whole(
                 raw["confidence"],
@@ -407,6 +496,11 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
                     where=where,
                 )
             overrides.update(read_settings(table, reader, item="[appraisal]", where=where))
+            if {"schedule", "discount_rate"} <= set(overrides) and not (
+                {"schedule", "discount_rate"} <= set(table)
+                or {"schedule", "discount_rate"} <= set(data)
+            ):
+                reader.add(BOTH_RATES, item="[appraisal]", field="schedule", where=where)
 
     lines: dict[str, list[Line]] = {"costs": [], "benefits": []}
     for section in ("costs", "benefits"):
@@ -433,6 +527,19 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
             risk = _read_risk(raw, index, reader, values.get("start_year"))
             if risk is not None:
                 risks.append(risk)
+    impacts: list[Impact] = []
+    raw_impacts = data.get("impacts", [])
+    if not isinstance(raw_impacts, list):
+        reader.add(
+            f"must be written as [[impacts]] tables, {got(raw_impacts)}",
+            field="impacts",
+            where=top,
+        )
+    else:
+        for index, raw in enumerate(raw_impacts, start=1):
+            impact = _read_impact(raw, index, reader)
+            if impact is not None:
+                impacts.append(impact)
     if not data.get("costs") and not data.get("benefits"):
         reader.add(
             "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
@@ -453,6 +560,7 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
         costs=tuple(lines["costs"]),
         benefits=tuple(lines["benefits"]),
         risks=tuple(risks),
+        impacts=tuple(impacts),
         **values,
     )
     project.lines.update(reader.lines.get(top, {}))

@@ -94,7 +94,7 @@ YEARLY_CHANGE = Rule(
     signed_percent=True,
 )
 #: The Green Book's highest upper bound for optimism bias (Mott MacDonald 2002: 200% for
-#: equipment and development projects' works duration) caps a cost uplift.
+#: equipment and development projects' capital costs) caps a cost uplift.
 MAX_COST_UPLIFT = 2.0
 COST_UPLIFT = Rule(
     {"minimum": 0, "maximum": MAX_COST_UPLIFT},
@@ -105,6 +105,12 @@ COST_UPLIFT = Rule(
 BENEFIT_REDUCTION = Rule(
     {"minimum": 0, "maximum": 1},
     "must be between 0 and 1 for a benefit (e.g. 0.1 reduces the benefit by 10%)",
+    percent=True,
+)
+MITIGATION = Rule(
+    {"minimum": 0, "maximum": 1},
+    "must be a share between 0 and 1 (0: optimism bias at its upper bound; e.g. 0.4 when 40% "
+    "of the risks behind it are mitigated)",
     percent=True,
 )
 POSITIVE = Rule({"exclusiveMinimum": 0}, "must be greater than 0")
@@ -143,10 +149,11 @@ FIELD_RULES: dict[str, dict[str, Rule]] = {
 }
 LINE_TEXT_KEYS = ("name", "agency", "source")
 LINE_OTHER_KEYS = ("amounts", "years", "price_year", "actuals")
-COST_KEYS = (*LINE_TEXT_KEYS, "kind", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
+COST_KEYS = (*LINE_TEXT_KEYS, "kind", "ob_type", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
 BENEFIT_KEYS = (
     *LINE_TEXT_KEYS,
     "cashable",
+    "value_type",
     "confidence",
     *LINE_OTHER_KEYS,
     *FIELD_RULES["benefits"],
@@ -163,6 +170,7 @@ PROJECT_KEYS = (
     "costs",
     "benefits",
     "risks",
+    "impacts",
 )
 PORTFOLIO_TABLES = (
     "portfolio",
@@ -180,11 +188,13 @@ PORTFOLIO_KEYS = (
     "agencies",
     "count_statuses",
     "as_of",
+    "present_value_year",
 )
 SCENARIO_KEYS = ("description", "set", "exclude")
 UNCERTAIN_KEYS = ("low", "central", "high")
 #: An uncertain table may also name a correlation group.
 UNCERTAIN_OPTIONAL = ("group",)
+IMPACT_KEYS = ("name", "direction", "materiality", "description")
 RISK_KEYS = ("name", "probability", "impact", "years", "agency", "price_year", "source")
 CORRELATION_KEYS = ("groups", "between")
 BETWEEN_KEYS = ("groups", "rank")

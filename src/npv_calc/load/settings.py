@@ -8,11 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import params
 from ..errors import InputError, Problem
 from ..model import APPRAISAL_KEYS
 from .messages import decimal, percent_value, suggest
 from .reader import FileReader
-from .rules import DISCOUNT_RATE, MAX_HORIZON
+from .rules import DISCOUNT_RATE, MAX_HORIZON, MITIGATION
+
+#: ``schedule`` and ``discount_rate`` in one table say the rate twice, two ways.
+BOTH_RATES = (
+    "give either schedule (a published table, used as published) or discount_rate (which "
+    "scales the standard schedule), not both"
+)
 
 
 class SettingError(ValueError):
@@ -27,6 +34,10 @@ def read_setting(key: str, raw: Any, reader: FileReader, **at: Any) -> object | 
         return reader.number(raw, DISCOUNT_RATE, **at)
     if key in ("declining", "discount_year0"):
         return reader.boolean(raw, **at)
+    if key == "schedule":
+        return reader.choice(raw, params.SCHEDULES, **at)
+    if key == "ob_mitigation":
+        return reader.number(raw, MITIGATION, **at)
     if key == "horizon":
         return reader.whole(
             raw, 1, MAX_HORIZON, f"a whole number of years from 1 to {MAX_HORIZON}", **at
@@ -47,6 +58,8 @@ def read_settings(
             )
             if value is not None:
                 values[key] = value
+    if "schedule" in table and "discount_rate" in table:
+        reader.add(BOTH_RATES, item=item, field=prefix + "schedule", where=where)
     return values
 
 
@@ -110,4 +123,6 @@ def parse_settings(texts: Sequence[str]) -> tuple[dict[str, object], list[Proble
             continue
         overrides[key] = value
         warnings += cautions
+    if "schedule" in overrides and "discount_rate" in overrides:
+        raise SettingError(f"schedule: {BOTH_RATES} (two --set)")
     return overrides, problems, warnings

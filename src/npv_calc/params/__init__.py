@@ -13,14 +13,29 @@ from functools import cache
 from pathlib import Path
 
 
+#: The published discount schedules a scenario may name (``[appraisal] schedule``), each a
+#: column of the band table.
+SCHEDULES = ("standard", "health", "lower-rate-test-2026")
+
+
 @dataclass(frozen=True)
 class DiscountBand:
-    """A band of years (offsets from year 0, inclusive) and its standard and health rates."""
+    """A band of years (offsets from year 0, inclusive) and its rate in each published
+    schedule."""
 
     first: int
     last: int | None
     standard: float
     health: float
+    lower_rate_test_2026: float
+
+    def rate(self, schedule: str) -> float:
+        """The band's rate in a published schedule (one of :data:`SCHEDULES`)."""
+        return {
+            "standard": self.standard,
+            "health": self.health,
+            "lower-rate-test-2026": self.lower_rate_test_2026,
+        }[schedule]
 
 
 @cache
@@ -33,7 +48,9 @@ def _data() -> dict:
 def discount_bands() -> tuple[DiscountBand, ...]:
     """The Green Book discount schedule, first band first."""
     return tuple(
-        DiscountBand(b["from"], b.get("to"), b["standard"], b["health"])
+        DiscountBand(
+            b["from"], b.get("to"), b["standard"], b["health"], b["lower_rate_test_2026"]
+        )
         for b in _data()["discount_schedule"]["bands"]
     )
 
@@ -49,8 +66,52 @@ def default_confidence_grades() -> dict[int, float]:
 
 
 def source(table: str) -> str:
-    """The citation of a parameter table (``"discount_schedule"`` or ``"confidence_grades"``)."""
+    """The citation of a parameter table (``"discount_schedule"``, ``"optimism_bias"`` or
+    ``"confidence_grades"``)."""
     return " ".join(_data()[table]["source"].split())
+
+
+@dataclass(frozen=True)
+class OptimismBiasBounds:
+    """Mott MacDonald's (2002) bounds of optimism bias for one project type: the uplift of
+    capital expenditure (operating expenditure for outsourcing) and of works duration."""
+
+    type: str
+    upper: float
+    lower: float
+    duration_upper: float | None
+    duration_lower: float | None
+    #: the kind of cost the uplift was measured on: ``"capital"``, or ``"revenue"`` (operating
+    #: costs) for outsourcing
+    applies_to: str
+
+    def uplift(self, mitigation: float) -> float:
+        """The uplift after mitigation: ``upper x (1 - mitigation)``, never below ``lower``.
+
+        Examples
+        --------
+        >>> optimism_bias_types()["standard-buildings"].uplift(0.5)
+        0.12
+        >>> optimism_bias_types()["standard-buildings"].uplift(1.0)
+        0.02
+        """
+        return max(self.lower, self.upper * (1.0 - mitigation))
+
+
+@cache
+def optimism_bias_types() -> dict[str, OptimismBiasBounds]:
+    """The optimism bias bounds by project type (``[appraisal]``-independent), by type name."""
+    return {
+        t["type"]: OptimismBiasBounds(
+            t["type"],
+            t["capital_upper"],
+            t["capital_lower"],
+            t.get("duration_upper"),
+            t.get("duration_lower"),
+            t["applies_to"],
+        )
+        for t in _data()["optimism_bias"]["types"]
+    }
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..calculate import financial_year
+from ..discount import first_rate
 
 if TYPE_CHECKING:
     from ..calculate import Figures, PortfolioResult, ProjectResult
@@ -55,7 +56,15 @@ def _project(result: ProjectResult) -> dict[str, Any]:
             ),
             "to_year": None if result.realised is None else result.realised.to_year,
         },
+        # The economic case: value types, the financial return, one present-value year.
+        "pv_benefits_by_value_type": _by_value_type(result.pv_benefits_by_value_type),
+        "financial_roi": _number(result.financial_roi),
+        "npv_at_present_value_year": _number(result.npv_at_present_value_year),
     }
+
+
+def _by_value_type(values: dict[str, float]) -> dict[str, float | None]:
+    return {k: _number(v) for k, v in values.items()}
 
 
 def _figures(figures: Figures) -> dict[str, float | None]:
@@ -74,7 +83,7 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
         "portfolio": {
             "name": portfolio.name,
             "scenario": result.scenario,
-            "discount_rate": float(settings.discount_rate),
+            "discount_rate": float(first_rate(settings)),
             "horizon": settings.horizon,
             "price_base_year": settings.price_base_year,
             "npv": _number(result.npv),
@@ -92,6 +101,13 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
             "npv_toward_target_plan": None
             if result.as_of is None
             else _number(result.npv_toward_target_plan),
+            # The economic case: the published schedule (null: discount_rate scales the
+            # standard one), value types, the financial return, one present-value year.
+            "schedule": settings.schedule,
+            "pv_benefits_by_value_type": _by_value_type(result.pv_benefits_by_value_type),
+            "financial_roi": _number(result.financial_roi),
+            "present_value_year": result.present_value_year,
+            "npv_at_present_value_year": _number(result.npv_at_present_value_year),
         },
         "projects": [_project(p) for p in result.projects],
     }
