@@ -110,7 +110,8 @@ strict_option = click.option(
 
 
 def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
-    """``--scenario``, ``--set`` and ``--format``, shared by the commands that appraise."""
+    """``--scenario``, ``--set`` and ``--format`` (the first format by default), shared by the
+    commands that appraise."""
 
     def decorate(command: F) -> F:
         for option in reversed(
@@ -134,7 +135,7 @@ def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                     "--format",
                     "fmt",
                     type=click.Choice(formats),
-                    default="table",
+                    default=formats[0],
                     show_default=True,
                     help="Output on stdout.",
                 ),
@@ -468,6 +469,73 @@ def compare(
         from .report.table import render_comparison
 
         click.echo(render_comparison(result, path_a, path_b), nl=False)
+
+
+@cli.command("case")
+@paths_argument
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    metavar="ID",
+    help="Only this project (repeatable; default: every project).",
+)
+@click.option(
+    "--iterations",
+    "-n",
+    type=click.IntRange(1, MAX_ITERATIONS),
+    help="Also run a Monte Carlo simulation with this many draws, e.g. 10000.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, MAX_SEED),
+    help="Seed of the Monte Carlo simulation (default: a random seed, reported).",
+)
+@click.option(
+    "--vfm-category",
+    is_flag=True,
+    help="Add the Department for Transport's value-for-money category of each BCR (a "
+    "convention, not a pass/fail test).",
+)
+@scenario_options(("md", "json"))
+@handles_errors
+def economic_case(
+    paths: tuple[str, ...],
+    projects: tuple[str, ...],
+    iterations: int | None,
+    seed: int | None,
+    vfm_category: bool,
+    scenario: str,
+    sets: tuple[str, ...],
+    fmt: str,
+    plan: bool,
+    strict: bool,
+) -> None:
+    """The economic case of each project: NPSV, BCR, financial return, switching values,
+    scenarios, non-monetised impacts and a value-for-money statement."""
+    from .economic_case import economic_case as build
+
+    if seed is not None and iterations is None:
+        raise click.UsageError("--seed applies to the Monte Carlo simulation: give --iterations")
+    portfolio, overrides = _load(paths, sets, strict, plan)
+    result = build(
+        portfolio,
+        scenario,
+        overrides,
+        projects=projects,
+        iterations=iterations,
+        seed=seed,
+        categories=vfm_category,
+    )
+    if fmt == "json":
+        from .report.case import case_document
+        from .report.json import dumps
+
+        click.echo(dumps(case_document(result)))
+    else:
+        from .report.case import render_case_markdown
+
+        click.echo(render_case_markdown(result), nl=False)
 
 
 @cli.command()

@@ -100,7 +100,8 @@ class OptimismBiasBounds:
 
 @cache
 def optimism_bias_types() -> dict[str, OptimismBiasBounds]:
-    """The optimism bias bounds by project type (``[appraisal]``-independent), by type name."""
+    """Mott MacDonald's optimism bias bounds (``[optimism_bias]`` of ``green_book.toml``), by
+    project type."""
     return {
         t["type"]: OptimismBiasBounds(
             t["type"],
@@ -112,6 +113,29 @@ def optimism_bias_types() -> dict[str, OptimismBiasBounds]:
         )
         for t in _data()["optimism_bias"]["types"]
     }
+
+
+@dataclass(frozen=True)
+class ValueForMoneyCategories:
+    """Value-for-money categories by BCR under one department's convention, first (lowest)
+    first: ``(name, upper end)`` with the last open-ended."""
+
+    categories: tuple[tuple[str, float | None], ...]
+    convention: str
+    warning: str
+    source: str
+
+
+@cache
+def value_for_money_categories() -> ValueForMoneyCategories:
+    """The DfT value-for-money categories (``[value_for_money]`` of ``green_book.toml``)."""
+    table = _data()["value_for_money"]
+    return ValueForMoneyCategories(
+        tuple((c["name"], c.get("below")) for c in table["categories"]),
+        table["convention"],
+        " ".join(table["warning"].split()),
+        " ".join(table["source"].split()),
+    )
 
 
 @dataclass(frozen=True)

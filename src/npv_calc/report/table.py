@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..calculate import financial_year
+from ..discount import first_rate
 from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
 
@@ -73,8 +74,13 @@ def counts_text(p: ProjectResult) -> str:
 
 def settings_line(result: PortfolioResult) -> str:
     s = result.settings
-    rate = f"{s.discount_rate * 100:g}%"
-    shape = " (declining after year 30)" if s.declining and s.horizon > 31 else ""
+    if s.schedule is not None:
+        rate = f"{first_rate(s) * 100:g}% ({s.schedule} schedule, as published"
+        rate += ", declining after year 30)" if s.horizon > 31 else ")"
+        shape = ""
+    else:
+        rate = f"{s.discount_rate * 100:g}%"
+        shape = " (declining after year 30)" if s.declining and s.horizon > 31 else ""
     year0 = "; year 0 discounted" if s.discount_year0 else "; year 0 undiscounted"
     prices = (
         f"; {financial_year(s.price_base_year)} prices" if s.price_base_year is not None else ""

@@ -1,0 +1,320 @@
+"""The economic case of each project: the figures a Green Book business case reports, and a
+value-for-money statement in plain words.
+
+For each project: the net present social value (NPSV, the NPV of every cost and benefit to
+society), the BCR, the financial return (PV of fiscal benefits / PV of costs), its benefits by
+value type, the switching values, the NPV in every scenario, optionally the Monte Carlo figures,
+its non-monetised impacts and a statement that puts them together. Optionally the Department for
+Transport's value-for-money category by BCR, which is one department's convention and is labelled
+as such: HM Treasury's Green Book Review 2025 warns against reading a BCR as a pass or fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from . import params
+from .calculate import PortfolioResult, ProjectResult, appraise_case
+from .errors import UsageError
+from .load.messages import show, suggest
+from .model import Impact, Portfolio
+from .scenarios import prepare, scenario_names
+from .sensitivity import SwitchingValue, switching_values
+
+
+@dataclass(frozen=True)
+class ScenarioFigures:
+    """A project's NPV and BCR in one scenario (``None`` when the scenario leaves it out)."""
+
+    scenario: str
+    npv: float | None
+    bcr: float | None
+    included: bool = True
+
+
+@dataclass(frozen=True)
+class MonteCarloFigures:
+    """A project's simulated NPV: mean, P5, P50, P95 and the chance it is below 0."""
+
+    iterations: int
+    seed: int
+    mean: float
+    p5: float
+    p50: float
+    p95: float
+    prob_negative: float
+
+
+@dataclass(frozen=True)
+class Category:
+    """A value-for-money category by BCR, under a named convention (e.g. DfT's)."""
+
+    name: str
+    convention: str
+    warning: str
+
+
+@dataclass(frozen=True)
+class ProjectCase:
+    """The economic case of one project."""
+
+    result: ProjectResult
+    switching: SwitchingValue
+    scenarios: tuple[ScenarioFigures, ...]
+    impacts: tuple[Impact, ...]
+    statement: str
+    monte_carlo: MonteCarloFigures | None = None
+    category: Category | None = None
+
+    @property
+    def id(self) -> str:
+        return self.result.id
+
+
+@dataclass(frozen=True)
+class EconomicCase:
+    """The economic case of the projects asked for, with the appraisal they come from."""
+
+    base: PortfolioResult
+    projects: tuple[ProjectCase, ...]
+
+
+def vfm_category(bcr: float | None) -> Category | None:
+    """The DfT value-for-money category of a BCR (``None`` without one)."""
+    if bcr is None:
+        return None
+    table = params.value_for_money_categories()
+    name = table.categories[-1][0]
+    for label, below in table.categories:
+        if below is None or bcr < below:
+            name = label
+            break
+    return Category(name, table.convention, table.warning)
+
+
+def economic_case(
+    portfolio: Portfolio,
+    scenario: str = "central",
+    overrides: Mapping[str, object] | None = None,
+    *,
+    projects: tuple[str, ...] = (),
+    iterations: int | None = None,
+    seed: int | None = None,
+    categories: bool = False,
+) -> EconomicCase:
+    """The economic case of every project (or of those named in ``projects``).
+
+    Parameters
+    ----------
+    portfolio, scenario, overrides
+        As for :func:`npv_calc.appraise`; ``scenario`` gives the case's main figures.
+    projects
+        Project ids to report (default: every project of the scenario, in file order).
+    iterations, seed
+        Also run a Monte Carlo simulation with this many draws (see :func:`npv_calc.simulate`).
+    categories
+        Add the DfT value-for-money category of each BCR (a convention, off by default).
+
+    Raises
+    ------
+    UsageError
+        For an id that is not a project of the scenario.
+    """
+    case = prepare(portfolio, scenario, overrides)
+    base = appraise_case(case)
+    known = [p.id for p in base.projects]
+    for pid in projects:
+        if pid not in known:
+            raise UsageError(
+                f"--project {show(pid)}: no such project{suggest(pid, known)}; the projects "
+                "are: " + ", ".join(known)
+            )
+    chosen = [p for p in base.projects if not projects or p.id in projects]
+    values, _ = switching_values(base)
+    switching = {v.project: v for v in values}
+
+    by_scenario: dict[str, PortfolioResult] = {}
+    for name in scenario_names(portfolio):
+        by_scenario[name] = base if name == scenario else appraise_case(
+            prepare(portfolio, name, overrides)
+        )
+
+    simulated = None
+    if iterations is not None:
+        from .simulate import simulate
+
+        simulated = simulate(
+            portfolio,
+            iterations,
+            seed=seed,
+            scenario="central" if scenario in ("pessimistic", "optimistic") else scenario,
+            overrides=overrides,
+        )
+
+    cases = []
+    for result in chosen:
+        figures = []
+        for name, appraisal in by_scenario.items():
+            found = [p for p in appraisal.projects if p.id == result.id]
+            figures.append(
+                ScenarioFigures(name, found[0].npv, found[0].bcr)
+                if found
+                else ScenarioFigures(name, None, None, included=False)
+            )
+        monte_carlo = None
+        if simulated is not None and result.id in simulated.projects:
+            stats = simulated.projects[result.id]
+            monte_carlo = MonteCarloFigures(
+                simulated.iterations,
+                simulated.seed,
+                stats.mean,
+                stats.p(5.0),
+                stats.p(50.0),
+                stats.p(95.0),
+                stats.prob_negative,
+            )
+        project_case = ProjectCase(
+            result,
+            switching[result.id],
+            tuple(figures),
+            result.project.impacts,
+            "",
+            monte_carlo,
+            vfm_category(result.bcr) if categories else None,
+        )
+        cases.append(
+            replace(project_case, statement=statement(project_case, base.present_value_year))
+        )
+    return EconomicCase(base, tuple(cases))
+
+
+def _money(x: float) -> str:
+    """£1.58m, £604,027 or -£0.2m: short enough for a sentence."""
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if x >= 1_000_000:
+        return f"{sign}£{x / 1_000_000:,.2f}m"
+    return f"{sign}£{x:,.0f}"
+
+
+def _share(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
+    """The value-for-money statement: the figures of the case in plain words.
+
+    It says what the project returns for each pound (BCR and NPSV), whether it stays worth
+    doing in the pessimistic scenario, how far benefits could fall before it is not (the
+    switching value), what it is worth to public budgets (the financial return), the Monte Carlo
+    chance of a negative NPSV when simulated, and what the figures leave out (non-monetised
+    impacts)."""
+    r = case.result
+    name = r.project.name
+    words: list[str] = []
+    if not r.pv_costs:
+        words.append(
+            f"{name} has no costs in the appraisal: its net present social value (NPSV) is its "
+            f"benefits, {_money(r.npv)}."
+        )
+    elif r.npv >= 0:
+        words.append(
+            f"On central estimates {name} returns £{r.bcr:,.2f} of benefits for every £1 of "
+            f"cost, a net present social value (NPSV) of {_money(r.npv)}."
+        )
+    else:
+        words.append(
+            f"On central estimates {name} costs more than it returns: £{r.bcr:,.2f} of benefits "
+            f"for every £1 of cost, a net present social value (NPSV) of {_money(r.npv)}."
+        )
+    pessimistic = next((s for s in case.scenarios if s.scenario == "pessimistic"), None)
+    if pessimistic is not None and pessimistic.npv is not None and r.pv_costs:
+        if 0 <= pessimistic.npv < 0.1 * r.npv:
+            words.append(
+                f"It only just stays worth doing in the pessimistic scenario (NPSV "
+                f"{_money(pessimistic.npv)})."
+            )
+        elif pessimistic.npv >= 0 and r.npv >= 0:
+            words.append(
+                f"It stays worth doing in the pessimistic scenario (NPSV "
+                f"{_money(pessimistic.npv)}), so the case does not rest on the favourable end "
+                "of the ranges."
+            )
+        elif r.npv >= 0:
+            words.append(
+                f"In the pessimistic scenario its NPSV falls to {_money(pessimistic.npv)}: the "
+                "case depends on the central estimates holding."
+            )
+    fall = case.switching.benefits_fall
+    rise = case.switching.costs_rise
+    if r.npv > 0 and fall is not None:
+        rise_words = f", or costs rise by {_share(rise)}," if rise is not None else ""
+        words.append(
+            f"Benefits would have to fall by {_share(fall)}{rise_words} before the NPSV "
+            "reached zero (switching values)."
+        )
+    fiscal = r.pv_benefits_by_value_type["fiscal"]
+    if r.pv_costs and fiscal > 0 and r.financial_roi is not None:
+        if r.financial_roi >= 1:
+            pays = "more than pays for itself in public money"
+        else:
+            pays = f"returns {_share(r.financial_roi)} of its cost to public budgets"
+        words.append(
+            f"Fiscal benefits (to public budgets) are {_money(fiscal)}, a financial return of "
+            f"{r.financial_roi:,.2f}: it {pays}."
+        )
+    elif r.pv_benefits and fiscal == 0 and not r.pv_benefits_by_value_type["unspecified"]:
+        words.append(
+            "None of its benefits is to public budgets: its case rests on economic and social "
+            "value, not savings."
+        )
+    unspecified = r.pv_benefits_by_value_type["unspecified"]
+    if unspecified > 0:
+        words.append(
+            f"{_money(unspecified)} of its benefits have no value type (fiscal, economic or "
+            "social) in the scenario files."
+        )
+    mc = case.monte_carlo
+    if mc is not None:
+        share = (
+            "none"
+            if mc.prob_negative == 0
+            else "fewer than 0.1%"
+            if mc.prob_negative < 0.001
+            else f"{mc.prob_negative * 100:.1f}%"
+        )
+        words.append(
+            f"In {mc.iterations:,} Monte Carlo draws its NPSV was below zero in {share} of "
+            f"them (P5 {_money(mc.p5)}, P95 {_money(mc.p95)})."
+        )
+    if present_value_year is not None and r.npv_at_present_value_year is not None:
+        words.append(
+            f"Valued at {present_value_year}/{(present_value_year + 1) % 100:02d}, the "
+            f"programme's present-value year, its NPSV is {_money(r.npv_at_present_value_year)}."
+        )
+    positive = [i for i in case.impacts if i.direction == "positive"]
+    negative = [i for i in case.impacts if i.direction == "negative"]
+    if case.impacts:
+        high = [i for i in case.impacts if i.materiality == "high"]
+        counts = f"{len(positive)} positive, {len(negative)} negative"
+        material = f"; {len(high)} of high materiality" if high else ""
+        lean = (
+            "they would strengthen it"
+            if not negative
+            else "the negative ones weigh against it"
+            if not positive
+            else "weigh them with the figures"
+        )
+        words.append(
+            f"The figures leave out {len(case.impacts)} non-monetised "
+            f"impact{'s' if len(case.impacts) != 1 else ''} ({counts}{material}): {lean}."
+        )
+    else:
+        words.append("No non-monetised impacts are recorded.")
+    if case.category is not None:
+        words.append(
+            f"By the {case.category.convention}, a BCR of {r.bcr:,.2f} is "
+            f'"{case.category.name}" value for money (a BCR is not a pass/fail test).'
+        )
+    return " ".join(words)
