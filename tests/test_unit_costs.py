@@ -203,13 +203,28 @@ class TestCommand:
                 "price_year": cost.price_year,
                 "description": cost.description,
                 "source": cost.source,
+                "low": cost.low,
+                "high": cost.high,
+                "checked": cost.checked,
+                "checked_against": cost.checked_against,
             }
 
     def test_csv(self, runner: Any):
         out = runner.invoke(cli, ["unit-costs", "--format", "csv"])
         assert out.exit_code == 0, out.output
         rows = list(csv.reader(io.StringIO(out.stdout)))
-        assert rows[0] == ["key", "value", "unit", "price_year", "description", "source"]
+        assert rows[0] == [
+            "key",
+            "value",
+            "unit",
+            "price_year",
+            "description",
+            "source",
+            "low",
+            "high",
+            "checked",
+            "checked_against",
+        ]
         library = params.unit_costs()
         assert [r[0] for r in rows[1:]] == list(library)
         for row in rows[1:]:
@@ -217,6 +232,65 @@ class TestCommand:
             assert float(row[1]) == cost.value
             assert int(row[3]) == cost.price_year
             assert row[5] == cost.source
+            assert row[8] == cost.checked
 
     def test_bad_format_is_a_usage_error(self, runner: Any):
         assert runner.invoke(cli, ["unit-costs", "--format", "xml"]).exit_code == 2
+
+
+#: PORTFOLIO with deflators for the years of the economic values (2014 for the police hours)
+ECONOMIC_PORTFOLIO = PORTFOLIO.replace("2015 = 78.0", "2014 = 77.0\n2015 = 78.0\n2019 = 80.0")
+
+
+class TestEconomicValues:
+    """The Green Book's economic values in the library (issue: the economic case)."""
+
+    def test_wellby_is_the_wellbeing_guidance_value_with_its_range(self):
+        wellby = params.unit_costs()["wellbeing.wellby"]
+        # HM Treasury (2021) Wellbeing Guidance: £13,000 (£10,000-£16,000), 2019 prices
+        assert (wellby.low, wellby.value, wellby.high) == (10_000, 13_000, 16_000)
+        assert wellby.price_year == 2019
+        assert "Wellbeing Guidance" in wellby.source
+        assert wellby.secondary_only
+
+    def test_qaly(self):
+        qaly = params.unit_costs()["health.qaly"]
+        assert (qaly.value, qaly.price_year) == (70_000, 2020)
+        assert "Green Book" in qaly.source
+
+    def test_every_value_says_how_it_was_checked(self):
+        for key, cost in params.unit_costs().items():
+            assert cost.checked in params.CHECKED, key
+            assert cost.checked_against.strip(), key
+            assert (cost.low is None) == (cost.high is None), key
+            if cost.low is not None:
+                assert cost.low <= cost.value <= cost.high, key
+
+    def test_the_table_flags_values_checked_only_against_secondary_reports(self, runner: Any):
+        out = runner.invoke(cli, ["unit-costs"])
+        assert out.exit_code == 0, out.output
+        for key, cost in params.unit_costs().items():
+            row = next(r for r in out.stdout.splitlines() if r.startswith(key + " "))
+            assert ("secondary*" in row) == cost.secondary_only, row
+        assert "* checked only against a secondary report" in out.stdout
+
+    def test_a_ref_with_a_range_is_uncertain(self, scenario_dir: Any):
+        folder = scenario_dir(ECONOMIC_PORTFOLIO, p1=with_unit_value('"ref:wellbeing.wellby"'))
+        line = load_portfolio(folder).projects[0].benefits[0]
+        assert (line.unit_value.low, line.unit_value.central, line.unit_value.high) == (
+            10_000,
+            13_000,
+            16_000,
+        )
+        # the central figure is the central value, rebased like any other
+        assert line.price_year == 2019
+
+    def test_the_line_source_says_when_a_value_was_checked_only_second_hand(
+        self, scenario_dir: Any
+    ):
+        folder = scenario_dir(ECONOMIC_PORTFOLIO, p1=with_unit_value('"ref:wellbeing.wellby"'))
+        line = load_portfolio(folder).projects[0].benefits[0]
+        assert "checked against secondary reports only" in line.source
+        folder = scenario_dir(ECONOMIC_PORTFOLIO, p1=with_unit_value('"ref:police.officer_hour"'))
+        line = load_portfolio(folder).projects[0].benefits[0]
+        assert "secondary" not in line.source

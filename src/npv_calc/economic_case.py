@@ -136,8 +136,8 @@ def economic_case(
 
     by_scenario: dict[str, PortfolioResult] = {}
     for name in scenario_names(portfolio):
-        by_scenario[name] = base if name == scenario else appraise_case(
-            prepare(portfolio, name, overrides)
+        by_scenario[name] = (
+            base if name == scenario else appraise_case(prepare(portfolio, name, overrides))
         )
 
     simulated = None

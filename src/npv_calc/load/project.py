@@ -18,6 +18,7 @@ from ..model import (
     Line,
     Project,
     Risk,
+    Uncertain,
     is_workbook,
 )
 from .messages import got, show, suggest
@@ -58,10 +59,16 @@ _ONLY_COSTS = {
 }
 
 
+#: What a line's source says of a library value checked only against a secondary report.
+SECONDARY = "checked against secondary reports only"
+
+
 def reference_source(key: str) -> str:
-    """The source a line gets from ``unit_value = "ref:<key>"`` when it gives none itself."""
+    """The source a line gets from ``unit_value = "ref:<key>"`` when it gives none itself
+    (saying so when the library value was checked only against a secondary report)."""
     cost = params.unit_costs()[key]
-    return f"{cost.source} ({cost.description}, via {REFERENCE}{key})"
+    flag = f"; {SECONDARY}" if cost.secondary_only else ""
+    return f"{cost.source} ({cost.description}, via {REFERENCE}{key}{flag})"
 
 
 def _read_reference(
@@ -91,7 +98,11 @@ def _read_reference(
         )
         values.pop("price_year", None)  # reported once, not again as a missing deflator
         return
-    values["unit_value"] = cost.value
+    values["unit_value"] = (
+        Uncertain(cost.low, cost.value, cost.high)
+        if cost.low is not None and cost.high is not None
+        else cost.value
+    )
     values["price_year"] = cost.price_year
     values["unit_ref"] = key
     if "source" not in raw:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-
 #: The published discount schedules a scenario may name (``[appraisal] schedule``), each a
 #: column of the band table.
 SCHEDULES = ("standard", "health", "lower-rate-test-2026")
@@ -48,9 +47,7 @@ def _data() -> dict:
 def discount_bands() -> tuple[DiscountBand, ...]:
     """The Green Book discount schedule, first band first."""
     return tuple(
-        DiscountBand(
-            b["from"], b.get("to"), b["standard"], b["health"], b["lower_rate_test_2026"]
-        )
+        DiscountBand(b["from"], b.get("to"), b["standard"], b["health"], b["lower_rate_test_2026"])
         for b in _data()["discount_schedule"]["bands"]
     )
 
@@ -173,6 +170,23 @@ class UnitCost:
     price_year: int  # the financial year whose prices the value is in (2015 = 2015/16)
     description: str
     source: str
+    #: ``"publication"``: checked against the source itself; ``"secondary"``: only against a
+    #: secondary report of it (check the publication before relying on the figure)
+    checked: str = "secondary"
+    #: what the figure was checked against, in words
+    checked_against: str = ""
+    #: the published range, when the source gives one (``value`` is then the central value)
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def secondary_only(self) -> bool:
+        """Whether the figure was checked only against a secondary report."""
+        return self.checked != "publication"
+
+
+#: How far a unit value was checked: against the publication itself, or a secondary report.
+CHECKED = ("publication", "secondary")
 
 
 @cache
@@ -184,6 +198,8 @@ def unit_costs() -> dict[str, UnitCost]:
         for row in csv.DictReader(handle):
             if row["key"] in costs:
                 raise ValueError(f"{path}: the key {row['key']!r} is listed twice")
+            if row["checked"] not in CHECKED:
+                raise ValueError(f"{path}: {row['key']}: checked must be one of {CHECKED}")
             costs[row["key"]] = UnitCost(
                 row["key"],
                 float(row["value"]),
@@ -191,5 +207,9 @@ def unit_costs() -> dict[str, UnitCost]:
                 int(row["price_year"]),
                 row["description"],
                 row["source"],
+                row["checked"],
+                row["checked_against"],
+                float(row["low"]) if row["low"] else None,
+                float(row["high"]) if row["high"] else None,
             )
     return costs

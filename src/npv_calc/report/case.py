@@ -177,10 +177,7 @@ def _project_markdown(c: ProjectCase, present_value_year: int | None) -> list[st
     if c.impacts:
         lines += _table(
             ["Impact", "Direction", "Materiality", "Description"],
-            [
-                [cell(i.name), i.direction, i.materiality, cell(i.description)]
-                for i in c.impacts
-            ],
+            [[cell(i.name), i.direction, i.materiality, cell(i.description)] for i in c.impacts],
             set(),
         )
     else:

@@ -111,7 +111,18 @@ def to_csv(result: PortfolioResult) -> str:
 
 def unit_costs_csv(costs: Iterable[UnitCost]) -> str:
     """The unit-cost library as CSV (``npv-calc unit-costs --format csv``)."""
-    header = ("key", "value", "unit", "price_year", "description", "source")
+    header = (
+        "key",
+        "value",
+        "unit",
+        "price_year",
+        "description",
+        "source",
+        "low",
+        "high",
+        "checked",
+        "checked_against",
+    )
     return csv_text(header, ([getattr(c, k) for k in header] for c in costs))
 
 

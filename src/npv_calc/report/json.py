@@ -235,6 +235,10 @@ def unit_costs_document(costs: Iterable[UnitCost]) -> list[dict[str, Any]]:
             "price_year": c.price_year,
             "description": c.description,
             "source": c.source,
+            "low": c.low,
+            "high": c.high,
+            "checked": c.checked,
+            "checked_against": c.checked_against,
         }
         for c in costs
     ]

@@ -524,13 +524,16 @@ def render_comparison(comparison, label_a: str, label_b: str) -> str:
 
 
 def render_unit_costs(costs) -> str:
-    """The ``unit-costs`` table."""
+    """The ``unit-costs`` table: a value checked only against a secondary report is marked."""
+    costs = list(costs)
     rows = [
         [
             c.key,
             f"£{c.value:,.2f}",
+            "" if c.low is None else f"£{c.low:,.0f}–£{c.high:,.0f}",
             c.unit,
             f"{c.price_year}/{(c.price_year + 1) % 100:02d}",
+            "secondary*" if c.secondary_only else "publication",
             _clip(c.description, 60),
         ]
         for c in costs
@@ -540,8 +543,23 @@ def render_unit_costs(costs) -> str:
         "is rebased from its price year with [deflators]. Sources: npv-calc unit-costs "
         "--format csv.",
         "",
-        *render_rows(["Key", "Value", "Per", "Prices", "Description"], rows, right={1}),
+        *render_rows(
+            ["Key", "Value", "Range", "Per", "Prices", "Checked", "Description"],
+            rows,
+            right={1, 2},
+        ),
     ]
+    if any(c.secondary_only for c in costs):
+        lines += [
+            "",
+            "* checked only against a secondary report of the source, not the publication itself:",
+            "  check the publication before relying on the figure (docs/unit-costs.md).",
+        ]
+    if any(c.low is not None for c in costs):
+        lines += [
+            "A value with a range is used as uncertain: low, central and high, as the source "
+            "gives them.",
+        ]
     return "\n".join(lines) + "\n"
 
 
