@@ -404,3 +404,48 @@ def test_realisation_sheet_of_the_example(tmp_path: Path) -> None:
     ]
     assert outturn and all(isinstance(c.value, int | float) for c in outturn)
     assert not math.isnan(float(outturn[0].value))
+
+
+class TestRisksInSettledYears:
+    """A risk in a year up to ``as_of`` either happened (its cost is in a cost line's outturn)
+    or did not: its expected cost is left out of the latest estimate, kept in the plan."""
+
+    RISKY = PROJECT + """
+[[risks]]
+name = "Delay"
+probability = 0.5
+impact = { low = 4_000, central = 8_000, high = 12_000 }
+years = [1, 3]
+"""
+
+    def test_expected_cost_only_in_years_after_as_of(self, scenario_dir: MakeDir):
+        folder = scenario_dir(PORTFOLIO, p1=self.RISKY)
+        portfolio = load_portfolio(folder)
+        latest = appraise(portfolio).projects[0]
+        plan = appraise(portfolio.as_planned()).projects[0]
+        df = [1 / 1.035**t for t in range(6)]
+        # start 2020, as_of 2022: years 0-2 settled; the risk's years are 1-3
+        assert latest.pv_risk_costs == pytest.approx(0.5 * 8_000 * df[3], abs=PENNY)
+        assert plan.pv_risk_costs == pytest.approx(0.5 * 8_000 * sum(df[1:4]), abs=PENNY)
+
+    def test_monte_carlo_draws_only_the_unsettled_years(self, scenario_dir: MakeDir):
+        from npv_calc.simulate import simulate
+
+        folder = scenario_dir(PORTFOLIO, p1=self.RISKY)
+        portfolio = load_portfolio(folder)
+        # the simulated mean agrees with the deterministic NPV only if both leave the settled
+        # years' risk out (it is about £7,600 of PV)
+        result = simulate(portfolio, 20_000, seed=3)
+        base = appraise(portfolio).projects[0]
+        spread = result.projects["P1"].std / math.sqrt(20_000)
+        assert abs(result.projects["P1"].mean - base.npv) < 6 * spread + 1.0
+
+    def test_a_project_without_outturn_keeps_its_risks(self, scenario_dir: MakeDir):
+        bare = "\n".join(
+            line for line in self.RISKY.splitlines() if not line.startswith("actuals")
+        )
+        folder = scenario_dir(PORTFOLIO, p1=bare)
+        portfolio = load_portfolio(folder)
+        latest = appraise(portfolio).projects[0]
+        plan = appraise(portfolio.as_planned()).projects[0]
+        assert latest.pv_risk_costs == pytest.approx(plan.pv_risk_costs, abs=PENNY)

@@ -547,9 +547,26 @@ def risk_flows(
 
 
 def case_risk_flows(case: Case, project: Project, risk: Risk, settings: Settings) -> np.ndarray:
-    """A risk's expected yearly cost in a case (its impact as the case picks it)."""
+    """A risk's expected yearly cost in a case (its impact as the case picks it), none in the
+    years its project's outturn has settled (:func:`settled_years`)."""
     impact = case.pick(project, risk, "impact")  # type: ignore[arg-type]
-    return risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))  # type: ignore[arg-type]
+    flows = risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))  # type: ignore[arg-type]
+    flows[: settled_years(case, project)] = 0.0
+    return flows
+
+
+def settled_years(case: Case, project: Project) -> int:
+    """How many of a project's first years its outturn has settled: those up to ``as_of`` when
+    the project records outturn (0 in the plan, or when it records none).
+
+    A risk in a settled year either happened, and its cost is in the outturn of a cost line, or
+    did not: either way its expected cost no longer applies."""
+    as_of = case.portfolio.as_of
+    if not (case.outturn and as_of is not None) or not any(
+        line.actuals for line in project.all_lines
+    ):
+        return 0
+    return max(0, as_of - project.start_year + 1)
 
 
 def price_factor(case: Case, line: Line, settings: Settings) -> float:

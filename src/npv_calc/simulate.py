@@ -39,6 +39,7 @@ from .calculate import (
     case_risk_flows,
     outturn_factor,
     outturn_offsets,
+    settled_years,
     price_factor,
 )
 from .discount import settings_factors
@@ -355,6 +356,8 @@ def _compile_risk(
     """A risk: its cost is ``impact x price factor x sum DF`` over its years when it happens."""
     settings = case.settings_for(project)
     first, last = risk.years
+    # Years the project's outturn has settled carry no risk (calculate.settled_years).
+    first = max(first, settled_years(case, project))
     window_pv = float(np.sum(df[first : last + 1])) * price_factor(case, risk, settings)  # type: ignore[arg-type]
     empty = df[:0]
     if not 0.0 < risk.probability < 1.0 and not risk.uncertain():
