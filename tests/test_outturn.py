@@ -410,13 +410,16 @@ class TestRisksInSettledYears:
     """A risk in a year up to ``as_of`` either happened (its cost is in a cost line's outturn)
     or did not: its expected cost is left out of the latest estimate, kept in the plan."""
 
-    RISKY = PROJECT + """
+    RISKY = (
+        PROJECT
+        + """
 [[risks]]
 name = "Delay"
 probability = 0.5
 impact = { low = 4_000, central = 8_000, high = 12_000 }
 years = [1, 3]
 """
+    )
 
     def test_expected_cost_only_in_years_after_as_of(self, scenario_dir: MakeDir):
         folder = scenario_dir(PORTFOLIO, p1=self.RISKY)
@@ -441,11 +444,19 @@ years = [1, 3]
         assert abs(result.projects["P1"].mean - base.npv) < 6 * spread + 1.0
 
     def test_a_project_without_outturn_keeps_its_risks(self, scenario_dir: MakeDir):
-        bare = "\n".join(
-            line for line in self.RISKY.splitlines() if not line.startswith("actuals")
-        )
+        bare = "\n".join(line for line in self.RISKY.splitlines() if not line.startswith("actuals"))
         folder = scenario_dir(PORTFOLIO, p1=bare)
         portfolio = load_portfolio(folder)
         latest = appraise(portfolio).projects[0]
         plan = appraise(portfolio.as_planned()).projects[0]
         assert latest.pv_risk_costs == pytest.approx(plan.pv_risk_costs, abs=PENNY)
+
+
+def test_plan_with_a_named_scenario(runner: CliRunner):
+    """--plan leaves the outturn out entirely, so a named scenario's settings checks do not
+    find actuals without as_of (they did: every line with actuals was an error)."""
+    out = runner.invoke(cli, ["run", str(EXAMPLE), "--plan", "--scenario", "rate-3pc"])
+    assert out.exit_code == 0, out.output
+    planned = load_portfolio(EXAMPLE).as_planned()
+    assert all(not line.actuals for p in planned.projects for line in p.all_lines)
+    assert planned.as_of is None

@@ -331,9 +331,17 @@ class Portfolio:
     warnings: tuple = field(default=(), compare=False, repr=False)
 
     def as_planned(self) -> Portfolio:
-        """The portfolio as planned: the outturn it records left out (``as_of`` cleared), so
-        that every figure is the plan's (``--plan``)."""
-        return replace(self, as_of=None)
+        """The portfolio as planned: the outturn it records left out (``as_of`` cleared and
+        every line's ``actuals`` dropped), so that every figure is the plan's (``--plan``)."""
+
+        def planned(project: Project) -> Project:
+            return replace(
+                project,
+                costs=tuple(replace(line, actuals={}) for line in project.costs),
+                benefits=tuple(replace(line, actuals={}) for line in project.benefits),
+            )
+
+        return replace(self, as_of=None, projects=tuple(planned(p) for p in self.projects))
 
     def project_settings(self, project: Project) -> Settings:
         """The settings a project is appraised with: portfolio defaults and its own overrides."""

@@ -3,6 +3,7 @@ and on the command line (``--set KEY=VALUE``)."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,10 @@ BOTH_RATES = (
     "give either schedule (a published table, used as published) or discount_rate (which "
     "scales the standard schedule), not both"
 )
+
+
+#: Settings whose value is a name: ``--set`` takes it with or without TOML quotes.
+TEXT_KEYS = ("schedule",)
 
 
 class SettingError(ValueError):
@@ -84,6 +89,9 @@ def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
         )
     if "\n" in value or "\r" in value:
         raise SettingError(f"{key}: {value!r} spans several lines; give each setting its own --set")
+    if key in TEXT_KEYS and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", value.strip()):
+        # A name needs no TOML quotes on the command line: --set schedule=health.
+        value = f'"{value.strip()}"'
     try:
         document = tomllib.loads(f"v = {value.strip()}")
     except tomllib.TOMLDecodeError:

@@ -37,6 +37,12 @@ COLUMNS = (
     "realised_pv_costs",
     "realised_pv_benefits",
     "realised_to_year",
+    "pv_benefits_fiscal",
+    "pv_benefits_economic",
+    "pv_benefits_social",
+    "pv_benefits_unspecified",
+    "financial_roi",
+    "npv_at_present_value_year",
 )
 #: A cell starting with one of these is taken as a formula by spreadsheet programs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -69,6 +75,9 @@ def project_rows(result: PortfolioResult) -> list[dict[str, Any]]:
             "realised_pv_costs": None if p.realised is None else p.realised.pv_costs,
             "realised_pv_benefits": None if p.realised is None else p.realised.pv_benefits,
             "realised_to_year": None if p.realised is None else p.realised.to_year,
+            **{f"pv_benefits_{k}": v for k, v in p.pv_benefits_by_value_type.items()},
+            "financial_roi": p.financial_roi,
+            "npv_at_present_value_year": p.npv_at_present_value_year,
         }
         for p in result.projects
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..calculate import financial_year
+from ..calculate import VALUE_KINDS, financial_year
 from ..discount import first_rate
 from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
@@ -146,6 +146,7 @@ def render(result: PortfolioResult) -> str:
     as_of = portfolio.as_of
     if as_of is not None:
         lines += _realisation(result, as_of)
+    lines += _value_types(result)
     if has_target:
         plan = f" (plan {money(result.npv_toward_target_plan)})" if as_of is not None else ""
         lines.append(
@@ -170,6 +171,52 @@ def render(result: PortfolioResult) -> str:
     else:
         lines.append("No target set ([portfolio] target in portfolio.toml).")
     return "\n".join(lines) + "\n"
+
+
+def _value_types(result: PortfolioResult) -> list[str]:
+    """Benefits by value type, the financial return and the NPV at the present-value year, by
+    project: shown when a benefit has a value type (or is cashable) or the portfolio has a
+    present-value year."""
+    year = result.present_value_year
+    typed = any(
+        line.value_kind != "unspecified" for p in result.projects for line in p.project.benefits
+    )
+    if not typed and year is None:
+        return []
+    kinds = [k for k in VALUE_KINDS if k != "unspecified"]
+    if any(p.pv_benefits_by_value_type["unspecified"] for p in result.projects):
+        kinds.append("unspecified")
+    text = (
+        "PV of benefits by value type (fiscal: to public budgets; economic; social), and the "
+        "financial return (PV of fiscal benefits ÷ PV of costs)"
+    )
+    if year is not None:
+        text += f"; NPV valued at {financial_year(year)}, the present-value year"
+    lines = _wrap(text + ":")
+    headers = ["ID", *(k.capitalize() for k in kinds), "Financial return"]
+    if year is not None:
+        headers.append(f"NPV at {financial_year(year)}")
+
+    def row(label: str, by_type: dict[str, float], roi: float | None, at_year: float | None):
+        cells = [label, *(money(by_type[k]) for k in kinds), ratio(roi)]
+        if year is not None:
+            cells.append(money(at_year))
+        return cells
+
+    rows = [
+        row(p.id, p.pv_benefits_by_value_type, p.financial_roi, p.npv_at_present_value_year)
+        for p in result.projects
+    ]
+    rows.append(
+        row(
+            "Portfolio",
+            result.pv_benefits_by_value_type,
+            result.financial_roi,
+            result.npv_at_present_value_year,
+        )
+    )
+    table = render_rows(headers, rows, right=set(range(1, len(headers))))
+    return [*lines, *table[:-1], table[1], table[-1], ""]
 
 
 def _realisation(result: PortfolioResult, as_of: int) -> list[str]:
