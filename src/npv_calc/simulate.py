@@ -39,8 +39,8 @@ from .calculate import (
     case_risk_flows,
     outturn_factor,
     outturn_offsets,
-    settled_years,
     price_factor,
+    settled_years,
 )
 from .discount import settings_factors
 from .errors import InputError, Problem, UsageError, shown_path
