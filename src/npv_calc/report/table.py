@@ -452,10 +452,20 @@ def render_simulation(simulation: Simulation) -> str:
     else:
         year = portfolio.target_year
         by = f" by {year}" if year is not None else ""
+        share = simulation.prob_meets_target
+        if share in (0.0, 1.0):
+            # Every draw on one side: a standard error of 0 would claim a certainty that the
+            # draws cannot show, only that a miss (or a hit) is rarer than 1 in this many.
+            side, event = ("missed", "a miss") if share == 1.0 else ("met", "meeting it")
+            error = (
+                f"no draw of {simulation.iterations:,} {side} the target: {event} is not "
+                "impossible, only too rare for these draws to measure"
+            )
+        else:
+            error = f"standard error {standard_error(simulation.prob_meets_target_se, 'share')}"
         lines.append(
             f"Probability of meeting the target of {money(portfolio.target)}{by}: "
-            f"{probability(simulation.prob_meets_target)} "
-            f"(standard error {standard_error(simulation.prob_meets_target_se, 'share')})"
+            f"{probability(share)} ({error})"
         )
     lines.append(
         f"Standard error of the mean portfolio NPV: "
