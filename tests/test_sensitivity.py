@@ -55,9 +55,7 @@ class TestOutturn:
         """The example's SSS implementation costs fall in 2018/19 and 2019/20, both recorded:
         its optimism bias range moves nothing, in the tornado as in Monte Carlo."""
         analysis = sensitivity(example)
-        bar = next(
-            b for b in analysis.tornado if b.project == "SSS" and b.field == "optimism_bias"
-        )
+        bar = next(b for b in analysis.tornado if b.project == "SSS" and b.field == "optimism_bias")
         assert bar.swing == 0
         planned = next(
             b
@@ -77,10 +75,14 @@ class TestOutturn:
         for end, npv in ((bar.low, bar.npv_at_low), (bar.high, bar.npv_at_high)):
             key = ("JET", "benefits", 1, "drop_off")
             assert appraise_case(replace(case, fixed={key: end})).npv == pytest.approx(npv)
-        assert 0 < bar.swing < next(
-            b.swing
-            for b in sensitivity(example.as_planned()).tornado
-            if b.project == "JET" and b.field == "drop_off"
+        assert (
+            0
+            < bar.swing
+            < next(
+                b.swing
+                for b in sensitivity(example.as_planned()).tornado
+                if b.project == "JET" and b.field == "drop_off"
+            )
         )
 
 
