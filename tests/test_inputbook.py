@@ -31,7 +31,7 @@ import npv_calc.load.workbook_layout as layout
 from npv_calc import appraise, load_portfolio, params, to_dict, workbook_io
 from npv_calc.cli import cli
 from npv_calc.load.workbook import check_file_name
-from npv_calc.model import STATUSES
+from npv_calc.model import DIRECTIONS, MATERIALITIES, STATUSES, VALUE_TYPES
 from npv_calc.report.json import dumps
 from tests import strategies as gen
 
@@ -60,6 +60,7 @@ PORTFOLIO_FIELDS = (
     "count_statuses",
     "correlation",
     "as_of",
+    "present_value_year",
 )
 
 
@@ -167,12 +168,36 @@ REFERABLE = sorted(
 )
 
 
+#: Optimism bias project types by the kind of cost their uplift was measured on, so that a
+#: generated ``ob_type`` matches its line's ``kind`` (a mismatch is legal, but a warning).
+OB_TYPES = {
+    kind: sorted(t for t, b in params.optimism_bias_types().items() if b.applies_to == kind)
+    for kind in ("capital", "revenue")
+}
+
+
+def _one_rate(draw: st.DrawFn, table: dict[str, Any]) -> None:
+    """Sometimes a published ``schedule`` in ``table`` instead of its ``discount_rate`` (never
+    both: that is an error), and sometimes an ``ob_mitigation``."""
+    if draw(st.booleans()):
+        table.pop("discount_rate", None)
+        table["schedule"] = draw(st.sampled_from(params.SCHEDULES))
+    if draw(st.booleans()):
+        table["ob_mitigation"] = draw(gen.shares)
+
+
 @st.composite
 def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
     """Generated portfolios, plus what :mod:`tests.strategies` leaves out and a workbook must
-    carry too: descriptions, named scenarios, ``ref:`` unit values, declared agencies and the
-    statuses that count toward the target."""
+    carry too: descriptions, named scenarios, ``ref:`` unit values, declared agencies, the
+    statuses that count toward the target, and the economic case's keys (a published
+    ``schedule`` where there would be a ``discount_rate``, ``ob_mitigation``,
+    ``present_value_year``, ``ob_type`` on cost lines, ``value_type`` on benefit lines and
+    ``[[impacts]]``)."""
     generated = draw(gen.portfolios())
+    _one_rate(draw, generated.portfolio["appraisal"])
+    if draw(st.booleans()):
+        generated.portfolio["portfolio"]["present_value_year"] = draw(st.integers(2005, 2040))
     if draw(st.booleans()):
         generated.portfolio["portfolio"]["description"] = draw(gen.names)
     if draw(st.booleans()):  # every agency the generated lines and partners may name
@@ -203,6 +228,7 @@ def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
                 },
             )
         )
+        _one_rate(draw, overrides)
         if overrides:
             scenario["set"] = overrides
         exclude = draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids)))
@@ -214,12 +240,40 @@ def rich_portfolios(draw: st.DrawFn) -> gen.GeneratedPortfolio:
     for project in generated.projects:
         if draw(st.booleans()):
             project["description"] = draw(gen.names)
+        if draw(st.booleans()):  # the project's own schedule, at the top or in [appraisal]
+            own: dict[str, Any] = {}
+            _one_rate(draw, own)
+            if "schedule" in own and "discount_rate" in project:
+                own.pop("schedule")  # a rate at the top and a schedule below: an error
+            if own and draw(st.booleans()):
+                project["appraisal"] = own
+            else:
+                project.update(own)
+        for line in project["costs"]:
+            if draw(st.booleans()):  # optimism bias by project type instead of by hand
+                line.pop("optimism_bias", None)
+                line["ob_type"] = draw(st.sampled_from(OB_TYPES[line["kind"]]))
         for line in project["benefits"]:
             if "quantity" in line and draw(st.booleans()):
                 line["unit_value"] = "ref:" + draw(st.sampled_from(REFERABLE))
                 line.pop("price_year", None)
                 if draw(st.booleans()):
                     line["source"] = draw(gen.names)
+            if draw(st.booleans()):  # a cashable line is fiscal or says nothing
+                line["value_type"] = (
+                    "fiscal" if line["cashable"] else draw(st.sampled_from(VALUE_TYPES))
+                )
+        impacts = [
+            {
+                "name": draw(gen.names),
+                "direction": draw(st.sampled_from(DIRECTIONS)),
+                "materiality": draw(st.sampled_from(MATERIALITIES)),
+                **({"description": draw(gen.names)} if draw(st.booleans()) else {}),
+            }
+            for _ in range(draw(st.integers(0, 2)))
+        ]
+        if impacts:
+            project["impacts"] = impacts
     used: set[str] = set()
     for project in generated.projects:
         if draw(st.booleans()):
@@ -506,6 +560,115 @@ def test_deadweight_message_reads_like_the_issue(example_book: Path, runner: Cli
     out = runner.invoke(cli, ["validate", str(example_book)])
     line = refused(out, f"input.xlsx: Benefits!{cell}: ", "deadweight", "got 1.5")
     assert re.search(r"between 0 and 1", line)
+
+
+def test_economic_case_cells_are_reported_with_their_sheet_and_cell(
+    example_book: Path, runner: CliRunner
+) -> None:
+    """The economic case's columns and settings (value type, optimism bias type, schedule,
+    mitigation, present-value year, impacts) are checked as in TOML files, each problem at its
+    cell, all at once."""
+    wb = openpyxl.load_workbook(example_book)
+    costs, benefits, projects = wb["Costs"], wb["Benefits"], wb["Projects"]
+    expected: list[tuple[str, tuple[str, ...]]] = []
+
+    value_type = column_letter(benefits, "Value type")
+    benefits[f"{value_type}5"] = "monetary"
+    expected.append((f"Benefits!{value_type}5", ("value_type", "monetary", '"social"')))
+    cashable = column_letter(benefits, "Cashable")
+    row = next(r for r in range(5, benefits.max_row + 1) if benefits[f"{cashable}{r}"].value)
+    benefits[f"{value_type}{row}"] = "social"  # on a cashable line
+    expected.append((f"Benefits!{value_type}{row}", ("value_type", "cashable", "fiscal")))
+
+    ob_type = column_letter(costs, "Optimism bias type")
+    costs[f"{ob_type}5"] = "standard buildings"
+    expected.append((f"Costs!{ob_type}5", ("ob_type", "standard buildings", "standard-buildings")))
+    bias = column_letter(costs, "Optimism bias")
+    row = next(r for r in range(5, costs.max_row + 1) if costs[f"{bias}{r}"].value is not None)
+    costs[f"{ob_type}{row}"] = "standard-buildings"  # beside an optimism bias of its own
+    expected.append((f"Costs!{ob_type}{row}", ("optimism_bias", "ob_type", "not both")))
+
+    portfolio = wb["Portfolio"]
+    row = setting_row(portfolio, "Published discount schedule (instead of the rate)")
+    portfolio[f"B{row}"] = "health"  # beside the example's discount rate
+    expected.append((f"Portfolio!B{row}", ("schedule", "discount_rate", "not both")))
+    row = setting_row(portfolio, "Optimism bias mitigation")
+    portfolio[f"B{row}"] = 1.5
+    expected.append((f"Portfolio!B{row}", ("ob_mitigation", "1.5")))
+    row = setting_row(portfolio, "Present value year (financial year)")
+    portfolio[f"B{row}"] = "2023/24"
+    expected.append((f"Portfolio!B{row}", ("present_value_year", "2023/24")))
+
+    projects[f"{column_letter(projects, 'Own discount rate')}5"] = 0.03
+    cell = f"{column_letter(projects, 'Own discount schedule')}5"
+    projects[cell] = "health"
+    expected.append((f"Projects!{cell}", ("schedule", "not both")))
+
+    scenarios = wb["Scenarios"]
+    schedule = column_letter(scenarios, "Discount schedule")
+    assert scenarios[f"{column_letter(scenarios, 'Discount rate')}5"].value is not None
+    scenarios[f"{schedule}5"] = "health"
+    expected.append((f"Scenarios!{schedule}5", ("set.schedule", "not both")))
+    scenarios[f"{schedule}6"] = "green"
+    expected.append((f"Scenarios!{schedule}6", ("set.schedule", "green")))
+
+    impacts = wb["Impacts"]
+    cell = f"{column_letter(impacts, 'Direction')}5"
+    impacts[cell] = "up"
+    expected.append((f"Impacts!{cell}", ("direction", "up", '"positive"')))
+    cell = f"{column_letter(impacts, 'Materiality')}6"
+    impacts[cell] = "huge"
+    expected.append((f"Impacts!{cell}", ("materiality", "huge")))
+    cell = f"{column_letter(impacts, 'Project ID')}7"
+    impacts[cell] = "NOPE"
+    expected.append((f"Impacts!{cell}", ("NOPE", "Projects")))
+    cell = f"{column_letter(impacts, 'Impact')}8"
+    impacts[cell] = None
+    expected.append((f"Impacts!{cell}", ("name", "required")))
+    wb.save(example_book)
+
+    out = runner.invoke(cli, ["validate", str(example_book)])
+    assert out.exit_code == 1, out.output
+    assert "Traceback" not in out.output
+    lines = errors(out.stderr)
+    missing = []
+    for cell, phrases in expected:
+        found = [line for line in lines if line.startswith(f"Error: input.xlsx: {cell}: ")]
+        if not any(all(p in line for p in phrases) for line in found):
+            missing.append((cell, phrases, found))
+    assert not missing, "\n".join(map(str, missing)) + "\n" + out.stderr
+    assert len(lines) == len(expected), out.stderr  # every problem, each once
+
+
+def test_a_workbook_made_before_the_economic_case_is_read(example_book: Path) -> None:
+    """A workbook from an older template, without the Impacts sheet and the economic case's
+    columns and settings, is read as before: nothing of them is given."""
+    wb = openpyxl.load_workbook(example_book)
+    del wb["Impacts"]
+    for sheet, header in (
+        ("Benefits", "Value type"),
+        ("Costs", "Optimism bias type"),
+        ("Projects", "Own discount schedule"),
+        ("Projects", "Own optimism bias mitigation"),
+        ("Scenarios", "Discount schedule"),
+        ("Scenarios", "Optimism bias mitigation"),
+    ):
+        ws = wb[sheet]
+        ws.delete_cols(ws[f"{column_letter(ws, header)}1"].column)
+    portfolio = wb["Portfolio"]
+    for label in (
+        "Published discount schedule (instead of the rate)",
+        "Optimism bias mitigation",
+        "Present value year (financial year)",
+    ):
+        portfolio.delete_rows(setting_row(portfolio, label))
+    wb.save(example_book)
+    book = load_portfolio(example_book)
+    example = load_portfolio(EXAMPLE)
+    assert book.present_value_year is None
+    assert all(not p.impacts for p in book.projects)
+    assert all(line.value_type is None for p in book.projects for line in p.benefits)
+    assert [r.npv for r in appraise(book).projects] == [r.npv for r in appraise(example).projects]
 
 
 def test_errors_in_a_workbook_stop_import_and_export_writes_nothing(
@@ -925,6 +1088,12 @@ class TestTemplate:
             ("Benefits", "Agency (benefits)", ["Police", "Fire", "Ambulance"]),
             ("Benefits", "Cashable", ["TRUE", "FALSE"]),
             ("Benefits", "Confidence grade", ["1", "2", "3", "4", "5", "6"]),
+            ("Benefits", "Value type", list(VALUE_TYPES)),
+            ("Costs", "Optimism bias type", list(params.optimism_bias_types())),
+            ("Projects", "Own discount schedule", list(params.SCHEDULES)),
+            ("Scenarios", "Discount schedule", list(params.SCHEDULES)),
+            ("Impacts", "Direction", list(DIRECTIONS)),
+            ("Impacts", "Materiality", list(MATERIALITIES)),
         ],
     )
     def test_drop_downs(self, sheet: str, header: str, choices: list[str]):
@@ -939,6 +1108,27 @@ class TestTemplate:
         assert rules[0].type == "list"
         offered = rules[0].formula1.strip('"').split(",")
         assert set(choices) <= set(offered), offered
+
+    @pytest.mark.parametrize("header", ["Value type", "Optimism bias type"])
+    def test_drop_downs_of_values_npv_calc_alone_defines_refuse_others(self, header: str):
+        """A drop-down whose values the loader alone defines is a hard stop; those a workbook
+        may extend (agencies, grades) only warn."""
+        sheets = [ws for ws in openpyxl.load_workbook(TEMPLATE) if header in headers(ws)]
+        assert sheets, header
+        for ws in sheets:
+            letter = column_letter(ws, header)
+            (rule,) = [
+                dv
+                for dv in ws.data_validations.dataValidation
+                if f"{letter}{layout.FIRST_ROW}" in dv.sqref
+            ]
+            assert rule.errorStyle == "stop", (ws.title, header)
+
+    def test_the_schedule_setting_has_a_drop_down(self):
+        ws = openpyxl.load_workbook(TEMPLATE)["Portfolio"]
+        cell = f"B{setting_row(ws, 'Published discount schedule (instead of the rate)')}"
+        (rule,) = [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+        assert rule.formula1.strip('"').split(",") == list(params.SCHEDULES)
 
     def test_unit_costs_sheet_lists_the_library(self):
         ws = openpyxl.load_workbook(TEMPLATE)["Unit costs"]
@@ -986,6 +1176,30 @@ class TestDocumentation:
         for phrase in ("npv-calc import", "npv-calc export", "npv-calc run", "ref:", ".xlsm"):
             assert phrase in text, f"docs/input-template.md does not mention {phrase}"
         assert re.search(r"round.trip", text, re.IGNORECASE)
+
+    def test_every_column_and_setting_is_documented(self):
+        """Each header of each table sheet, and each label of the Portfolio sheet, has its row
+        in a table of docs/input-template.md (low/high columns may share their value's row)."""
+        text = (self.DOCS / "input-template.md").read_text(encoding="utf-8")
+        cells = {
+            cell.strip()
+            for line in text.splitlines()
+            if line.startswith("|")
+            for cell in line.strip("|").split("|")
+        }
+        named = {part.strip() for cell in cells for part in cell.split(",")}
+        missing = [
+            f"{sheet}: {column.header}"
+            for sheet, columns in layout.TABLE_SHEETS.items()
+            for column in columns
+            if column.header not in named
+        ]
+        missing += [
+            f"Portfolio: {label}"
+            for _, _, label, _ in layout.PORTFOLIO_ROWS
+            if label not in cells  # a label may hold a comma
+        ]
+        assert not missing, f"docs/input-template.md does not document: {missing}"
 
     def test_new_commands_have_examples_in_cli_docs(self):
         text = (self.DOCS / "cli.md").read_text(encoding="utf-8")

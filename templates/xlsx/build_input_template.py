@@ -4,9 +4,10 @@
 
 The sheets and columns come from ``npv_calc.load.workbook_layout`` (the same definitions the
 reader uses), the look of the board workbook (``board.toml``) as named styles. Each sheet
-has a title, a line of guidance, a header row, and drop-down lists where a column takes one of a
-few values (agency, kind, status, cashable, confidence grade). ``npv-calc export`` fills a copy
-of it; ``npv-calc run``/``import`` read a filled copy.
+has a title, a line of guidance, a header row, and drop-down lists where a column or a setting
+takes one of a few values (agency, kind, status, cashable, confidence grade, value type, optimism
+bias type, discount schedule, an impact's direction and materiality). ``npv-calc export`` fills a
+copy of it; ``npv-calc run``/``import`` read a filled copy.
 
 Rebuild it after changing the columns, and commit both.
 """
@@ -27,6 +28,7 @@ from npv_calc.load.workbook_layout import (
     FIRST_ROW,
     HEADER_ROW,
     LINE_SHEETS,
+    PORTFOLIO_CHOICES,
     PORTFOLIO_ROWS,
     TABLE_SHEETS,
     TEMPLATE_ROWS,
@@ -146,13 +148,16 @@ GUIDANCE = {
     "Portfolio": "One value per setting in column B. Shares as percentages (3.5%). Leave a "
     "setting empty for npv-calc's default.",
     "Projects": "One row per project. ID: a letter, then letters, digits, _ or -. Own settings: "
-    "leave empty to use the Portfolio sheet's. File: the TOML file import writes (optional).",
+    "leave empty to use the Portfolio sheet's (own discount rate or own schedule, not both). "
+    "File: the TOML file import writes (optional).",
     "Costs": "One row per cost line. Give Annual £ (each year from First to Last year, growing by "
     "Growth) or amounts in the Year 0, Year 1... columns - not both. Low/high: the range of an "
-    "uncertain value; leave them empty for a fixed value.",
+    "uncertain value; leave them empty for a fixed value. Optimism bias or Optimism bias type, "
+    "not both.",
     "Benefits": "One row per benefit line. Give Annual £, or Quantity and Unit value £ (a unit "
     "value may be ref:<key> from the Unit costs sheet), or yearly amounts. Shares as "
-    "percentages. Confidence grade or Optimism bias, not both.",
+    "percentages. Confidence grade or Optimism bias, not both. Value type: fiscal, economic or "
+    "social (a cashable line is fiscal).",
     "Scenarios": "Named what-ifs: settings to change for every project, and project IDs to "
     "leave out (comma-separated).",
     "Grades": "Benefit optimism bias by evidence confidence grade (1 = strongest evidence).",
@@ -169,6 +174,9 @@ GUIDANCE = {
     "Outturn": "Optional: the outturn recorded, a row per line and financial year (2023 for "
     "2023/24): the gross amount in the line's prices, as Year columns would hold it. It "
     "replaces the forecast in that year. Set 'Outturn recorded up to' on the Portfolio sheet.",
+    "Impacts": "Optional: the impacts of a project the figures leave out (non-monetised), a row "
+    "each: which way it points (positive or negative), how much it matters (low, medium or high) "
+    "and a description. They go into the economic case (npv-calc case).",
     "Agencies": "Optional: the agencies lines and partners may name, one per row. When any "
     "are listed, every other agency name is an error (an empty agency cell is Unallocated).",
     "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "
@@ -223,14 +231,22 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
         if column and column.note:
             ws.cell(row=HEADER_ROW - 1, column=number, value=column.note).style = "npv note"
         if column and column.choices:
+            # A hard stop where npv-calc accepts no other value; a warning where the workbook
+            # may add its own (agencies on the Agencies sheet, grades on the Grades sheet).
             strict = column.key in (
                 "kind",
                 "status",
                 "cashable",
+                "value_type",
+                "ob_type",
+                "schedule",
+                "set.schedule",
                 "set.declining",
                 "set.discount_year0",
                 "declining",
                 "discount_year0",
+                "direction",
+                "materiality",
             )
             rule = DataValidation(
                 type="list",
@@ -275,11 +291,17 @@ def build(output: Path = OUTPUT) -> Path:
         "target_year": "projects starting in or before this financial year count",
         "count_statuses": "comma-separated, e.g. approved, in-delivery, delivered; empty: "
         "every status counts",
-        "discount_rate": "Green Book STPR: 3.5%",
+        "present_value_year": "also value every project at this financial year (2023 for "
+        "2023/24); empty: each at its own year 0 only",
+        "discount_rate": "Green Book STPR: 3.5%; empty when a published schedule is chosen",
+        "schedule": "standard, health or lower-rate-test-2026, used as published; empty: the "
+        "discount rate scales the standard schedule",
         "declining": "TRUE: Green Book schedule after year 30",
         "discount_year0": "FALSE: year 0 undiscounted (Green Book)",
         "horizon": "years appraised: 10 covers years 0-9",
         "price_base_year": "all amounts are in this financial year's prices",
+        "ob_mitigation": "how far optimism bias by project type is reduced from its upper bound "
+        "(0%: the upper bound), never below the lower bound",
     }
     flags = DataValidation(
         type="list",
@@ -301,6 +323,18 @@ def build(output: Path = OUTPUT) -> Path:
         ws.cell(row=number, column=3, value=notes.get(key, "")).style = "npv note"
         if kind == "bool":
             flags.add(value.coordinate)
+        if key in PORTFOLIO_CHOICES:
+            choices = PORTFOLIO_CHOICES[key]
+            rule = DataValidation(
+                type="list",
+                formula1='"' + ",".join(choices) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Discount schedule",  # Excel allows 32 characters
+                error=f"Choose one of: {', '.join(choices)}",
+            )
+            ws.add_data_validation(rule)
+            rule.add(value.coordinate)
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["C"].width = 60

@@ -17,6 +17,7 @@ from ..load.workbook_layout import (
     CORRELATION_COLUMNS,
     FIRST_ROW,
     HEADER_ROW,
+    IMPACT_COLUMNS,
     LINE_SHEETS,
     OUTTURN_COLUMNS,
     PORTFOLIO_ROWS,
@@ -32,7 +33,7 @@ from ..load.workbook_layout import (
     default_template,
     year_header,
 )
-from ..model import APPRAISAL_KEYS, UNALLOCATED, Line, Portfolio, Uncertain
+from ..model import UNALLOCATED, Line, Portfolio, Uncertain
 from ..workbook_io import (
     MAX_CELL_TEXT,
     check_writable,
@@ -41,7 +42,7 @@ from ..workbook_io import (
     put_text,
     save_atomically,
 )
-from .scenario_files import line_items, risk_items
+from .scenario_files import appraisal_items, impact_items, line_items, risk_items
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -187,10 +188,12 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         if portfolio.count_statuses is not None
         else None,
         ("portfolio", "as_of"): portfolio.as_of,
-        **{("appraisal", k): getattr(settings, k) for k in APPRAISAL_KEYS},
+        ("portfolio", "present_value_year"): portfolio.present_value_year,
+        # as portfolio.toml would say them: no discount rate beside a published schedule
+        **{("appraisal", k): v for k, v in appraisal_items(settings)},
     }
     for number, (table, key, _, _) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
-        if values[(table, key)] is not None:
+        if values.get((table, key)) is not None:
             _put(ws, number, 2, values[(table, key)])
 
     for sheet, rows in (
@@ -274,6 +277,16 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
             _put(ws, number, at["project"], project.id)
             for key, value in _item_cells(risk_items(risk), groups_cell=False).items():
                 _put(ws, number, at[key], value, f"project {project.id}, {risk.label}")
+            number += 1
+
+    ws = wb["Impacts"]
+    at = _columns_by_key(ws, IMPACT_COLUMNS)
+    number = FIRST_ROW
+    for project in portfolio.projects:
+        for impact in project.impacts:
+            _put(ws, number, at["project"], project.id)
+            for key, value in impact_items(impact):
+                _put(ws, number, at[key], value, f"project {project.id}, {impact.label}")
             number += 1
 
     ws = wb["Correlation"]

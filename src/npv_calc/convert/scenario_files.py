@@ -14,7 +14,7 @@ from typing import Any
 from .. import params
 from ..load.project import reference_source
 from ..load.rules import REFERENCE
-from ..model import APPRAISAL_KEYS, Line, Portfolio, Project, Risk, Uncertain
+from ..model import APPRAISAL_KEYS, Impact, Line, Portfolio, Project, Risk, Settings, Uncertain
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -75,6 +75,8 @@ def line_items(line: Line) -> list[tuple[str, Any]]:
         items.append(("kind", line.kind))
     else:
         items.append(("cashable", line.cashable))
+        if line.value_type is not None:
+            items.append(("value_type", line.value_type))
     if line.amounts is not None:
         items.append(("amounts", list(line.amounts)))
     elif line.annual is not None:
@@ -98,6 +100,8 @@ def line_items(line: Line) -> list[tuple[str, Any]]:
             items.append((name, current))
     if line.optimism_bias is not None:
         items.append(("optimism_bias", line.optimism_bias))
+    if line.ob_type is not None:
+        items.append(("ob_type", line.ob_type))
     if line.confidence is not None:
         items.append(("confidence", line.confidence))
     if line.price_year is not None and not line.unit_ref:
@@ -134,6 +138,9 @@ def project_text(project: Project, header: str = "") -> str:
     for risk in project.risks:
         lines += ["", "[[risks]]"]
         lines += [f"{name} = {value(item)}" for name, item in risk_items(risk)]
+    for impact in project.impacts:
+        lines += ["", "[[impacts]]"]
+        lines += [f"{name} = {value(item)}" for name, item in impact_items(impact)]
     return "\n".join(lines) + "\n"
 
 
@@ -153,6 +160,32 @@ def risk_items(risk: Risk) -> list[tuple[str, Any]]:
     return items
 
 
+def impact_items(impact: Impact) -> list[tuple[str, Any]]:
+    """The keys of a non-monetised impact, in the order of the format's docs (an empty
+    description, the default, left out)."""
+    items: list[tuple[str, Any]] = [
+        ("name", impact.name),
+        ("direction", impact.direction),
+        ("materiality", impact.materiality),
+    ]
+    if impact.description:
+        items.append(("description", impact.description))
+    return items
+
+
+def appraisal_items(settings: Settings) -> list[tuple[str, Any]]:
+    """Every appraisal setting of the portfolio, in :data:`APPRAISAL_KEYS` order, defaults
+    written out. With a published ``schedule`` the ``discount_rate`` is left out: the two in one
+    table are an error, and beside a schedule (used as published) the rate is only the default,
+    which no file could have changed."""
+    return [
+        (name, getattr(settings, name))
+        for name in APPRAISAL_KEYS
+        if getattr(settings, name) is not None
+        and not (name == "discount_rate" and settings.schedule is not None)
+    ]
+
+
 def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
     """A portfolio.toml for a portfolio's settings, target, grades, deflators and scenarios."""
     lines = [f"# {row}".rstrip() for row in header.splitlines()] if header else []
@@ -169,11 +202,10 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
         lines.append(f"count_statuses = {value(list(portfolio.count_statuses))}")
     if portfolio.as_of is not None:
         lines.append(f"as_of = {portfolio.as_of}")
+    if portfolio.present_value_year is not None:
+        lines.append(f"present_value_year = {portfolio.present_value_year}")
     lines += ["", "[appraisal]"]
-    for name in APPRAISAL_KEYS:
-        setting = getattr(portfolio.settings, name)
-        if setting is not None:
-            lines.append(f"{name} = {value(setting)}")
+    lines += [f"{name} = {value(setting)}" for name, setting in appraisal_items(portfolio.settings)]
     lines += ["", "[confidence_grades]"]
     lines += [f"{grade} = {number(share)}" for grade, share in portfolio.confidence_grades.items()]
     if portfolio.deflators:

@@ -377,7 +377,7 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook, shown: str) -> None:
             by_id.setdefault(document["id"], entry)
     for section, (sheet, line_columns) in PROJECT_ITEM_SHEETS.items():
         if sheet not in sheets:
-            continue  # a workbook made before the Risks sheet existed
+            continue  # a workbook made before the Risks or Impacts sheet existed
         columns, years = _header_map(sheets[sheet], line_columns, book, shown)
         for number, cells in _rows(sheets[sheet]):
             document, where = _row_document(sheet, number, cells, columns, years, book, shown)

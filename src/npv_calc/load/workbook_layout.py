@@ -11,7 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import COST_KINDS, STATUSES
+from .. import params
+from ..model import COST_KINDS, DIRECTIONS, MATERIALITIES, STATUSES, VALUE_TYPES
 
 HEADER_ROW = 4
 FIRST_ROW = 5
@@ -51,6 +52,9 @@ def _triple(key: str, label: str, kind: str) -> list[Column]:
 AGENCIES = ("Police", "Fire", "Ambulance", "Unallocated")
 BOOLEANS = ("TRUE", "FALSE")
 GRADES = ("1", "2", "3", "4", "5", "6")
+#: The published discount schedules and optimism bias project types, as the loader accepts them.
+SCHEDULES = params.SCHEDULES
+OB_TYPES = tuple(params.optimism_bias_types())
 
 PROJECT_COLUMNS = [
     Column("id", "ID", 10, "text"),
@@ -65,6 +69,10 @@ PROJECT_COLUMNS = [
     Column("horizon", "Own horizon", 9, "year"),
     Column("price_base_year", "Own price base year", 10, "year"),
     Column("file", "File", 24, "text", note="the TOML file import writes (optional)"),
+    # Columns added after the first release go last, so that the cells of the columns before
+    # them keep their addresses (Projects!L5 is still the File of the first project).
+    Column("schedule", "Own discount schedule", 14, "text", SCHEDULES, note="not with a rate"),
+    Column("ob_mitigation", "Own optimism bias mitigation", 11, "share"),
 ]
 LINE_START = [
     Column("project", "Project ID", 10, "text"),
@@ -88,6 +96,15 @@ COST_COLUMNS = [
         28,
         "text",
         note="field: group; e.g. annual: staff-costs",
+    ),
+    # added after the first release: last, as on Projects
+    Column(
+        "ob_type",
+        "Optimism bias type",
+        22,
+        "text",
+        OB_TYPES,
+        note="a project type, instead of Optimism bias",
     ),
 ]
 BENEFIT_COLUMNS = [
@@ -116,6 +133,8 @@ BENEFIT_COLUMNS = [
         "text",
         note="field: group; e.g. quantity: demand",
     ),
+    # added after the first release: last, as on Projects
+    Column("value_type", "Value type", 10, "text", VALUE_TYPES, note="cashable: fiscal"),
 ]
 RISK_COLUMNS = [
     *LINE_START[:1],
@@ -143,6 +162,9 @@ SCENARIO_COLUMNS = [
     Column("set.horizon", "Horizon", 9, "year"),
     Column("set.price_base_year", "Price base year", 10, "year"),
     Column("exclude", "Projects left out", 24, "list", note="comma-separated project IDs"),
+    # added after the first release: last, as on Projects
+    Column("set.schedule", "Discount schedule", 14, "text", SCHEDULES, note="not with a rate"),
+    Column("set.ob_mitigation", "Optimism bias mitigation", 11, "share"),
 ]
 GRADE_COLUMNS = [
     Column("grade", "Grade", 10, "year"),
@@ -170,6 +192,14 @@ OUTTURN_COLUMNS = [
         note="gross, in the line's prices, as amounts would hold it",
     ),
 ]
+#: Impacts: a row per non-monetised impact of a project (its ``[[impacts]]``).
+IMPACT_COLUMNS = [
+    Column("project", "Project ID", 10, "text"),
+    Column("name", "Impact", 32, "free"),
+    Column("direction", "Direction", 10, "text", DIRECTIONS),
+    Column("materiality", "Materiality", 11, "text", MATERIALITIES),
+    Column("description", "Description", 60, "free"),
+]
 #: The Portfolio sheet: a row per setting (label in A, value in B).
 PORTFOLIO_ROWS = [
     ("portfolio", "name", "Portfolio name", "free"),
@@ -183,11 +213,23 @@ PORTFOLIO_ROWS = [
     ("appraisal", "discount_year0", "Year 0 discounted", "bool"),
     ("appraisal", "horizon", "Horizon (years)", "year"),
     ("appraisal", "price_base_year", "Price base year", "year"),
+    # Settings added after the first release go last, so that the rows above keep their
+    # addresses (Portfolio!B11 is still the discount rate).
+    ("appraisal", "schedule", "Published discount schedule (instead of the rate)", "text"),
+    ("appraisal", "ob_mitigation", "Optimism bias mitigation", "share"),
+    ("portfolio", "present_value_year", "Present value year (financial year)", "year"),
 ]
+#: The Portfolio sheet's settings that take one of a few values (a drop-down in the template).
+PORTFOLIO_CHOICES = {"schedule": SCHEDULES}
 
 LINE_SHEETS = {"costs": ("Costs", COST_COLUMNS), "benefits": ("Benefits", BENEFIT_COLUMNS)}
-#: Sheets with a row per item of a project (its lines, its risks), keyed by the project's ID.
-PROJECT_ITEM_SHEETS = {**LINE_SHEETS, "risks": ("Risks", RISK_COLUMNS)}
+#: Sheets with a row per item of a project (its lines, risks and impacts), keyed by the
+#: project's ID.
+PROJECT_ITEM_SHEETS = {
+    **LINE_SHEETS,
+    "risks": ("Risks", RISK_COLUMNS),
+    "impacts": ("Impacts", IMPACT_COLUMNS),
+}
 TABLE_SHEETS = {
     "Projects": PROJECT_COLUMNS,
     "Costs": COST_COLUMNS,
@@ -199,6 +241,7 @@ TABLE_SHEETS = {
     "Risks": RISK_COLUMNS,
     "Correlation": CORRELATION_COLUMNS,
     "Outturn": OUTTURN_COLUMNS,
+    "Impacts": IMPACT_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
 YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)
