@@ -24,6 +24,9 @@ PASTED = [
     ("docs/cli.md", "npv-calc sensitivity scenarios/"),
     ("docs/cli.md", "npv-calc simulate scenarios/ --iterations 100000 --seed 1"),
     ("docs/cli.md", "npv-calc unit-costs"),
+    ("docs/cli.md", "npv-calc case --project JET"),
+    ("docs/cli.md", "npv-calc case --project JET --plan --vfm-category"),
+    ("docs/cli.md", "npv-calc case --project TRI -n 10000 --seed 1"),
 ]
 
 

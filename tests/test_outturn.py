@@ -460,3 +460,28 @@ def test_plan_with_a_named_scenario(runner: CliRunner):
     planned = load_portfolio(EXAMPLE).as_planned()
     assert all(not line.actuals for p in planned.projects for line in p.all_lines)
     assert planned.as_of is None
+
+
+def test_workbook_leaves_a_risk_out_of_settled_years(scenario_dir: MakeDir, tmp_path: Path):
+    """The project sheet's risk row recalculates, in LibreOffice, to the latest estimate's
+    risk cost: nothing in the years settled by outturn."""
+    from npv_calc.report.workbook import write_workbook
+
+    from .libreoffice import convert, named_values
+    from .test_workbook_libreoffice import assert_stored_values_recalculate
+
+    folder = scenario_dir(PORTFOLIO, p1=TestRisksInSettledYears.RISKY)
+    result = appraise(load_portfolio(folder))
+    written = write_workbook(result, tmp_path / "board.xlsx")
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
+    assert named_values(recalculated)["NPV_P1"] == pytest.approx(result.projects[0].npv, abs=PENNY)
+    sheet = load_workbook(recalculated, data_only=True)["P1"]
+    risk = next(
+        r
+        for r in range(1, sheet.max_row + 1)
+        if sheet.cell(r, 1).value == "Delay" and sheet.cell(r, 2).value == "As entered"
+    )
+    adjusted = [sheet.cell(risk + 1, 3 + t).value for t in range(6)]
+    assert adjusted[:3] == [0, 0, 0]
+    assert adjusted[3] == pytest.approx(0.5 * 8_000, abs=PENNY)

@@ -61,6 +61,7 @@ class TestStructure:
             "Summary",
             "Scenarios",
             "Realisation",  # the example records outturn (as_of)
+            "Economic case",
             "Assumptions",
             *ids,
             "Audit",
@@ -613,3 +614,304 @@ class TestPages:
         with zipfile.ZipFile(path) as package:
             summary = package.read("xl/charts/chart1.xml").decode()
         assert '<c:tickLblPos val="low"/>' in summary
+
+
+# -- the economic case ------------------------------------------------------------------------
+
+JCR_BIAS = "optimism_bias = { low = 0.24, central = 0.51, high = 0.66 }"
+
+
+def ob_type_example(folder: Path, portfolio: str = "") -> Path:
+    """A copy of the example whose JCR building works give their project type (``ob_type``)
+    instead of an optimism bias; ``portfolio`` is added to portfolio.toml's [appraisal]."""
+    import shutil
+
+    shutil.copytree(EXAMPLE, folder)
+    jcr = folder / "09-control-room.toml"
+    text = jcr.read_text(encoding="utf-8")
+    assert JCR_BIAS in text
+    jcr.write_text(text.replace(JCR_BIAS, 'ob_type = "non-standard-buildings"'), encoding="utf-8")
+    if portfolio:
+        path = folder / "portfolio.toml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("[appraisal]\n", f"[appraisal]\n{portfolio}\n"), "utf-8")
+    return folder
+
+
+def named_value(book, name):
+    ((sheet, ref),) = book.defined_names[name].destinations
+    return book[sheet][ref.replace("$", "")].value
+
+
+def range_values(book, name):
+    ((sheet, ref),) = book.defined_names[name].destinations
+    return [row[0].value for row in book[sheet][ref.replace("$", "")]]
+
+
+def table_rows(ws, header: int, columns: int) -> list[tuple]:
+    """The rows under ``header`` up to the first empty one: the first ``columns`` values."""
+    rows = []
+    r = header + 1
+    while ws.cell(r, 1).value not in (None, ""):
+        rows.append(tuple(ws.cell(r, c).value for c in range(1, columns + 1)))
+        r += 1
+    return rows
+
+
+class TestEconomicCase:
+    """Value types, the financial return, the present-value year and the Economic case sheet:
+    stored values are the library's, to the penny."""
+
+    def test_new_named_figures_are_the_tools(self, example_values, example_result):
+        result = example_result
+        assert result.present_value_year == 2023
+        value = lambda name: named_value(example_values, name)  # noqa: E731
+        assert value("PortfolioNPVAtPVYear") == pytest.approx(
+            result.npv_at_present_value_year, abs=0.005
+        )
+        assert value("PortfolioFinancialROI") == pytest.approx(result.financial_roi, rel=1e-11)
+        for project in result.projects:
+            nid = name_id(project.id)
+            fiscal = project.pv_benefits_by_value_type["fiscal"]
+            assert value(f"PVFiscalBenefits_{nid}") == pytest.approx(fiscal, abs=0.005)
+            assert value(f"NPVAtPVYear_{nid}") == pytest.approx(
+                project.npv_at_present_value_year, abs=0.005
+            )
+            roi = value(f"FinancialROI_{nid}")
+            if project.financial_roi is None:
+                assert roi == "–"
+            else:
+                assert roi == pytest.approx(project.financial_roi, rel=1e-11)
+        assert value("PresentValueYear") == 2023
+        assert value("Schedule") == "scaled"
+        assert value("ObMitigation") == 0
+
+    def test_without_a_present_value_year_there_is_no_such_figure(self, scenario_dir, tmp_path):
+        result = appraise(load_portfolio(scenario_dir()))
+        book = load_workbook(write_workbook(result, tmp_path / "b.xlsx"))
+        names = set(book.defined_names)
+        assert "NPV_P1" in names and "FinancialROI_P1" in names
+        assert not {"PresentValueYear", "NPVAtPVYear_P1", "PortfolioNPVAtPVYear"} & names
+        texts = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row}
+        assert not any("present-value year" in str(t) for t in texts if t)
+
+    def test_a_row_per_project(self, example_book, example_values, example_result):
+        ws, formulas = example_values["Economic case"], example_book["Economic case"]
+        header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "ID")
+        columns = {
+            ws.cell(header, c).value: c
+            for c in range(1, ws.max_column + 1)
+            if ws.cell(header, c).value
+        }
+        projects = example_result.projects
+        rows = {ws.cell(r, 1).value: r for r in range(header + 1, header + 1 + len(projects))}
+        assert list(rows) == [p.id for p in projects]
+        for project in projects:
+            r, nid = rows[project.id], name_id(project.id)
+
+            def at(label, r=r):
+                return ws.cell(r, columns[label]).value
+
+            by_type = project.pv_benefits_by_value_type
+            money = {
+                "NPSV (NPV)": project.npv,
+                "PV of costs": project.pv_costs,
+                "PV of benefits": project.pv_benefits,
+                "Fiscal benefits (PV)": by_type["fiscal"],
+                "Economic benefits (PV)": by_type["economic"],
+                "Social benefits (PV)": by_type["social"],
+                "Benefits of no value type (PV)": by_type["unspecified"],
+                "NPSV at 2023/24": project.npv_at_present_value_year,
+            }
+            for label, expected in money.items():
+                assert at(label) == pytest.approx(expected, abs=0.005), (project.id, label)
+            assert at("BCR") == pytest.approx(project.bcr, rel=1e-11)
+            assert at("Financial return") == pytest.approx(project.financial_roi, rel=1e-11)
+            assert at("Benefits could fall by") == pytest.approx(
+                project.npv / project.pv_benefits, rel=1e-11
+            )
+            assert at("Costs could rise by") == pytest.approx(
+                project.npv / project.pv_costs, rel=1e-11
+            )
+            assert at("Non-monetised impacts") == len(project.project.impacts)
+            # live links to the project sheets
+            assert formulas.cell(r, columns["NPSV (NPV)"]).value == f"=NPV_{nid}"
+            assert formulas.cell(r, columns["NPSV at 2023/24"]).value == f"=NPVAtPVYear_{nid}"
+            social = formulas.cell(r, columns["Social benefits (PV)"]).value
+            assert social.startswith("=SUMIFS(") and social.endswith(',"social")')
+        total = header + len(projects) + 1
+        assert ws.cell(total, 2).value == "Portfolio"
+        assert ws.cell(total, columns["NPSV (NPV)"]).value == pytest.approx(example_result.npv)
+        assert sum(example_result.pv_benefits_by_value_type.values()) == pytest.approx(
+            example_result.pv_benefits
+        )
+
+    def test_impacts_and_the_value_for_money_statements(self, example_values, example_result):
+        from npv_calc.economic_case import economic_case
+
+        ws = example_values["Economic case"]
+        first = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value}
+        header = first["Non-monetised impacts"] + 1
+        assert [ws.cell(header, c).value for c in range(1, 6)] == [
+            "Project",
+            "Impact",
+            "Direction",
+            "Materiality",
+            "Description",
+        ]
+        expected = [
+            (p.id, i.name, i.direction, i.materiality, " ".join(i.description.split()))
+            for p in example_result.projects
+            for i in p.project.impacts
+        ]
+        assert table_rows(ws, header, 5) == expected and expected
+        title = first["Value-for-money statements"]
+        note = ws.cell(title + 1, 1).value
+        assert "As written by npv-calc on" in note and "recalculating does not change it" in note
+        statements = dict(table_rows(ws, title + 1, 2))
+        case = economic_case(load_portfolio(EXAMPLE))
+        assert statements == {p.id: p.statement for p in case.projects}
+
+    def test_impact_text_stays_text(self, scenario_dir, tmp_path):
+        name, description = '=HYPERLINK("http://x","y")', "=1+1"
+        project = PROJECT + (
+            f'\n[[impacts]]\nname = {json.dumps(name)}\ndirection = "negative"\n'
+            f'materiality = "high"\ndescription = {json.dumps(description)}\n'
+        )
+        result = appraise(load_portfolio(scenario_dir(p1=project)))
+        ws = load_workbook(write_workbook(result, tmp_path / "b.xlsx"))["Economic case"]
+        found = [c for row in ws.iter_rows() for c in row if c.value in (name, description)]
+        assert len(found) == 2 and all(c.data_type == "s" for c in found)
+
+    def test_value_types_on_the_project_sheet(self, example_book, example_values):
+        ws, values = example_book["CBCD"], example_values["CBCD"]
+        labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+        row = labels["Value type"]
+        types = [values.cell(row, c).value for c in range(3, 8)]
+        assert "fiscal" in types and "–" in types  # a benefit's type, a cost's none
+        fiscal = ws.cell(labels["PV of fiscal benefits (to public budgets)"], 2).value
+        assert fiscal.startswith("=SUMIFS(") and fiscal.endswith(',"fiscal")')
+
+
+class TestSchedulesAndOptimismBias:
+    def test_assumptions_carry_the_published_tables(self, example_book):
+        from npv_calc import params
+
+        bands = params.discount_bands()
+        assert range_values(example_book, "BandFrom") == [b.first for b in bands]
+        assert range_values(example_book, "BandHealth") == [b.health for b in bands]
+        assert range_values(example_book, "BandLowerRate") == [
+            b.lower_rate_test_2026 for b in bands
+        ]
+        ends = range_values(example_book, "BandTo")
+        assert ends[:-1] == [b.last for b in bands[:-1]] and ends[-1] > 10_000
+        ((sheet, ref),) = example_book.defined_names["BandTo"].destinations
+        last = example_book[sheet][ref.replace("$", "").split(":")[1]]
+        assert '"onward"' in last.number_format
+        types = params.optimism_bias_types()
+        assert range_values(example_book, "ObType") == list(types)
+        assert range_values(example_book, "ObUpper") == [t.upper for t in types.values()]
+        assert range_values(example_book, "ObLower") == [t.lower for t in types.values()]
+        schedule = cell_of(example_book, "Schedule")
+        assert schedule.protection.locked is False
+        rows = [
+            dv
+            for dv in schedule.parent.data_validations.dataValidation
+            if schedule.coordinate in str(dv.sqref)
+        ]
+        assert rows and "health" in rows[0].formula1
+
+    def test_a_cost_line_by_project_type(self, tmp_path):
+        folder = ob_type_example(tmp_path / "example", "ob_mitigation = 0.5")
+        result = appraise(load_portfolio(folder))
+        jcr = result.project("JCR")
+        path = write_workbook(result, tmp_path / "b.xlsx")
+        ws, values = load_workbook(path)["JCR"], load_workbook(path, data_only=True)["JCR"]
+        labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+        assert ws.cell(labels["Optimism bias by project type"], 3).value == (
+            "non-standard-buildings"
+        )
+        bias = labels["Optimism bias"]
+        assert ws.cell(bias, 3).value.startswith("=MAX(INDEX(ObLower,MATCH(C")
+        assert values.cell(bias, 3).value == pytest.approx(max(0.04, 0.51 * 0.5))
+        assert values.cell(bias, 4).value == 0  # a line with its own optimism bias keeps it
+        assert named_value(load_workbook(path, data_only=True), "NPV_JCR") == pytest.approx(
+            jcr.npv, abs=0.005
+        )
+
+    def test_a_project_keeps_its_own_rate_under_a_portfolio_schedule(self, scenario_dir, tmp_path):
+        from npv_calc.report.workbook_project import SETTING_ROWS
+
+        portfolio = PORTFOLIO_WITH_SCHEDULE
+        own = PROJECT.replace('id = "P1"', 'id = "P2"').replace(
+            'status = "approved"', 'status = "approved"\ndiscount_rate = 0.03'
+        )
+        result = appraise(load_portfolio(scenario_dir(portfolio=portfolio, p1=PROJECT, p2=own)))
+        assert result.project("P1").settings.schedule == "health"
+        assert result.project("P2").settings.schedule is None
+        path = write_workbook(result, tmp_path / "b.xlsx")
+        book, values = load_workbook(path), load_workbook(path, data_only=True)
+        row, rate = SETTING_ROWS["schedule"], SETTING_ROWS["discount_rate"]
+        assert book["P1"].cell(row, 2).value == "=Schedule"
+        assert values["P1"].cell(row, 2).value == "health"
+        assert book["P2"].cell(row, 2).value == "scaled"  # its own, yellow
+        assert book["P2"].cell(rate, 2).value == 0.03
+        labels = {book["P1"].cell(r, 1).value: r for r in range(1, book["P1"].max_row + 1)}
+        applied = labels["Discount rate applied"]
+        assert values["P1"].cell(applied, 4).value == 0.015
+        assert values["P2"].cell(applied, 4).value == 0.03
+
+
+PORTFOLIO_WITH_SCHEDULE = """
+[portfolio]
+name = "Test portfolio"
+target = 100_000
+target_year = 2027
+present_value_year = 2022
+
+[appraisal]
+schedule = "health"
+horizon = 10
+price_base_year = 2023
+
+[deflators]
+2015 = 78.0
+2023 = 100.0
+"""
+
+
+class TestPrintedPages:
+    def test_the_realisation_chart_is_whole_and_clear_of_the_next_heading(self, example_book):
+        ws = example_book["Realisation"]
+        (chart,) = ws._charts
+        top, bottom = chart.anchor._from.row, chart.anchor.to.row  # 0-based
+        # the rows above run over a page: the chart starts one, not across a break
+        assert top in [b.id for b in ws.row_breaks.brk]
+        heading = next(
+            r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("By ")
+        )
+        assert heading - 1 > bottom
+
+    def test_the_tornado_says_why_inputs_are_left_out(self, example_result, tmp_path):
+        from npv_calc.sensitivity import sensitivity
+
+        analysis = sensitivity(load_portfolio(EXAMPLE))
+        path = write_workbook(example_result, tmp_path / "b.xlsx", sensitivity=analysis)
+        ws = load_workbook(path)["Sensitivity"]
+        note = next(
+            c.value
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str) and "Not listed" in c.value
+        )
+        counting = {p.id for p in example_result.projects if p.counts_toward_target}
+        idle = [b for b in analysis.tornado if b.toward_target_swing == 0]
+        outside = sum(b.project not in counting for b in idle)
+        settled = len(idle) - outside
+        assert outside and settled  # JCR counts not; SSS's and STN's costs are settled
+        assert f"{outside} inputs of projects that do not count toward the target" in note
+        assert (
+            f"{settled} inputs of counting projects used only in years settled by the outturn "
+            "recorded to 2023/24" in note
+        )
+        assert "The 6 inputs of projects that do not count" not in note

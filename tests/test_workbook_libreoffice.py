@@ -21,9 +21,10 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
 from npv_calc.report.workbook_project import payback_text
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, PROJECT
 from .libreoffice import convert, named_values, stored_values_that_differ
 from .test_ooxml import findings
+from .test_workbook import ob_type_example
 
 PENNY = 0.005
 
@@ -36,11 +37,17 @@ def expected_names(result) -> dict[str, float | None]:
         "Headroom": result.headroom,
         "DiscountRate": result.settings.discount_rate,
     }
+    at_year = result.present_value_year is not None
+    if at_year:
+        names["PortfolioNPVAtPVYear"] = result.npv_at_present_value_year
     for project in result.projects:
         nid = name_id(project.id)
         names[f"NPV_{nid}"] = project.npv
         names[f"PVCosts_{nid}"] = project.pv_costs
         names[f"PVBenefits_{nid}"] = project.pv_benefits
+        names[f"PVFiscalBenefits_{nid}"] = project.pv_benefits_by_value_type["fiscal"]
+        if at_year:
+            names[f"NPVAtPVYear_{nid}"] = project.npv_at_present_value_year
     return names
 
 
@@ -53,6 +60,14 @@ def assert_same_figures(recalculated: Path, result) -> None:
         else:
             assert isinstance(got, int | float), f"{name}: LibreOffice gives {got!r}"
             assert got == pytest.approx(expected, abs=PENNY), name
+    for project in result.projects:
+        roi = values[f"FinancialROI_{name_id(project.id)}"]
+        if project.financial_roi is None:
+            assert roi == "–", project.id
+        else:
+            assert roi == pytest.approx(project.financial_roi, rel=1e-9), project.id
+    if result.pv_costs:
+        assert values["PortfolioFinancialROI"] == pytest.approx(result.financial_roi, rel=1e-9)
     # The per-project ratios and payback years on the Summary sheet agree too.
     summary = load_workbook(recalculated, data_only=True)["Summary"]
     header = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "ID")
@@ -121,6 +136,8 @@ def test_every_stored_value_is_what_libreoffice_recalculates(args, tmp_path, run
         ("DiscountRate", 0.03, {"discount_rate": 0.03}),
         ("DiscountRate", 0.015, {"discount_rate": 0.015}),
         ("DiscountYear0", True, {"discount_year0": True}),
+        ("Schedule", "health", {"schedule": "health"}),
+        ("Schedule", "lower-rate-test-2026", {"schedule": "lower-rate-test-2026"}),
     ],
 )
 def test_editing_an_assumption_moves_npvs_as_set_does(
@@ -135,6 +152,74 @@ def test_editing_an_assumption_moves_npvs_as_set_does(
     (recalculated,) = convert([edited], tmp_path / "recalculated")
     expected = appraise(load_portfolio(EXAMPLE), overrides=overrides)
     assert_same_figures(recalculated, expected)
+
+
+def edited(written: Path, folder: Path, **cells: object) -> Path:
+    """``written`` with named input cells changed, recalculated in LibreOffice."""
+    wb = load_workbook(written)
+    for name, value in cells.items():
+        ((sheet, ref),) = wb.defined_names[name].destinations
+        wb[sheet][ref.replace("$", "")].value = value
+    wb.save(folder / "edited.xlsx")
+    (recalculated,) = convert([folder / "edited.xlsx"], folder / "recalculated")
+    return recalculated
+
+
+def test_optimism_bias_by_project_type_follows_the_mitigation(tmp_path):
+    """A cost line giving its project type: its uplift, and every figure after it, follow the
+    mitigation edited on Assumptions as --set ob_mitigation does; the workbook as written
+    recalculates to its stored values."""
+    folder = ob_type_example(tmp_path / "example")
+    result = appraise(load_portfolio(folder))
+    written = write_workbook(result, tmp_path / "board.xlsx")
+    (recalculated,) = convert([written], tmp_path / "as-written")
+    assert_stored_values_recalculate(written, recalculated)
+    recalculated = edited(written, tmp_path, ObMitigation=0.5)
+    expected = appraise(load_portfolio(folder), overrides={"ob_mitigation": 0.5})
+    assert expected.project("JCR").npv != pytest.approx(result.project("JCR").npv)
+    assert_same_figures(recalculated, expected)
+
+
+def test_editing_the_present_value_year_values_every_project_at_it(example, tmp_path):
+    _, written, _ = example
+    recalculated = edited(written, tmp_path, PresentValueYear=2026)
+    copy = tmp_path / "example"
+    import shutil
+
+    shutil.copytree(EXAMPLE, copy)
+    path = copy / "portfolio.toml"
+    text = path.read_text(encoding="utf-8")
+    assert "present_value_year = 2023" in text
+    path.write_text(text.replace("present_value_year = 2023", "present_value_year = 2026"))
+    expected = appraise(load_portfolio(copy))
+    assert_same_figures(recalculated, expected)
+
+
+def test_a_project_rate_under_a_portfolio_schedule(scenario_dir, tmp_path):
+    """A portfolio that names a published schedule, a project that gives its own rate (it drops
+    the schedule), a project of its own schedule: each discounted as npv-calc does, before and
+    after the portfolio's schedule is edited."""
+    from .test_workbook import PORTFOLIO_WITH_SCHEDULE
+
+    own_rate = PROJECT.replace('id = "P1"', 'id = "P2"').replace(
+        'status = "approved"', 'status = "approved"\ndiscount_rate = 0.03\ndiscount_year0 = true'
+    )
+    own_schedule = PROJECT.replace('id = "P1"', 'id = "P3"').replace(
+        'status = "approved"', 'status = "approved"\nschedule = "lower-rate-test-2026"'
+    )
+    folder = scenario_dir(
+        portfolio=PORTFOLIO_WITH_SCHEDULE, p1=PROJECT, p2=own_rate, p3=own_schedule
+    )
+    result = appraise(load_portfolio(folder))
+    written = write_workbook(result, tmp_path / "board.xlsx")
+    (recalculated,) = convert([written], tmp_path / "as-written")
+    assert_same_figures(recalculated, result)
+    assert_stored_values_recalculate(written, recalculated)
+    # as the portfolio's own schedule (--set would override the projects' own settings too)
+    recalculated = edited(written, tmp_path, Schedule="standard")
+    standard = PORTFOLIO_WITH_SCHEDULE.replace('schedule = "health"', 'schedule = "standard"')
+    folder = scenario_dir(portfolio=standard, p1=PROJECT, p2=own_rate, p3=own_schedule)
+    assert_same_figures(recalculated, appraise(load_portfolio(folder)))
 
 
 def test_editing_the_rate_matches_the_cli_set_option(example, tmp_path, runner):
@@ -161,6 +246,10 @@ def test_editing_the_rate_matches_the_cli_set_option(example, tmp_path, runner):
 money = st.integers(0, 500_000)
 share = st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.9, 1.0])
 change = st.sampled_from([-0.05, 0.0, 0.02, 0.1])
+
+
+#: Project types of optimism bias measured on capital costs (outsourcing's is on revenue).
+CAPITAL_TYPES = ["standard-buildings", "non-standard-civil-engineering", "equipment-development"]
 
 
 @st.composite
@@ -192,23 +281,43 @@ def line_toml(draw, section: str, horizon: int) -> str:
         parts.append(f"deadweight = {draw(share)}")
         parts.append(f"displacement = {draw(share)}")
         parts.append(f"attribution = {draw(share)}")
-        parts.append(f"cashable = {draw(st.booleans())}".lower())
+        cashable = draw(st.booleans())
+        parts.append(f"cashable = {cashable}".lower())
+        # a value type (a cashable saving can only be fiscal), or none
+        kinds = [None, "fiscal"] if cashable else [None, "fiscal", "economic", "social"]
+        value_type = draw(st.sampled_from(kinds))
+        if value_type:
+            parts.append(f'value_type = "{value_type}"')
         if draw(st.booleans()):
             parts.append(f"confidence = {draw(st.integers(1, 6))}")
         else:
             parts.append(f"optimism_bias = {draw(share)}")
     else:
-        parts.append(f'kind = "{draw(st.sampled_from(["revenue", "capital"]))}"')
-        parts.append(f"optimism_bias = {draw(st.sampled_from([0.0, 0.24, 0.66, 2.0]))}")
+        kind = draw(st.sampled_from(["revenue", "capital"]))
+        parts.append(f'kind = "{kind}"')
+        if draw(st.booleans()):  # optimism bias by project type, measured on this kind of cost
+            types = ["outsourcing"] if kind == "revenue" else CAPITAL_TYPES
+            parts.append(f'ob_type = "{draw(st.sampled_from(types))}"')
+        else:
+            parts.append(f"optimism_bias = {draw(st.sampled_from([0.0, 0.24, 0.66, 2.0]))}")
     if draw(st.booleans()):
         parts.append(f"price_year = {draw(st.sampled_from([2015, 2019, 2023]))}")
     parts.append(f"scale = {draw(st.sampled_from([1, 0.5, 1.5]))}")
     return "\n".join(parts)
 
 
+SCHEDULES = ["standard", "health", "lower-rate-test-2026"]
+
+
 @st.composite
 def portfolios(draw) -> dict[str, str]:
     horizon = draw(st.sampled_from([1, 3, 10, 35]))
+    # a published schedule, or a rate that scales the standard one
+    rate = draw(
+        st.sampled_from([0.0, 0.015, 0.035, 0.1]).map(lambda r: f"discount_rate = {r}")
+        | st.sampled_from(SCHEDULES).map(lambda s: f'schedule = "{s}"')
+    )
+    at_year = draw(st.sampled_from(["", 2016, 2023, 2030]))
     files = {
         "portfolio": textwrap.dedent(f"""
             [portfolio]
@@ -216,8 +325,10 @@ def portfolios(draw) -> dict[str, str]:
             target = {draw(money)}
             target_year = {draw(st.sampled_from([2018, 2025]))}
             {draw(st.sampled_from(["", 'count_statuses = ["approved", "delivered"]']))}
+            {f"present_value_year = {at_year}" if at_year else ""}
             [appraisal]
-            discount_rate = {draw(st.sampled_from([0.0, 0.015, 0.035, 0.1]))}
+            {rate}
+            ob_mitigation = {draw(st.sampled_from([0.0, 0.3, 1.0]))}
             declining = {str(draw(st.booleans())).lower()}
             discount_year0 = {str(draw(st.booleans())).lower()}
             horizon = {horizon}
@@ -229,7 +340,16 @@ def portfolios(draw) -> dict[str, str]:
             """)
     }
     for n in range(draw(st.integers(1, 3))):
-        own = f"horizon = {horizon}\ndiscount_rate = 0.02\n" if draw(st.booleans()) else ""
+        # the project's own settings: a rate (it drops a portfolio's schedule) or a schedule
+        own = draw(
+            st.sampled_from(
+                [
+                    "",
+                    f"horizon = {horizon}\ndiscount_rate = 0.02\n",
+                    'schedule = "health"\nob_mitigation = 0.5\n',
+                ]
+            )
+        )
         lines = [draw(line_toml("costs", horizon)) for _ in range(draw(st.integers(0, 2)))]
         lines += [draw(line_toml("benefits", horizon)) for _ in range(draw(st.integers(1, 3)))]
         if draw(st.booleans()):
@@ -240,6 +360,13 @@ def portfolios(draw) -> dict[str, str]:
                 f"probability = {draw(st.sampled_from([0.05, 0.3, 0.9]))}\n"
                 f"impact = {draw(money)}\n"
                 f"years = [{first}, {draw(st.integers(first, horizon - 1))}]\n" + price
+            )
+        for k in range(draw(st.integers(0, 2))):
+            lines.append(
+                f'[[impacts]]\nname = "Impact {k}"\n'
+                f'direction = "{draw(st.sampled_from(["positive", "negative"]))}"\n'
+                f'materiality = "{draw(st.sampled_from(["low", "medium", "high"]))}"\n'
+                'description = "Not in money terms."\n'
             )
         status = draw(st.sampled_from(["proposed", "approved", "in-delivery", "delivered"]))
         files[f"p{n}"] = (

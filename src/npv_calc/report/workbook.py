@@ -42,6 +42,7 @@ from ..scenarios import prepare
 from ..sensitivity import switching_values
 from ..workbook_io import check_writable
 from .table import settings_line, who_counts
+from .workbook_economic import economic_case_sheet
 from .workbook_parts import (
     NOT_AVAILABLE,
     PIXELS_PER_CM,
@@ -58,9 +59,14 @@ from .workbook_parts import (
 from .workbook_project import (
     AGENCY_TABLE_FIRST,
     RESULT_ROWS,
+    SCALED,
+    SCHEDULE_CHOICES,
+    band_rate,
     payback_text,
     project_agencies,
     project_sheet,
+    rate_lookup,
+    schedule_text,
 )
 from .workbook_realisation import realisation_sheet
 from .workbook_scenarios import scenarios_sheet
@@ -95,6 +101,10 @@ AGENCY_LINKS = 16
 COMPACT_PROJECTS = 20
 #: Rows a chart of 10 cm takes.
 CHART_ROWS = 22
+#: Column widths of Assumptions: the settings' notes run across D to the last.
+ASSUMPTIONS_WIDTHS = (44, 16, 16, 16, 16, 16, 16)
+#: The "To year" of the last discount band, which has no end (shown as "onward").
+BAND_OPEN = 999_999
 
 
 #: The largest project sheet written: a column per line and per year. Each line takes two rows
@@ -192,8 +202,9 @@ class _Builder(Book):
             "Shared inputs. Yellow cells are inputs: change one and recalculate (F9) to see its "
             "effect on every project.",
         )
-        sheet.widths_from((44, 16, 16, 70))
-        sheet.header_row(4, ["Setting", "Value", "", "Notes"])
+        last_column = len(ASSUMPTIONS_WIDTHS)
+        sheet.widths_from(ASSUMPTIONS_WIDTHS)
+        sheet.header_row(4, ["Setting", "Value", "", "Notes", *[""] * (last_column - 4)])
         rows = [
             (
                 "Discount rate, years 1-30",
@@ -201,7 +212,7 @@ class _Builder(Book):
                 "input percent",
                 "DiscountRate",
                 "HM Treasury Green Book Social Time Preference Rate is 3.5%. "
-                "Projects that set their own rate keep it.",
+                "Projects that set their own rate keep it. Not used with a published schedule.",
             ),
             (
                 "Declining schedule after year 30",
@@ -209,7 +220,16 @@ class _Builder(Book):
                 "input text",
                 "Declining",
                 "TRUE: the Green Book's lower rates after year 30, scaled to the "
-                "rate above (table below).",
+                "rate above (table below). Not used with a published schedule.",
+            ),
+            (
+                "Discount schedule",
+                schedule_text(settings.schedule),
+                "input text",
+                "Schedule",
+                f'"{SCALED}": the discount rate above scales the standard schedule. "standard", '
+                '"health" or "lower-rate-test-2026": that published schedule (table below), used '
+                "as published. A project that sets its own discount rate or schedule keeps it.",
             ),
             (
                 "Year 0 discounted",
@@ -242,17 +262,43 @@ class _Builder(Book):
                 "STPR",
                 "The declining schedule is scaled by discount rate / this rate.",
             ),
+            (
+                "Optimism bias mitigation (by project type)",
+                settings.ob_mitigation,
+                "input percent",
+                "ObMitigation",
+                "How far a cost's optimism bias by project type is reduced from the upper bound "
+                "as the business case matures (0%: the upper bound); never below the lower "
+                "bound (table below).",
+            ),
         ]
+        if portfolio.present_value_year is not None:
+            rows.append(
+                (
+                    "Present-value year",
+                    portfolio.present_value_year,
+                    "input year",
+                    "PresentValueYear",
+                    "Every project is also valued at this financial year (2023 = 2023/24), "
+                    "discounted with its own schedule, or compounded forward for the years "
+                    "before it (project sheets, Economic case).",
+                )
+            )
+        at = {}
         for i, (label, value, style, name, note) in enumerate(rows, start=5):
             sheet.text(i, 1, label, "label")
-            sheet.number(i, 2, value, style)
-            sheet.note(i, 4, 4, note)
+            if isinstance(value, str):
+                sheet.text(i, 2, value, style)
+            else:
+                sheet.number(i, 2, value, style)
+            sheet.note(i, 4, last_column, note)
             self.name(name, sheet, absolute(2, i))
+            at[name] = i - 1  # 0-based, for the validations
         ws = sheet.ws
         ws.data_validation(
-            4,
+            at["DiscountRate"],
             1,
-            4,
+            at["DiscountRate"],
             1,
             {
                 "validate": "decimal",
@@ -265,52 +311,48 @@ class _Builder(Book):
                 "input_message": "Green Book STPR is 3.5%. Recalculate (F9) after changing it.",
             },
         )
-        for row in (5, 6):
+        for name in ("Declining", "DiscountYear0"):
+            row = at[name]
             ws.data_validation(row, 1, row, 1, {"validate": "list", "source": ["TRUE", "FALSE"]})
+        row = at["Schedule"]
+        ws.data_validation(row, 1, row, 1, {"validate": "list", "source": list(SCHEDULE_CHOICES)})
+        row = at["ObMitigation"]
         ws.data_validation(
-            8,
+            row,
             1,
-            8,
+            row,
             1,
-            {"validate": "integer", "criteria": "between", "minimum": 1000, "maximum": 9999},
+            {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1},
         )
+        for name in ("PriceBaseYear", "PresentValueYear"):
+            if name in at:
+                ws.data_validation(
+                    at[name],
+                    1,
+                    at[name],
+                    1,
+                    {
+                        "validate": "integer",
+                        "criteria": "between",
+                        "minimum": 1000,
+                        "maximum": 9999,
+                    },
+                )
 
-        row = 12
-        sheet.text(row, 1, "Discount schedule (Green Book)", "section")
-        sheet.header_row(row + 1, ["Band from year", "Standard rate", "Rate used", "Years"])
-        first = row + 2
-        bands = params.discount_bands()
-        standard = params.standard_rate()
-        for i, band in enumerate(bands):
-            r = first + i
-            sheet.number(r, 1, band.first, "year")
-            sheet.number(r, 2, band.standard, "percent")
-            used = (
-                settings.discount_rate * band.standard / standard
-                if settings.declining
-                else settings.discount_rate
-            )
-            sheet.formula(
-                r, 3, f"=IF(Declining,DiscountRate*B{r}/STPR,DiscountRate)", used, "percent"
-            )
-            years = f"{band.first} onward" if band.last is None else f"{band.first} to {band.last}"
-            sheet.text(r, 4, years, "centre")
-        last = first + len(bands) - 1
-        self.name("BandFrom", sheet, f"{absolute(1, first)}:{absolute(1, last)}")
-        self.name("BandStandard", sheet, f"{absolute(2, first)}:{absolute(2, last)}")
-        sheet.note(last + 1, 1, 4, params.source("discount_schedule"))
-
-        sheet.page_break(last + 3)  # the tables below start a page rather than split
+        last = self._bands(sheet, 5 + len(rows) + 1, last_column)
+        sheet.page_break(last + 2)  # the tables below start a page rather than split
         last = self._pairs(
             sheet,
-            last + 3,
+            last + 2,
             "Benefit optimism bias by confidence grade",
             ("Confidence grade", "Reduction of benefits"),
             portfolio.confidence_grades,
             ("year", "input percent"),
             table="GradeTable",
             note=params.source("confidence_grades"),
+            last_column=last_column,
         )
+        last = self._optimism_bias_types(sheet, last + 2, last_column)
         last = self._pairs(
             sheet,
             last + 2,
@@ -321,6 +363,7 @@ class _Builder(Book):
             columns=("DeflatorYear", "DeflatorIndex"),
             note="From [deflators] in portfolio.toml. A figure in year-p prices is rebased to "
             "the price base year b by multiplying by index(b) / index(p).",
+            last_column=last_column,
         )
         counted = portfolio.count_statuses
         last = self._pairs(
@@ -334,8 +377,94 @@ class _Builder(Book):
             note="From [portfolio] count_statuses in portfolio.toml (every status counts when it "
             "is not given). A project counts toward the target when it starts by the target "
             "year and its status counts.",
+            last_column=last_column,
         )
-        sheet.finish(4, last, freeze=(4, 0))
+        sheet.finish(last_column, last, freeze=(4, 0))
+
+    def _bands(self, sheet: Sheet, row: int, last_column: int) -> int:
+        """The Green Book's discount bands with the rate of each published schedule, and the
+        rate the portfolio's schedule uses; returns the row of the note below."""
+        settings = self.result.settings
+        sheet.text(row, 1, "Discount schedules (Green Book)", "section")
+        sheet.header_row(
+            row + 1,
+            [
+                "Band from year",
+                "To year",
+                "Standard",
+                "Health",
+                "Lower-rate test (2026)",
+                "Rate used",
+            ],
+        )
+        first = row + 2
+        bands = params.discount_bands()
+        for i, band in enumerate(bands):
+            r = first + i
+            sheet.number(r, 1, band.first, "year")
+            sheet.number(r, 2, BAND_OPEN if band.last is None else band.last, "band end")
+            for column, schedule in enumerate(params.SCHEDULES, start=3):
+                sheet.number(r, column, band.rate(schedule), "percent fine")
+            used = band_rate(
+                band.first, settings.discount_rate, settings.declining, settings.schedule
+            )
+            sheet.formula(
+                r,
+                6,
+                "=" + rate_lookup("Schedule", f"A{r}", "DiscountRate", "Declining"),
+                used,
+                "percent fine",
+            )
+        last = first + len(bands) - 1
+        for column, name in enumerate(
+            ("BandFrom", "BandTo", "BandStandard", "BandHealth", "BandLowerRate"), start=1
+        ):
+            self.name(name, sheet, column_span(column, first, last))
+        sheet.note(
+            last + 1,
+            1,
+            last_column,
+            params.source("discount_schedule")
+            + " Rate used: the rate of the schedule chosen above in each band (the rates a "
+            "project that follows Assumptions applies).",
+        )
+        return last + 1
+
+    def _optimism_bias_types(self, sheet: Sheet, row: int, last_column: int) -> int:
+        """Mott MacDonald's optimism bias bounds by project type, named for the cost lines
+        that give ``ob_type``; returns the row of the note below."""
+        types = params.optimism_bias_types()
+        sheet.keep_with_next(row, len(types) + 2, last_column)
+        sheet.text(row, 1, "Cost optimism bias by project type (Mott MacDonald 2002)", "section")
+        sheet.header_row(
+            row + 1,
+            ["Project type", "Upper bound", "Lower bound", "Applies to", "Uplift used"],
+        )
+        first = row + 2
+        mitigation = self.result.settings.ob_mitigation
+        for i, bounds in enumerate(types.values()):
+            r = first + i
+            sheet.text(r, 1, bounds.type, "text")
+            sheet.number(r, 2, bounds.upper, "percent")
+            sheet.number(r, 3, bounds.lower, "percent")
+            applies = "operating costs" if bounds.applies_to == "revenue" else "capital costs"
+            sheet.text(r, 4, applies, "centre")
+            sheet.formula(
+                r, 5, f"=MAX(C{r},B{r}*(1-ObMitigation))", bounds.uplift(mitigation), "percent"
+            )
+        last = first + len(types) - 1
+        for column, name in enumerate(("ObType", "ObUpper", "ObLower"), start=1):
+            self.name(name, sheet, column_span(column, first, last))
+        sheet.note(
+            last + 1,
+            1,
+            last_column,
+            params.source("optimism_bias")
+            + " Uplift used: the upper bound reduced by the mitigation above, never below the "
+            "lower bound; a cost line that gives its project type (ob_type) takes it as its "
+            "optimism bias.",
+        )
+        return last + 1
 
     def _pairs(
         self,
@@ -348,9 +477,11 @@ class _Builder(Book):
         note: str,
         table: str | None = None,
         columns: tuple[str, str] | None = None,
+        last_column: int = 4,
     ) -> int:
         """A titled two-column table (key, value) named as a whole or by column, with a note
         below; returns the row of the note."""
+        sheet.keep_with_next(row, min(len(pairs), 6) + 2, last_column)
         sheet.text(row, 1, title, "section")
         sheet.header_row(row + 1, list(headers))
         first = row + 2
@@ -365,7 +496,7 @@ class _Builder(Book):
             self.name(table, sheet, f"{absolute(1, first)}:{absolute(2, last)}")
         for column, name in enumerate(columns or (), start=1):
             self.name(name, sheet, column_span(column, first, last))
-        sheet.note(last + 1, 1, 4, note)
+        sheet.note(last + 1, 1, last_column, note)
         return last + 1
 
     # -- Summary ---------------------------------------------------------------------------
@@ -894,13 +1025,19 @@ class _Builder(Book):
             ("Headroom", result.headroom),
             ("CashableNPV", sum(p.cashable_npv for p in result.projects)),
         ]
+        at_year = result.present_value_year is not None
+        if at_year:
+            figures.append(("PortfolioNPVAtPVYear", result.npv_at_present_value_year))
         for project in result.projects:
             nid = name_id(project.id)
             figures += [
                 (f"NPV_{nid}", project.npv),
                 (f"PVCosts_{nid}", project.pv_costs),
                 (f"PVBenefits_{nid}", project.pv_benefits),
+                (f"PVFiscalBenefits_{nid}", project.pv_benefits_by_value_type["fiscal"]),
             ]
+            if at_year:
+                figures.append((f"NPVAtPVYear_{nid}", project.npv_at_present_value_year))
         for i, (name, value) in enumerate(figures, start=header + 1):
             sheet.text(i, 1, name, "text")
             sheet.number(i, 2, value, "money pence")
@@ -917,7 +1054,7 @@ class _Builder(Book):
         fixed = ["Summary", "Scenarios"]
         if self.result.as_of is not None:
             fixed.append("Realisation")
-        sheets = {name: self.sheet(name) for name in (*fixed, "Assumptions")}
+        sheets = {name: self.sheet(name) for name in (*fixed, "Economic case", "Assumptions")}
         projects = [self.sheet(self.titles[p.id]) for p in self.result.projects]
         extra = {}
         if self.sensitivity is not None:
@@ -934,7 +1071,9 @@ class _Builder(Book):
         if "Realisation" in sheets:
             realisation_sheet(self, sheets["Realisation"], against_plan(self.result), layouts)
         self.summary(sheets["Summary"])
-        scenarios_sheet(self, sheets["Scenarios"], _scenario_results(self.result))
+        scenarios = _scenario_results(self.result)
+        scenarios_sheet(self, sheets["Scenarios"], scenarios)
+        economic_case_sheet(self, sheets["Economic case"], scenarios, layouts)
         if self.sensitivity is not None:
             sensitivity_sheet(self, extra["Sensitivity"], self.sensitivity)
         if self.simulation is not None:

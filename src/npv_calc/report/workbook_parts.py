@@ -270,11 +270,17 @@ class Sheet:
         self.breaks.add(row)
 
     def keep_with_next(self, row: int, rows: int, last_column: int) -> None:
-        """Start a page at ``row`` (a section's title) unless the page it falls on has room
-        for it and ``rows`` rows after it: a heading is not left alone at the foot of a page."""
+        """Start a page at ``row`` (a section's title, or a chart ``rows`` rows tall) unless
+        the page it falls on certainly has room for it and ``rows`` rows after it: a heading
+        is not left alone at the foot of a page, and a chart is not split.
+
+        Only the rows since the last page break that npv-calc set are counted: where they
+        run over a page, the spreadsheet breaks the page itself, at a row that differs between
+        Excel and LibreOffice (they scale a page differently), so the block starts a page of
+        its own rather than risk falling across that break."""
         capacity = self.page_height(last_column)
         top = max((b for b in self.breaks if b <= row), default=3)
-        used = sum(self.row_height(r) for r in range(top, row)) % capacity
+        used = sum(self.row_height(r) for r in range(top, row))
         if used + (rows + 1) * DEFAULT_ROW_HEIGHT > capacity:
             self.page_break(row)
 
@@ -480,17 +486,21 @@ FUNCTIONS = frozenset(
         "COUNT",
         "COUNTIFS",
         "EXACT",
+        "EXP",
         "IF",
         "IFERROR",
         "INDEX",
         "IRR",
+        "LN",
         "LOOKUP",
         "MATCH",
+        "MAX",
         "MIN",
         "MOD",
         "N",
         "NA",
         "OR",
+        "SIGN",
         "SUM",
         "SUMIFS",
         "SUMPRODUCT",

@@ -1,9 +1,10 @@
 """A project's sheet of the board workbook: every step from a line's inputs to the NPV as a live
 formula, each storing the value npv-calc computed for it.
 
-Layout, top to bottom: settings (B5:B10) beside the present value by agency; results (B14:B21);
+Layout, top to bottom: settings (B5:B12) beside the present value by agency; results (B16:B26);
 the inputs, a column per line (and per risk); the yearly flows, a column per year (gross and net
-rows per line, totals, discounting, cumulative, payback); the sources.
+rows per line, totals, discounting, cumulative, payback and, with a present-value year, the
+factors to it); the sources.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from ..calculate import (
     outturn_factor,
     outturn_offsets,
     price_factor,
+    settled_years,
 )
+from ..discount import present_value_year_factors
 from ..model import (
     COUNTS,
     STARTS_AFTER_TARGET_YEAR,
     STATUS_NOT_COUNTED,
+    UNSPECIFIED,
+    VALUE_TYPES,
     Line,
     Project,
     Risk,
@@ -42,13 +47,34 @@ SETTING_NAMES = {
     "discount_year0": "DiscountYear0",
     "horizon": "Horizon",
     "price_base_year": "PriceBaseYear",
+    "schedule": "Schedule",
+    "ob_mitigation": "ObMitigation",
 }
+#: The row of each setting (column B); the flows' formulas refer to them.
+SETTING_ROWS = {
+    "discount_rate": 5,
+    "declining": 6,
+    "discount_year0": 7,
+    "start_year": 8,
+    "horizon": 9,
+    "price_base_year": 10,
+    "schedule": 11,
+    "ob_mitigation": 12,
+}
+#: What the schedule cells hold when no published schedule is named: the discount rate scales
+#: the standard schedule.
+SCALED = "scaled"
+#: The choices of a schedule cell (a list data validation).
+SCHEDULE_CHOICES = (SCALED, *params.SCHEDULES)
+#: The choices of a benefit's value type cell.
+VALUE_TYPE_CHOICES = (*VALUE_TYPES, UNSPECIFIED)
 #: The rows of a project sheet's inputs table: label and unit, by field.
 INPUT_ROWS = {
     "type": ("Cost or benefit", ""),
     "agency": ("Agency (pays a cost, receives a benefit)", ""),
     "kind": ("Kind of cost", "revenue/capital"),
     "cashable": ("Cashable benefit", "Yes/No"),
+    "value_type": ("Value type", "fiscal/econ./social"),
     "form": ("Amount given as", ""),
     "probability": ("Probability the risk happens", "%"),
     "impact": ("Impact a year if it happens", "£ a year"),
@@ -63,6 +89,7 @@ INPUT_ROWS = {
     "displacement": ("Displacement", "%"),
     "attribution": ("Attribution", "%"),
     "grade": ("Confidence grade", "1 to 6"),
+    "ob_type": ("Optimism bias by project type", "see Assumptions"),
     "optimism_bias": ("Optimism bias", "%"),
     "scale": ("Scale", "multiplier"),
     "price_year": ("Price year of the amounts", "financial year"),
@@ -78,16 +105,20 @@ NO_PAYBACK = "not reached"
 NO_IRR = "not defined"
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
 PAYBACK_TOLERANCE = 1e-6
-#: Rows of the results block (column B), by figure.
+#: The results block's title row; its rows (column B), by figure, follow.
+RESULTS_TITLE = 15
 RESULT_ROWS = {
-    "pv_costs": 14,
-    "pv_benefits": 15,
-    "npv": 16,
-    "bcr": 17,
-    "roi": 18,
-    "payback": 19,
-    "irr": 20,
-    "cashable_npv": 21,
+    "pv_costs": 16,
+    "pv_benefits": 17,
+    "npv": 18,
+    "bcr": 19,
+    "roi": 20,
+    "payback": 21,
+    "irr": 22,
+    "cashable_npv": 23,
+    "pv_fiscal": 24,
+    "financial_roi": 25,
+    "npv_at_pv_year": 26,  # only with [portfolio] present_value_year
 }
 NO_RATIO = "–"
 
@@ -126,15 +157,61 @@ def count_style(value: float) -> str:
     return "input count" if abs(value - round(value)) <= 1e-9 else "input number"
 
 
-def band_rate(t: int, rate: float, declining: bool) -> float:
-    """The rate the workbook's ``LOOKUP(t, BandFrom, BandStandard)`` formula gives for year t."""
-    if not declining:
+def band_rate(t: int, rate: float, declining: bool, schedule: str | None = None) -> float:
+    """The rate the workbook's "Discount rate applied" formula gives for year t: the band's
+    rate in a published schedule, or ``rate`` scaling the standard schedule (flat when not
+    declining)."""
+    if schedule is None and not declining:
         return rate
-    standard = 0.0
+    found = params.discount_bands()[0]
     for band in params.discount_bands():
         if band.first <= t:
-            standard = band.standard
-    return rate * standard / params.standard_rate()
+            found = band
+    if schedule is not None:
+        return found.rate(schedule)
+    return rate * found.standard / params.standard_rate()
+
+
+def schedule_text(schedule: str | None) -> str:
+    """A schedule as its cell holds it: the published schedule's name, or ``scaled``."""
+    return SCALED if schedule is None else schedule
+
+
+def schedule_rates(cell: str, rate: str, declining: str) -> str:
+    """The band rates of the schedule named in ``cell`` as one array expression (no IF, so that
+    it stays a plain array inside SUMPRODUCT in every spreadsheet): a published schedule's
+    column, or ``rate`` scaling the standard column (flat when ``declining`` is FALSE) for any
+    other text, as :func:`rate_lookup` reads it."""
+    health, lower, standard = (
+        f'({cell}="{name}")' for name in ("health", "lower-rate-test-2026", "standard")
+    )
+    return (
+        f"({health}*BandHealth+{lower}*BandLowerRate+{standard}*BandStandard"
+        f"+(1-{health}-{lower}-{standard})*{rate}*({declining}*BandStandard/STPR+1-{declining}))"
+    )
+
+
+def rate_lookup(cell: str, year: str, rate: str, declining: str) -> str:
+    """The rate of the schedule named in ``cell`` for the year in ``year`` (a formula's body)."""
+    return (
+        f'IF({cell}="health",LOOKUP({year},BandFrom,BandHealth),'
+        f'IF({cell}="lower-rate-test-2026",LOOKUP({year},BandFrom,BandLowerRate),'
+        f'IF({cell}="standard",LOOKUP({year},BandFrom,BandStandard),'
+        f"IF({declining},{rate}*LOOKUP({year},BandFrom,BandStandard)/STPR,{rate}))))"
+    )
+
+
+def present_value_factor(j: str, rates: str) -> str:
+    """``G(j)``: the factor that values a flow ``j`` years after the present-value year, as a
+    closed form of the band table (no IF on arrays): ``ln DF(m) = -SUMPRODUCT(LN(1 + rates),
+    n)``, ``n`` the years of each band from year 1 to ``m = |j|``, ``pos(MIN(m, To) -
+    max(From, 1) + 1)`` with ``MIN(a, b) = (a + b - |a - b|) / 2`` and ``pos(x) = (x + |x|) /
+    2``; ``G(j) = DF(j)``, or ``1 / DF(-j)`` before the present-value year."""
+    m = f"ABS({j})"
+    least = f"({m}+BandTo-ABS({m}-BandTo))/2"
+    x = f"{least}-BandFrom-(BandFrom=0)+1"
+    n = f"(({x})+ABS({x}))/2"
+    return f"EXP(-SIGN({j})*SUMPRODUCT(LN(1+{rates}),{n}))"
 
 
 class ProjectSheet:
@@ -152,7 +229,7 @@ class ProjectSheet:
         self.line_results: list[LineResult] = [*result.lines, *result.risks]
         agencies = project_agencies(self.project, book.result.portfolio.agencies or ())
         self.agencies = agencies
-        inputs_title = max(23, AGENCY_TABLE_FIRST + len(agencies) + 2)
+        inputs_title = max(max(RESULT_ROWS.values()) + 2, AGENCY_TABLE_FIRST + len(agencies) + 2)
         self.inputs_title = inputs_title
         self.header = inputs_title + 1
         self.rows = {name: self.header + 1 + i for i, name in enumerate(INPUT_ROWS)}
@@ -167,6 +244,11 @@ class ProjectSheet:
         self.discounted_row = self.costs_row + 3
         self.cumulative_row = self.costs_row + 4
         self.paid_row = self.costs_row + 5
+        #: with a present-value year: each year's offset from it (k) and the factor to it
+        self.present_value_year = book.result.portfolio.present_value_year
+        self.k_row = self.paid_row + 1
+        self.factor_row = self.paid_row + 2
+        self.flows_end = self.paid_row + (2 if self.present_value_year is not None else 0)
         self.last_column = 2 + max(self.horizon, len(self.lines), 4)
 
     # -- ranges ----------------------------------------------------------------------------
@@ -208,36 +290,60 @@ class ProjectSheet:
     def settings(self) -> None:
         sheet, settings = self.sheet, self.result.settings
         own = {k for k in self.project.overrides if k not in self.case.overrides}
+        # The schedule is the project's own when it differs from the portfolio's: a project
+        # giving its own discount_rate drops the portfolio's schedule (the more specific
+        # setting wins), and --set applies to both.
+        own.discard("schedule")
+        if settings.schedule != self.case.settings.schedule:
+            own.add("schedule")
         sheet.text(4, 1, "Settings", "section")
         rows = [
+            ("Discount rate, years 1-30", "discount_rate", "input percent", settings.discount_rate),
+            ("Declining schedule after year 30", "declining", "input text", settings.declining),
+            ("Year 0 discounted", "discount_year0", "input text", settings.discount_year0),
+            ("Start year (year 0)", "start_year", "year", self.project.start_year),
+            ("Horizon (years)", "horizon", "year", self.horizon),
+            ("Price base year", "price_base_year", "input year", settings.price_base_year),
             (
-                5,
-                "Discount rate, years 1-30",
-                "discount_rate",
-                "input percent",
-                settings.discount_rate,
+                "Discount schedule",
+                "schedule",
+                "input text",
+                schedule_text(settings.schedule),
             ),
-            (6, "Declining schedule after year 30", "declining", "input text", settings.declining),
-            (7, "Year 0 discounted", "discount_year0", "input text", settings.discount_year0),
-            (8, "Start year (year 0)", "start_year", "year", self.project.start_year),
-            (9, "Horizon (years)", "horizon", "year", self.horizon),
-            (10, "Price base year", "price_base_year", "input year", settings.price_base_year),
+            (
+                "Optimism bias mitigation (by project type)",
+                "ob_mitigation",
+                "input percent",
+                settings.ob_mitigation,
+            ),
         ]
-        for row, label, key, style, value in rows:
+        for label, key, style, value in rows:
+            row = SETTING_ROWS[key]
             sheet.text(row, 1, label, "label")
             linked = SETTING_NAMES.get(key)
-            if key in own or linked is None:
+            if key == "schedule":
+                if key in own:
+                    sheet.text(row, 2, value, style)
+                    self._schedule_choices(row)
+                else:
+                    sheet.formula(row, 2, f"={linked}", value, "text")
+            elif key in own or linked is None:
                 sheet.number(row, 2, value, style)
             else:
                 sheet.formula(row, 2, f"={linked}", value, style.replace("input ", ""))
         if own:
             sheet.text(
-                11,
+                max(SETTING_ROWS.values()) + 1,
                 1,
                 "Yellow settings are this project's own (from its file); the others follow "
                 "Assumptions.",
                 "note",
             )
+
+    def _schedule_choices(self, row: int) -> None:
+        self.sheet.ws.data_validation(
+            row - 1, 1, row - 1, 1, {"validate": "list", "source": list(SCHEDULE_CHOICES)}
+        )
 
     def results(self) -> None:
         sheet, r = self.sheet, self.result
@@ -248,7 +354,9 @@ class ProjectSheet:
         # IRR from npv-calc's own root as the guess, so that a spreadsheet finds the same root
         # of a flow with several (and converges where it might not from its default of 10%).
         guess = f",{r.irr!r}" if r.irr is not None else ""
-        sheet.text(13, 1, "Results (discounted to year 0)", "section")
+        at = {key: f"B{row}" for key, row in RESULT_ROWS.items()}
+        pv_costs, pv_benefits, npv = at["pv_costs"], at["pv_benefits"], at["npv"]
+        sheet.text(RESULTS_TITLE, 1, "Results (discounted to year 0)", "section")
         figures = [
             ("pv_costs", "PV of costs", f"=SUMPRODUCT({costs},{df})", r.pv_costs, "money"),
             (
@@ -258,18 +366,18 @@ class ProjectSheet:
                 r.pv_benefits,
                 "money",
             ),
-            ("npv", "Net present value (NPV)", "=B15-B14", r.npv, "money key"),
+            ("npv", "Net present value (NPV)", f"={pv_benefits}-{pv_costs}", r.npv, "money key"),
             (
                 "bcr",
                 "Benefit-cost ratio (BCR)",
-                f'=IF(B14=0,"{NO_RATIO}",B15/B14)',
+                f'=IF({pv_costs}=0,"{NO_RATIO}",{pv_benefits}/{pv_costs})',
                 NO_RATIO if r.bcr is None else r.bcr,
                 "ratio",
             ),
             (
                 "roi",
                 "Return on investment (NPV / PV of costs)",
-                f'=IF(B14=0,"{NO_RATIO}",B16/B14)',
+                f'=IF({pv_costs}=0,"{NO_RATIO}",{npv}/{pv_costs})',
                 NO_RATIO if r.roi is None else r.roi,
                 "percent",
             ),
@@ -291,19 +399,52 @@ class ProjectSheet:
             (
                 "cashable_npv",
                 "Cashable NPV (cashable benefits - costs)",
-                f'=SUMIFS({self.lines_of("pv")},{self.lines_of("cashable")},"Yes")-B14',
+                f'=SUMIFS({self.lines_of("pv")},{self.lines_of("cashable")},"Yes")-{pv_costs}',
                 r.cashable_npv,
                 "money",
             ),
+            (
+                "pv_fiscal",
+                "PV of fiscal benefits (to public budgets)",
+                f'=SUMIFS({self.lines_of("pv")},{self.lines_of("value_type")},"fiscal")',
+                r.pv_benefits_by_value_type["fiscal"],
+                "money",
+            ),
+            (
+                "financial_roi",
+                "Financial return (PV of fiscal benefits / costs)",
+                f'=IF({pv_costs}=0,"{NO_RATIO}",{at["pv_fiscal"]}/{pv_costs})',
+                NO_RATIO if r.financial_roi is None else r.financial_roi,
+                "ratio",
+            ),
         ]
+        year = self.present_value_year
+        if year is not None:
+            figures.append(
+                (
+                    "npv_at_pv_year",
+                    f"NPV valued at {financial_year(year)} (present-value year)",
+                    f"=SUMPRODUCT({self.years_of(self.net_row)},{self.years_of(self.factor_row)})",
+                    r.npv_at_present_value_year,
+                    "money",
+                )
+            )
         for key, label, formula, value, style in figures:
             row = RESULT_ROWS[key]
             sheet.text(row, 1, label, "label")
             sheet.formula(row, 2, formula, value, style)
         nid = name_id(self.project.id)
-        self.book.name(f"PVCosts_{nid}", sheet, "$B$14")
-        self.book.name(f"PVBenefits_{nid}", sheet, "$B$15")
-        self.book.name(f"NPV_{nid}", sheet, "$B$16")
+        names = {
+            "pv_costs": "PVCosts",
+            "pv_benefits": "PVBenefits",
+            "npv": "NPV",
+            "pv_fiscal": "PVFiscalBenefits",
+            "financial_roi": "FinancialROI",
+            "npv_at_pv_year": "NPVAtPVYear",
+        }
+        for key, prefix in names.items():
+            if key != "npv_at_pv_year" or year is not None:
+                self.book.name(f"{prefix}_{nid}", sheet, f"$B${RESULT_ROWS[key]}")
 
     def by_agency(self) -> None:
         sheet = self.sheet
@@ -393,6 +534,23 @@ class ProjectSheet:
             sheet.number(rows["price_factor"], column, 1.0, "factor")
         return factor
 
+    def _choices(self, row: int, column: int, choices: tuple[str, ...]) -> None:
+        """A list data validation on an input cell of text."""
+        self.sheet.ws.data_validation(
+            row - 1, column - 1, row - 1, column - 1, {"validate": "list", "source": list(choices)}
+        )
+
+    def _settled_note(self) -> str:
+        """Why a risk's adjusted row is 0 in the years settled by outturn, when it is."""
+        settled = settled_years(self.case, self.project)
+        if not (settled and self.project.risks):
+            return ""
+        return (
+            " A risk's expected cost counts only from "
+            f"{financial_year(self.project.start_year + settled)}: the years before are settled "
+            "by outturn (the risk happened, and its cost is in the outturn, or it did not)."
+        )
+
     def _risk_column(self, column: int, risk: Risk, base: int | None) -> float:
         """A risk's column: its expected cost a year is probability x impact, rebased, in the
         years of ``years``; it adds to the project's costs."""
@@ -417,6 +575,7 @@ class ProjectSheet:
         for field in (
             "kind",
             "cashable",
+            "value_type",
             "quantity",
             "unit_value",
             "growth",
@@ -425,6 +584,7 @@ class ProjectSheet:
             "displacement",
             "attribution",
             "grade",
+            "ob_type",
             "optimism_bias",
             "scale",
         ):
@@ -449,6 +609,19 @@ class ProjectSheet:
         sheet.text(
             rows["cashable"], column, "–" if cost else ("Yes" if line.cashable else "No"), "centre"
         )
+        if cost:
+            sheet.text(rows["value_type"], column, "–", "centre")
+        elif line.value_type is not None:
+            sheet.text(rows["value_type"], column, line.value_type, "input text")
+            self._choices(rows["value_type"], column, VALUE_TYPE_CHOICES)
+        else:  # a cashable saving is fiscal; a line that gives no type is unspecified
+            sheet.formula(
+                rows["value_type"],
+                column,
+                f'=IF({ref("cashable")}="Yes","fiscal","{UNSPECIFIED}")',
+                line.value_kind,
+                "centre",
+            )
         written: set[str] = set()
         if line.amounts is not None:
             sheet.text(rows["form"], column, "Yearly amounts", "centre")
@@ -487,8 +660,26 @@ class ProjectSheet:
                 sheet.number(rows["grade"], column, line.confidence, "input year")
                 written.add("grade")
         ob = values["optimism_bias"]
+        if line.ob_type is not None:
+            sheet.fit(
+                rows["ob_type"], sheet.wrapped(rows["ob_type"], column, line.ob_type, "input wrap")
+            )
+            self._choices(rows["ob_type"], column, tuple(params.optimism_bias_types()))
+            written.add("ob_type")
         if line.optimism_bias is not None:
             sheet.number(rows["optimism_bias"], column, ob, "input percent")
+        elif line.ob_type is not None:
+            # the type's upper bound reduced by the mitigation, never below its lower bound
+            kind = ref("ob_type")
+            mitigation = f"$B${SETTING_ROWS['ob_mitigation']}"
+            sheet.formula(
+                rows["optimism_bias"],
+                column,
+                f"=MAX(INDEX(ObLower,MATCH({kind},ObType,0)),"
+                f"INDEX(ObUpper,MATCH({kind},ObType,0))*(1-{mitigation}))",
+                ob,
+                "percent",
+            )
         elif line.confidence is not None:
             sheet.formula(
                 rows["optimism_bias"],
@@ -515,6 +706,7 @@ class ProjectSheet:
             "displacement",
             "attribution",
             "grade",
+            "ob_type",
         )
         for field in unused:
             if field not in written:
@@ -567,7 +759,7 @@ class ProjectSheet:
             self.last_column,
             "Each line as entered (in its own prices), then adjusted: rebased to the price base "
             "year and after every adjustment of the inputs table. Totals are of the adjusted "
-            "rows.",
+            "rows." + self._settled_note(),
         )
         sheet.text(self.flows_header, 1, "Financial year", "header")
         sheet.text(self.flows_header, 2, "", "header")
@@ -575,6 +767,10 @@ class ProjectSheet:
         sheet.text(rate_row, 1, "Discount rate applied", "label")
         sheet.text(df_row, 1, "Discount factor", "label")
         year0 = settings.discount_year0
+        schedule, rate, declining, year0_cell = (
+            f"$B${SETTING_ROWS[key]}"
+            for key in ("schedule", "discount_rate", "declining", "discount_year0")
+        )
         years = range(self.horizon)
         columns = [letter(3 + t) for t in years]
         # Each row of the flows: its formulas and values by year, written as shared formulas
@@ -592,10 +788,16 @@ class ProjectSheet:
             )
             sheet.number(t_row, 3 + t, t, "year")
             # r for year t (t+1 when year 0 is discounted: TRUE counts as 1), from the bands
+            # of the project's schedule
             put(
                 rate_row,
-                f"=IF($B$6,$B$5*LOOKUP({c}${t_row}+$B$7,BandFrom,BandStandard)/STPR,$B$5)",
-                band_rate(t + (1 if year0 else 0), settings.discount_rate, settings.declining),
+                "=" + rate_lookup(schedule, f"{c}${t_row}+{year0_cell}", rate, declining),
+                band_rate(
+                    t + (1 if year0 else 0),
+                    settings.discount_rate,
+                    settings.declining,
+                    settings.schedule,
+                ),
                 "percent",
                 t,
             )
@@ -611,6 +813,7 @@ class ProjectSheet:
             )
 
         nets: dict[str, list[int]] = {"costs": [], "benefits": [], "risks": []}
+        settled = settled_years(self.case, self.project)
         for i, (line, lr) in enumerate(zip(self.lines, self.line_results, strict=True)):
             column = 3 + i
             gross_row, net_row = df_row + 1 + 2 * i, df_row + 2 + 2 * i
@@ -669,6 +872,11 @@ class ProjectSheet:
                         "money",
                         t,
                     )
+                if line.section == "risks" and t < settled:
+                    # a settled year: the risk happened (its cost is in a cost line's outturn)
+                    # or it did not, so its expected cost no longer counts
+                    put(net_row, "=0", lr.flows[t], "money", t, "settled")
+                    continue
                 put(
                     net_row,
                     f"={c}{gross_row}*${L}${rows['adjustment']}",
@@ -684,14 +892,47 @@ class ProjectSheet:
                 "money",
             )
 
-        labels = (
+        labels = [
             (self.costs_row, "Total costs"),
             (self.benefits_row, "Total benefits"),
             (self.net_row, "Net benefit (benefits - costs)"),
             (self.discounted_row, "Discounted net benefit"),
             (self.cumulative_row, "Cumulative discounted net benefit"),
             (self.paid_row, "Payback: the year (t) the cumulative first reaches 0"),
-        )
+        ]
+        if self.present_value_year is not None:
+            labels += [
+                (self.k_row, "Years from the present-value year (k)"),
+                (self.factor_row, "Factor to the present-value year"),
+            ]
+            sheet.note(
+                self.flows_end + 1,
+                1,
+                self.last_column,
+                f"Factor to the present-value year ({financial_year(self.present_value_year)}): "
+                "DF(k) of this project's schedule for a year k after it, 1 / DF(-k) for a year "
+                "before it (compounded forward); with year 0 discounted, k + 1. The NPV valued "
+                "at the present-value year is the net benefit times this factor, summed.",
+            )
+            offsets = self.project.start_year + np.arange(self.horizon) - self.present_value_year
+            factors = present_value_year_factors(offsets, settings)
+            start = f"$B${SETTING_ROWS['start_year']}"
+            rates = schedule_rates(schedule, rate, declining)
+            for t, c in zip(years, columns, strict=True):
+                put(
+                    self.k_row,
+                    f"={start}+{c}${t_row}-PresentValueYear",
+                    int(offsets[t]),
+                    "year",
+                    t,
+                )
+                put(
+                    self.factor_row,
+                    "=" + present_value_factor(f"{c}{self.k_row}+{year0_cell}", rates),
+                    float(factors[t]),
+                    "factor",
+                    t,
+                )
         for row, label in labels:
             sheet.text(row, 1, label, "label")
         net = result.benefits - result.costs
@@ -752,7 +993,7 @@ class ProjectSheet:
 
     def sources(self) -> int:
         sheet, project = self.sheet, self.project
-        row = self.paid_row + 2
+        row = self.flows_end + (3 if self.present_value_year is not None else 2)
         sheet.text(row, 1, "Sources", "section")
         for i, line in enumerate(self.lines, start=1):
             name = sheet.wrapped(row + i, 1, line.name, "wrap")

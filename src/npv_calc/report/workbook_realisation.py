@@ -17,12 +17,13 @@ import numpy as np
 from ..model import financial_year
 from ..progress import TOLERANCE, Progress
 from .workbook_parts import PIXELS_PER_CM, Book, Sheet, letter, sheet_ref
+from .workbook_project import RESULT_ROWS
 
 if TYPE_CHECKING:
     from .workbook_project import ProjectSheet
 
-#: Rows a chart takes.
-CHART_ROWS = 22
+#: Rows a chart takes: its 10 cm (283.5 points) and a row clear below it.
+CHART_ROWS = 24
 #: The first column of the links behind the portfolio's years (beside the printed area).
 LINKS = 12
 
@@ -77,7 +78,7 @@ def realisation_sheet(
         sheet.text(r, 1, project.id, "text")
         sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap"))
         sheet.number(r, 4, progress_of.plan_npv, "money")
-        sheet.formula(r, 5, f"={ref}!$B$16", project.npv, "money")
+        sheet.formula(r, 5, f"={ref}!$B${RESULT_ROWS['npv']}", project.npv, "money")
         sheet.formula(r, 6, f"=E{r}-D{r}", project.npv - progress_of.plan_npv, "money")
         sheet.number(r, 7, progress_of.plan_npv_to_date, "money")
         if known:

@@ -40,6 +40,8 @@ FORMATS = (
     "costs rise",
     "probability",
     "probability key",
+    "percent fine",
+    "band end",
     "factor",
     "ratio",
     "number",
@@ -59,6 +61,7 @@ FORMATS = (
     "input index",
     "input year",
     "input text",
+    "input wrap",
     "outturn money",
 )
 #: The format properties a style may set (XlsxWriter's names), and the type of each.

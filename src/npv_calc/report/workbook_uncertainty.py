@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..calculate import line_gross, line_inputs, outturn_offsets, settled_years
+from ..model import financial_year
 from ..simulate import DRIVER_DRAWS
 from .table import (
     independence_note,
@@ -26,7 +28,7 @@ from .table import (
 from .workbook_parts import PIXELS_PER_CM, Book, Sheet, absolute, name_id
 
 if TYPE_CHECKING:
-    from ..sensitivity import Sensitivity
+    from ..sensitivity import Sensitivity, TornadoBar
     from ..simulate import Simulation
 
 #: Tornado bars drawn in the chart (the table lists them all).
@@ -145,8 +147,8 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         "that raises the NPV, so each bar shows how much an input's other end would lower it.",
     }.get(analysis.scenario, "")
     bars = analysis.ranked()
-    # Inputs of projects that do not count toward the target move what it is tested against
-    # not at all: listed in the JSON, left out here.
+    # Inputs that move what the target is tested against not at all: listed in the JSON, left
+    # out here.
     idle = [b for b in bars if toward and b.toward_target_swing == 0]
     bars = tuple(b for b in bars if b not in idle)
     sheet.note(
@@ -156,16 +158,12 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         f"The {measure} with each uncertain value at the low, then the high end of its range "
         f"(the others as in the {analysis.scenario} scenario), largest swing first; the chart "
         f"shows the {CHART_BARS} largest as changes from {money(level)}."
-        + (
-            f" The {len(idle)} inputs of projects that do not count toward the target move it "
-            "not at all and are not listed (sensitivity --format json lists them)."
-            if idle
-            else ""
-        )
+        + idle_note(book, idle)
         + ends,
     )
     chart_row = row + 2
-    table = chart_row + (CHART_ROWS if bars else 0)
+    # the chart's 10 cm, and a row clear below it
+    table = chart_row + (CHART_ROWS + 1 if bars else 0)
     short = "toward target" if toward else "NPV"
     sheet.header_row(
         table,
@@ -243,6 +241,71 @@ def sensitivity_sheet(book: Book, sheet: Sheet, analysis: Sensitivity) -> None:
         chart.set_size({"width": 30 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
         sheet.ws.insert_chart(chart_row - 1, 0, chart)
     sheet.finish(last_column, end, freeze=(2, 0), repeat=table)
+
+
+def idle_note(book: Book, idle: list[TornadoBar]) -> str:
+    """What the tornado leaves out, and why: the inputs whose range moves the NPV toward the
+    target not at all. Those of projects that do not count toward it; those of counting
+    projects whose years are all settled by the outturn recorded to ``as_of`` (it replaces the
+    forecast there, and a risk's expected cost no longer applies); and any other."""
+    if not idle:
+        return ""
+    result = book.result
+    counts = {p.id: p.counts_toward_target for p in result.projects}
+    outside = [b for b in idle if not counts.get(b.project, False)]
+    settled = [b for b in idle if counts.get(b.project, False) and _settled(book, b)]
+    other = len(idle) - len(outside) - len(settled)
+    parts = []
+    if outside:
+        parts.append(
+            f"{_inputs(len(outside))} of projects that do not count toward the target, which "
+            "move it not at all"
+        )
+    if settled:
+        to = financial_year(result.as_of) if result.as_of is not None else "as_of"
+        parts.append(
+            f"{_inputs(len(settled))} of counting projects used only in years settled by the "
+            f"outturn recorded to {to}, where their range no longer applies"
+        )
+    if other:
+        parts.append(f"{_inputs(other)} of counting projects whose range moves it not at all")
+    listed = "; ".join(parts)
+    return f" Not listed (sensitivity --format json lists them): {listed}."
+
+
+def _inputs(count: int) -> str:
+    return f"{count} input{'s' if count != 1 else ''}"
+
+
+def _settled(book: Book, bar: TornadoBar) -> bool:
+    """Whether every year in which a bar's line has a flow is settled by outturn: a line's
+    years with outturn recorded, or for a risk the years up to ``as_of``."""
+    result = book.result
+    case = result.case
+    found = [p for p in result.projects if p.id == bar.project]
+    if not found:
+        return False
+    project = found[0].project
+    horizon = found[0].settings.horizon
+    if bar.section == "risks":
+        risk = next((r for r in project.risks if r.index == bar.index), None)
+        return risk is not None and risk.years[1] < settled_years(case, project)
+    line = next(
+        (
+            line
+            for line in project.all_lines
+            if line.section == bar.section and line.index == bar.index
+        ),
+        None,
+    )
+    if line is None:
+        return False
+    outturn = outturn_offsets(case, project, line)
+    if not outturn:
+        return False
+    gross = line_gross(line, line_inputs(case, project, line), horizon)
+    active = {t for t in range(horizon) if gross[t] != 0}
+    return active <= set(outturn)
 
 
 def money_axis(largest: float) -> str:
