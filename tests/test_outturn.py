@@ -355,6 +355,13 @@ class TestProgress:
         assert [y["year"] for y in jet["years"]] == [
             f"{y}/{(y + 1) % 100:02d}" for y in range(2017, 2024)
         ]
+        # the status can be checked from the document: D against 5% of B
+        for project in document["projects"]:
+            if project["status"] in ("no outturn", "not started"):
+                continue
+            d, b = project["variance_to_date"], project["plan_pv_benefits_to_date"]
+            expected = "ahead" if d > 0.05 * b else "behind" if d < -0.05 * b else "on track"
+            assert project["status"] == expected, project["id"]
         rows = invoke("progress", EXAMPLE, "--format", "csv").stdout.splitlines()
         years = sum(len(p["years"]) for p in document["projects"])
         assert len(rows) == 1 + years

@@ -269,6 +269,7 @@ def progress_document(progress) -> dict[str, Any]:
                 "plan_npv_to_date": _number(p.plan_npv_to_date),
                 "latest_npv_to_date": _number(p.latest_npv_to_date),
                 "variance_to_date": _number(p.variance),
+                "plan_pv_benefits_to_date": _number(p.plan_pv_benefits_to_date),
                 "npv_plan": _number(p.plan_npv),
                 "npv": _number(p.latest_npv),
                 "years": [
