@@ -163,6 +163,26 @@ class TestImanConover:
                 wanted = within[a] if a == b else pair.get(frozenset((a, b)), 0.0)
                 assert spearman(u[:, i], u[:, j]) == pytest.approx(wanted, abs=0.03)
 
+    @settings(max_examples=20, deadline=None)
+    @given(structure=structures(), seed=st.integers(0, 1000))
+    def test_the_scores_have_exactly_the_planned_correlation(self, structure, seed) -> None:
+        """Iman and Conover's correction: the normal scores of a block are whitened, so their
+        sample correlation is the plan's exactly, not the plan's plus sampling noise."""
+        from npv_calc.sampling import _whitening
+
+        plan = correlation_plan(*structure)
+        rng = np.random.default_rng(seed)
+        normals = rng.standard_normal((plan.loading.shape[1], 5_000), dtype=np.float32)
+        scores = (plan.loading @ _whitening(normals)) @ normals
+        target = plan.loading @ plan.loading.T
+        assert np.allclose(np.corrcoef(scores), target, atol=1e-4)
+
+    def test_a_short_block_is_left_as_drawn(self) -> None:
+        from npv_calc.sampling import _whitening
+
+        normals = np.ones((3, 6), dtype=np.float32)
+        assert np.array_equal(_whitening(normals), np.eye(3))
+
     def test_every_marginal_is_unchanged(self) -> None:
         groups = ["a"] * 4 + [None]
         plan = correlation_plan(groups, {"a": 0.7}, [])

@@ -197,13 +197,33 @@ def _ranks_order(x: np.ndarray) -> np.ndarray:
     return np.argsort(x)
 
 
+def _whitening(normals: np.ndarray) -> np.ndarray:
+    """The matrix ``W`` that makes the rows of ``W @ normals`` uncorrelated in the sample, with
+    unit variance (Iman and Conover 1982's correction; ``normals`` is centred in place): the
+    scores' sample correlation is then exactly the plan's, not the plan's plus sampling noise,
+    which cuts the error of the achieved rank correlations about threefold. A block too short to
+    estimate the sample correlation is left as drawn (``W`` is the identity)."""
+    rank, rows = normals.shape
+    identity = np.eye(rank)
+    if rows <= 2 * rank:
+        return identity
+    normals -= normals.mean(axis=1, dtype=np.float64, keepdims=True).astype(normals.dtype)
+    covariance = (normals @ normals.T).astype(np.float64) / (rows - 1)
+    try:
+        factor = np.linalg.cholesky(covariance)
+    except np.linalg.LinAlgError:  # a degenerate draw: keep it as drawn
+        return identity
+    return np.linalg.solve(factor, identity)
+
+
 def impose(u: np.ndarray, plan: CorrelationPlan, rng: np.random.Generator) -> None:
     """Iman–Conover, in place: reorder each correlated column of ``u`` (a block of draws, a
     row each) so that its ranks are those of correlated normal scores. Each column keeps its
     values exactly."""
     # Scores a row per column (contiguous for sorting); single precision is ample for ranks.
     normals = rng.standard_normal((plan.loading.shape[1], u.shape[0]), dtype=np.float32)
-    scores = plan.loading.astype(np.float32) @ normals
+    loading = plan.loading @ _whitening(normals)
+    scores = loading.astype(np.float32) @ normals
     for k, column in enumerate(plan.columns):
         target = u[:, column]
         values = np.sort(target)

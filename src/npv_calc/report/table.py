@@ -399,6 +399,21 @@ def independence_note(simulation: Simulation) -> str:
     )
 
 
+def probability_error(simulation: Any) -> str:
+    """How sure the probability of meeting the target is: its standard error or, when every
+    draw falls on one side, a sentence saying so."""
+    share = simulation.prob_meets_target
+    if share in (0.0, 1.0):
+        # Every draw on one side: a standard error of 0 would claim a certainty that the
+        # draws cannot show, only that a miss (or a hit) is rarer than 1 in this many.
+        side, event = ("missed", "a miss") if share == 1.0 else ("met", "meeting it")
+        return (
+            f"no draw of {simulation.iterations:,} {side} the target: {event} is not "
+            "impossible, only too rare for these draws to measure"
+        )
+    return f"standard error {standard_error(simulation.prob_meets_target_se, 'share')}"
+
+
 def standard_error(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
@@ -453,16 +468,7 @@ def render_simulation(simulation: Simulation) -> str:
         year = portfolio.target_year
         by = f" by {year}" if year is not None else ""
         share = simulation.prob_meets_target
-        if share in (0.0, 1.0):
-            # Every draw on one side: a standard error of 0 would claim a certainty that the
-            # draws cannot show, only that a miss (or a hit) is rarer than 1 in this many.
-            side, event = ("missed", "a miss") if share == 1.0 else ("met", "meeting it")
-            error = (
-                f"no draw of {simulation.iterations:,} {side} the target: {event} is not "
-                "impossible, only too rare for these draws to measure"
-            )
-        else:
-            error = f"standard error {standard_error(simulation.prob_meets_target_se, 'share')}"
+        error = probability_error(simulation)
         lines.append(
             f"Probability of meeting the target of {money(portfolio.target)}{by}: "
             f"{probability(share)} ({error})"

@@ -21,6 +21,7 @@ from .table import (
     input_value,
     money,
     probability,
+    probability_error,
     sampling_words,
     standard_error,
     who_counts,
@@ -419,15 +420,17 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
         )
     row += 1
     sheet.text(row, 1, "Standard errors of the estimates", "label")
-    errors = (
-        f"mean portfolio NPV {standard_error(simulation.mean_se, 'money')}; probability "
-        f"{standard_error(simulation.prob_meets_target_se, 'share')}"
-        + (
-            f" (from the spread of the {simulation.replicates} independent replicates)"
-            if simulation.sampling == "lhs"
-            else ""
-        )
+    sure = (
+        f"; probability: {probability_error(simulation)}"
+        if simulation.prob_meets_target is not None
+        else ""
     )
+    spread = (
+        f" (from the spread of the {simulation.replicates} independent replicates)"
+        if simulation.sampling == "lhs"
+        else ""
+    )
+    errors = f"mean portfolio NPV {standard_error(simulation.mean_se, 'money')}{spread}{sure}"
     sheet.note(row, 2, last_column, errors)
 
     # The charts start a page. Their data sits beside the printed area (columns L onward): there
