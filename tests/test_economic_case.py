@@ -702,6 +702,37 @@ class TestCaseCommand:
         assert row.count(" | ") == 3  # four cells: the name's | is escaped
         assert "\\[link\\]" in row and "\\<b\\>" in row
 
+    def test_statement_names_the_scenario_it_is_run_for(self):
+        case = economic_case(load_portfolio(EXAMPLE), "pessimistic", projects=("JET",))
+        (jet,) = case.projects
+        assert jet.statement.startswith("In the pessimistic scenario Joint Education Team")
+        # not compared with itself
+        assert "worth doing in the pessimistic scenario" not in jet.statement
+
+    def test_statement_says_how_much_of_the_fiscal_benefit_is_cashable(self):
+        by_id = {c.id: c for c in economic_case(load_portfolio(EXAMPLE)).projects}
+        # FALLS: fiscal NHS and officer time, none cashable; SSS: all cashable savings
+        assert "None of it is cashable" in by_id["FALLS"].statement
+        assert "pays for itself in cash" not in by_id["FALLS"].statement
+        assert "All of it is cashable: the project more than pays" in by_id["SSS"].statement
+        fleet = by_id["FLEET"].result
+        cashable = fleet.cashable_npv + fleet.pv_costs
+        assert 0 < cashable < fleet.pv_benefits_by_value_type["fiscal"]
+        assert f"£{cashable / 1e6:,.2f}m of it is cashable" in by_id["FLEET"].statement
+        # JET has social benefits only: no economic value is claimed
+        assert "rests on social value, not savings" in by_id["JET"].statement
+
+    def test_a_pessimistic_scenario_below_the_draws_is_called_a_stress_test(self):
+        case = economic_case(
+            load_portfolio(EXAMPLE), projects=("TRI", "SSS"), iterations=2000, seed=1
+        )
+        tri, sss = case.projects
+        assert "a stress test rather than a likely outcome" in tri.statement
+        pessimistic = next(s for s in sss.scenarios if s.scenario == "pessimistic")
+        assert sss.monte_carlo is not None
+        stress = "a stress test" in sss.statement
+        assert stress == (pessimistic.npv < sss.monte_carlo.p5)
+
     def test_no_costs(self, scenario_dir: MakeDir):
         benefits_only = project_toml().replace(
             '[[costs]]\nname = "Set-up"\nkind = "capital"\namounts = [100_000]\n', ""

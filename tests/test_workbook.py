@@ -714,13 +714,13 @@ class TestEconomicCase:
 
             by_type = project.pv_benefits_by_value_type
             money = {
-                "NPSV (NPV)": project.npv,
+                "Net present social value (NPSV)": project.npv,
                 "PV of costs": project.pv_costs,
                 "PV of benefits": project.pv_benefits,
                 "Fiscal benefits (PV)": by_type["fiscal"],
                 "Economic benefits (PV)": by_type["economic"],
                 "Social benefits (PV)": by_type["social"],
-                "Benefits of no value type (PV)": by_type["unspecified"],
+                "Benefits with no value type (PV)": by_type["unspecified"],
                 "NPSV at 2023/24": project.npv_at_present_value_year,
             }
             for label, expected in money.items():
@@ -735,13 +735,17 @@ class TestEconomicCase:
             )
             assert at("Non-monetised impacts") == len(project.project.impacts)
             # live links to the project sheets
-            assert formulas.cell(r, columns["NPSV (NPV)"]).value == f"=NPV_{nid}"
+            assert (
+                formulas.cell(r, columns["Net present social value (NPSV)"]).value == f"=NPV_{nid}"
+            )
             assert formulas.cell(r, columns["NPSV at 2023/24"]).value == f"=NPVAtPVYear_{nid}"
             social = formulas.cell(r, columns["Social benefits (PV)"]).value
             assert social.startswith("=SUMIFS(") and social.endswith(',"social")')
         total = header + len(projects) + 1
         assert ws.cell(total, 2).value == "Portfolio"
-        assert ws.cell(total, columns["NPSV (NPV)"]).value == pytest.approx(example_result.npv)
+        assert ws.cell(total, columns["Net present social value (NPSV)"]).value == pytest.approx(
+            example_result.npv
+        )
         assert sum(example_result.pv_benefits_by_value_type.values()) == pytest.approx(
             example_result.pv_benefits
         )

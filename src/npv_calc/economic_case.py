@@ -184,7 +184,10 @@ def economic_case(
             vfm_category(result.bcr) if categories else None,
         )
         cases.append(
-            replace(project_case, statement=statement(project_case, base.present_value_year))
+            replace(
+                project_case,
+                statement=statement(project_case, base.present_value_year, scenario),
+            )
         )
     return EconomicCase(base, tuple(cases))
 
@@ -202,16 +205,51 @@ def _share(x: float) -> str:
     return f"{x * 100:.0f}%"
 
 
-def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
+def _fiscal_words(r: ProjectResult, fiscal: float) -> str:
+    """The fiscal benefits, the financial return and how much of them is cashable: a fiscal
+    benefit may free capacity (officer hours, bed days) without cutting any budget."""
+    roi = r.financial_roi or 0.0
+    cover = (
+        "exceed its costs"
+        if roi > 1
+        else "match its costs"
+        if roi == 1
+        else f"cover {_share(roi)} of its costs"
+    )
+    cashable = r.cashable_npv + r.pv_costs
+    if cashable <= 0.005:
+        cash = (
+            "None of it is cashable: it frees capacity (such as staff time or hospital beds) "
+            "rather than cutting budgets."
+        )
+    elif cashable >= fiscal - 0.005:
+        cash = "All of it is cashable" + (
+            ": the project more than pays for itself in cash." if cashable > r.pv_costs else "."
+        )
+    else:
+        cash = (
+            f"{_money(cashable)} of it is cashable; the rest frees capacity (such as staff "
+            "time or hospital beds) rather than cutting budgets."
+        )
+    return (
+        f"Fiscal benefits (to public budgets) are {_money(fiscal)}, a financial return of "
+        f"{roi:,.2f}: they {cover}. {cash}"
+    )
+
+
+def statement(
+    case: ProjectCase, present_value_year: int | None = None, scenario: str = "central"
+) -> str:
     """The value-for-money statement: the figures of the case in plain words.
 
-    It says what the project returns for each pound (BCR and NPSV), whether it stays worth
-    doing in the pessimistic scenario, how far benefits could fall before it is not (the
-    switching value), what it is worth to public budgets (the financial return), the Monte Carlo
-    chance of a negative NPSV when simulated, and what the figures leave out (non-monetised
-    impacts)."""
+    It says what the project returns for each pound (BCR and NPSV) in ``scenario``, whether it
+    stays worth doing in the pessimistic scenario, how far benefits could fall before it is not
+    (the switching value), what it is worth to public budgets (the financial return) and how
+    much of that is cashable, the Monte Carlo chance of a negative NPSV when simulated, and what
+    the figures leave out (non-monetised impacts)."""
     r = case.result
     name = r.project.name
+    on = "On central estimates" if scenario == "central" else f"In the {scenario} scenario"
     words: list[str] = []
     if not r.pv_costs:
         words.append(
@@ -220,15 +258,17 @@ def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
         )
     elif r.npv >= 0:
         words.append(
-            f"On central estimates {name} returns £{r.bcr:,.2f} of benefits for every £1 of "
+            f"{on} {name} returns £{r.bcr:,.2f} of benefits for every £1 of "
             f"cost, a net present social value (NPSV) of {_money(r.npv)}."
         )
     else:
         words.append(
-            f"On central estimates {name} costs more than it returns: £{r.bcr:,.2f} of benefits "
+            f"{on} {name} costs more than it returns: £{r.bcr:,.2f} of benefits "
             f"for every £1 of cost, a net present social value (NPSV) of {_money(r.npv)}."
         )
     pessimistic = next((s for s in case.scenarios if s.scenario == "pessimistic"), None)
+    if scenario == "pessimistic":
+        pessimistic = None  # the figures above are the pessimistic scenario's
     if pessimistic is not None and pessimistic.npv is not None and r.pv_costs:
         if 0 <= pessimistic.npv < 0.1 * r.npv:
             words.append(
@@ -254,22 +294,17 @@ def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
             f"Benefits would have to fall by {_share(fall)}{rise_words} before the NPSV "
             "reached zero (switching values)."
         )
-    fiscal = r.pv_benefits_by_value_type["fiscal"]
+    by_type = r.pv_benefits_by_value_type
+    fiscal = by_type["fiscal"]
     if r.pv_costs and fiscal > 0 and r.financial_roi is not None:
-        if r.financial_roi >= 1:
-            pays = "more than pays for itself in public money"
-        else:
-            pays = f"returns {_share(r.financial_roi)} of its cost to public budgets"
+        words.append(_fiscal_words(r, fiscal))
+    elif r.pv_benefits and fiscal == 0 and not by_type["unspecified"]:
+        kinds = " and ".join(k for k in ("economic", "social") if by_type[k] > 0)
         words.append(
-            f"Fiscal benefits (to public budgets) are {_money(fiscal)}, a financial return of "
-            f"{r.financial_roi:,.2f}: it {pays}."
+            f"None of its benefits is to public budgets: its case rests on {kinds} value, not "
+            "savings."
         )
-    elif r.pv_benefits and fiscal == 0 and not r.pv_benefits_by_value_type["unspecified"]:
-        words.append(
-            "None of its benefits is to public budgets: its case rests on economic and social "
-            "value, not savings."
-        )
-    unspecified = r.pv_benefits_by_value_type["unspecified"]
+    unspecified = by_type["unspecified"]
     if unspecified > 0:
         words.append(
             f"{_money(unspecified)} of its benefits have no value type (fiscal, economic or "
@@ -288,6 +323,12 @@ def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
             f"In {mc.iterations:,} Monte Carlo draws its NPSV was below zero in {share} of "
             f"them (P5 {_money(mc.p5)}, P95 {_money(mc.p95)})."
         )
+        if pessimistic is not None and pessimistic.npv is not None and pessimistic.npv < mc.p5:
+            words.append(
+                "The pessimistic scenario is lower than all but a few of the draws: it puts "
+                "every range at its worst end at once, a stress test rather than a likely "
+                "outcome."
+            )
     if present_value_year is not None and r.npv_at_present_value_year is not None:
         words.append(
             f"Valued at {present_value_year}/{(present_value_year + 1) % 100:02d}, the "
@@ -300,9 +341,9 @@ def statement(case: ProjectCase, present_value_year: int | None = None) -> str:
         counts = f"{len(positive)} positive, {len(negative)} negative"
         material = f"; {len(high)} of high materiality" if high else ""
         lean = (
-            "they would strengthen it"
+            f"{'they' if len(positive) != 1 else 'it'} would strengthen the case"
             if not negative
-            else "the negative ones weigh against it"
+            else f"{'they weigh' if len(negative) != 1 else 'it weighs'} against the case"
             if not positive
             else "weigh them with the figures"
         )

@@ -27,14 +27,14 @@ if TYPE_CHECKING:
 _COLUMNS = (
     ("id", "ID", 9),
     ("name", "Project", 28),
-    ("npv", "NPSV (NPV)", 13),
+    ("npv", "Net present social value (NPSV)", 13),
     ("costs", "PV of costs", 13),
     ("benefits", "PV of benefits", 13),
     ("bcr", "BCR", 7),
     ("fiscal", "Fiscal benefits (PV)", 12),
     ("economic", "Economic benefits (PV)", 12),
     ("social", "Social benefits (PV)", 12),
-    ("unspecified", "Benefits of no value type (PV)", 12),
+    ("unspecified", "Benefits with no value type (PV)", 12),
     ("financial_roi", "Financial return", 9),
     ("npv_at_pv_year", "NPSV at the present-value year", 13),
     ("fall", "Benefits could fall by", 10),
@@ -84,7 +84,9 @@ def project_cases(
             "",
             monte_carlo,
         )
-        cases.append(replace(case, statement=statement(case, result.present_value_year)))
+        cases.append(
+            replace(case, statement=statement(case, result.present_value_year, result.scenario))
+        )
     return cases
 
 
@@ -200,8 +202,8 @@ def economic_case_sheet(
     sheet.text(
         impacts_title,
         3,
-        "What the figures leave out, from [[impacts]] in the project files: weigh them with "
-        "the figures.",
+        "What the figures leave out, as recorded in the project files: weigh them with the "
+        "figures.",
         "note",
     )
     impact_labels = ["Project", "Impact", "Direction", "Materiality", "Description"]

@@ -33,6 +33,8 @@ MARKING_TOKEN = "{marking}"
 #: Points: a row of one line of 10pt text, as XlsxWriter's default row; a line of wrapped text.
 DEFAULT_ROW_HEIGHT = 12.75
 LINE_HEIGHT = 12.5
+#: Points: a row holding a 12pt section heading.
+SECTION_HEIGHT = 18.0
 #: Width and height of XlsxWriter's paper sizes, in inches (9: A4, 1: Letter, 8: A3).
 PAPER_INCHES = {9: (8.27, 11.69), 1: (8.5, 11.0), 8: (11.69, 16.54)}
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -219,6 +221,9 @@ class Sheet:
         self.ws.write_string(
             row - 1, column - 1, cut_text(safe_text(value)), self.book.format(style)
         )
+        if style == "section" and self.row_height(row) < SECTION_HEIGHT:
+            # a 12pt heading in a 15pt row loses the tails of its g and y when printed
+            self.height(row, SECTION_HEIGHT)
 
     def number(self, row: int, column: int, value: float | bool | None, style: str) -> None:
         """A number or a boolean (``None``: an empty cell in the style)."""
