@@ -702,6 +702,37 @@ class TestCaseCommand:
         assert row.count(" | ") == 3  # four cells: the name's | is escaped
         assert "\\[link\\]" in row and "\\<b\\>" in row
 
+    def test_totals_are_the_portfolio_figures_of_run(self, runner: CliRunner):
+        run = run_json(runner, str(EXAMPLE))["portfolio"]
+
+        def case_json(*args: str) -> dict:
+            out = runner.invoke(cli, ["case", str(EXAMPLE), *args, "--format", "json"])
+            assert out.exit_code == 0, out.output
+            return json.loads(out.stdout)
+
+        totals = case_json("--project", "JET")["totals"]
+        assert totals["npsv"] == pytest.approx(run["npv"], abs=0.005)
+        assert totals["pv_costs"] == pytest.approx(run["pv_costs"], abs=0.005)
+        assert totals["financial_roi"] == pytest.approx(run["financial_roi"])
+        assert totals["npv_at_present_value_year"] == pytest.approx(
+            run["npv_at_present_value_year"], abs=0.005
+        )
+        assert totals["npv_toward_target"] == pytest.approx(run["npv_toward_target"], abs=0.005)
+        everything = case_json()
+        assert sum(p["cashable_npv"] for p in everything["projects"]) == pytest.approx(
+            totals["cashable_npv"], abs=0.01
+        )
+        for kind, value in totals["pv_benefits_by_value_type"].items():
+            by_project = sum(p["pv_benefits_by_value_type"][kind] for p in everything["projects"])
+            assert value == pytest.approx(by_project, abs=0.01), kind
+
+    def test_the_portfolio_table_only_when_every_project_is_shown(self, runner: CliRunner):
+        whole = runner.invoke(cli, ["case", str(EXAMPLE)])
+        assert "## Portfolio: all 9 projects" in whole.stdout
+        assert "| NPSV valued at 2023/24 (present-value year) | £22,973,660 |" in whole.stdout
+        one = runner.invoke(cli, ["case", str(EXAMPLE), "--project", "JET"])
+        assert "## Portfolio" not in one.stdout
+
     def test_statement_names_the_scenario_it_is_run_for(self):
         case = economic_case(load_portfolio(EXAMPLE), "pessimistic", projects=("JET",))
         (jet,) = case.projects

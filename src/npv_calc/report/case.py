@@ -12,6 +12,7 @@ from .json import _number
 from .table import money, percent, ratio, settings_line
 
 if TYPE_CHECKING:
+    from ..calculate import PortfolioResult
     from ..economic_case import EconomicCase, ProjectCase
 
 #: How the value types read in a table.
@@ -71,6 +72,8 @@ def render_case_markdown(case: EconomicCase) -> str:
     ]
     for project_case in case.projects:
         lines += ["", *_project_markdown(project_case, base.present_value_year)]
+    if len(case.projects) == len(base.projects) > 1:
+        lines += ["", *_portfolio_markdown(base)]
     categories = [p.category for p in case.projects if p.category is not None]
     if categories:
         lines += [
@@ -79,6 +82,43 @@ def render_case_markdown(case: EconomicCase) -> str:
             f"({category_bands()}). {categories[0].warning}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _portfolio_markdown(base: PortfolioResult) -> list[str]:
+    """The whole portfolio's figures: sums over its projects, each valued at its own year 0
+    (and, with a present-value year, at that year)."""
+    cashable = sum((p.cashable_npv for p in base.projects), 0.0)
+    rows = [
+        ["Net present social value (NPSV), the sum of the projects'", money(base.npv)],
+        ["PV of costs", money(base.pv_costs)],
+        ["PV of benefits", money(base.pv_benefits)],
+        [
+            "Benefit-cost ratio (BCR)",
+            ratio(base.pv_benefits / base.pv_costs if base.pv_costs else None),
+        ],
+        ["Financial return (PV of fiscal benefits ÷ PV of costs)", ratio(base.financial_roi)],
+        ["Cashable NPV (cashable benefits less all costs)", money(cashable)],
+    ]
+    rows += [
+        [f"PV of benefits: {VALUE_TYPE_LABELS[kind].lower()}", money(value)]
+        for kind, value in base.pv_benefits_by_value_type.items()
+        if value or kind != "unspecified"
+    ]
+    if base.present_value_year is not None:
+        rows.append(
+            [
+                f"NPSV valued at {financial_year(base.present_value_year)} (present-value year)",
+                money(base.npv_at_present_value_year),
+            ]
+        )
+    if base.target is not None:
+        rows.append(["NPV toward the target", money(base.npv_toward_target)])
+        rows.append(["Target", money(base.target)])
+    return [
+        f"## Portfolio: all {len(base.projects)} projects",
+        "",
+        *_table(["Measure", "Value"], rows, {1}),
+    ]
 
 
 def _project_markdown(c: ProjectCase, present_value_year: int | None) -> list[str]:
@@ -203,6 +243,25 @@ def case_document(case: EconomicCase) -> dict[str, Any]:
         "scenario": base.scenario,
         "present_value_year": base.present_value_year,
         "projects": [_project_document(c) for c in case.projects],
+        "totals": _totals_document(base),
+    }
+
+
+def _totals_document(base: PortfolioResult) -> dict[str, Any]:
+    """The whole portfolio's figures, whichever projects ``--project`` chose."""
+    return {
+        "npsv": _number(base.npv),
+        "pv_costs": _number(base.pv_costs),
+        "pv_benefits": _number(base.pv_benefits),
+        "bcr": _number(base.pv_benefits / base.pv_costs if base.pv_costs else None),
+        "financial_roi": _number(base.financial_roi),
+        "cashable_npv": _number(sum((p.cashable_npv for p in base.projects), 0.0)),
+        "npv_at_present_value_year": _number(base.npv_at_present_value_year),
+        "pv_benefits_by_value_type": {
+            k: _number(v) for k, v in base.pv_benefits_by_value_type.items()
+        },
+        "npv_toward_target": _number(base.npv_toward_target),
+        "target": _number(base.target),
     }
 
 
