@@ -333,8 +333,19 @@ class TestOptimismBiasByType:
         )
         warnings = [str(w) for w in load_portfolio(folder).warnings]
         assert any("measured on capital costs" in w for w in warnings), warnings
+        # the file gave no kind: the warning says the revenue is the default's
+        assert any("(the default, as it gives no kind)" in w for w in warnings), warnings
         folder = scenario_dir(portfolio_toml(), p1=project_toml(cost=cost))
         assert not load_portfolio(folder).warnings
+
+
+def test_present_value_year_in_a_project_file_says_where_it_belongs(scenario_dir: MakeDir):
+    project = project_toml().replace('name = "', 'present_value_year = 2023\nname = "', 1)
+    folder = scenario_dir(portfolio_toml(), p1=project)
+    assert any(
+        "present_value_year" in m and "belongs in the [portfolio] table" in m
+        for m in errors(folder)
+    ), errors(folder)
 
 
 # -- value types and the financial return -------------------------------------------------------

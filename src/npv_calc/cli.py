@@ -304,7 +304,8 @@ def validate(paths: tuple[str, ...], strict: bool) -> None:
     cautions = len(portfolio.warnings)
     warned = f"; {cautions} warning{'s' if cautions != 1 else ''}" if cautions else ""
     click.echo(
-        f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, {lines} lines in "
+        f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, "
+        f"{lines} line{'s' if lines != 1 else ''} in "
         f"{len(portfolio.files)} file{'s' if len(portfolio.files) != 1 else ''}; named "
         f"scenarios: {scenarios}{warned}"
     )

@@ -128,7 +128,9 @@ def _read_ob_type(raw: dict, kind: str | None, reader: FileReader, at: dict) -> 
         what = "operating (revenue)" if measured_on == "revenue" else "capital"
         reader.warn(
             f"{show(ob_type)} is an uplift measured on {what} costs, but this line is "
-            f'kind = "{kind}"; check the project type or the kind',
+            f'kind = "{kind}"'
+            + ("" if "kind" in raw else " (the default, as it gives no kind)")
+            + "; check the project type or the kind",
             field="ob_type",
             **at,
         )
@@ -452,7 +454,14 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
         elsewhere={
             **{
                 k: "belongs in the [portfolio] table of portfolio.toml"
-                for k in ("target", "target_year")
+                for k in (
+                    "target",
+                    "target_year",
+                    "as_of",
+                    "present_value_year",
+                    "agencies",
+                    "count_statuses",
+                )
             },
             **{
                 k: "belongs in portfolio.toml"
