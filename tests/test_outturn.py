@@ -403,7 +403,12 @@ def test_realisation_sheet_of_the_example(tmp_path: Path) -> None:
         assert ws.cell(r, 3).value == project["status"]
         assert ws.cell(r, 4).value == pytest.approx(project["npv_plan"], abs=PENNY)
         assert ws.cell(r, 5).value == pytest.approx(project["npv"], abs=PENNY)
-        assert ws.cell(r, 8).value == pytest.approx(project["latest_npv_to_date"], abs=PENNY)
+        assert ws.cell(r, 7).value == pytest.approx(project["latest_npv_to_date"], abs=PENNY)
+        assert ws.cell(r, 8).value == pytest.approx(project["variance_to_date"], abs=PENNY)
+        benefits = project["plan_pv_benefits_to_date"]
+        if benefits:
+            share = ws.cell(r, 10).value
+            assert share == pytest.approx(project["variance_to_date"] / benefits, rel=1e-9)
     # outturn cells on a project sheet are inputs of their own colour
     jet = load_workbook(path)["JET"]
     outturn = [

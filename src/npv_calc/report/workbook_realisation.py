@@ -17,7 +17,7 @@ import numpy as np
 from ..model import financial_year
 from ..progress import TOLERANCE, Progress
 from .workbook_parts import PIXELS_PER_CM, Book, Sheet, letter, sheet_ref
-from .workbook_project import RESULT_ROWS
+from .workbook_project import NO_RATIO, RESULT_ROWS
 
 if TYPE_CHECKING:
     from .workbook_project import ProjectSheet
@@ -53,7 +53,9 @@ def realisation_sheet(
         last_column,
         f"Latest: the appraisal with the outturn to {to} and the plan after it. NPV to {to}: "
         f"the discounted net flows of the years to {to}. Status: the NPV to {to} against the "
-        f"plan's, on track within {TOLERANCE:.0%} of the plan's PV of benefits to {to}.",
+        f"plan's, on track within {TOLERANCE:.0%} of the plan's PV of benefits to {to} (the "
+        f"last column). Latest NPV - plan NPV is the variance to {to}: the plan stands for the "
+        "years after.",
     )
     headers = [
         "ID",
@@ -61,11 +63,11 @@ def realisation_sheet(
         "Status",
         "Plan NPV",
         "Latest NPV",
-        "Change",
         f"Plan NPV to {to}",
         f"Latest NPV to {to}",
         "Variance",
         f"Plan PV of benefits to {to}",
+        "Variance, share of plan benefits",
     ]
     sheet.header_row(6, headers)
     first = 7
@@ -79,22 +81,29 @@ def realisation_sheet(
         sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap"))
         sheet.number(r, 4, progress_of.plan_npv, "money")
         sheet.formula(r, 5, f"={ref}!$B${RESULT_ROWS['npv']}", project.npv, "money")
-        sheet.formula(r, 6, f"=E{r}-D{r}", project.npv - progress_of.plan_npv, "money")
-        sheet.number(r, 7, progress_of.plan_npv_to_date, "money")
+        sheet.number(r, 6, progress_of.plan_npv_to_date, "money")
         if known:
             cells = f"{ref}!$C${layout.discounted_row}:${letter(2 + known)}${layout.discounted_row}"
-            sheet.formula(r, 8, f"=SUM({cells})", progress_of.latest_npv_to_date, "money")
+            sheet.formula(r, 7, f"=SUM({cells})", progress_of.latest_npv_to_date, "money")
         else:
-            sheet.number(r, 8, 0.0, "money")
-        sheet.formula(r, 9, f"=H{r}-G{r}", progress_of.variance, "money")
-        sheet.number(r, 10, progress_of.plan_pv_benefits_to_date, "money")
+            sheet.number(r, 7, 0.0, "money")
+        sheet.formula(r, 8, f"=G{r}-F{r}", progress_of.variance, "money")
+        benefits = progress_of.plan_pv_benefits_to_date
+        sheet.number(r, 9, benefits, "money")
+        sheet.formula(
+            r,
+            10,
+            f'=IF(I{r}=0,"{NO_RATIO}",H{r}/I{r})',
+            progress_of.variance / benefits if benefits else NO_RATIO,
+            "percent",
+        )
         if progress_of.status in ("not started", "no outturn"):
             sheet.text(r, 3, progress_of.status, "centre")
         else:
             sheet.formula(
                 r,
                 3,
-                f'=IF(ABS(I{r})<={TOLERANCE!r}*ABS(J{r}),"on track",IF(I{r}>0,"ahead","behind"))',
+                f'=IF(ABS(H{r})<={TOLERANCE!r}*ABS(I{r}),"on track",IF(H{r}>0,"ahead","behind"))',
                 progress_of.status,
                 "centre",
             )
@@ -105,13 +114,22 @@ def realisation_sheet(
     for column, value in (
         (4, plan_npv),
         (5, result.npv),
-        (6, result.npv - plan_npv),
-        (7, progress.plan_npv_to_date),
-        (8, progress.latest_npv_to_date),
-        (9, progress.latest_npv_to_date - progress.plan_npv_to_date),
+        (6, progress.plan_npv_to_date),
+        (7, progress.latest_npv_to_date),
+        (8, progress.latest_npv_to_date - progress.plan_npv_to_date),
+        (9, sum((p.plan_pv_benefits_to_date for p in progress.projects), 0.0)),
     ):
         c = letter(column)
         sheet.formula(total, column, f"=SUM({c}{first}:{c}{last})", value, "money total")
+    benefits = sum((p.plan_pv_benefits_to_date for p in progress.projects), 0.0)
+    variance = progress.latest_npv_to_date - progress.plan_npv_to_date
+    sheet.formula(
+        total,
+        10,
+        f'=IF(I{total}=0,"{NO_RATIO}",H{total}/I{total})',
+        variance / benefits if benefits else NO_RATIO,
+        "percent",
+    )
 
     # -- the portfolio by financial year, and the chart ---------------------------------
     row = total + 2
