@@ -158,6 +158,19 @@ class TestScheduleOrRate:
         typed = {k: (float(v) if k == "discount_rate" else v) for k, v in overrides.items()}
         return list(appraise(load_portfolio(folder), overrides=typed).projects[0].discount_factors)
 
+    def test_declining_false_beside_a_schedule_is_a_warning(self, scenario_dir: MakeDir):
+        folder = scenario_dir(
+            portfolio_toml('schedule = "health"\ndeclining = false', horizon=40),
+            p1=project_toml(),
+        )
+        portfolio = load_portfolio(folder)
+        (warning,) = [str(w) for w in portfolio.warnings if "declining" in str(w)]
+        assert "has no effect with schedule" in warning
+        # the schedule is used as published all the same
+        assert list(appraise(portfolio).projects[0].discount_factors) == pytest.approx(
+            list(discount_factors(40, schedule="health"))
+        )
+
     def test_project_rate_replaces_portfolio_schedule(self, scenario_dir: MakeDir):
         folder = scenario_dir(
             portfolio_toml('schedule = "health"', horizon=40),

@@ -12,7 +12,7 @@ from typing import Any
 from .. import params
 from ..errors import InputError, Problem
 from ..model import APPRAISAL_KEYS
-from .messages import decimal, percent_value, suggest
+from .messages import decimal, percent_value, show, suggest
 from .reader import FileReader
 from .rules import DISCOUNT_RATE, MAX_HORIZON, MITIGATION
 
@@ -65,6 +65,15 @@ def read_settings(
                 values[key] = value
     if "schedule" in table and "discount_rate" in table:
         reader.add(BOTH_RATES, item=item, field=prefix + "schedule", where=where)
+    elif values.get("schedule") is not None and values.get("declining") is False:
+        reader.warn(
+            f"declining = false has no effect with schedule = {show(values['schedule'])}: a "
+            "published schedule is used as published, its rate falling by its own bands; for "
+            "a flat rate give discount_rate and declining = false instead of schedule",
+            item=item,
+            field=prefix + "declining",
+            where=where,
+        )
     return values
 
 
