@@ -554,7 +554,11 @@ def monte_carlo_sheet(book: Book, sheet: Sheet, simulation: Simulation) -> None:
                 "fill": {"color": colours["bad"]},
             }
         )
-    marked = f"; red: the bar holding the target of {money(target)}" if holding is not None else ""
+    marked = ""
+    if holding is not None and counts[holding]:
+        marked = f"; red: the bar holding the target of {money(target)}"
+    elif holding is not None:  # the bars are widened to show the target, where no draw fell
+        marked = f"; no draw near the target of {money(target)}"
     chart.set_title(
         {
             "name": f"{what[0].upper()}{what[1:]}: {simulation.iterations:,} draws{marked}",
