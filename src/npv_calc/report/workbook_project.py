@@ -905,6 +905,9 @@ class ProjectSheet:
                 (self.k_row, "Years from the present-value year (k)"),
                 (self.factor_row, "Factor to the present-value year"),
             ]
+            offsets = self.project.start_year + np.arange(self.horizon) - self.present_value_year
+            factors = present_value_year_factors(offsets, settings)
+            k0 = int(offsets[0])
             sheet.note(
                 self.flows_end + 1,
                 1,
@@ -912,10 +915,21 @@ class ProjectSheet:
                 f"Factor to the present-value year ({financial_year(self.present_value_year)}): "
                 "DF(k) of this project's schedule for a year k after it, 1 / DF(-k) for a year "
                 "before it (compounded forward); with year 0 discounted, k + 1. The NPV valued "
-                "at the present-value year is the net benefit times this factor, summed.",
+                "at the present-value year is the net benefit times this factor, summed. The "
+                "formula adds ln(1 + r) over the years of each band of the schedule between the "
+                f"year and the present-value year, so it holds for any k: here "
+                f"{financial_year(self.project.start_year)} is k = {k0}, factor "
+                f"{float(factors[0]):.4f}"
+                + (
+                    f" = (1 + {settings.discount_rate:.1%})^{-k0}"
+                    if settings.schedule is None
+                    and abs(k0) <= 30
+                    and not settings.discount_year0
+                    and k0
+                    else ""
+                )
+                + ".",
             )
-            offsets = self.project.start_year + np.arange(self.horizon) - self.present_value_year
-            factors = present_value_year_factors(offsets, settings)
             start = f"$B${SETTING_ROWS['start_year']}"
             rates = schedule_rates(schedule, rate, declining)
             for t, c in zip(years, columns, strict=True):
