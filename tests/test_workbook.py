@@ -348,8 +348,9 @@ class TestStoredValues:
             key
             for key in cells
             if example_values[key[0]][key[1]].value is None
-            # a payback cell is empty text in every year but the one it pays back in
-            and not str(cells[key].value).endswith(',"")')
+            # a payback cell is empty text in every year but the one it pays back in, and the
+            # IRR's caution when the IRR needs none: formulas with an empty-text branch
+            and ',"")' not in str(cells[key].value)
         ]
         assert empty == []
 
@@ -406,6 +407,23 @@ class TestStoredValues:
         for cell in formula_cells(example_book).values():
             used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", cell.value))
         assert used <= FUNCTIONS, used - FUNCTIONS
+
+
+def test_the_irr_says_when_it_says_little(example_values, example_result):
+    """Beside the IRR, a live caution when there is none or it is above 100% a year."""
+    from npv_calc.report.workbook_project import RESULT_ROWS
+
+    row = RESULT_ROWS["irr"]
+    for project in example_result.projects:
+        caution = example_values[project.id].cell(row, 3).value or ""
+        if project.irr is None:
+            assert caution.startswith("No IRR"), project.id
+        elif project.irr > 1:
+            assert caution.startswith("An IRR above 100%"), project.id
+        else:
+            assert caution == "", project.id
+    assert any(p.irr is not None and p.irr > 1 for p in example_result.projects)
+    assert any(p.irr is None for p in example_result.projects)
 
 
 class TestSummary:

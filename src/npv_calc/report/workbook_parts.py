@@ -496,6 +496,7 @@ FUNCTIONS = frozenset(
         "IFERROR",
         "INDEX",
         "IRR",
+        "ISNUMBER",
         "LN",
         "LOOKUP",
         "MATCH",

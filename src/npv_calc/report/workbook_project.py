@@ -214,6 +214,22 @@ def present_value_factor(j: str, rates: str) -> str:
     return f"EXP(-SIGN({j})*SUMPRODUCT(LN(1+{rates}),{n}))"
 
 
+def irr_caution(irr: float | None) -> str | None:
+    """Why an IRR says little, when it does: none at all, or one above 100% a year (a small
+    up-front net cost against later benefits). The Green Book judges on NPSV and BCR."""
+    if irr is None:
+        return (
+            "No IRR: the net flows do not change sign in a way that gives one (for example, "
+            "no net cost up front). Judge the project on its NPV and BCR."
+        )
+    if irr > 1:
+        return (
+            "An IRR above 100% a year comes from a small net cost up front against later "
+            "benefits: it says little. Judge the project on its NPV and BCR."
+        )
+    return None
+
+
 class ProjectSheet:
     """Writes one project's sheet."""
 
@@ -433,6 +449,16 @@ class ProjectSheet:
             row = RESULT_ROWS[key]
             sheet.text(row, 1, label, "label")
             sheet.formula(row, 2, formula, value, style)
+        # live, so that it follows the IRR when an input is edited
+        irr_cell = at["irr"]
+        sheet.formula(
+            RESULT_ROWS["irr"],
+            3,
+            f'=IF(ISNUMBER({irr_cell}),IF({irr_cell}>1,"{irr_caution(2.0)}",""),'
+            f'"{irr_caution(None)}")',
+            irr_caution(r.irr) or "",
+            "note",
+        )
         nid = name_id(self.project.id)
         names = {
             "pv_costs": "PVCosts",
