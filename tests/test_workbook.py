@@ -431,9 +431,12 @@ class TestSummary:
         from npv_calc.sensitivity import switching_values
 
         ws = example_values["Summary"]
-        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 14)}
+        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 16)}
         cashable = sum(p.cashable_npv for p in example_result.projects)
         assert kpis["Cashable NPV (all projects)"] == pytest.approx(cashable)
+        assert kpis["Portfolio NPV valued at 2023/24"] == pytest.approx(
+            example_result.npv_at_present_value_year, abs=0.005
+        )
         _, fall = switching_values(example_result)
         assert kpis["Benefits could fall by"] == pytest.approx(fall)
         assert 0 < fall < 1

@@ -553,6 +553,20 @@ class _Builder(Book):
                 "The sum of the projects' NPVs, each discounted to its own start year (its year "
                 "0).",
             ),
+            *(
+                [
+                    (
+                        "pv_year",
+                        f"Portfolio NPV valued at {financial_year(year)}",
+                        f"Every project valued at one date, {financial_year(year)} (the "
+                        "present-value year), as a Green Book economic case reports it (Economic "
+                        "case sheet); the target is tested against NPVs at the projects' own "
+                        "start years, as the programme reports them.",
+                    )
+                ]
+                if (year := self.result.present_value_year) is not None
+                else []
+            ),
             (
                 "toward",
                 "NPV toward target",
@@ -633,6 +647,12 @@ class _Builder(Book):
                 result.npv_toward_target,
                 "money key",
                 "NPVTowardTarget",
+            ),
+            "pv_year": (
+                "=PortfolioNPVAtPVYear",
+                result.npv_at_present_value_year,
+                "money",
+                None,
             ),
             "target": (None, target, "input money", "Target"),
             "plan": (None, result.npv_toward_target_plan, "money", None),
