@@ -222,6 +222,24 @@ def test_a_project_rate_under_a_portfolio_schedule(scenario_dir, tmp_path):
     assert_same_figures(recalculated, appraise(load_portfolio(folder)))
 
 
+def test_a_project_rate_keeps_its_rate_when_a_schedule_is_chosen(scenario_dir, tmp_path):
+    """A portfolio of no schedule, a project of its own rate: choosing a published schedule on
+    Assumptions moves the other project only, as naming it in portfolio.toml does."""
+    from .test_workbook import PORTFOLIO_WITH_SCHEDULE
+
+    own_rate = PROJECT.replace('id = "P1"', 'id = "P2"').replace(
+        'status = "approved"', 'status = "approved"\ndiscount_rate = 0.03'
+    )
+    scaled = PORTFOLIO_WITH_SCHEDULE.replace('schedule = "health"', "")
+    folder = scenario_dir(portfolio=scaled, p1=PROJECT, p2=own_rate)
+    written = write_workbook(appraise(load_portfolio(folder)), tmp_path / "board.xlsx")
+    recalculated = edited(written, tmp_path, Schedule="health")
+    folder = scenario_dir(portfolio=PORTFOLIO_WITH_SCHEDULE, p1=PROJECT, p2=own_rate)
+    expected = appraise(load_portfolio(folder))
+    assert expected.project("P2").npv != pytest.approx(expected.project("P1").npv)
+    assert_same_figures(recalculated, expected)
+
+
 def test_editing_the_rate_matches_the_cli_set_option(example, tmp_path, runner):
     from npv_calc.cli import cli
 

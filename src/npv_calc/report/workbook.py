@@ -55,6 +55,7 @@ from .workbook_parts import (
     name_id,
     sheet_ref,
     wrapped_lines,
+    year_label,
 )
 from .workbook_project import (
     AGENCY_TABLE_FIRST,
@@ -558,10 +559,10 @@ class _Builder(Book):
                     (
                         "pv_year",
                         f"Portfolio NPV valued at {financial_year(year)}",
-                        f"Every project valued at one date, {financial_year(year)} (the "
-                        "present-value year), as a Green Book economic case reports it (Economic "
-                        "case sheet); the target is tested against NPVs at the projects' own "
-                        "start years, as the programme reports them.",
+                        "Every project valued at one date, the present-value year "
+                        "(Assumptions), as a Green Book economic case reports it (Economic case "
+                        "sheet); the target is tested against NPVs at the projects' own start "
+                        "years, as the programme reports them.",
                     )
                 ]
                 if (year := self.result.present_value_year) is not None
@@ -703,6 +704,10 @@ class _Builder(Book):
                     "Benefits would need to rise by" if fall is not None and fall < 0 else label,
                     "label",
                 )
+            elif key == "pv_year":
+                # the label follows an edited present-value year
+                formula = year_label("Portfolio NPV valued at ", "PresentValueYear")
+                sheet.formula(i, 1, formula, label, "label")
             else:
                 sheet.text(i, 1, label, "label")
             if note:

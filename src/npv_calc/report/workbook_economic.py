@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ..calculate import VALUE_KINDS, PortfolioResult, financial_year
 from ..economic_case import MonteCarloFigures, ProjectCase, ScenarioFigures, statement
 from ..sensitivity import switching_values
-from .workbook_parts import Book, Sheet, letter, name_id, sheet_ref
+from .workbook_parts import Book, Sheet, letter, name_id, sheet_ref, year_label
 from .workbook_project import NO_RATIO
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def economic_case_sheet(
     # -- the figures, a row per project --------------------------------------------------
     sheet.text(4, 1, "Value for money by project", "section")
     pv_year = (
-        f" NPSV at the present-value year: each project valued at {financial_year(year)} "
+        " NPSV at the present-value year (Assumptions): each project valued at that year "
         "(its sheet's Factor to the present-value year row)."
         if year is not None
         else ""
@@ -144,6 +144,10 @@ def economic_case_sheet(
     for r, project in zip(
         sheet.table(6, labels, len(result.projects), last_column), result.projects, strict=True
     ):
+        if not rows and year is not None:  # the header follows an edited present-value year
+            column = at["npv_at_pv_year"]
+            header = year_label("NPSV at ", "PresentValueYear")
+            sheet.formula(6, column, header, labels[column - 1], "header")
         rows.append(r)
         nid = name_id(project.id)
         layout = layouts[project.id]

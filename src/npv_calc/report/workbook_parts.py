@@ -482,6 +482,13 @@ class Sheet:
             ws.protect("", {"format_columns": True, "format_rows": True})
 
 
+def year_label(before: str, cell: str, after: str = "") -> str:
+    """A formula for a label that names the financial year in ``cell`` (2023 reads 2023/24),
+    so that the label follows when the year is edited."""
+    tail = f'&"{after}"' if after else ""
+    return f'="{before}"&{cell}&"/"&TEXT(MOD({cell}+1,100),"00"){tail}'
+
+
 #: The spreadsheet functions npv-calc's formulas use: all in Excel since 2007, none of them one
 #: that XlsxWriter must rename (``_xlfn.``), which tests/test_workbook.py checks.
 FUNCTIONS = frozenset(

@@ -38,7 +38,7 @@ from ..model import (
     Risk,
     central,
 )
-from .workbook_parts import LINE_HEIGHT, NOT_AVAILABLE, Book, Sheet, letter, name_id
+from .workbook_parts import LINE_HEIGHT, NOT_AVAILABLE, Book, Sheet, letter, name_id, year_label
 
 #: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
 SETTING_NAMES = {
@@ -306,11 +306,10 @@ class ProjectSheet:
     def settings(self) -> None:
         sheet, settings = self.sheet, self.result.settings
         own = {k for k in self.project.overrides if k not in self.case.overrides}
-        # The schedule is the project's own when it differs from the portfolio's: a project
-        # giving its own discount_rate drops the portfolio's schedule (the more specific
-        # setting wins), and --set applies to both.
-        own.discard("schedule")
-        if settings.schedule != self.case.settings.schedule:
+        # The schedule is the project's own when its file gives a schedule or a discount_rate
+        # (a rate of its own drops the portfolio's schedule: the more specific setting wins),
+        # or when it differs from the portfolio's; --set applies to both.
+        if "discount_rate" in own or settings.schedule != self.case.settings.schedule:
             own.add("schedule")
         sheet.text(4, 1, "Settings", "section")
         rows = [
@@ -447,7 +446,11 @@ class ProjectSheet:
             )
         for key, label, formula, value, style in figures:
             row = RESULT_ROWS[key]
-            sheet.text(row, 1, label, "label")
+            if key == "npv_at_pv_year":  # the label follows an edited present-value year
+                at_year = year_label("NPV valued at ", "PresentValueYear", " (present-value year)")
+                sheet.formula(row, 1, at_year, label, "label")
+            else:
+                sheet.text(row, 1, label, "label")
             sheet.formula(row, 2, formula, value, style)
         # live, so that it follows the IRR when an input is edited
         irr_cell = at["irr"]
@@ -938,12 +941,13 @@ class ProjectSheet:
                 self.flows_end + 1,
                 1,
                 self.last_column,
-                f"Factor to the present-value year ({financial_year(self.present_value_year)}): "
+                "Factor to the present-value year (Assumptions): "
                 "DF(k) of this project's schedule for a year k after it, 1 / DF(-k) for a year "
                 "before it (compounded forward); with year 0 discounted, k + 1. The NPV valued "
                 "at the present-value year is the net benefit times this factor, summed. The "
                 "formula adds ln(1 + r) over the years of each band of the schedule between the "
-                f"year and the present-value year, so it holds for any k: here "
+                f"year and the present-value year, so it holds for any k. As written (at "
+                f"{financial_year(self.present_value_year)}), "
                 f"{financial_year(self.project.start_year)} is k = {k0}, factor "
                 f"{float(factors[0]):.4f}"
                 + (
