@@ -23,7 +23,7 @@ from npv_calc.report.workbook import audit_command, name_id, write_workbook
 from npv_calc.report.workbook_parts import FUNCTIONS
 from npv_calc.report.workbook_style import default_style
 
-from .conftest import EXAMPLE, PROJECT
+from .conftest import EXAMPLE, PROJECT, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -424,6 +424,23 @@ def test_the_irr_says_when_it_says_little(example_values, example_result):
             assert caution == "", project.id
     assert any(p.irr is not None and p.irr > 1 for p in example_result.projects)
     assert any(p.irr is None for p in example_result.projects)
+
+
+def test_every_defined_name_is_documented(example_book, example_result):
+    """docs/workbook.md names every defined name the example's workbook has (a project's as
+    NAME_<ID>), and the Monte Carlo sheet's."""
+    doc = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    ids = {name_id(p.id) for p in example_result.projects}
+    names = set(example_book.defined_names) | {"ProbMeetsTarget"}
+    missing = []
+    for name in sorted(names):
+        if name.startswith("_xlnm"):
+            continue  # print areas and titles
+        prefix, _, suffix = name.rpartition("_")
+        shown = f"{prefix}_<ID>" if prefix and suffix in ids else name
+        if f"`{shown}`" not in doc:
+            missing.append(shown)
+    assert missing == [], f"docs/workbook.md does not name {missing}"
 
 
 class TestSummary:
