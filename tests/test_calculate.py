@@ -81,6 +81,8 @@ PROJECT_KEYS = [
     "pv_benefits_by_value_type",
     "financial_roi",
     "npv_at_present_value_year",
+    # npv-calc's own, after SPEC's: the settings the project was appraised with
+    "settings",
 ]
 
 

@@ -171,6 +171,24 @@ class TestScheduleOrRate:
             list(discount_factors(40, schedule="health"))
         )
 
+    def test_own_settings_are_named_in_the_table_and_given_in_json(
+        self, runner: CliRunner, scenario_dir: MakeDir
+    ):
+        folder = scenario_dir(
+            portfolio_toml('schedule = "health"', horizon=40),
+            p1=project_toml(),
+            p2=project_toml("P2", own="discount_rate = 0.03"),
+        )
+        out = runner.invoke(cli, ["run", str(folder)])
+        assert "Projects appraised with settings of their own: P2 a discount rate of 3%" in (
+            " ".join(out.stdout.split())
+        )
+        settings = {p["id"]: p["settings"] for p in run_json(runner, str(folder))["projects"]}
+        assert settings["P1"]["schedule"] == "health"
+        assert settings["P1"]["discount_rate"] == pytest.approx(0.015)
+        assert settings["P2"]["schedule"] is None
+        assert settings["P2"]["discount_rate"] == pytest.approx(0.03)
+
     def test_project_rate_replaces_portfolio_schedule(self, scenario_dir: MakeDir):
         folder = scenario_dir(
             portfolio_toml('schedule = "health"', horizon=40),

@@ -12,6 +12,7 @@ from ..discount import first_rate
 
 if TYPE_CHECKING:
     from ..calculate import Figures, PortfolioResult, ProjectResult
+    from ..model import Settings
     from ..params import UnitCost
     from ..simulate import Simulation
 
@@ -60,6 +61,20 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "pv_benefits_by_value_type": _by_value_type(result.pv_benefits_by_value_type),
         "financial_roi": _number(result.financial_roi),
         "npv_at_present_value_year": _number(result.npv_at_present_value_year),
+        # The settings the project was appraised with (its own, where its file gives any).
+        "settings": _settings(result.settings),
+    }
+
+
+def _settings(settings: Settings) -> dict[str, Any]:
+    return {
+        "discount_rate": float(first_rate(settings)),
+        "schedule": settings.schedule,
+        "declining": settings.declining,
+        "discount_year0": settings.discount_year0,
+        "horizon": settings.horizon,
+        "price_base_year": settings.price_base_year,
+        "ob_mitigation": float(settings.ob_mitigation),
     }
 
 

@@ -11,7 +11,7 @@ from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
 
 if TYPE_CHECKING:
     from ..calculate import PortfolioResult, ProjectResult
-    from ..model import Portfolio
+    from ..model import Portfolio, Settings
     from ..simulate import Simulation
 
 
@@ -90,6 +90,30 @@ def settings_line(result: PortfolioResult) -> str:
     return f"Discount rate {rate}{shape}{year0}; {s.horizon}-year horizon{prices}{outturn}"
 
 
+def settings_differences(own: Settings, base: Settings) -> list[str]:
+    """How a project's settings differ from the portfolio's, in words (``[]``: they do not)."""
+    words = []
+    if own.schedule != base.schedule or (
+        own.schedule is None and own.discount_rate != base.discount_rate
+    ):
+        words.append(
+            f"the {own.schedule} schedule (as published)"
+            if own.schedule is not None
+            else f"a discount rate of {own.discount_rate * 100:g}%"
+        )
+    if own.schedule is None and own.declining != base.declining:
+        words.append("a declining schedule after year 30" if own.declining else "a flat rate")
+    if own.discount_year0 != base.discount_year0:
+        words.append("year 0 discounted" if own.discount_year0 else "year 0 undiscounted")
+    if own.horizon != base.horizon:
+        words.append(f"a {own.horizon}-year horizon")
+    if own.price_base_year != base.price_base_year and own.price_base_year is not None:
+        words.append(f"{financial_year(own.price_base_year)} prices")
+    if own.ob_mitigation != base.ob_mitigation:
+        words.append(f"optimism bias mitigation of {own.ob_mitigation:.0%}")
+    return words
+
+
 def who_counts(portfolio: Portfolio) -> str:
     """Which projects count toward the target, e.g. ``projects starting by 2027/28 with status
     approved, in-delivery or delivered``."""
@@ -143,6 +167,13 @@ def render(result: PortfolioResult) -> str:
     table = render_rows(headers, [*rows, total], right={3, 4, 5, 6})
     lines += [*table[:-1], table[1], table[-1]]
     lines.append("")
+    own = [
+        f"{p.id} {', '.join(words)}"
+        for p in result.projects
+        if (words := settings_differences(p.settings, result.settings))
+    ]
+    if own:
+        lines += [*_wrap("Projects appraised with settings of their own: " + "; ".join(own)), ""]
     as_of = portfolio.as_of
     if as_of is not None:
         lines += _realisation(result, as_of)
@@ -540,7 +571,8 @@ def render_simulation(simulation: Simulation) -> str:
 def _wrap(text: str, width: int = 96) -> list[str]:
     import textwrap
 
-    return textwrap.wrap(text, width)
+    # a name such as lower-rate-test-2026 or an id is never split at its hyphens
+    return textwrap.wrap(text, width, break_on_hyphens=False)
 
 
 #: Drivers listed in the table (the JSON has them all).
