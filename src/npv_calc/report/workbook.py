@@ -59,6 +59,7 @@ from .workbook_parts import (
 )
 from .workbook_project import (
     AGENCY_TABLE_FIRST,
+    NO_RATIO,
     RESULT_ROWS,
     SCALED,
     SCHEDULE_CHOICES,
@@ -1053,6 +1054,8 @@ class _Builder(Book):
         at_year = result.present_value_year is not None
         if at_year:
             figures.append(("PortfolioNPVAtPVYear", result.npv_at_present_value_year))
+        #: ratios, shown as such (a ratio of no costs is "–" in both columns)
+        ratios = {"PortfolioFinancialROI": result.financial_roi}
         for project in result.projects:
             nid = name_id(project.id)
             figures += [
@@ -1063,8 +1066,24 @@ class _Builder(Book):
             ]
             if at_year:
                 figures.append((f"NPVAtPVYear_{nid}", project.npv_at_present_value_year))
+            ratios[f"FinancialROI_{nid}"] = project.financial_roi
+        figures += list(ratios.items())
         for i, (name, value) in enumerate(figures, start=header + 1):
             sheet.text(i, 1, name, "text")
+            if name in ratios:
+                if value is None:
+                    sheet.text(i, 2, NO_RATIO, "text")
+                else:
+                    sheet.number(i, 2, value, "number")
+                sheet.formula(i, 3, f"={name}", NO_RATIO if value is None else value, "number")
+                sheet.formula(
+                    i,
+                    4,
+                    f'=IF(ISNUMBER(C{i}),C{i}-B{i},"")',
+                    "" if value is None else 0.0,
+                    "number",
+                )
+                continue
             sheet.number(i, 2, value, "money pence")
             # Without a target, Target is an empty cell (a link to it gives 0) and Headroom a
             # formula giving empty text.
