@@ -464,7 +464,8 @@ class _Builder(Book):
             params.source("optimism_bias")
             + " Uplift used: the upper bound reduced by the mitigation above, never below the "
             "lower bound; a cost line that gives its project type (ob_type) takes it as its "
-            "optimism bias.",
+            "optimism bias (a project with a mitigation of its own, on its sheet, reduces the "
+            "upper bound by that instead).",
         )
         return last + 1
 

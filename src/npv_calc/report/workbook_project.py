@@ -371,7 +371,9 @@ class ProjectSheet:
         guess = f",{r.irr!r}" if r.irr is not None else ""
         at = {key: f"B{row}" for key, row in RESULT_ROWS.items()}
         pv_costs, pv_benefits, npv = at["pv_costs"], at["pv_benefits"], at["npv"]
-        sheet.text(RESULTS_TITLE, 1, "Results (discounted to year 0)", "section")
+        heading = "Results (discounted to year 0"
+        heading += "; the last one to the present-value year)" if self.present_value_year else ")"
+        sheet.text(RESULTS_TITLE, 1, heading, "section")
         figures = [
             ("pv_costs", "PV of costs", f"=SUMPRODUCT({costs},{df})", r.pv_costs, "money"),
             (
