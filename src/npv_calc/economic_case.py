@@ -11,8 +11,9 @@ as such: HM Treasury's Green Book Review 2025 warns against reading a BCR as a p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from . import params
 from .calculate import PortfolioResult, ProjectResult, appraise_case
@@ -21,6 +22,9 @@ from .load.messages import show, suggest
 from .model import Impact, Portfolio
 from .scenarios import prepare, scenario_names
 from .sensitivity import SwitchingValue, switching_values
+
+if TYPE_CHECKING:
+    from .simulate import Simulation
 
 
 @dataclass(frozen=True)
@@ -131,9 +135,6 @@ def economic_case(
                 "are: " + ", ".join(known)
             )
     chosen = [p for p in base.projects if not projects or p.id in projects]
-    values, _ = switching_values(base)
-    switching = {v.project: v for v in values}
-
     by_scenario: dict[str, PortfolioResult] = {}
     for name in scenario_names(portfolio):
         by_scenario[name] = (
@@ -152,10 +153,30 @@ def economic_case(
             overrides=overrides,
         )
 
+    cases = project_cases(base, by_scenario, simulated, chosen=chosen, categories=categories)
+    return EconomicCase(base, cases)
+
+
+def project_cases(
+    base: PortfolioResult,
+    scenarios: Mapping[str, PortfolioResult | str],
+    simulation: Simulation | None = None,
+    *,
+    chosen: Sequence[ProjectResult] | None = None,
+    categories: bool = False,
+) -> tuple[ProjectCase, ...]:
+    """The case of each project of ``base`` (or of ``chosen``), with its value-for-money
+    statement: its figures in each appraised scenario of ``scenarios`` (a text: the scenario
+    could not be appraised, and is left out) and, when one ran, in the Monte Carlo
+    ``simulation``. :func:`economic_case` and the workbook's Economic case sheet both build
+    their cases here."""
+    switching = {v.project: v for v in switching_values(base)[0]}
     cases = []
-    for result in chosen:
+    for result in base.projects if chosen is None else chosen:
         figures = []
-        for name, appraisal in by_scenario.items():
+        for name, appraisal in scenarios.items():
+            if isinstance(appraisal, str):
+                continue
             found = [p for p in appraisal.projects if p.id == result.id]
             figures.append(
                 ScenarioFigures(name, found[0].npv, found[0].bcr)
@@ -163,18 +184,18 @@ def economic_case(
                 else ScenarioFigures(name, None, None, included=False)
             )
         monte_carlo = None
-        if simulated is not None and result.id in simulated.projects:
-            stats = simulated.projects[result.id]
+        if simulation is not None and result.id in simulation.projects:
+            stats = simulation.projects[result.id]
             monte_carlo = MonteCarloFigures(
-                simulated.iterations,
-                simulated.seed,
+                simulation.iterations,
+                simulation.seed,
                 stats.mean,
                 stats.p(5.0),
                 stats.p(50.0),
                 stats.p(95.0),
                 stats.prob_negative,
             )
-        project_case = ProjectCase(
+        case = ProjectCase(
             result,
             switching[result.id],
             tuple(figures),
@@ -183,13 +204,9 @@ def economic_case(
             monte_carlo,
             vfm_category(result.bcr) if categories else None,
         )
-        cases.append(
-            replace(
-                project_case,
-                statement=statement(project_case, base.present_value_year, scenario),
-            )
-        )
-    return EconomicCase(base, tuple(cases))
+        words = statement(case, base.present_value_year, base.scenario)
+        cases.append(replace(case, statement=words))
+    return tuple(cases)
 
 
 def _money(x: float) -> str:

@@ -10,12 +10,10 @@ so, as recalculating cannot change them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..calculate import VALUE_KINDS, PortfolioResult, financial_year
-from ..economic_case import MonteCarloFigures, ProjectCase, ScenarioFigures, statement
-from ..sensitivity import switching_values
+from ..economic_case import project_cases
 from .workbook_parts import Book, Sheet, letter, name_id, sheet_ref, year_label
 from .workbook_project import NO_RATIO
 
@@ -41,53 +39,6 @@ _COLUMNS = (
     ("rise", "Costs could rise by", 10),
     ("impacts", "Non-monetised impacts", 10),
 )
-
-
-def project_cases(
-    result: PortfolioResult,
-    scenarios: dict[str, PortfolioResult | str],
-    simulation: object | None = None,
-) -> list[ProjectCase]:
-    """The economic case of each project of ``result``, with its value-for-money statement, as
-    ``npv-calc case`` builds it: from the same appraisal, the scenarios of the Scenarios sheet
-    and, when one ran, the Monte Carlo simulation."""
-    switching = {v.project: v for v in switching_values(result)[0]}
-    cases = []
-    for project in result.projects:
-        figures = []
-        for name, appraisal in scenarios.items():
-            if isinstance(appraisal, str):  # the scenario could not be appraised
-                continue
-            found = [p for p in appraisal.projects if p.id == project.id]
-            figures.append(
-                ScenarioFigures(name, found[0].npv, found[0].bcr)
-                if found
-                else ScenarioFigures(name, None, None, included=False)
-            )
-        monte_carlo = None
-        stats = getattr(simulation, "projects", {}).get(project.id)
-        if stats is not None:
-            monte_carlo = MonteCarloFigures(
-                simulation.iterations,  # type: ignore[attr-defined]
-                simulation.seed,  # type: ignore[attr-defined]
-                stats.mean,
-                stats.p(5.0),
-                stats.p(50.0),
-                stats.p(95.0),
-                stats.prob_negative,
-            )
-        case = ProjectCase(
-            project,
-            switching[project.id],
-            tuple(figures),
-            project.project.impacts,
-            "",
-            monte_carlo,
-        )
-        cases.append(
-            replace(case, statement=statement(case, result.present_value_year, result.scenario))
-        )
-    return cases
 
 
 def economic_case_sheet(
