@@ -386,3 +386,215 @@ def conventional_flows(draw: st.DrawFn) -> list[float]:
     returns = draw(st.lists(_decimals(1.0, 1e6, 2), min_size=1, max_size=40))
     gap = draw(st.integers(0, 3))
     return [-x for x in outlays] + [0.0] * gap + returns
+
+
+# ---------------------------------------------------------------------------------------------
+# Board portfolios: every optional setting absent or present, with risks, outturn, correlation
+# groups, value types, impacts and named scenarios (what a board workbook must write whatever
+# its inputs leave out)
+
+STATUSES = ("proposed", "approved", "in-delivery", "delivered")
+SCHEDULES = ("standard", "health", "lower-rate-test-2026")
+OB_TYPES = (
+    "standard-buildings",
+    "non-standard-buildings",
+    "standard-civil-engineering",
+    "non-standard-civil-engineering",
+    "equipment-development",
+    "outsourcing",
+)
+
+
+def _maybe(draw: st.DrawFn, table: dict[str, Any], key: str, strategy: Any) -> None:
+    """Put ``key`` in ``table`` or leave it out, as Hypothesis chooses."""
+    if draw(st.booleans()):
+        table[key] = draw(strategy)
+
+
+@st.composite
+def rates(draw: st.DrawFn, table: dict[str, Any]) -> None:
+    """A ``discount_rate``, a ``schedule`` or neither (never both: that is an error)."""
+    choice = draw(st.sampled_from(["none", "rate", "schedule"]))
+    if choice == "rate":
+        table["discount_rate"] = draw(
+            st.one_of(st.sampled_from([0.035, 0.015, 0.0]), _decimals(-0.02, 0.12, 4))
+        )
+    elif choice == "schedule":
+        table["schedule"] = draw(st.sampled_from(SCHEDULES))
+
+
+@st.composite
+def optional_appraisals(draw: st.DrawFn, max_horizon: int) -> dict[str, Any]:
+    """An ``[appraisal]`` table in which every key may be absent (``price_base_year`` too)."""
+    table: dict[str, Any] = {}
+    draw(rates(table))
+    _maybe(draw, table, "declining", st.booleans())
+    _maybe(draw, table, "discount_year0", st.booleans())
+    _maybe(draw, table, "horizon", st.integers(1, max_horizon))
+    _maybe(draw, table, "price_base_year", st.just(PRICE_BASE_YEAR))
+    _maybe(draw, table, "ob_mitigation", shares)
+    return table
+
+
+@st.composite
+def board_lines(
+    draw: st.DrawFn, section: str, horizon: int, index: int, rebase: bool
+) -> dict[str, Any]:
+    """A line as :func:`lines` draws it, with a value type (benefits) or a project type for
+    its optimism bias (costs), and a ``price_year`` only where it can be rebased."""
+    line = draw(lines(section, horizon, index))
+    if not rebase:
+        line.pop("price_year", None)
+    if section == "costs" and "optimism_bias" not in line and draw(st.booleans()):
+        line["ob_type"] = draw(st.sampled_from(OB_TYPES))
+    if section == "benefits" and draw(st.booleans()):
+        choices = ["fiscal"] if line["cashable"] else ["fiscal", "economic", "social"]
+        line["value_type"] = draw(st.sampled_from(choices))
+    return line
+
+
+@st.composite
+def risks(draw: st.DrawFn, horizon: int, index: int) -> dict[str, Any]:
+    """A ``[[risks]]`` table inside ``horizon``."""
+    risk: dict[str, Any] = {
+        "name": f"Risk {index}",
+        "probability": draw(shares),
+        "impact": draw(maybe_uncertain(money)),
+    }
+    _maybe(draw, risk, "years", years_windows(horizon))
+    _maybe(draw, risk, "agency", st.sampled_from(AGENCIES))
+    return risk
+
+
+def _outturn(
+    draw: st.DrawFn, project: dict[str, Any], horizon: int, as_of: int | None
+) -> None:
+    """``actuals`` on some lines for some of the project's years up to ``as_of``."""
+    if as_of is None:
+        return
+    years = [project["start_year"] + t for t in range(horizon)]
+    recorded = [y for y in years if y <= as_of]
+    if not recorded:
+        return
+    for section in ("costs", "benefits"):
+        for line in project[section]:
+            if draw(st.booleans()):
+                chosen = draw(st.lists(st.sampled_from(recorded), unique=True, max_size=4))
+                if chosen:
+                    line["actuals"] = {str(y): draw(money) for y in sorted(chosen)}
+
+
+@st.composite
+def board_projects(
+    draw: st.DrawFn, pid: str, horizon: int, rebase: bool, as_of: int | None
+) -> dict[str, Any]:
+    """A project with optional settings, risks, outturn and impacts."""
+    project: dict[str, Any] = {"id": pid, "name": draw(names), "start_year": draw(START_YEARS)}
+    _maybe(draw, project, "status", st.sampled_from(STATUSES))
+    _maybe(draw, project, "partners", st.lists(st.sampled_from(AGENCIES), max_size=3, unique=True))
+    _maybe(draw, project, "description", names)
+    if draw(st.booleans()):
+        horizon = draw(st.integers(1, max(horizon, 2)))
+        project["horizon"] = horizon
+    if draw(st.booleans()):
+        draw(rates(project))
+    _maybe(draw, project, "ob_mitigation", shares)
+    project["costs"] = [
+        draw(board_lines("costs", horizon, i, rebase)) for i in range(1, draw(st.integers(0, 2)) + 1)
+    ]
+    project["benefits"] = [
+        draw(board_lines("benefits", horizon, i, rebase))
+        for i in range(1, draw(st.integers(0 if project["costs"] else 1, 2)) + 1)
+    ]
+    for key, count in (("risks", draw(st.integers(0, 2))), ("impacts", draw(st.integers(0, 2)))):
+        if not count:
+            continue
+        if key == "risks":
+            project[key] = [draw(risks(horizon, i)) for i in range(1, count + 1)]
+        else:
+            project[key] = [
+                {
+                    "name": f"Impact {i}",
+                    "direction": draw(st.sampled_from(["positive", "negative"])),
+                    "materiality": draw(st.sampled_from(["low", "medium", "high"])),
+                    "description": draw(names),
+                }
+                for i in range(1, count + 1)
+            ]
+    _outturn(draw, project, horizon, as_of)
+    return project
+
+
+def _uncertain_values(generated: GeneratedPortfolio) -> list[dict[str, Any]]:
+    """Every ``{low, central, high}`` table of the generated projects' lines and risks."""
+    found = []
+    for project in generated.projects:
+        for section in ("costs", "benefits", "risks"):
+            for line in project.get(section, []):
+                found += [v for v in line.values() if isinstance(v, dict) and "central" in v]
+    return found
+
+
+def _correlate(draw: st.DrawFn, generated: GeneratedPortfolio) -> None:
+    """``[correlation]`` groups over some of the uncertain values. Coefficients are 0 or more
+    and a between-group one no larger than either group's, so the matrix is always positive
+    semi-definite (an invalid matrix is tested on its own)."""
+    values = _uncertain_values(generated)
+    count = draw(st.integers(0, min(2, len(values))))
+    if not count:
+        return
+    groups = {f"g{k}": draw(_decimals(0.0, 0.9, 2)) for k in range(count)}
+    order = draw(st.permutations(range(len(values))))
+    for k, name in enumerate(groups):  # each group is used at least once
+        values[order[k]]["group"] = name
+    for i in order[count:]:
+        if draw(st.booleans()):
+            values[i]["group"] = draw(st.sampled_from(sorted(groups)))
+    correlation: dict[str, Any] = {"groups": groups}
+    if count == 2 and draw(st.booleans()):
+        correlation["between"] = [
+            {"groups": ["g0", "g1"], "rank": draw(_decimals(0.0, min(groups.values()), 2))}
+        ]
+    generated.portfolio["correlation"] = correlation
+
+
+@st.composite
+def board_portfolios(
+    draw: st.DrawFn, max_projects: int = 3, max_horizon: int = 12
+) -> GeneratedPortfolio:
+    """A valid scenario directory in which every optional setting may be absent or present
+    (``price_base_year``, a target, ``as_of``, ``present_value_year``, agencies, statuses that
+    count, grades, deflators, a named scenario), with risks, outturn, correlation groups, value
+    types, optimism bias by project type and non-monetised impacts."""
+    appraisal = draw(optional_appraisals(max_horizon))
+    table: dict[str, Any] = {"name": draw(names)}
+    _maybe(draw, table, "description", names)
+    if draw(st.booleans()):
+        table["target"] = draw(st.integers(0, 5_000_000).map(float))
+        _maybe(draw, table, "target_year", START_YEARS)
+    _maybe(draw, table, "agencies", st.just(list(AGENCIES)))
+    _maybe(draw, table, "count_statuses", st.lists(st.sampled_from(STATUSES), min_size=1, unique=True))
+    _maybe(draw, table, "as_of", START_YEARS)
+    _maybe(draw, table, "present_value_year", st.integers(2015, 2030))
+    document: dict[str, Any] = {"portfolio": table}
+    if appraisal:
+        document["appraisal"] = appraisal
+    _maybe(draw, document, "confidence_grades", st.just(dict(GRADES)))
+    rebase = "price_base_year" in appraisal and draw(st.booleans())
+    if rebase:
+        document["deflators"] = dict(DEFLATORS)
+    generated = GeneratedPortfolio(document)
+    count = draw(st.integers(1, max_projects))
+    pids = draw(st.lists(ids, min_size=count, max_size=count, unique_by=name_key))
+    horizon = appraisal.get("horizon", 10)
+    for pid in pids:
+        generated.projects.append(
+            draw(board_projects(pid, horizon, rebase, table.get("as_of")))
+        )
+    if draw(st.booleans()):
+        scenario: dict[str, Any] = {"description": "Lower rate", "set": {"discount_rate": 0.03}}
+        if len(pids) > 1 and draw(st.booleans()):
+            scenario["exclude"] = [pids[-1]]
+        document["scenarios"] = {"rate-3pc": scenario}
+    _correlate(draw, generated)
+    return generated
