@@ -106,7 +106,8 @@ def workbook_cells(path: Path) -> dict[str, Any]:
             "print_titles": [ws.print_title_rows, ws.print_title_cols],
             "breaks": [b.id for b in ws.row_breaks.brk],
             "validations": sorted(
-                f"{v.sqref} {v.type} {v.formula1} {v.formula2}" for v in ws.data_validations.dataValidation
+                f"{v.sqref} {v.type} {v.formula1} {v.formula2}"
+                for v in ws.data_validations.dataValidation
             ),
             "conditional": sorted(
                 f"{r.sqref} {[x.formula for x in r.rules]}" for r in ws.conditional_formatting
@@ -134,7 +135,10 @@ def dump(out: Path, gen: Path | None, example: Path) -> None:
             runs = [("xlsx", ["run", str(folder), "--xlsx", str(book)])]
             if label == "example":
                 runs.append(
-                    ("mc-xlsx", ["simulate", "-n", "2000", "--seed", "1", str(folder), "--xlsx", str(book)])
+                    (
+                        "mc-xlsx",
+                        ["simulate", "-n", "2000", "--seed", "1", str(folder), "--xlsx", str(book)],
+                    )
                 )
             for name, args in runs:
                 code, _, err = _cli(args)
@@ -163,7 +167,14 @@ def compare(old: Path, new: Path, gen: Path | None) -> int:
         for label, checkout in (("old", old), ("new", new)):
             target = Path(scratch) / label
             env = {**os.environ, "PYTHONPATH": str(checkout.resolve() / "src")}
-            command = [sys.executable, __file__, "dump", str(target), "--example", str(new / "scenarios")]
+            command = [
+                sys.executable,
+                __file__,
+                "dump",
+                str(target),
+                "--example",
+                str(new / "scenarios"),
+            ]
             if gen is not None:
                 command += ["--gen", str(gen)]
             subprocess.run(command, env=env, check=True)

@@ -466,9 +466,7 @@ def risks(draw: st.DrawFn, horizon: int, index: int) -> dict[str, Any]:
     return risk
 
 
-def _outturn(
-    draw: st.DrawFn, project: dict[str, Any], horizon: int, as_of: int | None
-) -> None:
+def _outturn(draw: st.DrawFn, project: dict[str, Any], horizon: int, as_of: int | None) -> None:
     """``actuals`` on some lines for some of the project's years up to ``as_of``."""
     if as_of is None:
         return
@@ -500,7 +498,8 @@ def board_projects(
         draw(rates(project))
     _maybe(draw, project, "ob_mitigation", shares)
     project["costs"] = [
-        draw(board_lines("costs", horizon, i, rebase)) for i in range(1, draw(st.integers(0, 2)) + 1)
+        draw(board_lines("costs", horizon, i, rebase))
+        for i in range(1, draw(st.integers(0, 2)) + 1)
     ]
     project["benefits"] = [
         draw(board_lines("benefits", horizon, i, rebase))
@@ -573,7 +572,9 @@ def board_portfolios(
         table["target"] = draw(st.integers(0, 5_000_000).map(float))
         _maybe(draw, table, "target_year", START_YEARS)
     _maybe(draw, table, "agencies", st.just(list(AGENCIES)))
-    _maybe(draw, table, "count_statuses", st.lists(st.sampled_from(STATUSES), min_size=1, unique=True))
+    _maybe(
+        draw, table, "count_statuses", st.lists(st.sampled_from(STATUSES), min_size=1, unique=True)
+    )
     _maybe(draw, table, "as_of", START_YEARS)
     _maybe(draw, table, "present_value_year", st.integers(2015, 2030))
     document: dict[str, Any] = {"portfolio": table}
@@ -588,9 +589,7 @@ def board_portfolios(
     pids = draw(st.lists(ids, min_size=count, max_size=count, unique_by=name_key))
     horizon = appraisal.get("horizon", 10)
     for pid in pids:
-        generated.projects.append(
-            draw(board_projects(pid, horizon, rebase, table.get("as_of")))
-        )
+        generated.projects.append(draw(board_projects(pid, horizon, rebase, table.get("as_of"))))
     if draw(st.booleans()):
         scenario: dict[str, Any] = {"description": "Lower rate", "set": {"discount_rate": 0.03}}
         if len(pids) > 1 and draw(st.booleans()):

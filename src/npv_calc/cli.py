@@ -23,7 +23,7 @@ from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, SAMPLING
 if TYPE_CHECKING:
     from .calculate import PortfolioResult
     from .errors import Problem
-    from .model import Portfolio
+    from .model import Portfolio, SettingsPatch
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -176,7 +176,7 @@ def _load(
     strict: bool = False,
     plan: bool = False,
     **options: Any,
-) -> tuple[Portfolio, dict[str, object]]:
+) -> tuple[Portfolio, SettingsPatch]:
     """The portfolio and ``--set`` overrides (every problem of both reported together); its
     warnings are printed, or with ``--strict`` are errors. With ``plan`` (``--plan``), the
     portfolio as planned: its outturn left out."""
@@ -191,7 +191,7 @@ def _load(
     return (portfolio.as_planned() if plan else portfolio), overrides
 
 
-def _check_workbook(path: str | None, portfolio: Portfolio, overrides: dict[str, object]) -> None:
+def _check_workbook(path: str | None, portfolio: Portfolio, overrides: SettingsPatch) -> None:
     """Refuse a workbook path, or a portfolio too large for a workbook, before any work is
     done (a long simulation, for one)."""
     if path is not None:

@@ -12,6 +12,7 @@ are financial years named by the calendar year they start in (``2017`` is 2017/1
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
@@ -124,26 +125,88 @@ class Settings:
     #: bound as the business case matures (0: none, the upper bound)
     ob_mitigation: float = 0.0
 
-    def updated(self, overrides: dict[str, object]) -> Settings:
-        """A copy with some keys replaced (keys must be among :data:`APPRAISAL_KEYS`).
-
-        ``schedule`` and ``discount_rate`` say the same thing two ways, so the more specific
-        one wins: overrides giving a ``discount_rate`` without a ``schedule`` clear the
-        ``schedule`` they are applied over."""
-        if not overrides:
-            return self
-        if "discount_rate" in overrides and "schedule" not in overrides:
-            overrides = {**overrides, "schedule": None}
-        return replace(self, **overrides)
+    def updated(self, patch: SettingsPatch) -> Settings:
+        """A copy with the settings a patch gives replaced (:meth:`SettingsPatch.applied`)."""
+        return patch.applied(self) if patch else self
 
 
-def merged_settings(general: dict[str, object], specific: dict[str, object]) -> dict[str, object]:
-    """Two sets of setting overrides as one, ``specific`` winning, with the rule of
-    :meth:`Settings.updated`: a ``discount_rate`` without a ``schedule`` drops the general
-    ``schedule``."""
-    if "discount_rate" in specific and "schedule" not in specific:
-        general = {k: v for k, v in general.items() if k != "schedule"}
-    return {**general, **specific}
+@dataclass(frozen=True)
+class SettingsPatch:
+    """Appraisal settings given over others: a project's own, a named scenario's ``set``, or
+    ``--set``. A field that is ``None`` is not given; ``order`` holds the keys given, in the
+    order they were given (messages and the workbook list them so).
+
+    ``schedule`` and ``discount_rate`` say the same thing two ways, so the more specific one
+    wins: a patch giving a ``discount_rate`` without a ``schedule`` clears the ``schedule`` it
+    is applied over.
+
+    Examples
+    --------
+    >>> patch = SettingsPatch.of({"horizon": 15, "discount_rate": 0.03})
+    >>> patch.items()
+    (('horizon', 15), ('discount_rate', 0.03))
+    >>> Settings(schedule="health").updated(patch).schedule is None
+    True
+    """
+
+    discount_rate: float | None = None
+    declining: bool | None = None
+    schedule: str | None = None
+    discount_year0: bool | None = None
+    horizon: int | None = None
+    price_base_year: int | None = None
+    ob_mitigation: float | None = None
+    order: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, values: SettingsPatch | Mapping[str, object] | None) -> SettingsPatch:
+        """A patch of the settings a mapping gives (``None`` values are not given).
+
+        Raises
+        ------
+        KeyError
+            For a key that is not among :data:`APPRAISAL_KEYS`.
+        """
+        if isinstance(values, SettingsPatch):
+            return values
+        given = {k: v for k, v in (values or {}).items() if v is not None}
+        for key in given:
+            if key not in APPRAISAL_KEYS:
+                raise KeyError(f"{key} is not an appraisal setting ({', '.join(APPRAISAL_KEYS)})")
+        return cls(**given, order=tuple(given))  # type: ignore[arg-type]
+
+    def items(self) -> tuple[tuple[str, object], ...]:
+        """The settings given, in the order given."""
+        return tuple((key, getattr(self, key)) for key in self.order)
+
+    def names(self) -> tuple[str, ...]:
+        """The keys given, in the order given."""
+        return self.order
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.order
+
+    def __bool__(self) -> bool:
+        return bool(self.order)
+
+    def over(self, general: SettingsPatch) -> SettingsPatch:
+        """This patch applied over ``general``, as one patch: this one's keys win, and its
+        ``discount_rate`` without a ``schedule`` drops ``general``'s ``schedule``."""
+        kept = dict(general.items())
+        if "discount_rate" in self and "schedule" not in self:
+            kept.pop("schedule", None)
+        return SettingsPatch.of({**kept, **dict(self.items())})
+
+    def applied(self, settings: Settings) -> Settings:
+        """``settings`` with the keys given replaced."""
+        values: dict[str, object] = dict(self.items())
+        if "discount_rate" in self and "schedule" not in self:
+            values["schedule"] = None
+        return replace(settings, **values)  # type: ignore[arg-type]
+
+
+#: No settings given.
+NO_PATCH = SettingsPatch()
 
 
 @dataclass(frozen=True)
@@ -274,7 +337,7 @@ class Project:
     status: str = "proposed"
     partners: tuple[str, ...] = ()
     description: str = ""
-    overrides: dict[str, object] = field(default_factory=dict)
+    overrides: SettingsPatch = SettingsPatch()
     costs: tuple[Line, ...] = ()
     benefits: tuple[Line, ...] = ()
     risks: tuple[Risk, ...] = ()
@@ -292,7 +355,7 @@ class NamedScenario:
 
     name: str
     description: str = ""
-    set: dict[str, object] = field(default_factory=dict)
+    set: SettingsPatch = SettingsPatch()
     exclude: tuple[str, ...] = ()
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -323,9 +386,6 @@ class Portfolio:
     #: the files the portfolio was read from, in reading order
     files: tuple[Path, ...] = ()
     path: Path | None = None  # portfolio.toml, when there is one
-    #: the ``--set`` overrides the settings-dependent checks passed with when it was loaded
-    #: (``None``: not checked), so that they are not run again for the same overrides
-    checked_with: dict[str, object] | None = field(default=None, compare=False, repr=False)
     #: what is legal but very likely a slip, found when loading (``Warning:`` lines; errors with
     #: ``--strict``); problems of the model's own type, :class:`npv_calc.errors.Problem`
     warnings: tuple = field(default=(), compare=False, repr=False)

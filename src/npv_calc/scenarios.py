@@ -21,15 +21,16 @@ from .load.messages import show, suggest
 from .load.rules import BUILTIN_SCENARIOS
 from .model import (
     COUNTS,
+    NO_PATCH,
     STARTS_AFTER_TARGET_YEAR,
     STATUS_NOT_COUNTED,
     Line,
     Portfolio,
     Project,
     Settings,
+    SettingsPatch,
     Uncertain,
     Value,
-    merged_settings,
 )
 
 Mode = Literal["central", "pessimistic", "optimistic"]
@@ -63,11 +64,11 @@ class Case:
     portfolio: Portfolio
     scenario: str = "central"
     mode: Mode = "central"
-    overrides: Mapping[str, object] = field(default_factory=dict)
+    overrides: SettingsPatch = NO_PATCH
     #: values fixed by the caller (e.g. sensitivity analysis), taking precedence over ``mode``
     fixed: Mapping[ValueKey, float] = field(default_factory=dict)
     #: the caller's own overrides (``--set``), without the named scenario's ``set``
-    given: Mapping[str, object] = field(default_factory=dict)
+    given: SettingsPatch = NO_PATCH
     #: the portfolio as loaded, before a named scenario's ``exclude`` (``None``: the same)
     source: Portfolio | None = field(default=None, compare=False, repr=False)
     #: use the outturn recorded up to ``as_of`` (the latest estimate); ``False``: the plan
@@ -80,10 +81,10 @@ class Case:
     @property
     def settings(self) -> Settings:
         """The portfolio-level settings, with the scenario's and ``--set`` overrides."""
-        return self.portfolio.settings.updated(dict(self.overrides))
+        return self.portfolio.settings.updated(self.overrides)
 
     def settings_for(self, project: Project) -> Settings:
-        return self.portfolio.project_settings(project).updated(dict(self.overrides))
+        return self.portfolio.project_settings(project).updated(self.overrides)
 
     def pick(self, project: Project, line: Line, name: str) -> float:
         """The number used for a field of a line in this case."""
@@ -133,9 +134,15 @@ def scenario_names(portfolio: Portfolio) -> list[str]:
 def prepare(
     portfolio: Portfolio,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
+    *,
+    checked: SettingsPatch | None = None,
 ) -> Case:
-    """The case to appraise for a scenario name and ``--set`` overrides.
+    """The case to appraise for a scenario name and ``--set`` overrides, validated.
+
+    ``checked`` is the patch the portfolio's settings-dependent checks already passed with
+    when it was loaded (:func:`npv_calc.load.load_with_settings`): they run again only when
+    the scenario's settings differ from it.
 
     Raises
     ------
@@ -145,8 +152,8 @@ def prepare(
         When the inputs are invalid under the resulting settings (e.g. ``--set horizon=5`` with a
         line running to year 9).
     """
-    overrides = dict(overrides or {})
-    given = dict(overrides)
+    given = SettingsPatch.of(overrides)
+    patch = given
     names = scenario_names(portfolio)
     if scenario not in names:
         raise UsageError(
@@ -160,16 +167,16 @@ def prepare(
         named = portfolio.scenarios[scenario]
         problems += unknown_exclusions(portfolio, named)
         projects = tuple(p for p in projects if p.id not in named.exclude)
-        overrides = merged_settings(named.set, overrides)
+        patch = given.over(named.set)
     case_portfolio = replace(portfolio, projects=projects)
-    # Loading checked these settings already (for every project, so for any subset too).
-    if portfolio.checked_with != overrides:
+    # Checks passed for every project pass for any subset too.
+    if checked is None or checked != patch:
         context = ""
-        if overrides:
+        if patch:
             how = f"scenario {show(scenario)}" if scenario in portfolio.scenarios else "--set"
-            context = f" (with {how}: " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
+            context = f" (with {how}: " + ", ".join(f"{k}={show(v)}" for k, v in patch.items())
             context += ")"
-        problems += cross_check(case_portfolio, overrides, context=context)
+        problems += cross_check(case_portfolio, patch, context=context)
     if problems:
         raise InputError(problems)
-    return Case(case_portfolio, scenario, mode, overrides, given=given, source=portfolio)
+    return Case(case_portfolio, scenario, mode, patch, given=given, source=portfolio)

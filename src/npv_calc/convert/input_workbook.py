@@ -231,7 +231,7 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
             "status": project.status,
             "partners": ", ".join(project.partners) or None,
             "description": project.description or None,
-            **project.overrides,
+            **dict(project.overrides.items()),
         }
         if base is not None and project.path.is_relative_to(base):
             row["file"] = project.path.relative_to(base).as_posix()

@@ -131,7 +131,7 @@ def project_text(project: Project, header: str = "") -> str:
         lines.append(f"description = {string(project.description)}")
     for name in APPRAISAL_KEYS:
         if name in project.overrides:
-            lines.append(f"{name} = {value(project.overrides[name])}")
+            lines.append(f"{name} = {value(getattr(project.overrides, name))}")
     for line in project.all_lines:
         lines += ["", f"[[{line.section}]]"]
         lines += [f"{name} = {value(item)}" for name, item in line_items(line)]
@@ -216,7 +216,7 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
         if scenario.description:
             lines.append(f"description = {string(scenario.description)}")
         if scenario.set:
-            lines.append(f"set = {value(dict(scenario.set))}")
+            lines.append(f"set = {value(dict(scenario.set.items()))}")
         if scenario.exclude:
             lines.append(f"exclude = {value(list(scenario.exclude))}")
     correlation = portfolio.correlation

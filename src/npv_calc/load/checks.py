@@ -10,11 +10,13 @@ from typing import Any
 
 from ..errors import Problem, shown_path
 from ..model import (
+    NO_PATCH,
     UNALLOCATED,
     Line,
     NamedScenario,
     Portfolio,
     Project,
+    SettingsPatch,
     Uncertain,
     central,
     financial_year,
@@ -27,7 +29,7 @@ from .rules import name_key
 
 def cross_check(
     portfolio: Portfolio,
-    overrides: dict[str, object] | None = None,
+    overrides: SettingsPatch = NO_PATCH,
     *,
     context: str = "",
 ) -> list[Problem]:
@@ -68,7 +70,7 @@ def cross_check(
         seen.setdefault(project.id, project)
         if project.id:
             named.setdefault(name_key(project.id), project)
-        settings = portfolio.project_settings(project).updated(overrides or {})
+        settings = portfolio.project_settings(project).updated(overrides)
         horizon = settings.horizon
         span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
         for line in (*project.all_lines, *project.risks):
@@ -161,9 +163,7 @@ def planned_years(line: Line, horizon: int) -> list[int]:
     return list(range(first, min(last, horizon - 1) + 1))
 
 
-def check_outturn(
-    portfolio: Portfolio, overrides: dict[str, object] | None = None
-) -> list[Problem]:
+def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> list[Problem]:
     """Warnings: a year up to ``as_of`` in which a line's plan has a flow but no outturn is
     recorded (the plan stands in for it, and it is not counted as realised). A project that
     records no outturn at all gets one warning rather than one per line."""
@@ -172,7 +172,7 @@ def check_outturn(
         return []
     warnings: list[Problem] = []
     for project in portfolio.projects:
-        horizon = portfolio.project_settings(project).updated(overrides or {}).horizon
+        horizon = portfolio.project_settings(project).updated(overrides).horizon
         missing: list[tuple[Line, list[int]]] = []
         for line in project.all_lines:
             years = [

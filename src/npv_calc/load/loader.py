@@ -14,14 +14,14 @@ scenarios can change (:mod:`npv_calc.load.checks`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .. import params
 from ..errors import InputError, Problem, shown_path
-from ..model import Portfolio, Project, Settings, is_workbook
+from ..model import Portfolio, Project, Settings, SettingsPatch, is_workbook
 from .checks import (
     check_agencies,
     check_correlation,
@@ -140,7 +140,7 @@ def _workbook_sources(path: Path) -> _Sources:
 
 def load_portfolio(
     *paths: str | Path,
-    overrides: dict[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
     check: bool = True,
     scenarios: bool = False,
 ) -> Portfolio:
@@ -174,6 +174,7 @@ def load_portfolio(
         With every problem found in every file (and the warnings found on the way).
     """
     defaulted = not paths
+    patch = SettingsPatch.of(overrides)
     if not paths:
         paths = (DEFAULT_PATH,)
     sources = _sources(paths, defaulted)
@@ -187,9 +188,7 @@ def load_portfolio(
         portfolio_args.update(read_portfolio_file(sources.portfolio.document, reader))
         problems += reader.problems
         warnings += reader.warnings
-    settings = Settings().updated(
-        {k: v for k, v in portfolio_args.pop("settings", {}).items() if v is not None}
-    )
+    settings = Settings().updated(SettingsPatch.of(portfolio_args.pop("settings", {})))
     projects: list[Project] = []
     for source in sources.projects:
         reader = FileReader(source.path, source.locations)
@@ -224,24 +223,19 @@ def load_portfolio(
     check = check and not sources.misnamed
     if check:
         context = ""
-        if overrides:
-            context = " (with --set " + ", ".join(f"{k}={show(v)}" for k, v in overrides.items())
+        if patch:
+            context = " (with --set " + ", ".join(f"{k}={show(v)}" for k, v in patch.items())
             context += ")"
-        checked = cross_check(portfolio, overrides, context=context)
+        checked = cross_check(portfolio, patch, context=context)
         problems += checked
         if not problems:  # with problems, a missing outturn may only be their consequence
-            warnings += check_outturn(portfolio, overrides)
+            warnings += check_outturn(portfolio, patch)
     if scenarios:
-        problems += check_scenarios(portfolio, None if overrides else checked)
+        problems += check_scenarios(portfolio, None if patch else checked)
     warnings = sort_problems(warnings)
     if problems:
         raise InputError(sort_problems(problems), warnings)
-    # prepare() need not run the same checks again for the same overrides
-    return replace(
-        portfolio,
-        checked_with=dict(overrides or {}) if check else None,
-        warnings=tuple(warnings),
-    )
+    return replace(portfolio, warnings=tuple(warnings))
 
 
 def load_with_settings(
@@ -250,7 +244,7 @@ def load_with_settings(
     *,
     strict: bool = False,
     scenarios: bool = False,
-) -> tuple[Portfolio, dict[str, object]]:
+) -> tuple[Portfolio, SettingsPatch]:
     """Load as the commands do: ``--set KEY=VALUE`` texts checked with the files, every problem
     of both reported together, and the warnings of both on the portfolio.
 

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, STATUSES, Correlation, NamedScenario
+from ..model import APPRAISAL_KEYS, STATUSES, Correlation, NamedScenario, SettingsPatch
 from .messages import got, show, suggest
 from .reader import FileReader
 from .rules import (
@@ -143,8 +143,8 @@ def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
                     reader.unknown_keys(
                         overrides, APPRAISAL_KEYS, item=item, where=where, prefix="set."
                     )
-                    args["set"] = read_settings(
-                        overrides, reader, item=item, where=where, prefix="set."
+                    args["set"] = SettingsPatch.of(
+                        read_settings(overrides, reader, item=item, where=where, prefix="set.")
                     )
             if "exclude" in spec:
                 exclude = spec["exclude"]

@@ -18,6 +18,7 @@ from ..model import (
     Line,
     Project,
     Risk,
+    SettingsPatch,
     Uncertain,
     is_workbook,
 )
@@ -576,7 +577,7 @@ def read_project(data: dict, path: Path, reader: FileReader) -> Project:
     }
     project = Project(
         path=path,
-        overrides=overrides,
+        overrides=SettingsPatch.of(overrides),
         costs=tuple(lines["costs"]),
         benefits=tuple(lines["benefits"]),
         risks=tuple(risks),

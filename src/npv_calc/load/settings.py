@@ -11,7 +11,7 @@ from typing import Any
 
 from .. import params
 from ..errors import InputError, Problem
-from ..model import APPRAISAL_KEYS
+from ..model import APPRAISAL_KEYS, SettingsPatch
 from .messages import decimal, percent_value, show, suggest
 from .reader import FileReader
 from .rules import DISCOUNT_RATE, MAX_HORIZON, MITIGATION
@@ -120,7 +120,7 @@ def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
     return key, checked, reader.warnings
 
 
-def parse_settings(texts: Sequence[str]) -> tuple[dict[str, object], list[Problem], list[Problem]]:
+def parse_settings(texts: Sequence[str]) -> tuple[SettingsPatch, list[Problem], list[Problem]]:
     """Every ``--set``: the overrides that are good, the problems of those that are not (to be
     reported with any problems in the files), and warnings.
 
@@ -142,4 +142,4 @@ def parse_settings(texts: Sequence[str]) -> tuple[dict[str, object], list[Proble
         warnings += cautions
     if "schedule" in overrides and "discount_rate" in overrides:
         raise SettingError(f"schedule: {BOTH_RATES} (two --set)")
-    return overrides, problems, warnings
+    return SettingsPatch.of(overrides), problems, warnings

@@ -36,7 +36,7 @@ from .. import __version__, params
 from ..calculate import appraise_case, financial_year
 from ..errors import InputError, OutputError, Problem, printable, shown_path
 from ..files import replace_atomically
-from ..model import STATUSES, Portfolio
+from ..model import STATUSES, Portfolio, SettingsPatch
 from ..progress import against_plan
 from ..scenarios import prepare
 from ..sensitivity import switching_values
@@ -116,7 +116,7 @@ MAX_SHEET_LINES = 500
 MAX_SHEET_FLOWS = 100_000  # lines x years of one project
 
 
-def size_problems(portfolio: Portfolio, overrides: dict[str, object]) -> list[Problem]:
+def size_problems(portfolio: Portfolio, overrides: SettingsPatch) -> list[Problem]:
     """Projects too large for a board workbook's project sheet (checked before any work)."""
     problems = []
     for project in portfolio.projects:
@@ -1158,7 +1158,7 @@ def _scenario_results(result: PortfolioResult) -> dict[str, PortfolioResult | st
     """Every scenario of the portfolio appraised with the run's own ``--set`` overrides: its
     result, or why it could not be appraised."""
     whole = result.case.source or result.portfolio
-    given = dict(result.case.given)
+    given = result.case.given
     out: dict[str, PortfolioResult | str] = {}
     for name in ("central", "pessimistic", "optimistic", *whole.scenarios):
         if name == result.scenario:
@@ -1217,7 +1217,7 @@ def write_workbook(
 
     path = Path(path)
     check_writable(path)
-    problems = size_problems(result.portfolio, dict(result.case.overrides))
+    problems = size_problems(result.portfolio, result.case.overrides)
     if problems:
         raise InputError(problems)
     _check_names(result)

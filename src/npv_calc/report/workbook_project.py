@@ -305,7 +305,7 @@ class ProjectSheet:
 
     def settings(self) -> None:
         sheet, settings = self.sheet, self.result.settings
-        own = {k for k in self.project.overrides if k not in self.case.overrides}
+        own = {k for k in self.project.overrides.names() if k not in self.case.overrides}
         # The schedule is the project's own when its file gives a schedule or a discount_rate
         # (a rate of its own drops the portfolio's schedule: the more specific setting wins),
         # or when it differs from the portfolio's; --set applies to both.
