@@ -126,27 +126,26 @@ def dump(out: Path, gen: Path | None, example: Path) -> None:
     folders = [("example", example)]
     if gen is not None:
         folders += [(p.name, p) for p in sorted(gen.iterdir()) if p.is_dir()]
-    with tempfile.TemporaryDirectory() as scratch:
-        for label, folder in folders:
-            record: dict[str, Any] = {}
-            for name, args in COMMANDS:
-                record[name] = _cli([*args, str(folder)])
-            book = Path(scratch) / f"{label}.xlsx"
-            runs = [("xlsx", ["run", str(folder), "--xlsx", str(book)])]
-            if label == "example":
-                runs.append(
-                    (
-                        "mc-xlsx",
-                        ["simulate", "-n", "2000", "--seed", "1", str(folder), "--xlsx", str(book)],
-                    )
-                )
-            for name, args in runs:
-                code, _, err = _cli(args)
-                record[name] = {"exit": code, "stderr": err}
-                if code == 0:
-                    record[name]["workbook"] = workbook_cells(book)
-                    book.unlink()
-            (out / f"{label}.json").write_text(json.dumps(record, indent=1, sort_keys=True))
+    # The same scratch folder for every dump: the workbook's Audit sheet records the command,
+    # output path included.
+    scratch = Path(tempfile.gettempdir()) / "npv-calc-same-outputs"
+    scratch.mkdir(exist_ok=True)
+    for label, folder in folders:
+        record: dict[str, Any] = {}
+        for name, args in COMMANDS:
+            record[name] = _cli([*args, str(folder)])
+        book = scratch / f"{label}.xlsx"
+        runs = [("xlsx", ["run", str(folder), "--xlsx", str(book)])]
+        if label == "example":
+            simulate = ["simulate", "-n", "2000", "--seed", "1", str(folder)]
+            runs.append(("mc-xlsx", [*simulate, "--xlsx", str(book)]))
+        for name, args in runs:
+            code, _, err = _cli(args)
+            record[name] = {"exit": code, "stderr": err}
+            if code == 0:
+                record[name]["workbook"] = workbook_cells(book)
+                book.unlink()
+        (out / f"{label}.json").write_text(json.dumps(record, indent=1, sort_keys=True))
     print(f"Dumped {len(folders)} portfolios to {out}")
 
 
@@ -162,29 +161,29 @@ def _differences(old: Any, new: Any, where: str, found: list[str]) -> None:
 
 
 def compare(old: Path, new: Path, gen: Path | None) -> int:
+    """Dump both checkouts' outputs and report every difference; 1 when there is one."""
     with tempfile.TemporaryDirectory() as scratch:
         dumps = {}
         for label, checkout in (("old", old), ("new", new)):
             target = Path(scratch) / label
             env = {**os.environ, "PYTHONPATH": str(checkout.resolve() / "src")}
-            command = [
-                sys.executable,
-                __file__,
-                "dump",
-                str(target),
-                "--example",
-                str(new / "scenarios"),
-            ]
+            example = str(new / "scenarios")
+            command = [sys.executable, __file__, "dump", str(target), "--example", example]
             if gen is not None:
                 command += ["--gen", str(gen)]
             subprocess.run(command, env=env, check=True)
             dumps[label] = target
-        found: list[str] = []
-        files = sorted(p.name for p in dumps["old"].iterdir())
-        for name in files:
-            before = json.loads((dumps["old"] / name).read_text())
-            after = json.loads((dumps["new"] / name).read_text())
-            _differences(before, after, name.removesuffix(".json"), found)
+        return diff(dumps["old"], dumps["new"])
+
+
+def diff(old: Path, new: Path) -> int:
+    """Every difference between two dumps; 1 when there is one."""
+    found: list[str] = []
+    files = sorted(p.name for p in old.iterdir())
+    for name in files:
+        before = json.loads((old / name).read_text())
+        after = json.loads((new / name).read_text())
+        _differences(before, after, name.removesuffix(".json"), found)
     for line in found:
         print(line)
     print(f"{len(files)} portfolios compared: {len(found)} differences")
@@ -205,7 +204,12 @@ def main() -> int:
     c.add_argument("old", type=Path)
     c.add_argument("new", type=Path)
     c.add_argument("--gen", type=Path)
+    f = sub.add_parser("diff")
+    f.add_argument("old", type=Path)
+    f.add_argument("new", type=Path)
     args = parser.parse_args()
+    if args.command == "diff":
+        return diff(args.old, args.new)
     if args.command == "generate":
         generate(args.folder, args.count)
     elif args.command == "dump":

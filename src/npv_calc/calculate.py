@@ -14,28 +14,48 @@ Every formula is set out, with its source, in ``docs/method.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from .discount import present_value_year_factors, settings_factors
+from .discount import applied_rates, present_value_year_factors, settings_factors
 from .errors import InputError, Problem, shown_path
 from .model import (
-    UNSPECIFIED,
-    VALUE_TYPES,
     Line,
     Portfolio,
     Project,
     Risk,
     Settings,
+    SettingsPatch,
     central,
     financial_year,
+)
+from .results.appraisal import (
+    VALUE_KINDS,
+    Figures,
+    LineResult,
+    LineTrace,
+    PortfolioResult,
+    ProjectResult,
 )
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
-#: The keys of ``pv_benefits_by_value_type``.
-VALUE_KINDS = (*VALUE_TYPES, UNSPECIFIED)
+
+# Results are plain data in npv_calc.results; they are named here too, where they were first.
+__all__ = [
+    "VALUE_KINDS",
+    "Figures",
+    "LineResult",
+    "LineTrace",
+    "PortfolioResult",
+    "ProjectResult",
+    "appraise",
+    "appraise_case",
+    "financial_year",
+    "irr",
+    "npv",
+]
 
 
 def line_flows(
@@ -207,184 +227,6 @@ def _polish(flows: np.ndarray, t: np.ndarray, x: float) -> float:
     return best
 
 
-@dataclass(frozen=True)
-class Figures:
-    """A project's or a portfolio's NPV and present values in one reading: the plan (the
-    appraisal without outturn), or the part realised (from outturn, up to ``as_of``)."""
-
-    npv: float
-    pv_costs: float
-    pv_benefits: float
-    #: for the realised part: the last year it covers (``as_of``)
-    to_year: int | None = None
-
-
-@dataclass(frozen=True)
-class LineResult:
-    """A line's adjusted yearly flows and their present value."""
-
-    line: Line
-    flows: np.ndarray
-    pv: float
-
-
-@dataclass(frozen=True)
-class ProjectResult:
-    """The appraisal of one project: yearly flows and every metric of SPEC.md."""
-
-    project: Project
-    settings: Settings
-    counts_toward_target: bool
-    #: ``"yes"``, ``"starts after target year"`` or ``"status"``
-    counts_because: str
-    discount_factors: np.ndarray
-    costs: np.ndarray  # yearly, adjusted, undiscounted
-    benefits: np.ndarray
-    lines: tuple[LineResult, ...]
-    #: each risk's expected cost, ``probability x impact`` in each year of its ``years``
-    risks: tuple[LineResult, ...]
-    pv_costs: float  # the risks' expected costs included
-    pv_risk_costs: float
-    pv_benefits: float
-    npv: float
-    bcr: float | None
-    roi: float | None
-    payback_year: int | None  # the financial year (e.g. 2019 for 2019/20)
-    irr: float | None
-    cashable_npv: float
-    pv_costs_by_agency: dict[str, float]
-    pv_benefits_by_agency: dict[str, float]
-    #: PV of benefits by value type: ``fiscal``, ``economic``, ``social``, ``unspecified``
-    pv_benefits_by_value_type: dict[str, float]
-    #: PV of fiscal benefits / PV of costs (``None`` without costs)
-    financial_roi: float | None
-    #: the NPV valued at ``[portfolio] present_value_year`` (``None`` without it)
-    npv_at_present_value_year: float | None
-    #: the plan: the same project appraised without outturn (``None``: no outturn is used,
-    #: and the plan is these figures)
-    planned: Figures | None = None
-    #: the part up to and including ``as_of`` from outturn (``None`` without ``as_of``)
-    realised: Figures | None = None
-
-    @property
-    def plan(self) -> Figures:
-        """The plan: what was approved, the appraisal with no outturn."""
-        return self.planned or Figures(self.npv, self.pv_costs, self.pv_benefits)
-
-    @property
-    def id(self) -> str:
-        return self.project.id
-
-    @property
-    def years(self) -> list[int]:
-        """The financial years appraised (``start_year`` onward)."""
-        return [self.project.start_year + t for t in range(self.settings.horizon)]
-
-    @property
-    def span(self) -> str:
-        """E.g. ``2017/18–2026/27``."""
-        return f"{financial_year(self.years[0])}–{financial_year(self.years[-1])}"
-
-
-@dataclass(frozen=True)
-class PortfolioResult:
-    """The appraisal of a portfolio under one scenario."""
-
-    case: Case
-    projects: tuple[ProjectResult, ...]
-    npv: float
-    pv_costs: float
-    pv_benefits: float
-    npv_toward_target: float
-    meets_target: bool | None
-    headroom: float | None
-
-    @property
-    def portfolio(self) -> Portfolio:
-        return self.case.portfolio
-
-    @property
-    def scenario(self) -> str:
-        return self.case.scenario
-
-    @property
-    def settings(self) -> Settings:
-        return self.case.settings
-
-    @property
-    def target(self) -> float | None:
-        return self.portfolio.target
-
-    @property
-    def as_of(self) -> int | None:
-        """The last financial year with outturn recorded (``[portfolio] as_of``)."""
-        return self.portfolio.as_of
-
-    @property
-    def plan(self) -> Figures:
-        """The portfolio's plan: the sum of its projects' plans."""
-        return Figures(
-            sum((p.plan.npv for p in self.projects), 0.0),
-            sum((p.plan.pv_costs for p in self.projects), 0.0),
-            sum((p.plan.pv_benefits for p in self.projects), 0.0),
-        )
-
-    @property
-    def pv_benefits_by_value_type(self) -> dict[str, float]:
-        """PV of benefits by value type, summed over the projects."""
-        return {
-            kind: sum((p.pv_benefits_by_value_type[kind] for p in self.projects), 0.0)
-            for kind in VALUE_KINDS
-        }
-
-    @property
-    def financial_roi(self) -> float | None:
-        """PV of fiscal benefits / PV of costs, over the projects (``None`` without costs)."""
-        fiscal = self.pv_benefits_by_value_type["fiscal"]
-        return fiscal / self.pv_costs if self.pv_costs else None
-
-    @property
-    def present_value_year(self) -> int | None:
-        return self.portfolio.present_value_year
-
-    @property
-    def npv_at_present_value_year(self) -> float | None:
-        """Every project's NPV valued at ``present_value_year``, summed (``None`` without
-        it)."""
-        if self.present_value_year is None:
-            return None
-        return sum((p.npv_at_present_value_year or 0.0 for p in self.projects), 0.0)
-
-    @property
-    def npv_toward_target_plan(self) -> float:
-        return sum((p.plan.npv for p in self.projects if p.counts_toward_target), 0.0)
-
-    @property
-    def meets_target_plan(self) -> bool | None:
-        target = self.target
-        return None if target is None else self.npv_toward_target_plan >= target
-
-    @property
-    def realised(self) -> Figures | None:
-        """The part of the portfolio's NPV realised up to ``as_of`` (``None`` without it)."""
-        if self.as_of is None:
-            return None
-        parts = [p.realised for p in self.projects if p.realised is not None]
-        return Figures(
-            sum((f.npv for f in parts), 0.0),
-            sum((f.pv_costs for f in parts), 0.0),
-            sum((f.pv_benefits for f in parts), 0.0),
-            self.as_of,
-        )
-
-    def project(self, pid: str) -> ProjectResult:
-        """The result of the project with id ``pid``."""
-        for result in self.projects:
-            if result.id == pid:
-                return result
-        raise KeyError(pid)
-
-
 def appraise_project(project: Project, case: Case) -> ProjectResult:
     """Appraise one project in a case (its settings, scenario values and grades).
 
@@ -414,17 +256,14 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
         return _appraise_project(project, case, settings, factors)
 
 
-def _appraise_project(
+def _line_results(
     project: Project, case: Case, settings: Settings, factors: np.ndarray
-) -> ProjectResult:
-    horizon = settings.horizon
-    results: list[LineResult] = []
-    by_agency: dict[str, dict[str, float]] = {"costs": {}, "benefits": {}}
-    cashable_pv = 0.0
-    by_value_type = dict.fromkeys(VALUE_KINDS, 0.0)
-    totals = {"costs": np.zeros(horizon), "benefits": np.zeros(horizon)}
+) -> tuple[tuple[LineResult, ...], tuple[LineResult, ...]]:
+    """Each line's and each risk's result, every figure checked to be one a computer holds."""
+    lines = []
     for line in project.all_lines:
-        flows = case_flows(case, project, line, settings)
+        trace = line_trace(case, project, line, settings)
+        flows = traced_flows(trace)
         pv = float(flows @ factors)
         if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
             raise InputError(
@@ -438,54 +277,99 @@ def _appraise_project(
                     )
                 ]
             )
-        results.append(LineResult(line, flows, pv))
-        totals[line.section] += flows
-        agencies = by_agency[line.section]
-        agencies[line.agency] = agencies.get(line.agency, 0.0) + pv
-        if line.section == "benefits":
-            by_value_type[line.value_kind] += pv
-            if line.cashable:
-                cashable_pv += pv
-    # The realised part: the outturn years' flows (each line's years with outturn recorded).
-    realised = {"costs": 0.0, "benefits": 0.0}
-    for result in results:
-        for t in outturn_offsets(case, project, result.line):
-            realised[result.line.section] += float(result.flows[t] * factors[t])
-    risks: list[LineResult] = []
-    risk_totals = np.zeros(horizon)
+        lines.append(LineResult(line, flows, pv, trace))
+    risks = []
     for risk in project.risks:
+        trace = risk_trace(case, project, risk, settings)
         flows = case_risk_flows(case, project, risk, settings)
         pv = float(flows @ factors)
         if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
             raise InputError(
                 [_too_large(shown_path(project.path), f"the expected cost of {risk.label}")]
             )
-        risks.append(LineResult(risk, flows, pv))  # type: ignore[arg-type]
-        risk_totals += flows
-        totals["costs"] += flows
-        by_agency["costs"][risk.agency] = by_agency["costs"].get(risk.agency, 0.0) + pv
-    pv_costs = float(totals["costs"] @ factors)
-    pv_benefits = float(totals["benefits"] @ factors)
-    figures = (pv_costs, pv_benefits, pv_benefits - pv_costs, cashable_pv - pv_costs)
-    if not (
-        np.all(np.isfinite(totals["costs"] - totals["benefits"])) and all(np.isfinite(figures))
-    ):
-        raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
-    net = totals["benefits"] - totals["costs"]
+        risks.append(LineResult(risk, flows, pv, trace))
+    return tuple(lines), tuple(risks)
+
+
+def _by(results: tuple[LineResult, ...], key: str, sections: tuple[str, ...]) -> dict[str, float]:
+    """Present values of the lines of ``sections`` summed by an attribute of the line (its
+    ``agency`` or ``value_kind``), in the order the lines first name each."""
+    out: dict[str, float] = {}
+    for result in results:
+        if result.line.section in sections:
+            name = getattr(result.line, key)
+            out[name] = out.get(name, 0.0) + result.pv
+    return out
+
+
+def _realised(
+    case: Case, project: Project, lines: tuple[LineResult, ...], factors: np.ndarray
+) -> Figures | None:
+    """The part up to ``as_of`` from outturn: each line's years with outturn recorded."""
+    if case.portfolio.as_of is None:
+        return None
+    realised = {"costs": 0.0, "benefits": 0.0}
+    for result in lines:
+        for t in result.trace.outturn:
+            realised[result.line.section] += float(result.flows[t] * factors[t])
+    return Figures(
+        realised["benefits"] - realised["costs"],
+        realised["costs"],
+        realised["benefits"],
+        case.portfolio.as_of,
+    )
+
+
+def _at_present_value_year(
+    project: Project, case: Case, settings: Settings, net: np.ndarray
+) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
+    """The NPV valued at ``present_value_year``, with each year's offset and factor to it
+    (``None`` without a present-value year)."""
     at_year = case.portfolio.present_value_year
-    npv_at_year = None
-    if at_year is not None:
-        offsets = project.start_year + np.arange(horizon) - at_year
-        npv_at_year = float(net @ present_value_year_factors(offsets, settings))
-        if not np.isfinite(npv_at_year):
-            raise InputError(
-                [
-                    _too_large(
-                        shown_path(project.path),
-                        f"valued at present_value_year {at_year}, its flows add up",
-                    )
-                ]
-            )
+    if at_year is None:
+        return None, None, None
+    offsets = project.start_year + np.arange(settings.horizon) - at_year
+    factors = present_value_year_factors(offsets, settings)
+    npv_at_year = float(net @ factors)
+    if not np.isfinite(npv_at_year):
+        raise InputError(
+            [
+                _too_large(
+                    shown_path(project.path),
+                    f"valued at present_value_year {at_year}, its flows add up",
+                )
+            ]
+        )
+    return npv_at_year, offsets, factors
+
+
+def _appraise_project(
+    project: Project, case: Case, settings: Settings, factors: np.ndarray
+) -> ProjectResult:
+    horizon = settings.horizon
+    lines, risks = _line_results(project, case, settings, factors)
+    # Added up in the order the lines are written, the risks last (sums of floats depend on
+    # their order, and every output is compared to the penny).
+    totals = {"costs": np.zeros(horizon), "benefits": np.zeros(horizon)}
+    for result in lines:
+        totals[result.line.section] += result.flows
+    risk_totals = np.zeros(horizon)
+    for result in risks:
+        risk_totals += result.flows
+        totals["costs"] += result.flows
+    costs, benefits = totals["costs"], totals["benefits"]
+    by_value_type = dict.fromkeys(VALUE_KINDS, 0.0)
+    by_value_type.update(_by(lines, "value_kind", ("benefits",)))
+    cashable_pv = sum(
+        (r.pv for r in lines if r.line.section == "benefits" and r.line.cashable), 0.0
+    )
+    pv_costs = float(costs @ factors)
+    pv_benefits = float(benefits @ factors)
+    figures = (pv_costs, pv_benefits, pv_benefits - pv_costs, cashable_pv - pv_costs)
+    if not (np.all(np.isfinite(costs - benefits)) and all(np.isfinite(figures))):
+        raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
+    net = benefits - costs
+    npv_at_year, offsets, to_year = _at_present_value_year(project, case, settings, net)
     cumulative = np.cumsum(net * factors)
     # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
     reached = np.flatnonzero(cumulative >= -1e-6)
@@ -495,10 +379,11 @@ def _appraise_project(
         counts_toward_target=case.counts_toward_target(project),
         counts_because=case.counts_because(project),
         discount_factors=factors,
-        costs=totals["costs"],
-        benefits=totals["benefits"],
-        lines=tuple(results),
-        risks=tuple(risks),
+        rates=applied_rates(horizon, settings),
+        costs=costs,
+        benefits=benefits,
+        lines=lines,
+        risks=risks,
         pv_costs=pv_costs,
         pv_risk_costs=float(risk_totals @ factors),
         pv_benefits=pv_benefits,
@@ -508,21 +393,15 @@ def _appraise_project(
         payback_year=project.start_year + int(reached[0]) if reached.size else None,
         irr=irr(net),
         cashable_npv=cashable_pv - pv_costs,
-        pv_costs_by_agency=by_agency["costs"],
-        pv_benefits_by_agency=by_agency["benefits"],
+        pv_costs_by_agency=_by(lines + risks, "agency", ("costs", "risks")),
+        pv_benefits_by_agency=_by(lines, "agency", ("benefits",)),
         pv_benefits_by_value_type=by_value_type,
         financial_roi=by_value_type["fiscal"] / pv_costs if pv_costs else None,
         npv_at_present_value_year=npv_at_year,
-        realised=(
-            None
-            if case.portfolio.as_of is None
-            else Figures(
-                realised["benefits"] - realised["costs"],
-                realised["costs"],
-                realised["benefits"],
-                case.portfolio.as_of,
-            )
-        ),
+        settled_years=settled_years(case, project),
+        present_value_offsets=offsets,
+        present_value_factors=to_year,
+        realised=_realised(case, project, lines, factors),
     )
 
 
@@ -584,19 +463,63 @@ def line_inputs(case: Case, project: Project, line: Line) -> dict[str, float]:
     return values
 
 
+def line_trace(case: Case, project: Project, line: Line, settings: Settings) -> LineTrace:
+    """How a case works out a line's yearly flows: its inputs, gross amounts, adjustment
+    factor, and the outturn that replaces the forecast (:class:`LineTrace`)."""
+    inputs = line_inputs(case, project, line)
+    price = price_factor(case, line, settings)
+    annual = None
+    if line.amounts is None:
+        annual = (
+            inputs["annual"]
+            if line.annual is not None
+            else (inputs["quantity"] * inputs["unit_value"])
+        )
+    return LineTrace(
+        inputs=inputs,
+        annual=annual,
+        gross=line_gross(line, inputs, settings.horizon),
+        price_factor=price,
+        factor=float(line_factor(line, inputs, price)),
+        outturn=outturn_offsets(case, project, line),
+        outturn_share=outturn_share(line),
+        outturn_factor=outturn_factor(case, project, line, settings),
+    )
+
+
+def traced_flows(trace: LineTrace) -> np.ndarray:
+    """A line's yearly flows from its trace: gross x factor, outturn x its factor in the years
+    that record it."""
+    flows = trace.gross * trace.factor
+    for t, amount in trace.outturn.items():
+        flows[t] = amount * trace.outturn_factor
+    return flows
+
+
 def case_flows(case: Case, project: Project, line: Line, settings: Settings) -> np.ndarray:
     """A line's yearly flows in a case (:func:`line_flows` with the case's inputs), with its
     outturn in the years that record it (:func:`outturn_offsets`) unless the case is the
     plan."""
-    flows = line_flows(
-        line, line_inputs(case, project, line), settings.horizon, price_factor(case, line, settings)
+    return traced_flows(line_trace(case, project, line, settings))
+
+
+def risk_trace(case: Case, project: Project, risk: Risk, settings: Settings) -> LineTrace:
+    """How a case works out a risk's expected yearly cost (:class:`LineTrace`): probability x
+    impact in the years of its ``years``, rebased; 0 in the years settled by outturn."""
+    impact = case.pick(project, risk, "impact")  # type: ignore[arg-type]
+    t = np.arange(settings.horizon)
+    first, last = risk.years
+    price = price_factor(case, risk, settings)  # type: ignore[arg-type]
+    return LineTrace(
+        inputs={"impact": impact},
+        annual=risk.probability * impact,
+        gross=np.where((t >= first) & (t <= last), risk.probability * impact, 0.0),
+        price_factor=price,
+        factor=price,
+        outturn={},
+        outturn_share=1.0,
+        outturn_factor=1.0,
     )
-    offsets = outturn_offsets(case, project, line)
-    if offsets:
-        factor = outturn_factor(case, project, line, settings)
-        for t, amount in offsets.items():
-            flows[t] = amount * factor
-    return flows
 
 
 def outturn_offsets(case: Case, project: Project, line: Line) -> dict[int, float]:
@@ -607,10 +530,22 @@ def outturn_offsets(case: Case, project: Project, line: Line) -> dict[int, float
     return {year - project.start_year: amount for year, amount in line.actuals.items()}
 
 
+def outturn_share(line: Line) -> float:
+    """The share of a year's outturn the line's project caused: for a benefit
+    ``(1 - deadweight) x (1 - displacement) x attribution`` at their central values, 1 for a
+    cost."""
+    if line.section != "benefits":
+        return 1.0
+    return (
+        (1.0 - central(line.deadweight))
+        * (1.0 - central(line.displacement))
+        * central(line.attribution)
+    )
+
+
 def outturn_factor(case: Case, project: Project, line: Line, settings: Settings) -> float:
-    """What turns a year's outturn into its adjusted flow: the rebasing, and for a benefit the
-    share caused by the project, ``(1 - deadweight) x (1 - displacement) x attribution``, at
-    their central values.
+    """What turns a year's outturn into its adjusted flow: the rebasing and, for a benefit, the
+    share caused by the project (:func:`outturn_share`).
 
     Optimism bias, scale, ``growth`` and ``drop_off`` do not apply: they correct or shape a
     forecast, and outturn is not one (Green Book, optimism bias; IPA, Guide for Effective
@@ -618,11 +553,7 @@ def outturn_factor(case: Case, project: Project, line: Line, settings: Settings)
     scenario and every Monte Carlo draw."""
     factor = price_factor(case, line, settings)
     if line.section == "benefits":
-        factor *= (
-            (1.0 - central(line.deadweight))
-            * (1.0 - central(line.displacement))
-            * central(line.attribution)
-        )
+        factor *= outturn_share(line)
     return factor
 
 
@@ -692,7 +623,11 @@ def appraise_case(case: Case) -> PortfolioResult:
             [_too_large(_portfolio_file(case), f"the projects' figures add up (largest: {where})")]
         )
     return PortfolioResult(
-        case=case,
+        portfolio=case.portfolio,
+        scenario=case.scenario,
+        settings=case.settings,
+        overrides=case.overrides,
+        mode=case.mode,
         projects=projects,
         npv=sum((r.npv for r in projects), 0.0),
         pv_costs=sum((r.pv_costs for r in projects), 0.0),
@@ -706,7 +641,7 @@ def appraise_case(case: Case) -> PortfolioResult:
 def appraise(
     portfolio: Portfolio,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
 ) -> PortfolioResult:
     """Appraise a portfolio under a scenario.
 

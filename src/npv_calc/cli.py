@@ -21,9 +21,10 @@ from . import __version__
 from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, SAMPLING
 
 if TYPE_CHECKING:
-    from .calculate import PortfolioResult
     from .errors import Problem
     from .model import Portfolio, SettingsPatch
+    from .results.board import BoardPack
+    from .scenarios import Case
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,6 +192,14 @@ def _load(
     return (portfolio.as_planned() if plan else portfolio), overrides
 
 
+def _case(portfolio: Portfolio, patch: SettingsPatch, scenario: str = "central") -> Case:
+    """The run's case, validated once: the loader checked the files with ``patch`` already,
+    so only a named scenario's own settings are checked again."""
+    from .scenarios import prepare
+
+    return prepare(portfolio, scenario, patch, checked=patch)
+
+
 def _check_workbook(path: str | None, portfolio: Portfolio, overrides: SettingsPatch) -> None:
     """Refuse a workbook path, or a portfolio too large for a workbook, before any work is
     done (a long simulation, for one)."""
@@ -204,10 +213,10 @@ def _check_workbook(path: str | None, portfolio: Portfolio, overrides: SettingsP
             raise InputError(problems)
 
 
-def _write_workbook(xlsx: str, result: PortfolioResult, marking: str, **analyses: Any) -> None:
+def _write_workbook(xlsx: str, pack: BoardPack, marking: str) -> None:
     from .report.workbook import write_workbook
 
-    write_workbook(result, xlsx, command=_command_line(), marking=marking, **analyses)
+    write_workbook(pack, xlsx, command=_command_line(), marking=marking)
     click.echo(f"Wrote {xlsx}", err=True)
 
 
@@ -248,17 +257,16 @@ def run(
     check_target: bool,
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
-    from .calculate import appraise
+    from .calculate import appraise_case
 
     portfolio, overrides = _load(paths, sets, strict, plan)
     _check_workbook(xlsx, portfolio, overrides)
-    result = appraise(portfolio, scenario, overrides)
+    case = _case(portfolio, overrides, scenario)
+    result = appraise_case(case)
     if xlsx is not None:
-        from .sensitivity import sensitivity
+        from .board import board_pack
 
-        _write_workbook(
-            xlsx, result, marking, sensitivity=sensitivity(portfolio, scenario, overrides)
-        )
+        _write_workbook(xlsx, board_pack(case, result=result), marking)
     if fmt == "json":
         from .report import to_dict
         from .report.json import dumps
@@ -327,7 +335,7 @@ def sensitivity(
     from .sensitivity import sensitivity as analyse
 
     portfolio, overrides = _load(paths, sets, strict, plan)
-    result = analyse(portfolio, scenario, overrides)
+    result = analyse(_case(portfolio, overrides, scenario))
     if fmt == "json":
         from .report import to_dict
         from .report.json import dumps
@@ -396,31 +404,24 @@ def simulate(
 
     portfolio, overrides = _load(paths, sets, strict, plan)
     _check_workbook(xlsx, portfolio, overrides)
+    case = _case(portfolio, overrides, scenario)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
         length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
     ) as bar:
         result = run_simulation(
-            portfolio,
+            case,
             iterations,
             seed=seed,
             distribution=distribution,
             sampling=sampling,
             correlation=not independent,
-            scenario=scenario,
-            overrides=overrides,
             progress=lambda done: bar.update(done - bar.pos),
         )
     if xlsx is not None:
-        from .sensitivity import sensitivity
+        from .board import board_pack
 
-        _write_workbook(
-            xlsx,
-            result.base,
-            marking,
-            sensitivity=sensitivity(portfolio, scenario, overrides),
-            simulation=result,
-        )
+        _write_workbook(xlsx, board_pack(case, simulation=result), marking)
     if fmt == "json":
         from .report import to_dict
         from .report.json import dumps
@@ -460,7 +461,7 @@ def compare(
     if problems:
         raise InputError(problems)
     (a, overrides), (b, _) = loaded
-    result = line_up(a, b, scenario, overrides)
+    result = line_up(_case(a, overrides, scenario), _case(b, overrides, scenario))
     if fmt == "json":
         from .report import to_dict
         from .report.json import dumps
@@ -520,9 +521,7 @@ def economic_case(
         raise click.UsageError("--seed applies to the Monte Carlo simulation: give --iterations")
     portfolio, overrides = _load(paths, sets, strict, plan)
     result = build(
-        portfolio,
-        scenario,
-        overrides,
+        _case(portfolio, overrides, scenario),
         projects=projects,
         iterations=iterations,
         seed=seed,
@@ -563,7 +562,7 @@ def progress(paths: tuple[str, ...], sets: tuple[str, ...], fmt: str, strict: bo
     from .progress import progress as compare_with_plan
 
     portfolio, overrides = _load(paths, sets, strict)
-    result = compare_with_plan(portfolio, overrides)
+    result = compare_with_plan(_case(portfolio, overrides))
     if fmt == "json":
         from .report import to_dict
         from .report.json import dumps

@@ -4,65 +4,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from .calculate import PortfolioResult, appraise
+from .calculate import appraise_case
 from .errors import InputError, Problem
-from .model import Portfolio
+from .model import Portfolio, SettingsPatch
+from .results.comparison import UNCHANGED, Comparison, ProjectChange
+from .scenarios import Case, case_of
 
-#: Changes smaller than half a penny are no change.
-UNCHANGED = 0.005
-
-
-@dataclass(frozen=True)
-class ProjectChange:
-    """A project's NPV in A and in B (``None`` on the side it is missing from)."""
-
-    id: str
-    name: str
-    npv_a: float | None
-    npv_b: float | None
-
-    @property
-    def change(self) -> float:
-        """B - A, a missing side counting as 0: the project's part in the portfolio change."""
-        return (self.npv_b or 0.0) - (self.npv_a or 0.0)
-
-    @property
-    def status(self) -> str:
-        if self.npv_a is None:
-            return "added"
-        if self.npv_b is None:
-            return "removed"
-        return "changed" if abs(self.change) >= UNCHANGED else "unchanged"
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two appraisals side by side; projects sorted by the size of their change."""
-
-    a: PortfolioResult
-    b: PortfolioResult
-    projects: tuple[ProjectChange, ...]
-
-    @property
-    def change(self) -> float:
-        return self.b.npv - self.a.npv
+__all__ = ["UNCHANGED", "Comparison", "ProjectChange", "compare"]
 
 
 def compare(
-    a: Portfolio,
-    b: Portfolio,
+    a: Case | Portfolio,
+    b: Case | Portfolio,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
 ) -> Comparison:
-    """Appraise two scenario sets the same way and line their projects up by id.
+    """Appraise two scenario sets the same way and line their projects up by id: two prepared
+    cases, or two portfolios prepared with the same ``scenario`` and ``overrides``.
 
     Projects appear in order of the size of their change, largest first; a project in one set
     only is ``added`` (in B only) or ``removed`` (in A only).
     """
-    result_a = appraise(a, scenario, overrides)
-    result_b = appraise(b, scenario, overrides)
+    result_a = appraise_case(case_of(a, scenario, overrides))
+    result_b = appraise_case(case_of(b, scenario, overrides))
     in_a = {p.id: p for p in result_a.projects}
     in_b = {p.id: p for p in result_b.projects}
     changes = []

@@ -122,6 +122,43 @@ def settings_factors(horizon: int, settings: Settings) -> np.ndarray:
     )
 
 
+def applied_rates(horizon: int, settings: Settings) -> np.ndarray:
+    """The rate each year's discounting column shows, for ``t = 0 .. horizon - 1``: that of the
+    band holding year ``t`` (``t + 1`` with year 0 discounted). Year 0, undiscounted, shows its
+    band's rate, though ``DF(0) = 1`` divides by none.
+
+    Examples
+    --------
+    >>> from npv_calc.model import Settings
+    >>> applied_rates(2, Settings(schedule="health")).tolist()
+    [0.015, 0.015]
+    >>> round(float(applied_rates(32, Settings())[31]), 6)
+    0.03
+    """
+    shift = 1 if settings.discount_year0 else 0
+    rates = yearly_rates(
+        horizon + shift, settings.discount_rate, settings.declining, settings.schedule
+    )
+    # rates[k - 1] is r_k; year 0 lies in the first band with year 1
+    return rates[np.maximum(np.arange(horizon) + shift - 1, 0)]
+
+
+def band_rates(settings: Settings) -> tuple[float, ...]:
+    """The rate of each band of the Green Book schedule (:func:`npv_calc.params.discount_bands`)
+    under ``settings``: a published schedule's, or the rate scaling the standard schedule.
+
+    Examples
+    --------
+    >>> from npv_calc.model import Settings
+    >>> [round(r, 4) for r in band_rates(Settings(discount_rate=0.07))]
+    [0.07, 0.06, 0.05, 0.04, 0.03, 0.02]
+    """
+    firsts = [band.first for band in params.discount_bands()]
+    rates = yearly_rates(max(firsts), settings.discount_rate, settings.declining, settings.schedule)
+    # rates[k - 1] is r_k; year 0 lies in the first band with year 1
+    return tuple(float(rates[max(first - 1, 0)]) for first in firsts)
+
+
 def present_value_year_factors(
     offsets: np.ndarray | Sequence[int], settings: Settings
 ) -> np.ndarray:

@@ -12,76 +12,36 @@ as such: HM Treasury's Green Book Review 2025 warns against reading a BCR as a p
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 from . import params
-from .calculate import PortfolioResult, ProjectResult, appraise_case
+from .calculate import appraise_case
 from .errors import UsageError
 from .load.messages import show, suggest
-from .model import Impact, Portfolio
-from .scenarios import prepare, scenario_names
-from .sensitivity import SwitchingValue, switching_values
+from .model import Portfolio, SettingsPatch
+from .results.appraisal import PortfolioResult, ProjectResult
+from .results.economic import (
+    Category,
+    EconomicCase,
+    MonteCarloFigures,
+    ProjectCase,
+    ScenarioFigures,
+)
+from .results.uncertainty import Simulation
+from .scenarios import Case, case_of, prepare, scenario_names
+from .sensitivity import switching_values
 
-if TYPE_CHECKING:
-    from .simulate import Simulation
-
-
-@dataclass(frozen=True)
-class ScenarioFigures:
-    """A project's NPV and BCR in one scenario (``None`` when the scenario leaves it out)."""
-
-    scenario: str
-    npv: float | None
-    bcr: float | None
-    included: bool = True
-
-
-@dataclass(frozen=True)
-class MonteCarloFigures:
-    """A project's simulated NPV: mean, P5, P50, P95 and the chance it is below 0."""
-
-    iterations: int
-    seed: int
-    mean: float
-    p5: float
-    p50: float
-    p95: float
-    prob_negative: float
-
-
-@dataclass(frozen=True)
-class Category:
-    """A value-for-money category by BCR, under a named convention (e.g. DfT's)."""
-
-    name: str
-    convention: str
-    warning: str
-
-
-@dataclass(frozen=True)
-class ProjectCase:
-    """The economic case of one project."""
-
-    result: ProjectResult
-    switching: SwitchingValue
-    scenarios: tuple[ScenarioFigures, ...]
-    impacts: tuple[Impact, ...]
-    statement: str
-    monte_carlo: MonteCarloFigures | None = None
-    category: Category | None = None
-
-    @property
-    def id(self) -> str:
-        return self.result.id
-
-
-@dataclass(frozen=True)
-class EconomicCase:
-    """The economic case of the projects asked for, with the appraisal they come from."""
-
-    base: PortfolioResult
-    projects: tuple[ProjectCase, ...]
+__all__ = [
+    "Category",
+    "EconomicCase",
+    "MonteCarloFigures",
+    "ProjectCase",
+    "ScenarioFigures",
+    "economic_case",
+    "project_cases",
+    "scenario_results",
+    "vfm_category",
+]
 
 
 def vfm_category(bcr: float | None) -> Category | None:
@@ -98,9 +58,9 @@ def vfm_category(bcr: float | None) -> Category | None:
 
 
 def economic_case(
-    portfolio: Portfolio,
+    subject: Case | Portfolio,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
     *,
     projects: tuple[str, ...] = (),
     iterations: int | None = None,
@@ -111,8 +71,9 @@ def economic_case(
 
     Parameters
     ----------
-    portfolio, scenario, overrides
-        As for :func:`npv_calc.appraise`; ``scenario`` gives the case's main figures.
+    subject, scenario, overrides
+        A prepared case, or a portfolio with a scenario and overrides (as for
+        :func:`npv_calc.appraise`); the case's scenario gives the main figures.
     projects
         Project ids to report (default: every project of the scenario, in file order).
     iterations, seed
@@ -125,7 +86,7 @@ def economic_case(
     UsageError
         For an id that is not a project of the scenario.
     """
-    case = prepare(portfolio, scenario, overrides)
+    case = case_of(subject, scenario, overrides)
     base = appraise_case(case)
     known = [p.id for p in base.projects]
     for pid in projects:
@@ -135,26 +96,47 @@ def economic_case(
                 "are: " + ", ".join(known)
             )
     chosen = [p for p in base.projects if not projects or p.id in projects]
-    by_scenario: dict[str, PortfolioResult] = {}
-    for name in scenario_names(portfolio):
-        by_scenario[name] = (
-            base if name == scenario else appraise_case(prepare(portfolio, name, overrides))
-        )
-
+    scenarios = scenario_results(case, base, strict=True)
     simulated = None
     if iterations is not None:
         from .simulate import simulate
 
-        simulated = simulate(
-            portfolio,
-            iterations,
-            seed=seed,
-            scenario="central" if scenario in ("pessimistic", "optimistic") else scenario,
-            overrides=overrides,
-        )
-
-    cases = project_cases(base, by_scenario, simulated, chosen=chosen, categories=categories)
+        # the extreme scenarios set every value to an end of its range: nothing left to draw
+        drawn = case
+        if case.mode != "central":
+            drawn = prepare(case.source or case.portfolio, "central", case.given)
+        simulated = simulate(drawn, iterations, seed=seed)
+    cases = project_cases(base, scenarios, simulated, chosen=chosen, categories=categories)
     return EconomicCase(base, cases)
+
+
+def scenario_results(
+    case: Case, result: PortfolioResult, *, strict: bool = False
+) -> dict[str, PortfolioResult | str]:
+    """Every scenario of the case's portfolio appraised with the case's own ``--set``
+    (``result``, the case's own appraisal, under its name): its result, or, unless
+    ``strict``, why it could not be appraised.
+
+    Raises
+    ------
+    InputError
+        With ``strict``, for a scenario that cannot be appraised.
+    """
+    from .errors import InputError
+
+    whole = case.source or case.portfolio
+    out: dict[str, PortfolioResult | str] = {}
+    for name in scenario_names(whole):
+        if name == case.scenario:
+            out[name] = result
+            continue
+        try:
+            out[name] = appraise_case(prepare(whole, name, case.given))
+        except InputError as exc:
+            if strict:
+                raise
+            out[name] = exc.problems[0].message if exc.problems else "cannot be appraised"
+    return out
 
 
 def project_cases(

@@ -19,100 +19,47 @@ the latest estimate with the plan's, relative to the plan's PV of benefits to da
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from .calculate import PortfolioResult, appraise_case
+from .calculate import appraise_case
 from .errors import UsageError
-from .model import Portfolio
-from .scenarios import prepare
+from .model import Portfolio, SettingsPatch
+from .results.appraisal import PortfolioResult
+from .results.realisation import TOLERANCE, Progress, ProjectProgress, YearProgress
+from .scenarios import Case, case_of
 
-#: How far the NPV to date may differ from the plan's, as a share of the plan's PV of benefits
-#: to date, and still be "on track".
-TOLERANCE = 0.05
-
-
-@dataclass(frozen=True)
-class YearProgress:
-    """One financial year of a project: planned and outturn flows (adjusted, undiscounted)."""
-
-    year: int
-    plan_costs: float
-    plan_benefits: float
-    outturn_costs: float
-    outturn_benefits: float
-    #: outturn is recorded on at least one of the project's lines for the year
-    recorded: bool
-
-    @property
-    def variance(self) -> float:
-        """Net benefit, outturn minus plan (positive: better than planned)."""
-        return (self.outturn_benefits - self.outturn_costs) - (self.plan_benefits - self.plan_costs)
+__all__ = ["TOLERANCE", "Progress", "ProjectProgress", "YearProgress", "against_plan", "progress"]
 
 
-@dataclass(frozen=True)
-class ProjectProgress:
-    id: str
-    name: str
-    status: str
-    years: tuple[YearProgress, ...]
-    #: discounted net flows of the years up to ``as_of``: the plan's and the latest
-    plan_npv_to_date: float
-    latest_npv_to_date: float
-    plan_pv_benefits_to_date: float
-    #: the whole appraisal: the plan's NPV and the latest estimate
-    plan_npv: float
-    latest_npv: float
-    #: the plan's discounted net flow of every year of the horizon (year 0 first)
-    plan_discounted: tuple[float, ...] = ()
-
-    @property
-    def variance(self) -> float:
-        return self.latest_npv_to_date - self.plan_npv_to_date
-
-
-@dataclass(frozen=True)
-class Progress:
-    """The result of :func:`progress`."""
-
-    latest: PortfolioResult
-    as_of: int
-    projects: tuple[ProjectProgress, ...]
-
-    @property
-    def plan_npv_to_date(self) -> float:
-        return sum((p.plan_npv_to_date for p in self.projects), 0.0)
-
-    @property
-    def latest_npv_to_date(self) -> float:
-        return sum((p.latest_npv_to_date for p in self.projects), 0.0)
-
-
-def progress(portfolio: Portfolio, overrides: Mapping[str, object] | None = None) -> Progress:
-    """Plan against outturn by project and year, up to ``as_of`` (central values).
+def progress(
+    subject: Case | Portfolio, overrides: SettingsPatch | Mapping[str, object] | None = None
+) -> Progress:
+    """Plan against outturn by project and year, up to ``as_of`` (central values), of a
+    prepared case or of a portfolio prepared with ``overrides``.
 
     Raises
     ------
     UsageError
         The portfolio records no outturn (``[portfolio] as_of`` is not set).
     """
-    as_of = portfolio.as_of
-    if as_of is None:
+    case = case_of(subject, "central", overrides)
+    if case.portfolio.as_of is None:
         raise UsageError(
             "progress compares outturn with the plan, but [portfolio] as_of is not set: record "
             "outturn with actuals = { YEAR = AMOUNT } on lines and set as_of in portfolio.toml"
         )
-    return against_plan(appraise_case(prepare(portfolio, "central", overrides)))
+    return against_plan(case, appraise_case(case))
 
 
-def against_plan(latest: PortfolioResult) -> Progress:
-    """:func:`progress` for an appraisal already made (of any scenario), up to its
-    portfolio's ``as_of``."""
+def against_plan(case: Case, latest: PortfolioResult) -> Progress:
+    """:func:`progress` for a case already appraised (of any scenario; ``latest`` is its
+    result), up to its portfolio's ``as_of``."""
     as_of = latest.portfolio.as_of
     if as_of is None:
         raise UsageError("no outturn is recorded: [portfolio] as_of is not set")
-    plan = appraise_case(replace(latest.case, outturn=False))
+    plan = appraise_case(replace(case, outturn=False))
     projects = []
     for now, then in zip(latest.projects, plan.projects, strict=True):
         start = now.project.start_year

@@ -180,3 +180,24 @@ def prepare(
     if problems:
         raise InputError(problems)
     return Case(case_portfolio, scenario, mode, patch, given=given, source=portfolio)
+
+
+def case_of(
+    subject: Case | Portfolio,
+    scenario: str = "central",
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
+) -> Case:
+    """The case an analysis works on: ``subject`` itself when it is a prepared case (the
+    command line builds and validates one per run), else a portfolio prepared for ``scenario``
+    with ``overrides`` (:func:`prepare`).
+
+    Raises
+    ------
+    TypeError
+        When a case is given with a scenario or overrides of its own: a case has them already.
+    """
+    if isinstance(subject, Case):
+        if scenario != "central" or overrides:
+            raise TypeError("a Case has its scenario and overrides: give them to prepare()")
+        return subject
+    return prepare(subject, scenario, overrides)

@@ -17,70 +17,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .calculate import PortfolioResult, appraise_case, case_flows, case_risk_flows
+from .calculate import appraise_case, case_flows, case_risk_flows
 from .errors import InputError, Problem, shown_path
-from .model import Portfolio
-from .scenarios import prepare
+from .model import Portfolio, SettingsPatch
+from .results.appraisal import LineResult, PortfolioResult, ProjectResult
+from .results.uncertainty import Sensitivity, SwitchingValue, TornadoBar
+from .scenarios import Case, case_of
 
-
-@dataclass(frozen=True)
-class TornadoBar:
-    """One uncertain value moved to each end of its range, the rest as the scenario has them."""
-
-    project: str
-    line: str
-    section: str
-    index: int
-    field: str
-    low: float
-    high: float
-    npv_at_low: float
-    npv_at_high: float
-    #: the NPV toward the target at each end (what the target is tested against)
-    toward_target_at_low: float
-    toward_target_at_high: float
-
-    @property
-    def swing(self) -> float:
-        return abs(self.npv_at_high - self.npv_at_low)
-
-    @property
-    def toward_target_swing(self) -> float:
-        return abs(self.toward_target_at_high - self.toward_target_at_low)
-
-
-@dataclass(frozen=True)
-class SwitchingValue:
-    """How far a project's benefits could fall, or costs rise, before its NPV reaches 0."""
-
-    project: str
-    npv: float
-    benefits_fall: float | None
-    costs_rise: float | None
-
-
-@dataclass(frozen=True)
-class Sensitivity:
-    """The tornado (largest swing first), switching values, and the result they start from."""
-
-    base: PortfolioResult
-    tornado: tuple[TornadoBar, ...]
-    switching_values: tuple[SwitchingValue, ...]
-    benefits_fall_to_miss_target: float | None
-
-    @property
-    def scenario(self) -> str:
-        return self.base.scenario
-
-    def ranked(self) -> tuple[TornadoBar, ...]:
-        """The bars by the measure the target is tested against: the swing of the NPV toward
-        the target when there is a target (a bar of a project that does not count has none),
-        else the swing of the portfolio NPV; ties keep the JSON's order."""
-        if self.base.target is None:
-            return self.tornado
-        return tuple(sorted(self.tornado, key=lambda bar: -bar.toward_target_swing))
+__all__ = ["Sensitivity", "SwitchingValue", "TornadoBar", "sensitivity", "switching_values"]
 
 
 def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...], float | None]:
@@ -105,24 +51,31 @@ def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...
 
 
 def sensitivity(
-    portfolio: Portfolio,
+    subject: Case | Portfolio,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
+    *,
+    base: PortfolioResult | None = None,
 ) -> Sensitivity:
-    """The tornado and switching values of a portfolio under a scenario.
+    """The tornado and switching values of a case, or of a portfolio under a scenario.
 
     Parameters
     ----------
-    portfolio, scenario, overrides
-        As for :func:`npv_calc.appraise`; the values not being moved take the scenario's values.
+    subject
+        A prepared :class:`~npv_calc.scenarios.Case`, or a portfolio to prepare with
+        ``scenario`` and ``overrides`` (as for :func:`npv_calc.appraise`); the values not being
+        moved take the scenario's values.
+    base
+        The case's appraisal, when the caller has it.
 
     Returns
     -------
     Sensitivity
         The tornado sorted by swing, largest first (ties keep file order).
     """
-    case = prepare(portfolio, scenario, overrides)
-    base = appraise_case(case)
+    case = case_of(subject, scenario, overrides)
+    if base is None:
+        base = appraise_case(case)
     bars: list[TornadoBar] = []
     for project, result in zip(case.projects, base.projects, strict=True):
         # A value moves only its own line's present value: re-value that line alone.
@@ -157,6 +110,7 @@ def sensitivity(
                         base.npv + changes[1],
                         base.npv_toward_target + counts * changes[0],
                         base.npv_toward_target + counts * changes[1],
+                        _settled(result, line_result),
                     )
                 )
     overflowing = [b for b in bars if not (math.isfinite(b.npv_at_low) and math.isfinite(b.swing))]
@@ -178,3 +132,16 @@ def sensitivity(
     bars.sort(key=lambda bar: -bar.swing)  # sort is stable: ties stay in file order
     values, fall = switching_values(base)
     return Sensitivity(base, tuple(bars), values, fall)
+
+
+def _settled(project: ProjectResult, line: LineResult) -> bool:
+    """Whether every year in which a line has a flow is settled by outturn: a line's years with
+    outturn recorded, or for a risk the years up to ``as_of`` (its expected cost no longer
+    applies there)."""
+    if line.line.section == "risks":
+        return line.line.years[1] < project.settled_years  # type: ignore[operator]
+    outturn = line.trace.outturn
+    if not outturn:
+        return False
+    active = {t for t, amount in enumerate(line.trace.gross) if amount != 0}
+    return active <= set(outturn)

@@ -27,13 +27,12 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from .calculate import (
-    PortfolioResult,
     appraise_case,
     case_flows,
     case_risk_flows,
@@ -52,8 +51,11 @@ from .model import (
     Portfolio,
     Project,
     Risk,
+    SettingsPatch,
     Uncertain,
 )
+from .results.appraisal import PortfolioResult
+from .results.uncertainty import Driver, Simulation, Stats
 from .sampling import (
     SAMPLING_METHODS,
     CorrelationPlan,
@@ -65,7 +67,7 @@ from .sampling import (
     replicates,
     stream,
 )
-from .scenarios import Case, prepare
+from .scenarios import Case, case_of
 
 #: Percentiles reported (and those the histogram's display range uses).
 PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
@@ -88,73 +90,10 @@ CURVE_POINTS = 101
 #: standard error of about 0.01, ample to rank them).
 DRIVER_DRAWS = 10_000
 
+__all__ = ["Driver", "Simulation", "Stats", "draws", "simulate"]
+
 Progress = Callable[[int], None]
 Key = tuple[str, str, int, str]
-
-
-@dataclass(frozen=True)
-class Stats:
-    """Summary of the simulated NPVs of a project, of the portfolio or toward the target."""
-
-    mean: float
-    std: float
-    percentiles: dict[float, float]
-    prob_negative: float
-
-    def p(self, q: float) -> float:
-        return self.percentiles[q]
-
-
-@dataclass(frozen=True)
-class Driver:
-    """How strongly one uncertain value (or a risk) moves the measure the target is tested
-    against: Spearman's rank correlation of its draws with that measure, and its share of the
-    sum of squared correlations."""
-
-    project: str
-    line: str
-    field: str
-    rank_correlation: float
-    contribution: float
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """The result of :func:`simulate`."""
-
-    base: PortfolioResult  # the deterministic appraisal of the same case
-    iterations: int
-    seed: int
-    distribution: str
-    uncertain_values: int
-    portfolio: Stats
-    projects: dict[str, Stats]
-    prob_meets_target: float | None
-    #: histogram for display of the NPV toward the target (the portfolio NPV when there is no
-    #: target), from P0.5 to P99.5: bar edges (len bins + 1) and counts
-    histogram_edges: np.ndarray = field(repr=False)
-    histogram_counts: np.ndarray = field(repr=False)
-    passes: int = 1
-    chunk_size: int = 0
-    sampling: str = "lhs"
-    #: the correlation groups whose values were drawn rank-correlated
-    correlation_groups: tuple[str, ...] = ()
-    #: the distribution of the NPV toward the target (``None`` without a target)
-    toward_target: Stats | None = None
-    mean_se: float | None = None
-    prob_meets_target_se: float | None = None
-    drivers: tuple[Driver, ...] = ()
-    #: the S-curve of the histogram's measure: values and the share of draws at or below each
-    curve_values: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
-    curve_shares: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
-    replicates: int = 1
-    #: correlation groups were declared but not imposed (``correlation=False``)
-    correlation_ignored: bool = False
-
-    @property
-    def independent(self) -> bool:
-        """Every value drawn independently (no correlation group declared or used)."""
-        return not self.correlation_groups
 
 
 # -- the vectorised model ---------------------------------------------------------------------
@@ -527,7 +466,7 @@ def _with_columns(
 
 
 def simulate(
-    portfolio: Portfolio,
+    subject: Case | Portfolio,
     iterations: int,
     *,
     seed: int | None = None,
@@ -535,7 +474,7 @@ def simulate(
     sampling: str = "lhs",
     correlation: bool = True,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
     progress: Progress | None = None,
     store_bytes: int = STORE_BYTES,
     chunk_bytes: int = CHUNK_BYTES,
@@ -544,8 +483,9 @@ def simulate(
 
     Parameters
     ----------
-    portfolio
-        From :func:`npv_calc.load_portfolio`.
+    subject
+        A prepared :class:`~npv_calc.scenarios.Case`, or a portfolio (from
+        :func:`npv_calc.load_portfolio`) to prepare with ``scenario`` and ``overrides``.
     iterations
         Number of draws (1 to :data:`~npv_calc.model.MAX_ITERATIONS`).
     seed
@@ -587,13 +527,14 @@ def simulate(
         seed = secrets.randbelow(MAX_SEED + 1)
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be from 0 to {MAX_SEED}, got {seed}")
-    if scenario in ("pessimistic", "optimistic"):
+    named = subject.scenario if isinstance(subject, Case) else scenario
+    if named in ("pessimistic", "optimistic"):
         raise UsageError(
-            f"simulate draws every uncertain value, so the {scenario} scenario does not apply; "
+            f"simulate draws every uncertain value, so the {named} scenario does not apply; "
             "use central or a named scenario"
         )
 
-    case = prepare(portfolio, scenario, overrides)
+    case = case_of(subject, scenario, overrides)
     base = appraise_case(case)
     model = _compile(case)
     projects = len(case.projects)
@@ -706,6 +647,7 @@ def simulate(
         mean_se=mean_se,
         prob_meets_target_se=probability_se,
         drivers=_drivers(model, subsample, measure, shown, sampler, distribution, chunk),
+        driver_draws=min(iterations, DRIVER_DRAWS),
         curve_values=curve_values,
         curve_shares=curve_shares,
         replicates=len(designs),
@@ -727,7 +669,7 @@ def _plan(
 
 
 def draws(
-    portfolio: Portfolio,
+    subject: Case | Portfolio,
     iterations: int,
     *,
     seed: int,
@@ -735,12 +677,12 @@ def draws(
     sampling: str = "lhs",
     correlation: bool = True,
     scenario: str = "central",
-    overrides: Mapping[str, object] | None = None,
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
 ) -> dict[Key, np.ndarray]:
     """The draws :func:`simulate` makes, by column: each uncertain value's values and each
     risk's event (1 when it happens), keyed ``(project, section, line, field)`` with ``field``
     ``"event"`` for a risk's event. For checking a simulation draw by draw."""
-    case = prepare(portfolio, scenario, overrides)
+    case = case_of(subject, scenario, overrides)
     model = _compile(case)
     keys = [c.key for c in model.columns]
     plan, _ = _plan(model, case, correlation)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..calculate import PortfolioResult
+    from ..results.appraisal import PortfolioResult
 
 
 def to_dict(result: Any) -> dict[str, Any]:
@@ -31,11 +31,10 @@ def to_dict(result: Any) -> dict[str, Any]:
     >>> to_dict(appraise(load_portfolio("scenarios")))["portfolio"]["scenario"]  # doctest: +SKIP
     'central'
     """
-    from ..calculate import PortfolioResult
-    from ..compare import Comparison
-    from ..progress import Progress
-    from ..sensitivity import Sensitivity
-    from ..simulate import Simulation
+    from ..results.appraisal import PortfolioResult
+    from ..results.comparison import Comparison
+    from ..results.realisation import Progress
+    from ..results.uncertainty import Sensitivity, Simulation
     from . import json
 
     if isinstance(result, PortfolioResult):

@@ -6,14 +6,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import params
-from ..calculate import VALUE_KINDS, financial_year
 from ..errors import printable
+from ..model import financial_year
+from ..results.appraisal import VALUE_KINDS
 from .json import _number
 from .table import money, percent, ratio, settings_line
 
 if TYPE_CHECKING:
-    from ..calculate import PortfolioResult
-    from ..economic_case import EconomicCase, ProjectCase
+    from ..results.appraisal import PortfolioResult
+    from ..results.economic import EconomicCase, ProjectCase
 
 #: How the value types read in a table.
 VALUE_TYPE_LABELS = {

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..calculate import financial_year
+from ..model import financial_year
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..calculate import PortfolioResult
     from ..params import UnitCost
+    from ..results.appraisal import PortfolioResult
 
 COLUMNS = (
     "id",

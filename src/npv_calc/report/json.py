@@ -7,14 +7,14 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..calculate import financial_year
 from ..discount import first_rate
+from ..model import financial_year
 
 if TYPE_CHECKING:
-    from ..calculate import Figures, PortfolioResult, ProjectResult
     from ..model import Settings
     from ..params import UnitCost
-    from ..simulate import Simulation
+    from ..results.appraisal import Figures, PortfolioResult, ProjectResult
+    from ..results.uncertainty import Simulation
 
 
 def _number(value: float | None) -> float | None:

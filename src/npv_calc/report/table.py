@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..calculate import VALUE_KINDS, financial_year
 from ..discount import first_rate
 from ..errors import printable
-from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED
+from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
+from ..results.appraisal import VALUE_KINDS
 
 if TYPE_CHECKING:
-    from ..calculate import PortfolioResult, ProjectResult
     from ..model import Portfolio, Settings
-    from ..simulate import Simulation
+    from ..results.appraisal import PortfolioResult, ProjectResult
+    from ..results.uncertainty import Simulation
 
 
 def money(value: float | None) -> str:

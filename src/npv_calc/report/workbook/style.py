@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError
+from ...errors import OutputError
 
-REPO_STYLE = Path(__file__).resolve().parents[3] / "templates" / "xlsx" / "board.toml"
+REPO_STYLE = Path(__file__).resolve().parents[4] / "templates" / "xlsx" / "board.toml"
 INSTALLED_STYLE = Path(sys.prefix) / "share" / "npv-calc" / "templates" / "board.toml"
 
 #: The formats the workbook writer uses: the style file must define each one.

@@ -9,17 +9,14 @@ so, as recalculating cannot change them.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-from ..calculate import VALUE_KINDS, PortfolioResult, financial_year
-from ..economic_case import project_cases
-from .workbook_parts import Book, Sheet, letter, name_id, sheet_ref, year_label
-from .workbook_project import NO_RATIO
-
-if TYPE_CHECKING:
-    from ..calculate import ProjectResult
-    from .workbook_project import ProjectSheet
+from ...model import financial_year
+from ...results.appraisal import VALUE_KINDS, ProjectResult
+from .anchors import at as at_
+from .cells import Book, Sheet
+from .formulas import name_id, year_label
+from .project import NO_RATIO, ProjectAnchors
 
 #: Each column of the projects table: key, header and width.
 _COLUMNS = (
@@ -41,20 +38,16 @@ _COLUMNS = (
 )
 
 
-def economic_case_sheet(
-    book: Book,
-    sheet: Sheet,
-    scenarios: dict[str, PortfolioResult | str],
-    layouts: dict[str, ProjectSheet],
-) -> None:
-    result = book.result
+def economic_case_sheet(book: Book, sheet: Sheet, projects: Mapping[str, ProjectAnchors]) -> None:
+    """The Economic case sheet: a row of figures per project, the non-monetised impacts and
+    the value-for-money statements."""
+    result = book.pack.result
     year = result.present_value_year
     columns = [c for c in _COLUMNS if c[0] != "npv_at_pv_year" or year is not None]
     at = {key: i for i, (key, _, _) in enumerate(columns, start=1)}
     last_column = len(columns)
     sheet.widths_from([width for _, _, width in columns])
-    created = book.audit.created or dt.datetime.now(dt.UTC)
-    written = f"{created:%d %B %Y}"
+    written = f"{book.created:%d %B %Y}"
     sheet.title_band(
         "Economic case",
         f"{result.scenario.capitalize()} scenario. The figures a Green Book economic case "
@@ -62,7 +55,7 @@ def economic_case_sheet(
         f"leave out, and each project's value-for-money statement (text written by npv-calc on "
         f"{written}).",
     )
-    cases = project_cases(result, scenarios, book.simulation)
+    cases = book.pack.cases
 
     # -- the figures, a row per project --------------------------------------------------
     sheet.text(4, 1, "Value for money by project", "section")
@@ -89,7 +82,7 @@ def economic_case_sheet(
     ]
 
     def c(key: str, r: int) -> str:
-        return f"{letter(at[key])}{r}"
+        return at_(r, at[key])
 
     rows = []
     for r, project in zip(
@@ -101,8 +94,7 @@ def economic_case_sheet(
             sheet.formula(6, column, header, labels[column - 1], "header")
         rows.append(r)
         nid = name_id(project.id)
-        layout = layouts[project.id]
-        ref = sheet_ref(layout.sheet.title)
+        anchors = projects[project.id]
         by_type = project.pv_benefits_by_value_type
         sheet.text(r, at["id"], project.id, "text")
         sheet.fit(r, sheet.wrapped(r, at["name"], project.project.name, "wrap"))
@@ -117,12 +109,12 @@ def economic_case_sheet(
             "ratio",
         )
         sheet.formula(r, at["fiscal"], f"=PVFiscalBenefits_{nid}", by_type["fiscal"], "money")
-        pv, types = layout.lines_of("pv"), layout.lines_of("value_type")
+        pv, types = anchors.line_pv.on, anchors.line_value_type.on
         for kind in VALUE_KINDS[1:]:
             sheet.formula(
                 r,
                 at[kind],
-                f'=SUMIFS({ref}!{pv},{ref}!{types},"{kind}")',
+                f'=SUMIFS({pv},{types},"{kind}")',
                 by_type[kind],
                 "money",
             )
@@ -206,7 +198,7 @@ def economic_case_sheet(
 
 
 def _switching(sheet: Sheet, r: int, at: dict[str, int], project: ProjectResult) -> None:
-    npv, benefits, costs = (f"{letter(at[k])}{r}" for k in ("npv", "benefits", "costs"))
+    npv, benefits, costs = (at_(r, at[k]) for k in ("npv", "benefits", "costs"))
     fall = project.npv / project.pv_benefits if project.pv_benefits else None
     rise = project.npv / project.pv_costs if project.pv_costs else None
     sheet.formula(
@@ -234,7 +226,7 @@ def _total(
     year: int | None,
 ) -> None:
     """The portfolio's row: the sums, its BCR and financial return."""
-    result = book.result
+    result = book.pack.result
     sheet.text(total, at["name"], "Portfolio", "label")
     by_type = result.pv_benefits_by_value_type
     sums = {
@@ -247,15 +239,9 @@ def _total(
         sums["npv_at_pv_year"] = result.npv_at_present_value_year  # type: ignore[assignment]
     cells = {}
     for key, value in sums.items():
-        column = letter(at[key])
-        cells[key] = f"{column}{total}"
-        sheet.formula(
-            total,
-            at[key],
-            f"=SUM({column}{rows[0]}:{column}{rows[-1]})",
-            value,
-            "money total",
-        )
+        cells[key] = at_(total, at[key])
+        column = sheet.span(rows[0], at[key], rows[-1], at[key]).local
+        sheet.formula(total, at[key], f"=SUM({column})", value, "money total")
     costs, benefits = cells["costs"], cells["benefits"]
     pv_costs = result.pv_costs
     sheet.formula(
@@ -273,11 +259,9 @@ def _total(
         NO_RATIO if roi is None else roi,
         "ratio",
     )
-    book.name("PortfolioFinancialROI", sheet, f"${letter(at['financial_roi'])}${total}")
+    book.define("PortfolioFinancialROI", sheet.cell(total, at["financial_roi"]))
     if year is not None:
-        book.name("PortfolioNPVAtPVYear", sheet, f"${letter(at['npv_at_pv_year'])}${total}")
-    column = letter(at["impacts"])
+        book.define("PortfolioNPVAtPVYear", sheet.cell(total, at["npv_at_pv_year"]))
+    column = sheet.span(rows[0], at["impacts"], rows[-1], at["impacts"]).local
     count = sum(len(p.project.impacts) for p in result.projects)
-    sheet.formula(
-        total, at["impacts"], f"=SUM({column}{rows[0]}:{column}{rows[-1]})", count, "count"
-    )
+    sheet.formula(total, at["impacts"], f"=SUM({column})", count, "count")

@@ -1,33 +1,34 @@
-"""What every sheet of the board workbook shares: the workbook being written (formats by name,
-defined names), a sheet with cells addressed as the sheets are laid out (1-based rows and
-columns), text that stays text, formulas that store their value, notes, titles and the print
+"""The workbook being written and its sheets: formats by name, defined names given to the cells
+sheets own, text that stays text, formulas that store their value, notes, titles and the print
 set-up (protective marking, page fitting, repeated headings, panes).
 
-Written with XlsxWriter: ``write_formula`` stores each formula's value as the cell's cached
-result, so a reader that does not recalculate sees every figure, and charts are given the
-cached values of their ranges.
+Cells are addressed by row and column numbered from 1 (:mod:`~.anchors`); XlsxWriter's 0-based
+numbers are made here only. ``write_formula`` stores each formula's value as the cell's cached
+result, so a reader that does not recalculate sees every figure, and charts are given the cached
+values of their ranges.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..workbook_io import MAX_CELL_TEXT, cut_text, safe_text
-from .workbook_style import Style
+from ...workbook_io import cut_text, safe_text
+from .anchors import Cell, Span, at
+from .formulas import _SHARED, finite, shift_formula, stored, worksheet_class
+from .style import Style
+from .text import wrapped_lines
 
 if TYPE_CHECKING:
+    from xlsxwriter.chart import Chart
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
 
-    from ..calculate import PortfolioResult
-    from ..sensitivity import Sensitivity
-    from ..simulate import Simulation
+    from ...results.board import BoardPack
 
 MARKING_TOKEN = "{marking}"
 #: Points: a row of one line of 10pt text, as XlsxWriter's default row; a line of wrapped text.
@@ -37,94 +38,8 @@ LINE_HEIGHT = 12.5
 SECTION_HEIGHT = 18.0
 #: Width and height of XlsxWriter's paper sizes, in inches (9: A4, 1: Letter, 8: A3).
 PAPER_INCHES = {9: (8.27, 11.69), 1: (8.5, 11.0), 8: (11.69, 16.54)}
-_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-#: The value a formula shows when it gives Excel's "not available" error (NA()).
-NOT_AVAILABLE = "#N/A"
 #: Pixels per cm of a chart's size at 96 dpi.
 PIXELS_PER_CM = 96 / 2.54
-
-
-def name_id(project_id: str) -> str:
-    """A project id as used in defined names: every character outside A-Za-z0-9_ becomes _."""
-    return _NAME_UNSAFE.sub("_", project_id)
-
-
-def sheet_ref(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def letter(column: int) -> str:
-    """The letters of a 1-based column: 1 -> A, 27 -> AA."""
-    name = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def absolute(column: int, row: int) -> str:
-    return f"${letter(column)}${row}"
-
-
-def span(first: int, last: int, row: int) -> str:
-    """``$C$7:$L$7``: a row of columns ``first..last``."""
-    return f"${letter(first)}${row}:${letter(last)}${row}"
-
-
-def column_span(column: int, first: int, last: int) -> str:
-    """``$H$14:$H$22``: a column of rows ``first..last``."""
-    return f"${letter(column)}${first}:${letter(column)}${last}"
-
-
-#: Advance widths of Arial (Helvetica's metrics, thousandths of an em) for the characters that
-#: are not 556, the width of a digit.
-_ARIAL = {
-    **dict.fromkeys(" ft/.,:;I!", 278),
-    **dict.fromkeys("ijl", 222),
-    **dict.fromkeys("r-()[]", 333),
-    **dict.fromkeys("cksvxyzJ", 500),
-    **dict.fromkeys("mM", 833),
-    "w": 722,
-    "W": 944,
-    "%": 889,
-    "'": 191,
-    '"': 355,
-    **dict.fromkeys("ABEKPSVXY&", 667),
-    **dict.fromkeys("CDHNRUw", 722),
-    **dict.fromkeys("FTZ", 611),
-    **dict.fromkeys("GOQ", 778),
-}
-#: A column-width unit is the width of a digit of the default font (10pt Arial: 7 pixels,
-#: 5.25 points); a character of 10pt Arial takes its advance width / 525 units.
-_UNIT = 525
-
-
-def text_width(text: str) -> float:
-    """About how many column-width units ``text`` takes in 10pt Arial."""
-    return sum(_ARIAL.get(char, 556) for char in text) / _UNIT
-
-
-def wrapped_lines(text: str, width: float, factor: float = 1.0, columns: int = 1) -> int:
-    """About how many lines ``text`` takes when wrapped at word boundaries in ``columns``
-    columns ``width`` units wide together (:func:`text_width`, scaled by ``factor`` for other
-    fonts). A column of width w is ``7w + 5`` pixels; a cell keeps about 6 pixels of padding."""
-    usable = max((width * 7 + 5 * columns - 6) / 7, 1.0)
-    space = 278 / _UNIT * factor
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        lines += 1
-        used = 0.0
-        for word in paragraph.split():
-            size = text_width(word) * factor
-            if used and used + space + size > usable:
-                lines += 1
-                used = 0.0
-            if size > usable:  # a word longer than the column breaks where it must
-                extra = math.ceil(size / usable) - 1
-                lines += extra
-                size -= extra * usable
-            used += (space if used else 0.0) + size
-    return max(lines, 1)
 
 
 @dataclass(frozen=True)
@@ -137,28 +52,30 @@ class Audit:
 
 
 class Book:
-    """The workbook being written and what it is written from."""
+    """The workbook being written and what it is written from: the board pack."""
 
     def __init__(
         self,
         wb: Workbook,
         style: Style,
-        result: PortfolioResult,
+        pack: BoardPack,
         audit: Audit,
         titles: dict[str, str],
-        sensitivity: Sensitivity | None = None,
-        simulation: Simulation | None = None,
     ):
         self.wb = wb
         self.style = style
-        self.result = result
+        self.pack = pack
         self.audit = audit
         #: the sheet title of each project, by id
         self.titles = titles
-        self.sensitivity = sensitivity
-        self.simulation = simulation
         self._formats: dict[str, Format] = {}
         self._conditional: dict[str, Format] = {}
+        self.sheets: dict[str, Sheet] = {}
+
+    @property
+    def created(self) -> dt.datetime:
+        """The time the workbook records as written (now, unless the caller fixed it)."""
+        return self.audit.created or dt.datetime.now(dt.UTC)
 
     def format(self, name: str) -> Format:
         found = self._formats.get(name)
@@ -166,13 +83,13 @@ class Book:
             found = self._formats[name] = self.wb.add_format(self.style.formats[name])
         return found
 
-    def name(self, name: str, sheet: Sheet, ref: str) -> None:
-        """A workbook-scope defined name for a cell or range of ``sheet``."""
-        self.wb.define_name(name, f"={sheet_ref(sheet.title)}!{ref}")
+    def define(self, name: str, anchor: Cell | Span) -> None:
+        """A workbook-scope defined name for a cell or range a sheet owns."""
+        self.wb.define_name(name, f"={anchor.on}")
 
-    def status_colours(self, sheet: Sheet, cell: str, r0: int, c0: int, r1: int, c1: int) -> None:
+    def status_colours(self, criterion: str, span: Span) -> None:
         """Green for a target met and red for one missed, following the live figure in
-        ``cell`` (0-based rows and columns of the range to colour)."""
+        ``criterion`` (an address), over the cells of ``span``."""
         for text, name in (
             ("MEETS TARGET", "status good"),
             ("MISSES TARGET", "status bad"),
@@ -189,14 +106,20 @@ class Book:
                         "bold": True,
                     }
                 )
-            criteria = {"type": "formula", "criteria": f'={cell}="{text}"', "format": found}
-            sheet.ws.conditional_format(r0, c0, r1, c1, criteria)
+            criteria = {"type": "formula", "criteria": f'={criterion}="{text}"', "format": found}
+            first, last = span.first, span.last
+            ws = self.sheets[span.sheet].ws
+            ws.conditional_format(
+                first.row - 1, first.column - 1, last.row - 1, last.column - 1, criteria
+            )
 
     def sheet(self, title: str) -> Sheet:
-        ws = self.wb.add_worksheet(title, worksheet_class=_worksheet_class())
+        ws = self.wb.add_worksheet(title, worksheet_class=worksheet_class())
         # One row of 10pt text, in every spreadsheet program alike (the page layout counts on it)
         ws.set_default_row(DEFAULT_ROW_HEIGHT)
-        return Sheet(self, ws, title)
+        sheet = Sheet(self, ws, title)
+        self.sheets[title] = sheet
+        return sheet
 
 
 class Sheet:
@@ -213,7 +136,31 @@ class Sheet:
         self._shared = 0  # the next shared formula's index
         self._title: tuple[str, str] = ("", "")
 
-    # -- cells -----------------------------------------------------------------------------
+    # -- addresses and cells ---------------------------------------------------------------
+
+    def cell(self, row: int, column: int) -> Cell:
+        """A cell of this sheet, as an anchor other sheets may refer to."""
+        return Cell(row, column, self.title)
+
+    def span(self, first_row: int, first_column: int, last_row: int, last_column: int) -> Span:
+        """A rectangle of this sheet's cells."""
+        return Span(self.cell(first_row, first_column), self.cell(last_row, last_column))
+
+    def merge(self, row: int, first: int, last: int, style: str) -> None:
+        """Merge columns ``first..last`` of a row (the first cell is written afterwards)."""
+        self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, "", self.book.format(style))
+
+    def validate(self, row: int, column: int, options: dict[str, Any]) -> None:
+        """A data validation on one input cell."""
+        self.ws.data_validation(row - 1, column - 1, row - 1, column - 1, options)
+
+    def choices(self, row: int, column: int, choices: Iterable[str]) -> None:
+        """A drop-down list of ``choices`` on one input cell."""
+        self.validate(row, column, {"validate": "list", "source": list(choices)})
+
+    def insert_chart(self, row: int, column: int, chart: Chart) -> None:
+        """A chart with its top-left corner at a cell."""
+        self.ws.insert_chart(row - 1, column - 1, chart)
 
     def text(self, row: int, column: int, value: object, style: str = "text") -> None:
         """Text that stays text, whatever it starts with (``=``, ``+``, ``-``, ``@``): every
@@ -233,7 +180,7 @@ class Sheet:
         elif isinstance(value, bool):
             self.ws.write_boolean(row - 1, column - 1, value, fmt)
         else:
-            self.ws.write_number(row - 1, column - 1, _finite(value), fmt)
+            self.ws.write_number(row - 1, column - 1, finite(value), fmt)
 
     def formula(self, row: int, column: int, formula: str, value: object, style: str) -> None:
         """A formula built by npv-calc (never input text) and the value npv-calc computed for
@@ -244,7 +191,7 @@ class Sheet:
         elif isinstance(value, str):
             cached = value
         else:
-            cached = stored(_finite(value), money="money" in style)  # type: ignore[arg-type]
+            cached = stored(finite(value), money="money" in style)  # type: ignore[arg-type]
         self.ws.write_formula(row - 1, column - 1, formula, self.book.format(style), cached)
 
     def blank(self, row: int, column: int, style: str) -> None:
@@ -309,8 +256,7 @@ class Sheet:
                 span += 1
             if span > 1:
                 column = start + i
-                fmt = self.book.format("header")
-                self.ws.merge_range(row - 1, column - 1, row - 1, column + span - 2, "", fmt)
+                self.merge(row, column, column + span - 1, "header")
             self.text(row, start + i, labels[i], "header")
             i += span
         # A header as tall as its longest label needs, wrapped in its column.
@@ -323,9 +269,8 @@ class Sheet:
 
     def note(self, row: int, first: int, last: int, text: str, style: str = "wrap note") -> None:
         """A note across columns ``first..last``, wrapped, its row tall enough to show it all."""
-        fmt = self.book.format(style)
         if last > first:
-            self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, "", fmt)
+            self.merge(row, first, last, style)
         self.text(row, first, text, style)
         width = sum(self.column_width(c) for c in range(first, last + 1))
         # A 9pt italic character takes about 0.85 of a column-width unit.
@@ -336,7 +281,7 @@ class Sheet:
         """Wrapped text in one cell (merged across to column ``last`` when given); returns the
         lines it takes, for the row's height."""
         if last > column:
-            self.ws.merge_range(row - 1, column - 1, row - 1, last - 1, "", self.book.format(style))
+            self.merge(row, column, last, style)
         self.text(row, column, text, style)
         columns = range(column, max(column, last) + 1)
         width = sum(self.column_width(c) for c in columns)
@@ -411,7 +356,7 @@ class Sheet:
             return
         index = self._shared
         self._shared += 1
-        ref = f"{letter(first + start)}{row}:{letter(first + len(formulas) - 1)}{row}"
+        ref = f"{at(row, first + start)}:{at(row, first + len(formulas) - 1)}"
         base = formulas[start]
         for k in range(start, len(formulas)):
             mark = f"{_SHARED}{index}|{ref}|{base[1:]}" if k == start else f"{_SHARED}{index}"
@@ -480,155 +425,3 @@ class Sheet:
         ws.freeze_panes(*freeze)
         if protect:
             ws.protect("", {"format_columns": True, "format_rows": True})
-
-
-def year_label(before: str, cell: str, after: str = "") -> str:
-    """A formula for a label that names the financial year in ``cell`` (2023 reads 2023/24),
-    so that the label follows when the year is edited."""
-    tail = f'&"{after}"' if after else ""
-    return f'="{before}"&{cell}&"/"&TEXT(MOD({cell}+1,100),"00"){tail}'
-
-
-#: The spreadsheet functions npv-calc's formulas use: all in Excel since 2007, none of them one
-#: that XlsxWriter must rename (``_xlfn.``), which tests/test_workbook.py checks.
-FUNCTIONS = frozenset(
-    {
-        "ABS",
-        "AND",
-        "COUNT",
-        "COUNTIFS",
-        "EXACT",
-        "EXP",
-        "IF",
-        "IFERROR",
-        "INDEX",
-        "IRR",
-        "ISNUMBER",
-        "LN",
-        "LOOKUP",
-        "MATCH",
-        "MAX",
-        "MIN",
-        "MOD",
-        "N",
-        "NA",
-        "OR",
-        "SIGN",
-        "SUM",
-        "SUMIFS",
-        "SUMPRODUCT",
-        "TEXT",
-        "VLOOKUP",
-    }
-)
-
-
-#: A cell reference in a formula (not part of a defined name or function): its column and row,
-#: each with or without the $ that fixes it.
-_CELL_REF = re.compile(r"(?<![A-Za-z0-9_.'])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![A-Za-z0-9_('!])")
-#: Marks a formula that XlsxWriter is to write as part of a shared formula (see
-#: :func:`_worksheet_class`): ``<mark>si|ref|formula`` for the first cell, ``<mark>si`` for
-#: the others.
-_SHARED = "\x00"
-
-
-def shift_formula(formula: str, columns: int = 0, rows: int = 0) -> str:
-    """``formula`` as it reads when copied ``columns`` columns to the right and ``rows`` rows
-    down: every relative reference moves, ``$`` ones stay (what a spreadsheet's shared formula
-    does)."""
-
-    def move(match: re.Match[str]) -> str:
-        fixed, column, row_fixed, row = match.groups()
-        if not fixed:
-            column = letter(column_number(column) + columns)
-        if not row_fixed:
-            row = str(int(row) + rows)
-        return f"{fixed}{column}{row_fixed}{row}"
-
-    # Text in quotes is not a reference, nor is a quoted sheet name ('P1'!A1).
-    parts = formula.split('"')
-    return '"'.join(
-        _CELL_REF.sub(move, part) if i % 2 == 0 else part for i, part in enumerate(parts)
-    )
-
-
-def column_number(name: str) -> int:
-    """The 1-based number of a column: A -> 1, AA -> 27."""
-    number = 0
-    for char in name:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def _worksheet_class() -> type:
-    """XlsxWriter's worksheet with two changes, both for writing large workbooks quickly and
-    small:
-
-    * no formula rewriting: XlsxWriter tries some 30 patterns on every formula (newer functions
-      that need an ``_xlfn.`` prefix), which took half the time of writing a workbook, and
-      npv-calc's formulas use none of them (:data:`FUNCTIONS`);
-    * shared formulas (ECMA-376 Part 1, 18.3.1.40: ``<f t="shared">``), as Excel itself writes
-      a row of formulas that differ only by their column: the first cell holds the formula and
-      the range, the others refer to it (:meth:`Sheet.formula_fill`)."""
-    global _WORKSHEET
-    if _WORKSHEET is None:
-        from xlsxwriter.worksheet import Worksheet
-
-        class PlainFormulas(Worksheet):  # type: ignore[misc]
-            def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-                return formula[1:] if formula.startswith("=") else formula
-
-            def _xml_formula_element(self, formula, result, attributes=()) -> None:  # type: ignore[no-untyped-def]
-                if not formula.startswith(_SHARED):
-                    super()._xml_formula_element(formula, result, attributes)
-                    return
-                attr = "".join(f' {k}="{self._escape_attributes(v)}"' for k, v in attributes)
-                index, _, rest = formula[1:].partition("|")
-                if rest:
-                    ref, _, text = rest.partition("|")
-                    f = f'<f t="shared" ref="{ref}" si="{index}">{self._escape_data(text)}</f>'
-                else:
-                    f = f'<f t="shared" si="{index}"/>'
-                self.fh.write(f"<c{attr}>{f}<v>{self._escape_data(result)}</v></c>")
-
-        _WORKSHEET = PlainFormulas
-    return _WORKSHEET
-
-
-_WORKSHEET: type | None = None
-
-
-#: Significant digits of a stored value that is not money: a recalculation may differ from it by
-#: 1e-9 relative (SPEC.md); twelve digits keep it a thousand times inside that.
-DIGITS = 12
-
-
-def stored(value: float, money: bool) -> float:
-    """The value a formula cell stores: money to the penny (a recalculation may differ by
-    £0.01), any other number to :data:`DIGITS` significant digits. Trailing digits below those
-    carry no information a reader can see, and storing them made the file a twentieth larger."""
-    if money:
-        return round(value, 2) + 0.0  # + 0.0: no "-0" for a small negative amount
-    return float(f"{value:.{DIGITS}g}")
-
-
-def _finite(value: float) -> float:
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"a workbook cell cannot hold {number}")
-    return number
-
-
-__all__ = [
-    "MAX_CELL_TEXT",
-    "NOT_AVAILABLE",
-    "Audit",
-    "Book",
-    "Sheet",
-    "absolute",
-    "column_span",
-    "letter",
-    "name_id",
-    "sheet_ref",
-    "span",
-]

@@ -10,12 +10,9 @@ formulas of the ``Target`` cell.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .workbook_parts import Book, Sheet, letter, name_id
-
-if TYPE_CHECKING:
-    from ..calculate import PortfolioResult
+from .anchors import at, fixed_row
+from .cells import Book, Sheet
+from .formulas import name_id
 
 BUILT_IN = {
     "central": "Every uncertain value at its central value.",
@@ -28,9 +25,10 @@ BUILT_IN = {
 PARTS = ((2, 2), (3, 5), (6, 7), (8, 8))
 
 
-def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult | str]) -> None:
-    own = book.result
-    whole = own.case.source or own.portfolio
+def scenarios_sheet(book: Book, sheet: Sheet) -> None:
+    """The Scenarios sheet: what each scenario is, then the NPVs of every scenario side by
+    side."""
+    own, whole, results = book.pack.result, book.pack.whole, book.pack.scenarios
     projects = whole.projects
     names = list(results)
     last_column = max(2 + len(names), PARTS[-1][1])
@@ -47,7 +45,7 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
     sheet.header_row(5, ["Scenario"], start=2)
     for (first, last), label in zip(PARTS[1:], ("Description", "Sets", "Leaves out"), strict=True):
         if last > first:
-            sheet.ws.merge_range(4, first - 1, 4, last - 1, "", book.format("header"))
+            sheet.merge(5, first, last, "header")
         sheet.text(5, first, label, "header")
     row = 6
     for name in names:
@@ -100,7 +98,6 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
     target = whole.target
     for column, name in enumerate(names, start=3):
         result = results[name]
-        c = letter(column)
         if isinstance(result, str):
             sheet.text(rows["portfolio"], column, "not appraised", "centre")
             continue
@@ -114,16 +111,15 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
                 sheet.formula(r, column, f"=NPV_{name_id(project.id)}", found.npv, "money")
             else:
                 sheet.number(r, column, found.npv, "money")
-        sheet.formula(
-            rows["portfolio"], column, f"=SUM({c}{first}:{c}{last})", result.npv, "money key"
-        )
+        npvs = sheet.span(first, column, last, column).local
+        sheet.formula(rows["portfolio"], column, f"=SUM({npvs})", result.npv, "money key")
         if live:
             sheet.formula(
                 rows["toward"], column, "=NPVTowardTarget", result.npv_toward_target, "money"
             )
         else:
             sheet.number(rows["toward"], column, result.npv_toward_target, "money")
-        toward = f"{c}{rows['toward']}"
+        toward = at(rows["toward"], column)
         sheet.formula(
             rows["headroom"],
             column,
@@ -136,13 +132,13 @@ def scenarios_sheet(book: Book, sheet: Sheet, results: dict[str, PortfolioResult
             if target is None
             else ("Yes" if result.npv_toward_target >= target else "No")
         )
-        at = rows["meets"]
+        at_row = rows["meets"]
         sheet.formula(
-            at,
+            at_row,
             column,
             f'=IF(Target="","no target",IF({toward}>=Target,"Yes","No"))',
             meets,
             {"Yes": "status good", "No": "status bad"}.get(meets, "status"),
         )
-        book.status_colours(sheet, f"{c}${at}", at - 1, column - 1, at - 1, column - 1)
+        book.status_colours(fixed_row(at_row, column), sheet.span(at_row, column, at_row, column))
     sheet.finish(last_column, last, freeze=(2, 2), repeat=header)

@@ -1,0 +1,248 @@
+"""The board workbook: an Excel file a board can read and an auditor can recalculate.
+
+It is written from a board pack (:class:`~npv_calc.results.board.BoardPack`, built by
+:func:`npv_calc.board.board_pack`): the workbook formats results and never calls the calculation
+or an analysis. One module per sheet (:mod:`~.summary`, :mod:`~.scenarios`, :mod:`~.realisation`,
+:mod:`~.economic`, :mod:`~.assumptions`, :mod:`~.project` with :mod:`~.project_inputs` and
+:mod:`~.project_flows`, :mod:`~.sensitivity`, :mod:`~.monte_carlo`, :mod:`~.audit`); each takes
+the pack and the sheet it fills, and a project sheet hands back the cells other sheets link to
+(:class:`~.project.ProjectAnchors`). What every sheet shares: :mod:`~.cells` (the workbook and
+its sheets), :mod:`~.anchors` (addresses), :mod:`~.formulas`, :mod:`~.text`, :mod:`~.style`
+and :mod:`~.discounting`.
+
+Written with XlsxWriter, its look (formats, colours, header and footer, print set-up) read from
+the declarative style file ``templates/xlsx/board.toml``, which is only ever read. Every step
+from a line's inputs to the project NPV is a live formula, and every formula cell also stores the
+value npv-calc computed for it: a reader that does not recalculate (a mail or tablet preview,
+Protected View, ``pandas.read_excel``) sees every figure, charts carry their data, and a
+spreadsheet that recalculates (the workbook asks to on load) gets the same values back, and then
+follows any edited input.
+
+Layout (see ``docs/workbook.md``): ``Summary``, ``Scenarios``, ``Realisation`` (with outturn),
+``Economic case``, ``Assumptions``, a sheet per project, ``Sensitivity`` and ``Monte Carlo`` when
+those ran, ``Audit``. Defined names (SPEC.md): ``DiscountRate``, ``Target``, ``PortfolioNPV``
+and, per project, ``NPV_<ID>``, ``PVCosts_<ID>`` and ``PVBenefits_<ID>``.
+
+Why XlsxWriter rather than openpyxl (measured with ``benchmarks/bench_writers.py``):
+``write_formula`` stores a formula's value natively, charts get the cached values of their
+ranges, and the parts it writes follow Excel's own element order (an OOXML validator finds
+nothing to repair). openpyxl writes formulas with an empty value, so values would have to be
+spliced into its XML after saving, and its charts carry no data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+from ...errors import InputError, OutputError, Problem, shown_path
+from ...files import replace_atomically
+from ...model import Portfolio, SettingsPatch
+from ...results.board import BoardPack
+from ...workbook_io import check_writable
+from .assumptions import assumptions_sheet
+from .audit import audit_command, audit_path, audit_sheet
+from .cells import Audit, Book
+from .economic import economic_case_sheet
+from .formulas import name_id
+from .monte_carlo import monte_carlo_sheet
+from .project import ProjectAnchors, project_sheet
+from .realisation import realisation_sheet
+from .scenarios import scenarios_sheet
+from .sensitivity import sensitivity_sheet
+from .style import Style, default_style, read_style
+from .summary import summary_sheet
+
+__all__ = [
+    "FIXED_SHEETS",
+    "WorkbookError",
+    "audit_command",
+    "audit_path",
+    "name_id",
+    "size_problems",
+    "write_workbook",
+]
+
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+#: Sheets that are not projects' (a project's sheet title keeps clear of them).
+FIXED_SHEETS = (
+    "Summary",
+    "Scenarios",
+    "Realisation",
+    "Economic case",
+    "Assumptions",
+    "Sensitivity",
+    "Monte Carlo",
+    "Audit",
+)
+
+WorkbookError = OutputError
+
+#: The largest project sheet written: a column per line and per year. Each line takes two rows
+#: of a column per year, so a sheet's cells grow with lines x years; beyond these a workbook is
+#: slow to write and to open, and no board reads it.
+MAX_SHEET_LINES = 500
+MAX_SHEET_FLOWS = 100_000  # lines x years of one project
+
+
+def size_problems(portfolio: Portfolio, overrides: SettingsPatch) -> list[Problem]:
+    """Projects too large for a board workbook's project sheet (checked before any work)."""
+    problems = []
+    for project in portfolio.projects:
+        lines = len(project.all_lines)
+        horizon = int(portfolio.project_settings(project).updated(overrides).horizon)
+        if lines > MAX_SHEET_LINES or lines * horizon > MAX_SHEET_FLOWS:
+            problems.append(
+                Problem(
+                    shown_path(project.path),
+                    f"has {lines:,} lines over {horizon} years, too many for a board workbook "
+                    f"(at most {MAX_SHEET_LINES} lines and {MAX_SHEET_FLOWS:,} lines x years "
+                    "per project); the figures need no workbook: use --format json or csv, or "
+                    "group lines",
+                    field="costs" if project.costs else "benefits",
+                )
+            )
+    return problems
+
+
+def _check_names(pack: BoardPack) -> None:
+    seen: dict[str, str] = {}
+    problems = []
+    for project in pack.result.projects:
+        key = name_id(project.id).upper()  # defined names are not case-sensitive
+        if key in seen:
+            problems.append(
+                Problem(
+                    str(project.project.path),
+                    f'"{project.id}" and "{seen[key]}" give the same workbook name '
+                    f"NPV_{name_id(project.id)}; rename one of them",
+                    field="id",
+                )
+            )
+        seen[key] = project.id
+    if problems:
+        raise InputError(problems)
+
+
+def _sheet_titles(pack: BoardPack) -> dict[str, str]:
+    """A sheet title per project id: the id, made unique and kept clear of the fixed sheets."""
+    taken = {name.lower() for name in FIXED_SHEETS}
+    titles: dict[str, str] = {}
+    for project in pack.result.projects:
+        base = _SHEET_UNSAFE.sub("_", project.id)[:28].strip("'") or "_"
+        title, n = base, 2
+        while title.lower() in taken:
+            title, n = f"{base[:26]}_{n}", n + 1
+        taken.add(title.lower())
+        titles[project.id] = title
+    return titles
+
+
+def _build(book: Book) -> None:
+    """Every sheet, created in its final order, then filled: the project sheets first, as the
+    others link to the cells they hand back."""
+    pack = book.pack
+    fixed = ["Summary", "Scenarios"]
+    if pack.progress is not None:
+        fixed.append("Realisation")
+    sheets = {name: book.sheet(name) for name in (*fixed, "Economic case", "Assumptions")}
+    project_sheets = [book.sheet(book.titles[p.id]) for p in pack.result.projects]
+    for name, present in (("Sensitivity", pack.sensitivity), ("Monte Carlo", pack.simulation)):
+        if present is not None:
+            sheets[name] = book.sheet(name)
+    sheets["Audit"] = book.sheet("Audit")
+    assumptions_sheet(book, sheets["Assumptions"])
+    projects: dict[str, ProjectAnchors] = {
+        result.id: project_sheet(book, sheet, result)
+        for result, sheet in zip(pack.result.projects, project_sheets, strict=True)
+    }
+    if "Realisation" in sheets:
+        realisation_sheet(book, sheets["Realisation"], projects)
+    summary_sheet(book, sheets["Summary"], projects)
+    scenarios_sheet(book, sheets["Scenarios"])
+    economic_case_sheet(book, sheets["Economic case"], projects)
+    if "Sensitivity" in sheets:
+        sensitivity_sheet(book, sheets["Sensitivity"])
+    if "Monte Carlo" in sheets:
+        monte_carlo_sheet(book, sheets["Monte Carlo"])
+    audit_sheet(book, sheets["Audit"])
+    sheets["Summary"].ws.activate()
+
+
+def write_workbook(
+    pack: BoardPack,
+    path: str | Path,
+    *,
+    command: str = "",
+    marking: str = "OFFICIAL",
+    style: str | Path | None = None,
+    created: dt.datetime | None = None,
+) -> Path:
+    """Write the board workbook of a board pack to ``path``, atomically.
+
+    The workbook is put together in memory and written to a temporary file beside ``path``,
+    then moved into place, so a failure leaves no partial file and leaves an existing ``path``
+    untouched.
+
+    Parameters
+    ----------
+    pack
+        From :func:`npv_calc.board.board_pack`: the appraisal, every scenario, and the
+        sensitivity analysis and simulation when they ran (their sheets are then added).
+    path
+        The ``.xlsx`` file to write.
+    command
+        The command line, recorded on the ``Audit`` sheet (absolute paths shortened).
+    marking
+        The protective marking printed in the header and footer of every page.
+    style
+        The style file (default ``templates/xlsx/board.toml``); only read.
+    created
+        The time recorded as the run time (default now, UTC).
+
+    Raises
+    ------
+    WorkbookError
+        The style file is missing or wrong, or ``path`` cannot be written.
+    InputError
+        Two project ids would give the same defined name, or a project is too large for a
+        sheet.
+    """
+    import xlsxwriter
+
+    path = Path(path)
+    check_writable(path)
+    problems = size_problems(pack.result.portfolio, pack.result.overrides)
+    if problems:
+        raise InputError(problems)
+    _check_names(pack)
+    look: Style = read_style(Path(style) if style else default_style())
+    audit = Audit(command, marking, created)
+
+    def content() -> bytes:
+        buffer = io.BytesIO()
+        wb = xlsxwriter.Workbook(
+            buffer,
+            {
+                "in_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "default_format_properties": look.base,
+            },
+        )
+        wb.set_properties(
+            {
+                "title": f"{pack.result.portfolio.name}: appraisal",
+                "creator": "npv-calc",
+                "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
+            }
+        )
+        _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
+        wb.close()
+        return buffer.getvalue()
+
+    replace_atomically(path, content)
+    return path
