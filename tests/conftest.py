@@ -72,3 +72,14 @@ def scenario_dir(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return make
+
+
+def pack_of(result, **analyses):
+    """The board pack of an appraisal: its own case, with no tornado unless ``tornado=True``
+    (the workbook then has no Sensitivity sheet), and a simulation when one is given."""
+    from npv_calc.board import board_pack
+
+    tornado = analyses.pop("tornado", False)
+    return board_pack(
+        result.portfolio, result.scenario, result.overrides, result=result, tornado=tornado, **analyses
+    )

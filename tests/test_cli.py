@@ -171,7 +171,7 @@ def test_unexpected_failure_is_one_line_not_a_traceback(runner, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(npv_calc.calculate, "appraise", broken)
+    monkeypatch.setattr(npv_calc.calculate, "appraise_case", broken)
     out = runner.invoke(cli, ["run", str(EXAMPLE)])
     assert out.exit_code == 1
     assert "Traceback" not in out.output

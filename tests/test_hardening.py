@@ -31,7 +31,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.workbook_io import escape_text
 
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, pack_of
 from .libreoffice import convert
 
 MakeDir = Callable[..., Path]
@@ -377,7 +377,7 @@ def test_agency_names_are_never_patterns_after_recalculation(
     assert expected == {agency: float(amount) for agency, amount in costs}
     from npv_calc.report.workbook import write_workbook
 
-    written = write_workbook(result, tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "recalculated")
     ws = openpyxl.load_workbook(recalculated, data_only=True)["A"]
     shown = {

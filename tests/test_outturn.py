@@ -23,7 +23,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.errors import InputError
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, pack_of
 
 MakeDir = Callable[..., Path]
 PENNY = 0.005
@@ -484,7 +484,7 @@ def test_workbook_leaves_a_risk_out_of_settled_years(scenario_dir: MakeDir, tmp_
 
     folder = scenario_dir(PORTFOLIO, p1=TestRisksInSettledYears.RISKY)
     result = appraise(load_portfolio(folder))
-    written = write_workbook(result, tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert named_values(recalculated)["NPV_P1"] == pytest.approx(result.projects[0].npv, abs=PENNY)

@@ -20,10 +20,10 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.report import workbook as workbook_module
 from npv_calc.report.workbook import audit_command, name_id, write_workbook
-from npv_calc.report.workbook_parts import FUNCTIONS
-from npv_calc.report.workbook_style import default_style
+from npv_calc.report.workbook.formulas import FUNCTIONS
+from npv_calc.report.workbook.style import default_style
 
-from .conftest import EXAMPLE, PROJECT, ROOT
+from .conftest import EXAMPLE, PROJECT, ROOT, pack_of
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def example_result():
 @pytest.fixture(scope="module")
 def example_path(example_result, tmp_path_factory):
     path = tmp_path_factory.mktemp("book") / "board.xlsx"
-    write_workbook(example_result, path, command="npv-calc run scenarios/ --xlsx board.xlsx")
+    write_workbook(pack_of(example_result), path, command="npv-calc run scenarios/ --xlsx board.xlsx")
     return path
 
 
@@ -112,7 +112,7 @@ class TestStructure:
 
     def test_marking_in_header_and_footer(self, example_result, tmp_path):
         path = write_workbook(
-            example_result, tmp_path / "b.xlsx", marking="OFFICIAL-SENSITIVE & R&D"
+            pack_of(example_result), tmp_path / "b.xlsx", marking="OFFICIAL-SENSITIVE & R&D"
         )
         for ws in load_workbook(path).worksheets:
             assert ws.oddHeader.center.text == "OFFICIAL-SENSITIVE && R&&D"
@@ -149,7 +149,7 @@ class TestSafety:
         quoted = json.dumps(name)  # a TOML basic string
         project = PROJECT.replace('"Project one"', quoted).replace('"Staff"', quoted)
         folder = scenario_dir(p1=project)
-        path = write_workbook(appraise(load_portfolio(folder)), tmp_path / "b.xlsx")
+        path = write_workbook(pack_of(appraise(load_portfolio(folder))), tmp_path / "b.xlsx")
         wb = load_workbook(path)
         found = [
             c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == name
@@ -161,7 +161,7 @@ class TestSafety:
         template = default_style()
         before = hashlib.sha256(template.read_bytes()).hexdigest()
         stat = template.stat()
-        write_workbook(example_result, tmp_path / "b.xlsx")
+        write_workbook(pack_of(example_result), tmp_path / "b.xlsx")
         assert hashlib.sha256(template.read_bytes()).hexdigest() == before
         assert template.stat().st_mtime_ns == stat.st_mtime_ns
 
@@ -176,12 +176,12 @@ class TestSafety:
 
         monkeypatch.setattr("npv_calc.files.os.fsync", full_disk)
         with pytest.raises(workbook_module.WorkbookError, match="No space left"):
-            write_workbook(example_result, target)
+            write_workbook(pack_of(example_result), target)
         assert target.read_bytes() == b"previous board pack"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["board.xlsx"]
 
     def test_written_file_gets_normal_permissions(self, example_result, tmp_path):
-        path = write_workbook(example_result, tmp_path / "b.xlsx")
+        path = write_workbook(pack_of(example_result), tmp_path / "b.xlsx")
         umask = os.umask(0)
         os.umask(umask)
         assert path.stat().st_mode & 0o777 == 0o666 & ~umask
@@ -411,7 +411,7 @@ class TestStoredValues:
 
 def test_the_irr_says_when_it_says_little(example_values, example_result):
     """Beside the IRR, a live caution when there is none or it is above 100% a year."""
-    from npv_calc.report.workbook_project import RESULT_ROWS
+    from npv_calc.report.workbook.project import RESULT_ROWS
 
     row = RESULT_ROWS["irr"]
     for project in example_result.projects:
@@ -726,7 +726,7 @@ class TestEconomicCase:
 
     def test_without_a_present_value_year_there_is_no_such_figure(self, scenario_dir, tmp_path):
         result = appraise(load_portfolio(scenario_dir()))
-        book = load_workbook(write_workbook(result, tmp_path / "b.xlsx"))
+        book = load_workbook(write_workbook(pack_of(result), tmp_path / "b.xlsx"))
         names = set(book.defined_names)
         assert "NPV_P1" in names and "FinancialROI_P1" in names
         assert not {"PresentValueYear", "NPVAtPVYear_P1", "PortfolioNPVAtPVYear"} & names
@@ -821,7 +821,7 @@ class TestEconomicCase:
             f'materiality = "high"\ndescription = {json.dumps(description)}\n'
         )
         result = appraise(load_portfolio(scenario_dir(p1=project)))
-        ws = load_workbook(write_workbook(result, tmp_path / "b.xlsx"))["Economic case"]
+        ws = load_workbook(write_workbook(pack_of(result), tmp_path / "b.xlsx"))["Economic case"]
         found = [c for row in ws.iter_rows() for c in row if c.value in (name, description)]
         assert len(found) == 2 and all(c.data_type == "s" for c in found)
 
@@ -867,7 +867,7 @@ class TestSchedulesAndOptimismBias:
         folder = ob_type_example(tmp_path / "example", "ob_mitigation = 0.5")
         result = appraise(load_portfolio(folder))
         jcr = result.project("JCR")
-        path = write_workbook(result, tmp_path / "b.xlsx")
+        path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
         ws, values = load_workbook(path)["JCR"], load_workbook(path, data_only=True)["JCR"]
         labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
         assert ws.cell(labels["Optimism bias by project type"], 3).value == (
@@ -882,7 +882,7 @@ class TestSchedulesAndOptimismBias:
         )
 
     def test_a_project_keeps_its_own_rate_under_a_portfolio_schedule(self, scenario_dir, tmp_path):
-        from npv_calc.report.workbook_project import SETTING_ROWS
+        from npv_calc.report.workbook.project import SETTING_ROWS
 
         portfolio = PORTFOLIO_WITH_SCHEDULE
         own = PROJECT.replace('id = "P1"', 'id = "P2"').replace(
@@ -891,7 +891,7 @@ class TestSchedulesAndOptimismBias:
         result = appraise(load_portfolio(scenario_dir(portfolio=portfolio, p1=PROJECT, p2=own)))
         assert result.project("P1").settings.schedule == "health"
         assert result.project("P2").settings.schedule is None
-        path = write_workbook(result, tmp_path / "b.xlsx")
+        path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
         book, values = load_workbook(path), load_workbook(path, data_only=True)
         row, rate = SETTING_ROWS["schedule"], SETTING_ROWS["discount_rate"]
         assert book["P1"].cell(row, 2).value == "=Schedule"
@@ -935,10 +935,9 @@ class TestPrintedPages:
         assert heading - 1 > bottom
 
     def test_the_tornado_says_why_inputs_are_left_out(self, example_result, tmp_path):
-        from npv_calc.sensitivity import sensitivity
-
-        analysis = sensitivity(load_portfolio(EXAMPLE))
-        path = write_workbook(example_result, tmp_path / "b.xlsx", sensitivity=analysis)
+        pack = pack_of(example_result, tornado=True)
+        analysis = pack.sensitivity
+        path = write_workbook(pack, tmp_path / "b.xlsx")
         ws = load_workbook(path)["Sensitivity"]
         note = next(
             c.value

@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 
 from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
-from npv_calc.report.workbook_project import payback_text
+from npv_calc.report.workbook.project import payback_text
 
-from .conftest import EXAMPLE, PROJECT
+from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import convert, named_values, stored_values_that_differ
 from .test_ooxml import findings
 from .test_workbook import ob_type_example
@@ -97,7 +97,7 @@ def assert_stored_values_recalculate(written: Path, recalculated: Path) -> None:
 def example(tmp_path_factory):
     folder = tmp_path_factory.mktemp("example")
     result = appraise(load_portfolio(EXAMPLE))
-    written = write_workbook(result, folder / "board.xlsx", command="test")
+    written = write_workbook(pack_of(result), folder / "board.xlsx", command="test")
     return result, written, folder
 
 
@@ -171,7 +171,7 @@ def test_optimism_bias_by_project_type_follows_the_mitigation(tmp_path):
     recalculates to its stored values."""
     folder = ob_type_example(tmp_path / "example")
     result = appraise(load_portfolio(folder))
-    written = write_workbook(result, tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "as-written")
     assert_stored_values_recalculate(written, recalculated)
     recalculated = edited(written, tmp_path, ObMitigation=0.5)
@@ -211,7 +211,7 @@ def test_a_project_rate_under_a_portfolio_schedule(scenario_dir, tmp_path):
         portfolio=PORTFOLIO_WITH_SCHEDULE, p1=PROJECT, p2=own_rate, p3=own_schedule
     )
     result = appraise(load_portfolio(folder))
-    written = write_workbook(result, tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "as-written")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
@@ -232,7 +232,7 @@ def test_a_project_rate_keeps_its_rate_when_a_schedule_is_chosen(scenario_dir, t
     )
     scaled = PORTFOLIO_WITH_SCHEDULE.replace('schedule = "health"', "")
     folder = scenario_dir(portfolio=scaled, p1=PROJECT, p2=own_rate)
-    written = write_workbook(appraise(load_portfolio(folder)), tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(appraise(load_portfolio(folder))), tmp_path / "board.xlsx")
     recalculated = edited(written, tmp_path, Schedule="health")
     folder = scenario_dir(portfolio=PORTFOLIO_WITH_SCHEDULE, p1=PROJECT, p2=own_rate)
     expected = appraise(load_portfolio(folder))
@@ -405,7 +405,7 @@ def test_generated_workbooks_recalculate_to_the_tools_figures(files, tmp_path_fa
     for name, text in files.items():
         (folder / f"{name}.toml").write_text(text, encoding="utf-8")
     result = appraise(load_portfolio(folder))
-    written = write_workbook(result, folder / "board.xlsx")
+    written = write_workbook(pack_of(result), folder / "board.xlsx")
     (recalculated,) = convert([written], folder / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
@@ -451,7 +451,7 @@ def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
         "status",
         "starts after target year",
     ]
-    written = write_workbook(result, tmp_path / "board.xlsx")
+    written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)

@@ -8,32 +8,38 @@ it never calls the calculation or an analysis.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from .calculate import appraise_case
 from .discount import band_rates
 from .economic_case import project_cases, scenario_results
+from .model import Portfolio, SettingsPatch
 from .progress import against_plan
 from .results.appraisal import PortfolioResult
 from .results.board import BoardPack
 from .results.uncertainty import Simulation
-from .scenarios import Case
+from .scenarios import Case, case_of
 from .sensitivity import sensitivity, switching_values
 
 __all__ = ["BoardPack", "board_pack"]
 
 
 def board_pack(
-    case: Case,
+    subject: Case | Portfolio,
+    scenario: str = "central",
+    overrides: SettingsPatch | Mapping[str, object] | None = None,
     *,
     result: PortfolioResult | None = None,
     simulation: Simulation | None = None,
     tornado: bool = True,
 ) -> BoardPack:
-    """Everything the board workbook shows for a prepared case.
+    """Everything the board workbook shows for a case.
 
     Parameters
     ----------
-    case
-        From :func:`npv_calc.scenarios.prepare`: the scenario and settings of the workbook.
+    subject, scenario, overrides
+        A prepared case (:func:`npv_calc.scenarios.prepare`: the scenario and settings of the
+        workbook), or a portfolio to prepare with a scenario and overrides.
     result
         The case's appraisal when the caller has it (``appraise_case(case)`` otherwise; a
         simulation's ``base`` when one is given).
@@ -42,6 +48,7 @@ def board_pack(
     tornado
         Run the sensitivity analysis (the tornado) for the Sensitivity sheet.
     """
+    case = case_of(subject, scenario, overrides)
     if result is None:
         result = simulation.base if simulation is not None else appraise_case(case)
     analysis = sensitivity(case, base=result) if tornado else None

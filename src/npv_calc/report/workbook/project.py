@@ -10,213 +10,31 @@ as :class:`ProjectAnchors`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ...model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
 from ...results.appraisal import ProjectResult
-from .anchors import Cell, Span, at, fixed, fixed_column
+from .anchors import Cell, Span, at, fixed_column
 from .cells import LINE_HEIGHT, Book, Sheet
 from .discounting import SCHEDULE_CHOICES, schedule_text
 from .formulas import name_id, year_label
-
-#: Project settings that follow a cell of the Assumptions sheet unless the project sets its own.
-SETTING_NAMES = {
-    "discount_rate": "DiscountRate",
-    "declining": "Declining",
-    "discount_year0": "DiscountYear0",
-    "horizon": "Horizon",
-    "price_base_year": "PriceBaseYear",
-    "schedule": "Schedule",
-    "ob_mitigation": "ObMitigation",
-}
-#: The row of each setting (column B); the flows' formulas refer to them.
-SETTING_ROWS = {
-    "discount_rate": 5,
-    "declining": 6,
-    "discount_year0": 7,
-    "start_year": 8,
-    "horizon": 9,
-    "price_base_year": 10,
-    "schedule": 11,
-    "ob_mitigation": 12,
-}
-#: The column of the settings' and the results' values.
-VALUES = 2
-#: The "Present value by agency" table: its first column (D) and first row.
-AGENCY_COLUMN = 4
-AGENCY_TABLE_FIRST = 6
-#: What the results block says where a figure does not exist.
-NO_PAYBACK = "not reached"
-NO_IRR = "not defined"
-NO_RATIO = "–"
-#: The results block's title row; its rows (column B), by figure, follow.
-RESULTS_TITLE = 15
-RESULT_ROWS = {
-    "pv_costs": 16,
-    "pv_benefits": 17,
-    "npv": 18,
-    "bcr": 19,
-    "roi": 20,
-    "payback": 21,
-    "irr": 22,
-    "cashable_npv": 23,
-    "pv_fiscal": 24,
-    "financial_roi": 25,
-    "npv_at_pv_year": 26,  # only with [portfolio] present_value_year
-}
-#: The defined name of each result that has one (``NPV_<ID>``, ...).
-RESULT_NAMES = {
-    "pv_costs": "PVCosts",
-    "pv_benefits": "PVBenefits",
-    "npv": "NPV",
-    "pv_fiscal": "PVFiscalBenefits",
-    "financial_roi": "FinancialROI",
-    "npv_at_pv_year": "NPVAtPVYear",
-}
-#: The rows of the inputs table: label and unit, by field.
-INPUT_ROWS = {
-    "type": ("Cost or benefit", ""),
-    "agency": ("Agency (pays a cost, receives a benefit)", ""),
-    "kind": ("Kind of cost", "revenue/capital"),
-    "cashable": ("Cashable benefit", "Yes/No"),
-    "value_type": ("Value type", "fiscal/econ./social"),
-    "form": ("Amount given as", ""),
-    "probability": ("Probability the risk happens", "%"),
-    "impact": ("Impact a year if it happens", "£ a year"),
-    "quantity": ("Quantity a year", "units"),
-    "unit_value": ("Unit value", "£ a unit"),
-    "annual": ("Annual amount (first year)", "£ a year"),
-    "first": ("First year of the line", "year (t)"),
-    "last": ("Last year of the line", "year (t)"),
-    "growth": ("Real growth a year", "%"),
-    "drop_off": ("Drop-off a year", "%"),
-    "deadweight": ("Deadweight", "%"),
-    "displacement": ("Displacement", "%"),
-    "attribution": ("Attribution", "%"),
-    "grade": ("Confidence grade", "1 to 6"),
-    "ob_type": ("Optimism bias by project type", "see Assumptions"),
-    "optimism_bias": ("Optimism bias", "%"),
-    "scale": ("Scale", "multiplier"),
-    "price_year": ("Price year of the amounts", "financial year"),
-    "price_factor": ("Price factor (rebasing)", "ratio"),
-    "adjustment": ("Adjustment factor: adjusted = as entered × this", "factor"),
-    "outturn_factor": ("Outturn factor: adjusted = outturn × this", "factor"),
-    "pv": ("Present value", "£"),
-}
-#: The first column of the line columns (inputs) and of the year columns (flows).
-FIRST = 3
-
-
-@dataclass(frozen=True)
-class ProjectLayout:
-    """Where each part of a project's sheet is: rows by what they hold, and the columns of its
-    lines and years (all from 1)."""
-
-    title: str
-    horizon: int
-    lines: int  # line and risk columns
-    agencies: tuple[str, ...]
-    present_value_year: int | None
-    inputs_title: int = field(init=False)
-    rows: dict[str, int] = field(init=False)
-    flows_title: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        inputs_title = max(
-            max(RESULT_ROWS.values()) + 2, AGENCY_TABLE_FIRST + len(self.agencies) + 2
-        )
-        object.__setattr__(self, "inputs_title", inputs_title)
-        header = inputs_title + 1
-        rows = {name: header + 1 + i for i, name in enumerate(INPUT_ROWS)}
-        object.__setattr__(self, "rows", rows)
-        object.__setattr__(self, "flows_title", rows["pv"] + 2)
-
-    @property
-    def header(self) -> int:
-        """The inputs table's header row (the lines' names)."""
-        return self.inputs_title + 1
-
-    @property
-    def flows_header(self) -> int:
-        return self.flows_title + 1
-
-    @property
-    def t_row(self) -> int:
-        return self.flows_header + 1
-
-    @property
-    def rate_row(self) -> int:
-        return self.flows_header + 2
-
-    @property
-    def df_row(self) -> int:
-        return self.flows_header + 3
-
-    def gross_row(self, i: int) -> int:
-        """The "as entered" row of the line in column ``FIRST + i``."""
-        return self.df_row + 1 + 2 * i
-
-    def net_row(self, i: int) -> int:
-        """The "adjusted" row of the line in column ``FIRST + i``."""
-        return self.df_row + 2 + 2 * i
-
-    @property
-    def costs_row(self) -> int:
-        return self.df_row + 1 + 2 * self.lines
-
-    @property
-    def benefits_row(self) -> int:
-        return self.costs_row + 1
-
-    @property
-    def net_total_row(self) -> int:
-        return self.costs_row + 2
-
-    @property
-    def discounted_row(self) -> int:
-        return self.costs_row + 3
-
-    @property
-    def cumulative_row(self) -> int:
-        return self.costs_row + 4
-
-    @property
-    def paid_row(self) -> int:
-        return self.costs_row + 5
-
-    @property
-    def k_row(self) -> int:
-        """With a present-value year: each year's offset from it."""
-        return self.paid_row + 1
-
-    @property
-    def factor_row(self) -> int:
-        """With a present-value year: each year's factor to it."""
-        return self.paid_row + 2
-
-    @property
-    def flows_end(self) -> int:
-        return self.paid_row + (2 if self.present_value_year is not None else 0)
-
-    @property
-    def last_column(self) -> int:
-        return 2 + max(self.horizon, self.lines, 4)
-
-    def setting(self, key: str) -> str:
-        """The absolute address of a setting's value (``$B$5`` for the discount rate)."""
-        return fixed(SETTING_ROWS[key], VALUES)
-
-    def result(self, key: str) -> str:
-        """The relative address of a result's value (``B18`` for the NPV)."""
-        return at(RESULT_ROWS[key], VALUES)
-
-    def years_of(self, row: int) -> Span:
-        """A row across the year columns."""
-        return Span.row(self.title, row, FIRST, FIRST + self.horizon - 1)
-
-    def lines_of(self, name: str) -> Span:
-        """A row of the inputs table across the line columns."""
-        return Span.row(self.title, self.rows[name], FIRST, FIRST + self.lines - 1)
+from .project_flows import flows
+from .project_inputs import inputs
+from .project_layout import (
+    AGENCY_COLUMN,
+    AGENCY_TABLE_FIRST,
+    FIRST,
+    NO_IRR,
+    NO_PAYBACK,
+    NO_RATIO,
+    RESULT_NAMES,
+    RESULT_ROWS,
+    RESULTS_TITLE,
+    SETTING_NAMES,
+    SETTING_ROWS,
+    VALUES,
+    ProjectLayout,
+)
 
 
 @dataclass(frozen=True)
@@ -281,9 +99,6 @@ def _counts_words(result: ProjectResult) -> str:
 def project_sheet(book: Book, sheet: Sheet, result: ProjectResult) -> ProjectAnchors:
     """Fill ``sheet`` (created in its place among the sheets) with a project's appraisal;
     returns the cells other sheets link to."""
-    from .project_flows import flows
-    from .project_inputs import inputs
-
     pack = book.pack
     agencies = tuple(project_agencies(result, pack.result.portfolio.agencies or ()))
     layout = ProjectLayout(

@@ -17,8 +17,8 @@ from ...results.appraisal import LineResult, ProjectResult
 from .anchors import at, fixed, fixed_row
 from .cells import Sheet
 from .discounting import present_value_factor, rate_lookup, schedule_rates
-from .project import FIRST, ProjectLayout
 from .project_inputs import money_style
+from .project_layout import FIRST, ProjectLayout
 
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
 PAYBACK_TOLERANCE = 1e-6

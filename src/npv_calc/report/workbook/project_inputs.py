@@ -9,7 +9,7 @@ from ...model import UNSPECIFIED, VALUE_TYPES, Line, Risk
 from ...results.appraisal import LineResult, ProjectResult
 from .anchors import at
 from .cells import Book, Sheet
-from .project import FIRST, INPUT_ROWS, ProjectLayout
+from .project_layout import FIRST, INPUT_ROWS, ProjectLayout
 
 #: The choices of a benefit's value type cell.
 VALUE_TYPE_CHOICES = (*VALUE_TYPES, UNSPECIFIED)
