@@ -196,6 +196,11 @@ class PortfolioResult:
         )
 
     @property
+    def bcr(self) -> float | None:
+        """PV of benefits / PV of costs, over the projects (``None`` without costs)."""
+        return self.pv_benefits / self.pv_costs if self.pv_costs else None
+
+    @property
     def pv_benefits_by_value_type(self) -> dict[str, float]:
         """PV of benefits by value type, summed over the projects."""
         return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 from .anchors import column_number, letter
 
@@ -106,11 +107,13 @@ def worksheet_class() -> type:
     if _WORKSHEET is None:
         from xlsxwriter.worksheet import Worksheet
 
-        class PlainFormulas(Worksheet):  # type: ignore[misc]
+        class PlainFormulas(Worksheet):
             def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
                 return formula[1:] if formula.startswith("=") else formula
 
-            def _xml_formula_element(self, formula, result, attributes=()) -> None:  # type: ignore[no-untyped-def]
+            def _xml_formula_element(
+                self, formula: str, result: object, attributes: Sequence[tuple[str, object]] = ()
+            ) -> None:
                 if not formula.startswith(_SHARED):
                     super()._xml_formula_element(formula, result, attributes)
                     return

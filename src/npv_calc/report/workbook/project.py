@@ -60,8 +60,7 @@ def project_agencies(
 ) -> list[str]:
     """A project's agencies in the order of its "Present value by agency" table: those the
     portfolio declares, in its order, then the others as the lines name them."""
-    project = result.project
-    named = list(dict.fromkeys(line.agency for line in (*project.all_lines, *project.risks)))
+    named = list(dict.fromkeys(lr.line.agency for lr in result.all_lines))
     return [a for a in declared if a in named] + [a for a in named if a not in declared]
 
 

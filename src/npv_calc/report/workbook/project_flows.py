@@ -156,7 +156,6 @@ def _line(
         for k in ("first", "last", "annual", "growth", "drop_off", "adjustment", "outturn_factor")
     )
     change = f"(1+{growth})" if line.section == "costs" else f"((1+{growth})*(1-{drop_off}))"
-    risk = isinstance(line, Risk)
     for t in range(layout.horizon):
         year = FIRST + t
         c_t = fixed_row(layout.t_row, year)
@@ -167,14 +166,14 @@ def _line(
             runs.put(net_row, f"={gross}*{outturn_factor}", lr.flows[t], "money", t, "outturn")
             continue
         inside = f"AND({c_t}>={first},{c_t}<={last})"
-        if risk:
+        if isinstance(line, Risk):
             runs.put(gross_row, f"=IF({inside},{annual},0)", trace.gross[t], "money", t)
         elif line.amounts is not None:
             sheet.number(gross_row, year, trace.gross[t], money_style(trace.gross[t]))
         else:
             formula = f"=IF({inside},{annual}*{change}^({c_t}-{first}),0)"
             runs.put(gross_row, formula, trace.gross[t], "money", t)
-        if risk and t < result.settled_years:
+        if isinstance(line, Risk) and t < result.settled_years:
             # a settled year: the risk happened (its cost is in a cost line's outturn) or it
             # did not, so its expected cost no longer counts
             runs.put(net_row, "=0", lr.flows[t], "money", t, "settled")

@@ -514,8 +514,8 @@ def _agencies(
         (2, result.pv_benefits),
         (3, result.pv_benefits - result.pv_costs),
     ):
-        column = sheet.span(top, left + offset, total - 1, left + offset)
-        sheet.formula(total, left + offset, f"=SUM({column.local})", value, "money total")
+        above = sheet.span(top, left + offset, total - 1, left + offset)
+        sheet.formula(total, left + offset, f"=SUM({above.local})", value, "money total")
     sheet.note(
         total + 1,
         left,
