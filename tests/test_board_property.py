@@ -1,0 +1,85 @@
+"""Property: every valid portfolio writes a board workbook whose every formula cell stores the value
+LibreOffice recalculates, and whose named figures are npv-calc's own.
+
+The portfolios (:func:`strategies.board_portfolios`) leave out or give every optional setting
+(``price_base_year``, a target, ``as_of``, ``present_value_year``, agencies, statuses that count,
+grades, deflators, a named scenario) and hold risks, outturn, correlation groups, value types,
+optimism bias by project type and non-monetised impacts: what a workbook tested only on the
+example would not meet (a portfolio without ``price_base_year`` once made ``--xlsx`` fail).
+
+A small sample runs here; ``benchmarks/board_property.py`` runs a larger one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from npv_calc import load_portfolio
+from npv_calc.board import board_pack
+from npv_calc.report.workbook import write_workbook
+from npv_calc.results.appraisal import PortfolioResult
+from npv_calc.scenarios import prepare
+from npv_calc.simulate import simulate
+
+from . import strategies as gen
+from .libreoffice import convert
+from .test_ooxml import findings
+from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
+
+#: Examples drawn in the test suite (each is recalculated by LibreOffice, a few seconds each).
+EXAMPLES = int(os.environ.get("NPV_CALC_BOARD_EXAMPLES", "5"))
+
+
+def board_workbook(
+    generated: gen.GeneratedPortfolio, folder: Path, draws: int | None
+) -> tuple[Path, PortfolioResult]:
+    """The board workbook of a generated portfolio, as ``run --xlsx`` (or ``simulate --xlsx``
+    with ``draws``) writes it: the tornado always, the Monte Carlo sheet when simulated; and
+    the appraisal it shows."""
+    gen.write(folder, generated)
+    case = prepare(load_portfolio(folder))
+    simulation = simulate(case, draws, seed=1) if draws else None
+    pack = board_pack(case, simulation=simulation)
+    return write_workbook(pack, folder / "board.xlsx", command="test"), pack.result
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(generated=gen.board_portfolios(), draws=st.sampled_from([None, None, 300]))
+def test_every_board_workbook_recalculates_to_its_stored_values(
+    generated: gen.GeneratedPortfolio, draws: int | None, tmp_path_factory
+) -> None:
+    folder = tmp_path_factory.mktemp("board")
+    written, result = board_workbook(generated, folder, draws)
+    (recalculated,) = convert([written], folder / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
+    assert_same_figures(recalculated, result)
+    assert findings(written) == []  # the OOXML validator of test_ooxml.py finds nothing
+
+
+def test_a_portfolio_without_price_base_year_writes_its_workbook(tmp_path: Path) -> None:
+    """The crash that the property would have caught: no ``price_base_year`` anywhere."""
+    generated = gen.GeneratedPortfolio(
+        {"portfolio": {"name": "No price base year", "target": 1_000_000.0}},
+        [
+            {
+                "id": "P1",
+                "name": "One",
+                "start_year": 2024,
+                "costs": [{"name": "Staff", "annual": 100_000.0}],
+                "benefits": [{"name": "Savings", "annual": 150_000.0, "cashable": True}],
+            }
+        ],
+    )
+    written, result = board_workbook(generated, tmp_path, None)
+    assert result.settings.price_base_year is None
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
+    assert_same_figures(recalculated, result)
