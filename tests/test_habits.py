@@ -10,6 +10,7 @@ that refers to it, and formulas and charts number rows and columns alike.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def _literal_addresses(tree: ast.Module) -> Iterator[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             parts = node.values
-            for part, after in zip(parts, parts[1:], strict=False):
+            for part, after in itertools.pairwise(parts):
                 if (
                     isinstance(part, ast.Constant)
                     and isinstance(part.value, str)
