@@ -101,8 +101,20 @@ def line_flows(
 
 
 def line_gross(line: Line, values: Mapping[str, ArrayLike], horizon: int) -> np.ndarray:
-    """A line's gross yearly amounts: ``amounts``, or ``annual x (...)^(t-f)`` in its years
-    (the part of :func:`line_flows` before the adjustment factor)."""
+    """A line's gross yearly amounts, as entered: the part of :func:`line_flows` before the
+    adjustment factor.
+
+    Parameters
+    ----------
+    line, values, horizon
+        As for :func:`line_flows`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``amounts[t]`` (0 after them), or ``annual x ((1+growth)(1-drop_off))^(t-f)`` for
+        ``f <= t <= last`` and 0 outside the line's years (``drop_off`` for benefits only).
+    """
     t = np.arange(horizon)
     if line.amounts is not None:
         base: np.ndarray = np.zeros(horizon)
@@ -122,8 +134,20 @@ def line_gross(line: Line, values: Mapping[str, ArrayLike], horizon: int) -> np.
 def line_factor(
     line: Line, values: Mapping[str, ArrayLike], price_factor: float = 1.0
 ) -> ArrayLike:
-    """A line's adjustment factor, net = gross x this (the part of :func:`line_flows` after
-    the gross amounts): scale, optimism bias, the benefit adjustments and the rebasing."""
+    """A line's adjustment factor: adjusted = gross (:func:`line_gross`) x this.
+
+    Parameters
+    ----------
+    line, values, price_factor
+        As for :func:`line_flows`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        For a cost ``scale x (1 + optimism_bias) x price_factor``; for a benefit ``scale x
+        (1 - deadweight) x (1 - displacement) x attribution x (1 - optimism_bias) x
+        price_factor``. An array when the values are arrays of draws.
+    """
     if line.section == "costs":
         return values["scale"] * (1.0 + values["optimism_bias"]) * price_factor
     return (
@@ -137,7 +161,20 @@ def line_factor(
 
 
 def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:
-    """Net present value of flows at a flat rate, the first flow undiscounted (``t = 0``).
+    """Net present value of flows at a flat rate, the first flow undiscounted.
+
+    Parameters
+    ----------
+    rate
+        The discount rate a year, e.g. 0.035.
+    values
+        The net flow of each year, year 0 (``t = 0``) first.
+
+    Returns
+    -------
+    float
+        ``sum(values[t] / (1 + rate) ** t)``: year 0 undiscounted (the Green Book convention;
+        spreadsheet ``NPV()`` discounts its first value too).
 
     Examples
     --------
@@ -151,9 +188,17 @@ def npv(rate: float, values: Sequence[float] | np.ndarray) -> float:
 def irr(values: Sequence[float] | np.ndarray) -> float | None:
     """Internal rate of return: the rate at which :func:`npv` of the flows is 0.
 
-    The first flow is year 0 (undiscounted). Where several rates above -100% give an NPV of 0,
-    the smallest non-negative one is returned, or, if all are negative, the one closest to 0 (the
-    rule of numpy-financial). ``None`` when no rate does (e.g. all flows of one sign).
+    Parameters
+    ----------
+    values
+        The net flow of each year, year 0 (undiscounted) first.
+
+    Returns
+    -------
+    float or None
+        Where several rates above -100% give an NPV of 0, the smallest non-negative one, or,
+        if all are negative, the one closest to 0 (the rule of numpy-financial). ``None`` when
+        no rate does (all flows of one sign, or none finite).
 
     Examples
     --------
@@ -229,6 +274,19 @@ def _polish(flows: np.ndarray, t: np.ndarray, x: float) -> float:
 
 def appraise_project(project: Project, case: Case) -> ProjectResult:
     """Appraise one project in a case (its settings, scenario values and grades).
+
+    Parameters
+    ----------
+    project
+        One of the case's projects.
+    case
+        From :func:`npv_calc.scenarios.prepare`: which value of each input, which settings.
+
+    Returns
+    -------
+    ProjectResult
+        Its yearly flows (each line's with its trace), present values, NPV, BCR, IRR, payback
+        and the figures by agency and value type, discounted to its own year 0.
 
     Raises
     ------
@@ -408,10 +466,23 @@ def _appraise_project(
 def risk_flows(
     risk: Risk, impact: ArrayLike, horizon: int, price_factor: float = 1.0
 ) -> np.ndarray:
-    """A risk's expected yearly cost: ``probability x impact x price_factor`` in each year of
-    its ``years`` (Green Book: risk costs at their expected value), 0 in the others.
+    """A risk's expected yearly cost (Green Book: risk costs at their expected value).
 
-    ``impact`` may be an array of shape ``(n, 1)`` for ``n`` values at once.
+    Parameters
+    ----------
+    risk
+        The risk: its probability and its ``years``.
+    impact
+        Its cost a year if it happens; an array of shape ``(n, 1)`` for ``n`` values at once.
+    horizon
+        Years appraised.
+    price_factor
+        Its rebasing to the price base year.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``probability x impact x price_factor`` in each year of its ``years``, 0 in the others.
 
     Examples
     --------
@@ -585,6 +656,18 @@ def _portfolio_file(case: Case) -> str:
 
 def appraise_case(case: Case) -> PortfolioResult:
     """Appraise every project of a prepared case and total them against the target.
+
+    Parameters
+    ----------
+    case
+        From :func:`npv_calc.scenarios.prepare`, validated: the command line prepares one per
+        run and passes it to every analysis.
+
+    Returns
+    -------
+    PortfolioResult
+        Each project's result (with the plan's figures beside the latest estimate when
+        outturn is used), the portfolio's sums, the NPV toward the target and the headroom.
 
     Raises
     ------

@@ -104,15 +104,51 @@ def discount_factors(
 
 
 def first_rate(settings: Settings) -> float:
-    """The rate a project's settings apply in years 1-30: its schedule's first band, or its
-    ``discount_rate``."""
+    """The rate a project's settings apply in years 1-30.
+
+    Parameters
+    ----------
+    settings
+        A project's (or the portfolio's) appraisal settings.
+
+    Returns
+    -------
+    float
+        Its published schedule's first band, or its ``discount_rate``.
+
+    Examples
+    --------
+    >>> from npv_calc.model import Settings
+    >>> first_rate(Settings(schedule="health")), first_rate(Settings(discount_rate=0.03))
+    (0.015, 0.03)
+    """
     if settings.schedule is not None:
         return params.discount_bands()[0].rate(settings.schedule)
     return settings.discount_rate
 
 
 def settings_factors(horizon: int, settings: Settings) -> np.ndarray:
-    """:func:`discount_factors` for a project's appraisal settings."""
+    """:func:`discount_factors` for a project's appraisal settings.
+
+    Parameters
+    ----------
+    horizon
+        Years appraised (years ``0 .. horizon - 1``).
+    settings
+        The rate or published schedule, whether it declines after year 30, and whether year 0
+        is discounted.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``horizon`` factors, ``DF(0) = 1`` unless year 0 is discounted.
+
+    Examples
+    --------
+    >>> from npv_calc.model import Settings
+    >>> [round(x, 4) for x in settings_factors(2, Settings(discount_year0=True)).tolist()]
+    [0.9662, 0.9335]
+    """
     return discount_factors(
         horizon,
         settings.discount_rate,
@@ -123,9 +159,22 @@ def settings_factors(horizon: int, settings: Settings) -> np.ndarray:
 
 
 def applied_rates(horizon: int, settings: Settings) -> np.ndarray:
-    """The rate each year's discounting column shows, for ``t = 0 .. horizon - 1``: that of the
-    band holding year ``t`` (``t + 1`` with year 0 discounted). Year 0, undiscounted, shows its
-    band's rate, though ``DF(0) = 1`` divides by none.
+    """The rate each year's discount factor divides by, as the workbook's "Discount rate
+    applied" row shows it.
+
+    Parameters
+    ----------
+    horizon
+        Years appraised (years ``0 .. horizon - 1``).
+    settings
+        The rate or published schedule, whether it declines, whether year 0 is discounted.
+
+    Returns
+    -------
+    numpy.ndarray
+        For each ``t``, the rate of the band holding year ``t`` (``t + 1`` with year 0
+        discounted): ``DF(t) = DF(t - 1) / (1 + rates[t])``. Year 0, undiscounted, shows its
+        band's rate, though ``DF(0) = 1`` divides by none.
 
     Examples
     --------
@@ -144,8 +193,19 @@ def applied_rates(horizon: int, settings: Settings) -> np.ndarray:
 
 
 def band_rates(settings: Settings) -> tuple[float, ...]:
-    """The rate of each band of the Green Book schedule (:func:`npv_calc.params.discount_bands`)
-    under ``settings``: a published schedule's, or the rate scaling the standard schedule.
+    """The rate of each band of the Green Book schedule under some settings.
+
+    Parameters
+    ----------
+    settings
+        The rate or published schedule and whether it declines after year 30.
+
+    Returns
+    -------
+    tuple of float
+        A rate per band of :func:`npv_calc.params.discount_bands`, first band first: the
+        published schedule's, or ``discount_rate`` scaling the standard schedule (flat when it
+        does not decline).
 
     Examples
     --------
