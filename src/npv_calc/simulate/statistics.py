@@ -212,12 +212,34 @@ def _ranks(q: float, n: int) -> tuple[int, int, float]:
 
 
 def _lerp(a: float, b: float, weight: float) -> float:
+    """The value ``weight`` of the way from ``a`` to ``b``."""
     return float(a + (b - a) * weight)
 
 
 def column_bounds(case: Case, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bounds of every column: NPV is monotone in each input, so no draw can fall outside the
-    pessimistic and optimistic values (a risk at its worst happens, at its best does not)."""
+    """Bounds of every column, which the fine histograms span.
+
+    NPV is monotone in each input, so no draw can fall outside the pessimistic and optimistic
+    values (a risk at its worst happens, at its best does not).
+
+    Parameters
+    ----------
+    case
+        The prepared case.
+    columns
+        The number of columns: the projects, the portfolio and the NPV toward the target.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lowest and highest value of each column, each widened by a sliver so that
+        rounding cannot put a draw outside.
+
+    Raises
+    ------
+    InputError
+        When an NPV within the ranges exceeds :data:`MAX_SIMULATED`.
+    """
     low_case = appraise_case(replace(case, mode="pessimistic"))
     high_case = appraise_case(replace(case, mode="optimistic"))
 
@@ -232,16 +254,12 @@ def column_bounds(case: Case, columns: int) -> tuple[np.ndarray, np.ndarray]:
     extreme = np.maximum(np.abs(low), np.abs(high))
     if np.any(extreme > MAX_SIMULATED):
         names = [p.id for p, e in zip(case.projects, extreme, strict=False) if e > MAX_SIMULATED]
-        raise InputError(
-            [
-                Problem(
-                    shown_path(case.portfolio.path) if case.portfolio.path else "the portfolio",
-                    f"an NPV within the ranges of {', '.join(names) or 'the portfolio'} reaches "
-                    f"{float(np.max(extreme)):.3g}; Monte Carlo works with NPVs up to "
-                    f"{MAX_SIMULATED:.0e} (their squares must fit in a computer's numbers): check "
-                    "the high ends of the ranges for a slip",
-                )
-            ]
+        raise _too_large(
+            case,
+            f"an NPV within the ranges of {', '.join(names) or 'the portfolio'} reaches "
+            f"{float(np.max(extreme)):.3g}; Monte Carlo works with NPVs up to "
+            f"{MAX_SIMULATED:.0e} (their squares must fit in a computer's numbers): check "
+            "the high ends of the ranges for a slip",
         )
     width = float(np.max(np.abs(high - low))) if columns else 0.0
     slack = 1e-9 * max(1.0, float(np.max(np.abs(np.concatenate([low, high])))), width)
@@ -276,6 +294,25 @@ def standard_errors(
     Latin Hypercube draws are not independent, so the iid formulas would misstate them; the
     replicates are, so their spread is used: ``sd(replicate estimates) / sqrt(R)``. Plain
     random draws use ``std / sqrt(n)`` and ``sqrt(p (1 - p) / n)``.
+
+    Parameters
+    ----------
+    sampling
+        ``"lhs"`` or ``"random"``.
+    designs
+        Each replicate's ``(start, stop)`` draws (:func:`npv_calc.sampling.replicates`).
+    sums, meets
+        Each replicate's sum of portfolio NPVs, and its count of draws meeting the target.
+    std
+        The standard deviation of the portfolio NPV.
+    probability
+        The share of draws meeting the target, or ``None`` without a target.
+
+    Returns
+    -------
+    tuple of (float or None, float or None)
+        The standard errors of the mean and of the probability; ``None`` where there are too
+        few draws or replicates to tell (or, for the probability, no target).
     """
     n = int(sum(stop - start for start, stop in designs))
     if sampling == "random":
@@ -307,8 +344,28 @@ def rank_drivers(
     distribution: str,
     chunk: int,
 ) -> tuple[Driver, ...]:
-    """Spearman's rank correlation of each uncertain value (and each risk's realised cost) with
-    the measure the target is tested against, over the first :data:`DRIVER_DRAWS` draws."""
+    """Rank what moves the measure the target is tested against.
+
+    Parameters
+    ----------
+    model
+        The compiled model.
+    subsample
+        The driver variables of the first :data:`~npv_calc.simulate.model.DRIVER_DRAWS` draws
+        (collected by :func:`~npv_calc.simulate.model.chunks`).
+    measure
+        The shown column over the same draws, or ``None`` to regenerate it.
+    shown
+        The column to rank against: the NPV toward the target, or the portfolio NPV.
+    sampler, distribution, chunk
+        What regenerates the draws (the same seed gives the same draws).
+
+    Returns
+    -------
+    tuple of Driver
+        Spearman's rank correlation of each uncertain value (and each risk's realised cost)
+        with the measure, and its share of the sum of squares, largest first.
+    """
     if not model.drivers or not subsample:
         return ()
     variables = np.concatenate(subsample)
@@ -334,19 +391,34 @@ def rank_drivers(
 
 
 def check_finite(result: Simulation, case: Case) -> None:
+    """Refuse a result with a figure that is not finite.
+
+    Parameters
+    ----------
+    result
+        The simulation's result.
+    case
+        The case simulated (for the file the error names).
+
+    Raises
+    ------
+    InputError
+        When a mean, standard deviation or percentile overflowed.
+    """
     figures = [result.portfolio.mean, result.portfolio.std, *result.portfolio.percentiles.values()]
     for stats in result.projects.values():
         figures += [stats.mean, stats.std, *stats.percentiles.values()]
     if not all(math.isfinite(f) for f in figures):
-        raise InputError(
-            [
-                Problem(
-                    shown_path(case.portfolio.path) if case.portfolio.path else "the portfolio",
-                    "the simulated NPVs are more than a computer can hold; check the ranges for "
-                    "a slip",
-                )
-            ]
+        raise _too_large(
+            case,
+            "the simulated NPVs are more than a computer can hold; check the ranges for a slip",
         )
+
+
+def _too_large(case: Case, message: str) -> InputError:
+    """The error for NPVs beyond what the simulation can hold, naming the portfolio's file."""
+    where = shown_path(case.portfolio.path) if case.portfolio.path else "the portfolio"
+    return InputError([Problem(where, message)])
 
 
 def _percentiles_stored(values: np.ndarray, wanted: tuple[float, ...]) -> list[dict[float, float]]:
@@ -372,19 +444,29 @@ def percentiles_second_pass(
     fine: np.ndarray,
     wanted: tuple[float, ...],
 ) -> list[dict[float, float]]:
-    """Exact order statistics without keeping every draw: find the fine bin of each wanted
-    rank from the first pass's counts, then regenerate the draws and keep only those bins."""
+    """Exact percentiles without keeping every draw.
+
+    Find the fine bin of each wanted rank from the first pass's counts, then regenerate the
+    draws and keep only those bins.
+
+    Parameters
+    ----------
+    model, sampler, distribution, chunk
+        What regenerates the first pass's draws (a new sampler with the same seed).
+    iterations
+        The number of draws.
+    low, high, fine
+        Each column's bounds and fine histogram, from the first pass.
+    wanted
+        The percentiles to find.
+
+    Returns
+    -------
+    list of dict
+        For each column, each wanted percentile's value: the same as from the kept draws.
+    """
     columns = fine.shape[0]
-    cumulative = np.cumsum(fine, axis=1)
-    needed: list[dict[int, tuple[int, int]]] = []  # per column: rank -> (bin, rank within bin)
-    for c in range(columns):
-        ranks = {r for q in wanted for r in _ranks(q, iterations)[:2]}
-        where = {}
-        for rank in ranks:
-            b = int(np.searchsorted(cumulative[c], rank, side="right"))
-            before = int(cumulative[c][b - 1]) if b else 0
-            where[rank] = (b, rank - before)
-        needed.append(where)
+    needed = _where_ranks(fine, iterations, wanted)
     wanted_bins = [sorted({b for b, _ in needed[c].values()}) for c in range(columns)]
     collected: list[dict[int, list[np.ndarray]]] = [
         {b: [] for b in wanted_bins[c]} for c in range(columns)
@@ -409,11 +491,43 @@ def percentiles_second_pass(
     return out
 
 
+def _where_ranks(
+    fine: np.ndarray, iterations: int, wanted: tuple[float, ...]
+) -> list[dict[int, tuple[int, int]]]:
+    """For each column, the fine bin of each order statistic the wanted percentiles read, and
+    its rank within that bin: ``rank -> (bin, rank within bin)``."""
+    cumulative = np.cumsum(fine, axis=1)
+    needed: list[dict[int, tuple[int, int]]] = []
+    for c in range(fine.shape[0]):
+        ranks = {r for q in wanted for r in _ranks(q, iterations)[:2]}
+        where = {}
+        for rank in ranks:
+            b = int(np.searchsorted(cumulative[c], rank, side="right"))
+            before = int(cumulative[c][b - 1]) if b else 0
+            where[rank] = (b, rank - before)
+        needed.append(where)
+    return needed
+
+
 def display_range(
     percentiles: dict[float, float], low: float, high: float, target: float | None
 ) -> tuple[float, float]:
-    """Where the display histogram and the S-curve of a column start and stop: from P0.5 to
-    P99.5, widened to show the target when it lies within the column's bounds."""
+    """Where the display histogram and the S-curve of a column start and stop.
+
+    Parameters
+    ----------
+    percentiles
+        The column's percentiles (with those of :data:`DISPLAY`).
+    low, high
+        The column's bounds.
+    target
+        The target, or ``None``.
+
+    Returns
+    -------
+    tuple of float
+        From P0.5 to P99.5, widened to show the target when it lies within the bounds.
+    """
     start, stop = percentiles[DISPLAY[0]], percentiles[DISPLAY[1]]
     if target is not None and low <= target <= high:
         # Keep the target on the charts with room on both sides, so that the draws just short
@@ -427,6 +541,8 @@ def display_range(
 def _window(
     fine: np.ndarray, low: float, high: float, start: float, stop: float
 ) -> tuple[int, int, float] | None:
+    """The first and last fine bins from ``start`` to ``stop``, and the bins' width (``None``
+    when the range is empty)."""
     count = fine.shape[0]
     width = (high - low) / count if high > low else 0.0
     if width == 0.0 or stop <= start:
@@ -439,8 +555,23 @@ def _window(
 def display_histogram(
     fine: np.ndarray, low: float, high: float, start: float, stop: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """About :data:`DISPLAY_BINS` bars from P0.5 to P99.5, made of whole fine bins. The tails
-    beyond are left out (the sheet says so) rather than piled into the end bars."""
+    """The histogram shown: about :data:`DISPLAY_BINS` bars, made of whole fine bins.
+
+    Parameters
+    ----------
+    fine
+        The column's fine histogram.
+    low, high
+        The column's bounds (the fine histogram's range).
+    start, stop
+        The display range (:func:`display_range`). The tails beyond are left out (the sheet
+        says so) rather than piled into the end bars.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The bars' edges (one more than the bars) and their counts.
+    """
     window = _window(fine, low, high, start, stop)
     if window is None:
         return np.array([start, stop if stop > start else start + 1.0]), np.array([int(fine.sum())])
@@ -460,8 +591,19 @@ def display_histogram(
 def s_curve(
     fine: np.ndarray, low: float, high: float, start: float, stop: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The S-curve: :data:`CURVE_POINTS` values from ``start`` to ``stop`` and the share of
-    draws at or below each (from the fine histogram: exact at bin edges)."""
+    """The S-curve: the share of draws at or below each of :data:`CURVE_POINTS` values.
+
+    Parameters
+    ----------
+    fine, low, high, start, stop
+        As for :func:`display_histogram`.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Values from ``start`` to ``stop`` (fine-bin edges) and the share of draws at or below
+        each, exact since the values are bin edges.
+    """
     total = float(fine.sum())
     window = _window(fine, low, high, start, stop)
     if window is None or total == 0:
