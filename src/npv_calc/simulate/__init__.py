@@ -218,29 +218,29 @@ class _Run:
         store_bytes: int,
         chunk_bytes: int,
     ) -> _Run:
+        """Appraise and compile ``case``, bound its columns and plan the correlations (in that
+        order, which decides which error a faulty portfolio shows first)."""
         base = appraise_case(case)
         model = compile_case(case)
         columns = len(case.projects) + 2
         low, high = column_bounds(case, columns)
         plan, groups = _plan(model, case, correlation)
         per_draw = 8 * (len(model.columns) * 2 + 3 * columns + 4)
-        chunk = max(1, min(iterations, chunk_bytes // per_draw))
-        store = iterations * columns * 8 <= store_bytes
         return cls(
-            case,
-            base,
-            model,
-            plan,
-            groups,
-            low,
-            high,
-            iterations,
-            seed,
-            distribution,
-            sampling,
-            correlation,
-            chunk,
-            store,
+            case=case,
+            base=base,
+            model=model,
+            plan=plan,
+            correlation_groups=groups,
+            low=low,
+            high=high,
+            iterations=iterations,
+            seed=seed,
+            distribution=distribution,
+            sampling=sampling,
+            correlation=correlation,
+            chunk=max(1, min(iterations, chunk_bytes // per_draw)),
+            store=iterations * columns * 8 <= store_bytes,
         )
 
     @property
@@ -250,6 +250,7 @@ class _Run:
 
     @property
     def target(self) -> float | None:
+        """The portfolio's target, if it has one."""
         return self.case.portfolio.target
 
     @property
