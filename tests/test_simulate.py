@@ -690,3 +690,17 @@ class TestCommand:
         values = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(5, 10)}
         assert values["Draws (iterations)"] == 3000
         assert values["Seed (the same seed gives the same numbers)"] == 12
+
+
+def test_the_package_keeps_the_names_its_callers_import():
+    """``npv_calc.simulate`` is a package (model, statistics): the names the tests, the
+    benchmarks and older callers import from it are still there, and mean the same."""
+    import npv_calc.simulate as package
+    from npv_calc.results.uncertainty import Driver, Simulation, Stats
+    from npv_calc.simulate.model import DRIVER_DRAWS, compile_case
+
+    names = "PERCENTILES CHUNK_BYTES STORE_BYTES DRIVER_DRAWS draws simulate stream _compile"
+    assert all(hasattr(package, name) for name in names.split())
+    assert (package.Driver, package.Simulation, package.Stats) == (Driver, Simulation, Stats)
+    assert package._compile is compile_case and package.DRIVER_DRAWS == DRIVER_DRAWS
+    assert package.PERCENTILES == (5.0, 10.0, 50.0, 90.0, 95.0)
