@@ -81,5 +81,10 @@ def pack_of(result, **analyses):
 
     tornado = analyses.pop("tornado", False)
     return board_pack(
-        result.portfolio, result.scenario, result.overrides, result=result, tornado=tornado, **analyses
+        result.portfolio,
+        result.scenario,
+        result.overrides,
+        result=result,
+        tornado=tornado,
+        **analyses,
     )

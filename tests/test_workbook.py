@@ -34,7 +34,9 @@ def example_result():
 @pytest.fixture(scope="module")
 def example_path(example_result, tmp_path_factory):
     path = tmp_path_factory.mktemp("book") / "board.xlsx"
-    write_workbook(pack_of(example_result), path, command="npv-calc run scenarios/ --xlsx board.xlsx")
+    write_workbook(
+        pack_of(example_result), path, command="npv-calc run scenarios/ --xlsx board.xlsx"
+    )
     return path
 
 

@@ -499,8 +499,8 @@ def risk_flows(
 def case_risk_flows(case: Case, project: Project, risk: Risk, settings: Settings) -> np.ndarray:
     """A risk's expected yearly cost in a case (its impact as the case picks it), none in the
     years its project's outturn has settled (:func:`settled_years`)."""
-    impact = case.pick(project, risk, "impact")  # type: ignore[arg-type]
-    flows = risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))  # type: ignore[arg-type]
+    impact = case.pick(project, risk, "impact")
+    flows = risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))
     flows[: settled_years(case, project)] = 0.0
     return flows
 
@@ -519,12 +519,14 @@ def settled_years(case: Case, project: Project) -> int:
     return max(0, as_of - project.start_year + 1)
 
 
-def price_factor(case: Case, line: Line, settings: Settings) -> float:
+def price_factor(case: Case, line: Line | Risk, settings: Settings) -> float:
     """``deflator[price_base_year] / deflator[price_year]``; 1 without a ``price_year``."""
     if line.price_year is None or line.price_year == settings.price_base_year:
         return 1.0
     deflators = case.portfolio.deflators
-    return deflators[settings.price_base_year] / deflators[line.price_year]  # type: ignore[index]
+    # loading refused a price year without a price base year to rebase it to
+    assert settings.price_base_year is not None
+    return deflators[settings.price_base_year] / deflators[line.price_year]
 
 
 def line_inputs(case: Case, project: Project, line: Line) -> dict[str, float]:
@@ -577,10 +579,10 @@ def case_flows(case: Case, project: Project, line: Line, settings: Settings) -> 
 def risk_trace(case: Case, project: Project, risk: Risk, settings: Settings) -> LineTrace:
     """How a case works out a risk's expected yearly cost (:class:`LineTrace`): probability x
     impact in the years of its ``years``, rebased; 0 in the years settled by outturn."""
-    impact = case.pick(project, risk, "impact")  # type: ignore[arg-type]
+    impact = case.pick(project, risk, "impact")
     t = np.arange(settings.horizon)
     first, last = risk.years
-    price = price_factor(case, risk, settings)  # type: ignore[arg-type]
+    price = price_factor(case, risk, settings)
     return LineTrace(
         inputs={"impact": impact},
         annual=risk.probability * impact,

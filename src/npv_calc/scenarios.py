@@ -27,6 +27,7 @@ from .model import (
     Line,
     Portfolio,
     Project,
+    Risk,
     Settings,
     SettingsPatch,
     Uncertain,
@@ -86,7 +87,7 @@ class Case:
     def settings_for(self, project: Project) -> Settings:
         return self.portfolio.project_settings(project).updated(self.overrides)
 
-    def pick(self, project: Project, line: Line, name: str) -> float:
+    def pick(self, project: Project, line: Line | Risk, name: str) -> float:
         """The number used for a field of a line in this case."""
         value: Value = getattr(line, name)
         key = (project.id, line.section, line.index, name)

@@ -255,8 +255,7 @@ def _compile_risk(
     first, last = risk.years
     # Years the project's outturn has settled carry no risk (calculate.settled_years).
     first = max(first, settled_years(case, project))
-    # price_factor reads only price_year, which a risk has too; its signature names Line only.
-    price = price_factor(case, risk, settings)  # type: ignore[arg-type]
+    price = price_factor(case, risk, settings)
     window_pv = float(np.sum(df[first : last + 1])) * price
     if not 0.0 < risk.probability < 1.0 and not risk.uncertain():
         pv = float(case_risk_flows(case, project, risk, settings) @ df)
@@ -273,9 +272,7 @@ def _compile_risk(
         columns.append(Column((project.id, "risks", risk.index, name), impact))
         amount.append(len(columns) - 1)
     if not amount:
-        # A risk has the fields Case.pick reads (section, index, the value by name); its
-        # signature names Line only.
-        constant *= case.pick(project, risk, "impact")  # type: ignore[arg-type]
+        constant *= case.pick(project, risk, "impact")
     empty = np.zeros(0)
     return CompiledLine(
         -1.0, constant, True, [], amount, None, None, 0.0, 0.0, empty, empty, "risks", event
