@@ -606,7 +606,12 @@ def import_(workbook: str, folder: str) -> None:
             ]
         )
     portfolio, _ = _load((workbook,), scenarios=True)
-    files = {e.document.get("id"): e.file for e in read(Path(workbook), workbook).projects}
+    # Projects are looked up by their id, a text: a row without one names no file.
+    files = {
+        e.document["id"]: e.file
+        for e in read(Path(workbook), workbook).projects
+        if isinstance(e.document.get("id"), str)
+    }
     written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
     click.echo(f"Wrote {len(written)} files to {folder}", err=True)
 

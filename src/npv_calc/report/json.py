@@ -128,7 +128,7 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
     """JSON text: UTF-8 as is, indented for people, and never ``NaN`` or ``Infinity``."""
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 

@@ -261,14 +261,13 @@ def _realisation(result: PortfolioResult, as_of: int) -> list[str]:
     headers = ["ID", "Plan NPV", "Latest NPV", "Change", f"Realised to {year}"]
     rows = []
     for p in result.projects:
-        realised = p.realised.npv if p.realised is not None else 0.0
         rows.append(
             [
                 p.id,
                 money(p.plan.npv),
                 money(p.npv),
                 signed_money(p.npv - p.plan.npv),
-                money(realised),
+                money(p.realised.npv if p.realised is not None else 0.0),
             ]
         )
     plan, realised = result.plan, result.realised
