@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..discount import first_rate
 from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
 from ..results.appraisal import VALUE_KINDS
@@ -63,6 +62,41 @@ def render_rows(headers: list[str], rows: list[list[str]], right: set[int]) -> l
     return [fmt(headers), rule, *(fmt(r) for r in rows)]
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 project``, ``2 projects``."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def problems_summary(problems: int, warnings: int, strict: bool) -> str:
+    """The line after the problems found in the input, e.g. ``2 problems found, and 1
+    warning.``; with ``strict`` the warnings are among the problems."""
+    summary = f"{counted(problems, 'problem')} found"
+    if strict:
+        return summary + " (warnings, which --strict makes errors)."
+    return summary + (f", and {counted(warnings, 'warning')}" if warnings else "") + "."
+
+
+def validation_summary(portfolio: Portfolio) -> str:
+    """The ``validate`` line for a portfolio without problems: what it holds."""
+    lines = sum(len(p.all_lines) for p in portfolio.projects)
+    scenarios = ", ".join(portfolio.scenarios) or "none"
+    cautions = len(portfolio.warnings)
+    warned = f"; {counted(cautions, 'warning')}" if cautions else ""
+    return (
+        f"OK: {portfolio.name}: {counted(len(portfolio.projects), 'project')}, "
+        f"{counted(lines, 'line')} in {counted(len(portfolio.files), 'file')}; named "
+        f"scenarios: {scenarios}{warned}"
+    )
+
+
+def target_missed(result: PortfolioResult) -> str:
+    """Why ``run --check-target`` fails: how far the NPV toward the target falls short."""
+    return (
+        f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
+        f"{money(-(result.headroom or 0.0))} short of {money(result.target)}."
+    )
+
+
 def counts_text(p: ProjectResult) -> str:
     """Whether a project counts toward the target, and if not why, in a few words."""
     if p.counts_because == STARTS_AFTER_TARGET_YEAR:
@@ -73,6 +107,11 @@ def counts_text(p: ProjectResult) -> str:
 
 
 def settings_line(result: PortfolioResult) -> str:
+    """The settings of an appraisal in one line: discount rate, year 0, horizon, prices, as_of."""
+    # discount brings numpy: imported here, so that validate, which prints with this module,
+    # starts without it
+    from ..discount import first_rate
+
     s = result.settings
     if s.schedule is not None:
         rate = f"{first_rate(s) * 100:g}% ({s.schedule} schedule, as published"
@@ -154,7 +193,7 @@ def render(result: PortfolioResult) -> str:
     count = len(result.projects)
     total = [
         "",
-        f"Portfolio ({count} project{'s' if count != 1 else ''})",
+        f"Portfolio ({counted(count, 'project')})",
         "",
         money(result.pv_costs),
         money(result.pv_benefits),
