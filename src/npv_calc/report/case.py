@@ -10,7 +10,8 @@ from ..errors import printable
 from ..model import financial_year
 from ..results.appraisal import VALUE_KINDS
 from .json import _number
-from .table import money, percent, ratio, settings_line
+from .table import settings_line
+from .text import money, percent, ratio
 
 if TYPE_CHECKING:
     from ..results.appraisal import PortfolioResult
