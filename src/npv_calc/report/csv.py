@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from ..params import UnitCost
     from ..results.appraisal import PortfolioResult
+    from ..results.realisation import Progress
 
 COLUMNS = (
     "id",
@@ -155,7 +156,7 @@ PROGRESS_COLUMNS = (
 )
 
 
-def progress_csv(progress) -> str:
+def progress_csv(progress: Progress) -> str:
     """``progress --format csv``: a row per project and year up to ``as_of``."""
     rows = [
         (
