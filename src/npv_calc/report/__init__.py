@@ -12,6 +12,7 @@ into documents, and never call the calculation or an analysis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     Result: TypeAlias = PortfolioResult | Sensitivity | Simulation | Comparison | Progress
     #: What a command prints: a result, an economic case or the unit-cost library.
     Printable: TypeAlias = Result | EconomicCase | list[UnitCost]
+    #: A format's output: a text, or a document that is written as JSON.
+    Output: TypeAlias = str | dict[str, Any] | list[dict[str, Any]]
 
 
 def to_dict(result: Result) -> dict[str, Any]:
@@ -42,23 +45,11 @@ def to_dict(result: Result) -> dict[str, Any]:
     >>> to_dict(appraise(load_portfolio("scenarios")))["portfolio"]["scenario"]  # doctest: +SKIP
     'central'
     """
-    from ..results.appraisal import PortfolioResult
-    from ..results.comparison import Comparison
-    from ..results.realisation import Progress
-    from ..results.uncertainty import Sensitivity, Simulation
-    from . import json
-
-    if isinstance(result, PortfolioResult):
-        return json.run_document(result)
-    if isinstance(result, Sensitivity):
-        return json.sensitivity_document(result)
-    if isinstance(result, Simulation):
-        return json.simulation_document(result)
-    if isinstance(result, Comparison):
-        return json.comparison_document(result)
-    if isinstance(result, Progress):
-        return json.progress_document(result)
-    raise TypeError(f"to_dict takes a result of npv-calc, not {type(result).__name__}")
+    refusal = "to_dict takes a result of npv-calc"
+    document = _outputs(result, refusal)["json"]()
+    if not isinstance(document, dict):  # the unit-cost library's document is a list
+        raise TypeError(f"{refusal}, not {type(result).__name__}")
+    return document
 
 
 def to_frame(result: PortfolioResult) -> pd.DataFrame:
@@ -72,67 +63,73 @@ def to_frame(result: PortfolioResult) -> pd.DataFrame:
 def formatted(result: Printable, fmt: str, labels: tuple[str, str] = ("A", "B")) -> str:
     """What a command prints on stdout for ``--format fmt``: ``json`` (the document of
     :func:`to_dict`, of the economic case or of the unit-cost library), ``csv`` (an appraisal,
-    progress or the unit costs), and otherwise the table (Markdown for the economic case).
-    ``labels`` name the two sets in a comparison's table."""
-    if fmt == "json":
-        from .json import dumps
+    progress or the unit costs), ``md`` (the economic case) or ``table``. ``labels`` name the
+    two sets in a comparison's table.
 
-        return dumps(_document(result)) + "\n"
-    if fmt == "csv":
-        return _csv(result)
-    return _text(result, labels)
+    Raises
+    ------
+    TypeError
+        For a result that has no such format (a command offers only the formats it has).
+    """
+    outputs = _outputs(result, "formatted takes a result of npv-calc", labels)
+    if fmt not in outputs:
+        raise TypeError(f"a {type(result).__name__} has no {fmt} format")
+    output = outputs[fmt]()
+    if isinstance(output, str):
+        return output
+    from .json import dumps
 
-
-def _document(result: Printable) -> dict[str, Any] | list[dict[str, Any]]:
-    from ..results.economic import EconomicCase
-
-    if isinstance(result, list):
-        from .json import unit_costs_document
-
-        return unit_costs_document(result)
-    if isinstance(result, EconomicCase):
-        from .case import case_document
-
-        return case_document(result)
-    return to_dict(result)
+    return dumps(output) + "\n"
 
 
-def _csv(result: Printable) -> str:
-    from ..results.appraisal import PortfolioResult
-    from ..results.realisation import Progress
-    from . import csv
-
-    if isinstance(result, list):
-        return csv.unit_costs_csv(result)
-    if isinstance(result, PortfolioResult):
-        return csv.to_csv(result)
-    if isinstance(result, Progress):
-        return csv.progress_csv(result)
-    raise TypeError(f"no CSV of a {type(result).__name__}")
-
-
-def _text(result: Printable, labels: tuple[str, str]) -> str:
+def _outputs(
+    result: Printable, refusal: str, labels: tuple[str, str] = ("A", "B")
+) -> dict[str, Callable[[], Output]]:
+    """Each format of ``result`` and how to make it, made only when called: a command pays for
+    its own format alone. ``refusal`` begins the error for anything that is not a result."""
     from ..results.appraisal import PortfolioResult
     from ..results.comparison import Comparison
     from ..results.economic import EconomicCase
     from ..results.realisation import Progress
     from ..results.uncertainty import Sensitivity, Simulation
-    from . import table
+    from . import case, csv, json, table
 
-    if isinstance(result, list):
-        return table.render_unit_costs(result)
-    if isinstance(result, EconomicCase):
-        from .case import render_case_markdown
-
-        return render_case_markdown(result)
     if isinstance(result, PortfolioResult):
-        return table.render(result)
+        return {
+            "json": lambda: json.run_document(result),
+            "csv": lambda: csv.to_csv(result),
+            "table": lambda: table.render(result),
+        }
     if isinstance(result, Sensitivity):
-        return table.render_sensitivity(result)
+        return {
+            "json": lambda: json.sensitivity_document(result),
+            "table": lambda: table.render_sensitivity(result),
+        }
     if isinstance(result, Simulation):
-        return table.render_simulation(result)
+        return {
+            "json": lambda: json.simulation_document(result),
+            "table": lambda: table.render_simulation(result),
+        }
     if isinstance(result, Comparison):
-        return table.render_comparison(result, *labels)
+        return {
+            "json": lambda: json.comparison_document(result),
+            "table": lambda: table.render_comparison(result, *labels),
+        }
     if isinstance(result, Progress):
-        return table.render_progress(result)
-    raise TypeError(f"no table of a {type(result).__name__}")
+        return {
+            "json": lambda: json.progress_document(result),
+            "csv": lambda: csv.progress_csv(result),
+            "table": lambda: table.render_progress(result),
+        }
+    if isinstance(result, EconomicCase):
+        return {
+            "json": lambda: case.case_document(result),
+            "md": lambda: case.render_case_markdown(result),
+        }
+    if isinstance(result, list):  # the unit-cost library
+        return {
+            "json": lambda: json.unit_costs_document(result),
+            "csv": lambda: csv.unit_costs_csv(result),
+            "table": lambda: table.render_unit_costs(result),
+        }
+    raise TypeError(f"{refusal}, not {type(result).__name__}")
