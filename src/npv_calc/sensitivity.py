@@ -24,7 +24,7 @@ import numpy as np
 
 from .calculate import appraise_case, case_flows, case_risk_flows
 from .errors import InputError, Problem, shown_path
-from .model import Line, Portfolio, Project, Risk, SettingsPatch, Uncertain
+from .model import Portfolio, Project, Risk, SettingsPatch, Uncertain
 from .results.appraisal import LineResult, PortfolioResult, ProjectResult
 from .results.uncertainty import Sensitivity, SwitchingValue, TornadoBar
 from .scenarios import Case, case_of
@@ -93,19 +93,19 @@ def _project_bars(
 ) -> list[TornadoBar]:
     """A bar for each uncertain value of a project's lines and risks, in file order."""
     settings = result.settings
-    moved: list[tuple[Line | Risk, LineResult, Callable[[Case], np.ndarray]]] = [
-        (line, line_result, partial(case_flows, project=project, line=line, settings=settings))
+    moved: list[tuple[LineResult, Callable[[Case], np.ndarray]]] = [
+        (line_result, partial(case_flows, project=project, line=line, settings=settings))
         for line, line_result in zip(project.all_lines, result.lines, strict=True)
     ]
     moved += [
-        (risk, risk_result, partial(case_risk_flows, project=project, risk=risk, settings=settings))
+        (risk_result, partial(case_risk_flows, project=project, risk=risk, settings=settings))
         for risk, risk_result in zip(project.risks, result.risks, strict=True)
     ]
-    bars = []
-    for line, line_result, flows_in in moved:
-        for field, value in line.uncertain():
-            bars.append(_bar(case, base, result, line_result, flows_in, field, value))
-    return bars
+    return [
+        _bar(case, base, result, line_result, flows_in, field, value)
+        for line_result, flows_in in moved
+        for field, value in line_result.line.uncertain()
+    ]
 
 
 def _bar(
