@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, SAMPLING
+from .report import formatted
 
 if TYPE_CHECKING:
     from .errors import Problem
@@ -52,17 +53,12 @@ def handles_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
+            from .report.table import problems_summary
+
             for problem in exc.problems:
                 click.echo(f"Error: {problem}", err=True)
             _warn(exc.warnings)
-            count = len(exc.problems)
-            summary = f"{count} problem{'s' if count != 1 else ''} found"
-            if exc.strict:
-                summary += " (warnings, which --strict makes errors)"
-            elif exc.warnings:
-                count = len(exc.warnings)
-                summary += f", and {count} warning{'s' if count != 1 else ''}"
-            click.echo(summary + ".", err=True)
+            click.echo(problems_summary(len(exc.problems), len(exc.warnings), exc.strict), err=True)
             raise SystemExit(EXIT_INPUT) from None
         except OutputError as exc:
             _fail([str(exc)])
@@ -267,22 +263,8 @@ def run(
         from .board import board_pack
 
         _write_workbook(xlsx, board_pack(case, result=result), marking)
-    if fmt == "json":
-        from .report import to_dict
-        from .report.json import dumps
-
-        click.echo(dumps(to_dict(result)))
-    elif fmt == "csv":
-        from .report.csv import to_csv
-
-        click.echo(to_csv(result), nl=False)
-    else:
-        from .report.table import render
-
-        click.echo(render(result), nl=False)
+    click.echo(formatted(result, fmt), nl=False)
     if check_target:
-        from .report.table import money
-
         if result.meets_target is None:
             _fail(
                 [
@@ -291,11 +273,9 @@ def run(
                 ]
             )
         if not result.meets_target:
-            click.echo(
-                f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
-                f"{money(-(result.headroom or 0.0))} short of {money(result.target)}.",
-                err=True,
-            )
+            from .report.table import target_missed
+
+            click.echo(target_missed(result), err=True)
             sys.exit(EXIT_TARGET_MISSED)
 
 
@@ -305,18 +285,10 @@ def run(
 @handles_errors
 def validate(paths: tuple[str, ...], strict: bool) -> None:
     """Check scenario files and report every problem (exit 0 when there are none)."""
+    from .report.table import validation_summary
+
     portfolio, _ = _load(paths, strict=strict, scenarios=True)
-    lines = sum(len(p.all_lines) for p in portfolio.projects)
-    count = len(portfolio.projects)
-    scenarios = ", ".join(portfolio.scenarios) or "none"
-    cautions = len(portfolio.warnings)
-    warned = f"; {cautions} warning{'s' if cautions != 1 else ''}" if cautions else ""
-    click.echo(
-        f"OK: {portfolio.name}: {count} project{'s' if count != 1 else ''}, "
-        f"{lines} line{'s' if lines != 1 else ''} in "
-        f"{len(portfolio.files)} file{'s' if len(portfolio.files) != 1 else ''}; named "
-        f"scenarios: {scenarios}{warned}"
-    )
+    click.echo(validation_summary(portfolio))
 
 
 @cli.command()
@@ -335,16 +307,7 @@ def sensitivity(
     from .sensitivity import sensitivity as analyse
 
     portfolio, overrides = _load(paths, sets, strict, plan)
-    result = analyse(_case(portfolio, overrides, scenario))
-    if fmt == "json":
-        from .report import to_dict
-        from .report.json import dumps
-
-        click.echo(dumps(to_dict(result)))
-    else:
-        from .report.table import render_sensitivity
-
-        click.echo(render_sensitivity(result), nl=False)
+    click.echo(formatted(analyse(_case(portfolio, overrides, scenario)), fmt), nl=False)
 
 
 @cli.command()
@@ -422,15 +385,7 @@ def simulate(
         from .board import board_pack
 
         _write_workbook(xlsx, board_pack(case, simulation=result), marking)
-    if fmt == "json":
-        from .report import to_dict
-        from .report.json import dumps
-
-        click.echo(dumps(to_dict(result)))
-    else:
-        from .report.table import render_simulation
-
-        click.echo(render_simulation(result), nl=False)
+    click.echo(formatted(result, fmt), nl=False)
 
 
 @cli.command()
@@ -462,15 +417,7 @@ def compare(
         raise InputError(problems)
     (a, overrides), (b, _) = loaded
     result = line_up(_case(a, overrides, scenario), _case(b, overrides, scenario))
-    if fmt == "json":
-        from .report import to_dict
-        from .report.json import dumps
-
-        click.echo(dumps(to_dict(result)))
-    else:
-        from .report.table import render_comparison
-
-        click.echo(render_comparison(result, path_a, path_b), nl=False)
+    click.echo(formatted(result, fmt, labels=(path_a, path_b)), nl=False)
 
 
 @cli.command("case")
@@ -527,15 +474,7 @@ def economic_case(
         seed=seed,
         categories=vfm_category,
     )
-    if fmt == "json":
-        from .report.case import case_document
-        from .report.json import dumps
-
-        click.echo(dumps(case_document(result)))
-    else:
-        from .report.case import render_case_markdown
-
-        click.echo(render_case_markdown(result), nl=False)
+    click.echo(formatted(result, fmt), nl=False)
 
 
 @cli.command()
@@ -562,20 +501,7 @@ def progress(paths: tuple[str, ...], sets: tuple[str, ...], fmt: str, strict: bo
     from .progress import progress as compare_with_plan
 
     portfolio, overrides = _load(paths, sets, strict)
-    result = compare_with_plan(_case(portfolio, overrides))
-    if fmt == "json":
-        from .report import to_dict
-        from .report.json import dumps
-
-        click.echo(dumps(to_dict(result)))
-    elif fmt == "csv":
-        from .report.csv import progress_csv
-
-        click.echo(progress_csv(result), nl=False)
-    else:
-        from .report.table import render_progress
-
-        click.echo(render_progress(result), nl=False)
+    click.echo(formatted(compare_with_plan(_case(portfolio, overrides)), fmt), nl=False)
 
 
 @cli.command("import")
@@ -606,7 +532,12 @@ def import_(workbook: str, folder: str) -> None:
             ]
         )
     portfolio, _ = _load((workbook,), scenarios=True)
-    files = {e.document.get("id"): e.file for e in read(Path(workbook), workbook).projects}
+    # Projects are looked up by their id, a text: a row without one names no file.
+    files = {
+        e.document["id"]: e.file
+        for e in read(Path(workbook), workbook).projects
+        if isinstance(e.document.get("id"), str)
+    }
     written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
     click.echo(f"Wrote {len(written)} files to {folder}", err=True)
 
@@ -648,19 +579,8 @@ def export(folder: str, workbook: str) -> None:
 def unit_costs(fmt: str) -> None:
     """List the unit-cost library: values a benefit may use as unit_value = "ref:<key>"."""
     from .params import unit_costs as library
-    from .report.table import render_unit_costs
 
-    costs = list(library().values())
-    if fmt == "json":
-        from .report.json import dumps, unit_costs_document
-
-        click.echo(dumps(unit_costs_document(costs)))
-    elif fmt == "csv":
-        from .report.csv import unit_costs_csv
-
-        click.echo(unit_costs_csv(costs), nl=False)
-    else:
-        click.echo(render_unit_costs(costs), nl=False)
+    click.echo(formatted(list(library().values()), fmt), nl=False)
 
 
 @cli.command()

@@ -37,7 +37,8 @@ def compare(
         changes.append(ProjectChange(pid, name, pa.npv if pa else None, pb.npv if pb else None))
     changes.sort(key=lambda c: -abs(c.change))  # stable: equal changes keep their order
     comparison = Comparison(result_a, result_b, tuple(changes))
-    if not all(math.isfinite(c.change) for c in (comparison, *changes)):
+    moved = (comparison.change, *(c.change for c in changes))
+    if not all(math.isfinite(change) for change in moved):
         raise InputError(
             [
                 Problem(

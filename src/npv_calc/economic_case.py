@@ -18,7 +18,7 @@ from . import params
 from .calculate import appraise_case
 from .errors import UsageError
 from .load.messages import show, suggest
-from .model import Portfolio, SettingsPatch
+from .model import Impact, Portfolio, SettingsPatch
 from .results.appraisal import PortfolioResult, ProjectResult
 from .results.economic import (
     Category,
@@ -27,7 +27,7 @@ from .results.economic import (
     ProjectCase,
     ScenarioFigures,
 )
-from .results.uncertainty import Simulation
+from .results.uncertainty import Simulation, SwitchingValue
 from .scenarios import Case, case_of, prepare, scenario_names
 from .sensitivity import switching_values
 
@@ -155,40 +155,51 @@ def project_cases(
     switching = {v.project: v for v in switching_values(base)[0]}
     cases = []
     for result in base.projects if chosen is None else chosen:
-        figures = []
-        for name, appraisal in scenarios.items():
-            if isinstance(appraisal, str):
-                continue
-            found = [p for p in appraisal.projects if p.id == result.id]
-            figures.append(
-                ScenarioFigures(name, found[0].npv, found[0].bcr)
-                if found
-                else ScenarioFigures(name, None, None, included=False)
-            )
-        monte_carlo = None
-        if simulation is not None and result.id in simulation.projects:
-            stats = simulation.projects[result.id]
-            monte_carlo = MonteCarloFigures(
-                simulation.iterations,
-                simulation.seed,
-                stats.mean,
-                stats.p(5.0),
-                stats.p(50.0),
-                stats.p(95.0),
-                stats.prob_negative,
-            )
         case = ProjectCase(
             result,
             switching[result.id],
-            tuple(figures),
+            _scenario_figures(scenarios, result.id),
             result.project.impacts,
             "",
-            monte_carlo,
+            _monte_carlo_figures(simulation, result.id),
             vfm_category(result.bcr) if categories else None,
         )
         words = statement(case, base.present_value_year, base.scenario)
         cases.append(replace(case, statement=words))
     return tuple(cases)
+
+
+def _scenario_figures(
+    scenarios: Mapping[str, PortfolioResult | str], project: str
+) -> tuple[ScenarioFigures, ...]:
+    """A project's NPV and BCR in each scenario appraised (a text: it could not be)."""
+    figures = []
+    for name, appraisal in scenarios.items():
+        if isinstance(appraisal, str):
+            continue
+        found = [p for p in appraisal.projects if p.id == project]
+        figures.append(
+            ScenarioFigures(name, found[0].npv, found[0].bcr)
+            if found
+            else ScenarioFigures(name, None, None, included=False)
+        )
+    return tuple(figures)
+
+
+def _monte_carlo_figures(simulation: Simulation | None, project: str) -> MonteCarloFigures | None:
+    """A project's figures in the simulation, when one ran and drew the project."""
+    if simulation is None or project not in simulation.projects:
+        return None
+    stats = simulation.projects[project]
+    return MonteCarloFigures(
+        simulation.iterations,
+        simulation.seed,
+        stats.mean,
+        stats.p(5.0),
+        stats.p(50.0),
+        stats.p(95.0),
+        stats.prob_negative,
+    )
 
 
 def _money(x: float) -> str:
@@ -247,54 +258,90 @@ def statement(
     much of that is cashable, the Monte Carlo chance of a negative NPSV when simulated, and what
     the figures leave out (non-monetised impacts)."""
     r = case.result
+    pessimistic = None
+    if scenario != "pessimistic":  # else the headline figures are the pessimistic scenario's
+        found = [s.npv for s in case.scenarios if s.scenario == "pessimistic"]
+        pessimistic = found[0] if found else None
+    words = [
+        _headline(r, scenario),
+        *_pessimistic_words(r, pessimistic),
+        *_switching_words(r, case.switching),
+        *_budget_words(r),
+        *_monte_carlo_words(case.monte_carlo, pessimistic),
+    ]
+    if present_value_year is not None and r.npv_at_present_value_year is not None:
+        words.append(
+            f"Valued at {present_value_year}/{(present_value_year + 1) % 100:02d}, the "
+            f"programme's present-value year, its NPSV is {_money(r.npv_at_present_value_year)}."
+        )
+    words.append(_impact_words(case.impacts))
+    if case.category is not None:
+        words.append(
+            f"By the {case.category.convention}, a BCR of {r.bcr:,.2f} is "
+            f'"{case.category.name}" value for money (a BCR is not a pass/fail test).'
+        )
+    return " ".join(words)
+
+
+def _headline(r: ProjectResult, scenario: str) -> str:
+    """What the project returns for each pound, and its NPSV."""
     name = r.project.name
     on = "On central estimates" if scenario == "central" else f"In the {scenario} scenario"
-    words: list[str] = []
     if not r.pv_costs:
-        words.append(
+        return (
             f"{name} has no costs in the appraisal: its net present social value (NPSV) is its "
             f"benefits, {_money(r.npv)}."
         )
-    elif r.npv >= 0:
-        words.append(
+    if r.npv >= 0:
+        return (
             f"{on} {name} returns £{r.bcr:,.2f} of benefits for every £1 of "
             f"cost, a net present social value (NPSV) of {_money(r.npv)}."
         )
-    else:
-        words.append(
-            f"{on} {name} costs more than it returns: £{r.bcr:,.2f} of benefits "
-            f"for every £1 of cost, a net present social value (NPSV) of {_money(r.npv)}."
-        )
-    pessimistic = next((s for s in case.scenarios if s.scenario == "pessimistic"), None)
-    if scenario == "pessimistic":
-        pessimistic = None  # the figures above are the pessimistic scenario's
-    if pessimistic is not None and pessimistic.npv is not None and r.pv_costs:
-        if 0 <= pessimistic.npv < 0.1 * r.npv:
-            words.append(
-                f"It only just stays worth doing in the pessimistic scenario (NPSV "
-                f"{_money(pessimistic.npv)})."
-            )
-        elif pessimistic.npv >= 0 and r.npv >= 0:
-            words.append(
-                f"It stays worth doing in the pessimistic scenario (NPSV "
-                f"{_money(pessimistic.npv)}), so the case does not rest on the favourable end "
-                "of the ranges."
-            )
-        elif r.npv >= 0:
-            words.append(
-                f"In the pessimistic scenario its NPSV falls to {_money(pessimistic.npv)}: the "
-                "case depends on the central estimates holding."
-            )
-    fall = case.switching.benefits_fall
-    rise = case.switching.costs_rise
+    return (
+        f"{on} {name} costs more than it returns: £{r.bcr:,.2f} of benefits "
+        f"for every £1 of cost, a net present social value (NPSV) of {_money(r.npv)}."
+    )
+
+
+def _pessimistic_words(r: ProjectResult, pessimistic: float | None) -> list[str]:
+    """Whether the project stays worth doing in the pessimistic scenario (NPSV ``pessimistic``)."""
+    if pessimistic is None or not r.pv_costs:
+        return []
+    if 0 <= pessimistic < 0.1 * r.npv:
+        return [
+            f"It only just stays worth doing in the pessimistic scenario (NPSV "
+            f"{_money(pessimistic)})."
+        ]
+    if pessimistic >= 0 and r.npv >= 0:
+        return [
+            f"It stays worth doing in the pessimistic scenario (NPSV {_money(pessimistic)}), so "
+            "the case does not rest on the favourable end of the ranges."
+        ]
+    if r.npv >= 0:
+        return [
+            f"In the pessimistic scenario its NPSV falls to {_money(pessimistic)}: the case "
+            "depends on the central estimates holding."
+        ]
+    return []
+
+
+def _switching_words(r: ProjectResult, switching: SwitchingValue) -> list[str]:
+    """How far benefits could fall (or costs rise) before the NPSV reaches zero."""
+    fall, rise = switching.benefits_fall, switching.costs_rise
     if r.npv > 0 and fall is not None:
         rise_words = f", or costs rise by {_share(rise)}," if rise is not None else ""
-        words.append(
+        return [
             f"Benefits would have to fall by {_share(fall)}{rise_words} before the NPSV "
             "reached zero (switching values)."
-        )
+        ]
+    return []
+
+
+def _budget_words(r: ProjectResult) -> list[str]:
+    """What the benefits are worth to public budgets, and the benefits with no value type."""
     by_type = r.pv_benefits_by_value_type
     fiscal = by_type["fiscal"]
+    words = []
     if r.pv_costs and fiscal > 0 and r.financial_roi is not None:
         words.append(_fiscal_words(r, fiscal))
     elif r.pv_benefits and fiscal == 0 and not by_type["unspecified"]:
@@ -309,52 +356,51 @@ def statement(
             f"{_money(unspecified)} of its benefits have no value type (fiscal, economic or "
             "social) in the scenario files."
         )
-    mc = case.monte_carlo
-    if mc is not None:
-        share = (
-            "none"
-            if mc.prob_negative == 0
-            else "fewer than 0.1%"
-            if mc.prob_negative < 0.001
-            else f"{mc.prob_negative * 100:.1f}%"
-        )
+    return words
+
+
+def _monte_carlo_words(mc: MonteCarloFigures | None, pessimistic: float | None) -> list[str]:
+    """The simulated chance of a negative NPSV, and where the pessimistic scenario falls among
+    the draws."""
+    if mc is None:
+        return []
+    share = (
+        "none"
+        if mc.prob_negative == 0
+        else "fewer than 0.1%"
+        if mc.prob_negative < 0.001
+        else f"{mc.prob_negative * 100:.1f}%"
+    )
+    words = [
+        f"In {mc.iterations:,} Monte Carlo draws its NPSV was below zero in {share} of "
+        f"them (P5 {_money(mc.p5)}, P95 {_money(mc.p95)})."
+    ]
+    if pessimistic is not None and pessimistic < mc.p5:
         words.append(
-            f"In {mc.iterations:,} Monte Carlo draws its NPSV was below zero in {share} of "
-            f"them (P5 {_money(mc.p5)}, P95 {_money(mc.p95)})."
+            "The pessimistic scenario is lower than all but a few of the draws: it puts "
+            "every range at its worst end at once, a stress test rather than a likely "
+            "outcome."
         )
-        if pessimistic is not None and pessimistic.npv is not None and pessimistic.npv < mc.p5:
-            words.append(
-                "The pessimistic scenario is lower than all but a few of the draws: it puts "
-                "every range at its worst end at once, a stress test rather than a likely "
-                "outcome."
-            )
-    if present_value_year is not None and r.npv_at_present_value_year is not None:
-        words.append(
-            f"Valued at {present_value_year}/{(present_value_year + 1) % 100:02d}, the "
-            f"programme's present-value year, its NPSV is {_money(r.npv_at_present_value_year)}."
-        )
-    positive = [i for i in case.impacts if i.direction == "positive"]
-    negative = [i for i in case.impacts if i.direction == "negative"]
-    if case.impacts:
-        high = [i for i in case.impacts if i.materiality == "high"]
-        counts = f"{len(positive)} positive, {len(negative)} negative"
-        material = f"; {len(high)} of high materiality" if high else ""
-        lean = (
-            f"{'they' if len(positive) != 1 else 'it'} would strengthen the case"
-            if not negative
-            else f"{'they weigh' if len(negative) != 1 else 'it weighs'} against the case"
-            if not positive
-            else "weigh them with the figures"
-        )
-        words.append(
-            f"The figures leave out {len(case.impacts)} non-monetised "
-            f"impact{'s' if len(case.impacts) != 1 else ''} ({counts}{material}): {lean}."
-        )
-    else:
-        words.append("No non-monetised impacts are recorded.")
-    if case.category is not None:
-        words.append(
-            f"By the {case.category.convention}, a BCR of {r.bcr:,.2f} is "
-            f'"{case.category.name}" value for money (a BCR is not a pass/fail test).'
-        )
-    return " ".join(words)
+    return words
+
+
+def _impact_words(impacts: Sequence[Impact]) -> str:
+    """What the figures leave out: how many non-monetised impacts, and which way they lean."""
+    if not impacts:
+        return "No non-monetised impacts are recorded."
+    positive = [i for i in impacts if i.direction == "positive"]
+    negative = [i for i in impacts if i.direction == "negative"]
+    high = [i for i in impacts if i.materiality == "high"]
+    counts = f"{len(positive)} positive, {len(negative)} negative"
+    material = f"; {len(high)} of high materiality" if high else ""
+    lean = (
+        f"{'they' if len(positive) != 1 else 'it'} would strengthen the case"
+        if not negative
+        else f"{'they weigh' if len(negative) != 1 else 'it weighs'} against the case"
+        if not positive
+        else "weigh them with the figures"
+    )
+    return (
+        f"The figures leave out {len(impacts)} non-monetised "
+        f"impact{'s' if len(impacts) != 1 else ''} ({counts}{material}): {lean}."
+    )

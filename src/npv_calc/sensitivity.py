@@ -16,12 +16,15 @@ the rise in benefits (or fall in costs) needed to reach it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
+
+import numpy as np
 
 from .calculate import appraise_case, case_flows, case_risk_flows
 from .errors import InputError, Problem, shown_path
-from .model import Portfolio, SettingsPatch
+from .model import Portfolio, Project, Risk, SettingsPatch, Uncertain
 from .results.appraisal import LineResult, PortfolioResult, ProjectResult
 from .results.uncertainty import Sensitivity, SwitchingValue, TornadoBar
 from .scenarios import Case, case_of
@@ -78,41 +81,71 @@ def sensitivity(
         base = appraise_case(case)
     bars: list[TornadoBar] = []
     for project, result in zip(case.projects, base.projects, strict=True):
-        # A value moves only its own line's present value: re-value that line alone.
-        settings = result.settings
-        counts = 1.0 if result.counts_toward_target else 0.0
-        moved_lines = [
-            (line, line_result, case_flows)
-            for line, line_result in zip(project.all_lines, result.lines, strict=True)
-        ] + [
-            (risk, risk_result, case_risk_flows)
-            for risk, risk_result in zip(project.risks, result.risks, strict=True)
-        ]
-        for line, line_result, flows_of in moved_lines:
-            sign = 1.0 if line.section == "benefits" else -1.0
-            for field, value in line.uncertain():
-                key = (project.id, line.section, line.index, field)
-                changes = []
-                for end in (value.low, value.high):
-                    moved = replace(case, fixed={**case.fixed, key: end})
-                    pv = float(flows_of(moved, project, line, settings) @ result.discount_factors)
-                    changes.append(sign * (pv - line_result.pv))
-                bars.append(
-                    TornadoBar(
-                        project.id,
-                        line.name,
-                        line.section,
-                        line.index,
-                        field,
-                        value.low,
-                        value.high,
-                        base.npv + changes[0],
-                        base.npv + changes[1],
-                        base.npv_toward_target + counts * changes[0],
-                        base.npv_toward_target + counts * changes[1],
-                        _settled(result, line_result),
-                    )
-                )
+        bars += _project_bars(case, base, project, result)
+    _refuse_overflow(case, bars)
+    bars.sort(key=lambda bar: -bar.swing)  # sort is stable: ties stay in file order
+    values, fall = switching_values(base)
+    return Sensitivity(base, tuple(bars), values, fall)
+
+
+def _project_bars(
+    case: Case, base: PortfolioResult, project: Project, result: ProjectResult
+) -> list[TornadoBar]:
+    """A bar for each uncertain value of a project's lines and risks, in file order."""
+    settings = result.settings
+    moved: list[tuple[LineResult, Callable[[Case], np.ndarray]]] = [
+        (line_result, partial(case_flows, project=project, line=line, settings=settings))
+        for line, line_result in zip(project.all_lines, result.lines, strict=True)
+    ]
+    moved += [
+        (risk_result, partial(case_risk_flows, project=project, risk=risk, settings=settings))
+        for risk, risk_result in zip(project.risks, result.risks, strict=True)
+    ]
+    return [
+        _bar(case, base, result, line_result, flows_in, field, value)
+        for line_result, flows_in in moved
+        for field, value in line_result.line.uncertain()
+    ]
+
+
+def _bar(
+    case: Case,
+    base: PortfolioResult,
+    result: ProjectResult,
+    line_result: LineResult,
+    flows_in: Callable[[Case], np.ndarray],
+    field: str,
+    value: Uncertain,
+) -> TornadoBar:
+    """One value moved to each end of its range. A value moves only its own line's present
+    value, so that line alone is re-valued."""
+    line = line_result.line
+    sign = 1.0 if line.section == "benefits" else -1.0
+    key = (result.id, line.section, line.index, field)
+    changes = []
+    for end in (value.low, value.high):
+        moved = replace(case, fixed={**case.fixed, key: end})
+        pv = float(flows_in(moved) @ result.discount_factors)
+        changes.append(sign * (pv - line_result.pv))
+    counts = 1.0 if result.counts_toward_target else 0.0
+    return TornadoBar(
+        result.id,
+        line.name,
+        line.section,
+        line.index,
+        field,
+        value.low,
+        value.high,
+        base.npv + changes[0],
+        base.npv + changes[1],
+        base.npv_toward_target + counts * changes[0],
+        base.npv_toward_target + counts * changes[1],
+        _settled(result, line_result),
+    )
+
+
+def _refuse_overflow(case: Case, bars: list[TornadoBar]) -> None:
+    """Refuse a range at whose ends the NPV overflows: a slip in the amounts, most likely."""
     overflowing = [b for b in bars if not (math.isfinite(b.npv_at_low) and math.isfinite(b.swing))]
     if overflowing:
         raise InputError(
@@ -129,17 +162,14 @@ def sensitivity(
                 if p.id == b.project
             ]
         )
-    bars.sort(key=lambda bar: -bar.swing)  # sort is stable: ties stay in file order
-    values, fall = switching_values(base)
-    return Sensitivity(base, tuple(bars), values, fall)
 
 
 def _settled(project: ProjectResult, line: LineResult) -> bool:
     """Whether every year in which a line has a flow is settled by outturn: a line's years with
     outturn recorded, or for a risk the years up to ``as_of`` (its expected cost no longer
     applies there)."""
-    if line.line.section == "risks":
-        return line.line.years[1] < project.settled_years  # type: ignore[operator]
+    if isinstance(line.line, Risk):
+        return line.line.years[1] < project.settled_years
     outturn = line.trace.outturn
     if not outturn:
         return False

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import params
 from ..errors import printable
 from ..model import financial_year
 from ..results.appraisal import VALUE_KINDS
-from .json import _number
-from .table import money, percent, ratio, settings_line
+from .json import number
+from .table import settings_line
+from .text import money, percent, ratio
 
 if TYPE_CHECKING:
-    from ..results.appraisal import PortfolioResult
-    from ..results.economic import EconomicCase, ProjectCase
+    from ..model import Impact
+    from ..results.appraisal import PortfolioResult, ProjectResult
+    from ..results.economic import (
+        EconomicCase,
+        MonteCarloFigures,
+        ProjectCase,
+        ScenarioFigures,
+    )
+    from ..results.uncertainty import SwitchingValue
 
 #: How the value types read in a table.
 VALUE_TYPE_LABELS = {
@@ -85,33 +95,78 @@ def render_case_markdown(case: EconomicCase) -> str:
     return "\n".join(lines) + "\n"
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """What the case reports of a project, or of the whole portfolio."""
+
+    npv: float
+    pv_costs: float
+    pv_benefits: float
+    bcr: float | None
+    financial_roi: float | None
+    cashable_npv: float
+    npv_at_present_value_year: float | None
+    pv_benefits_by_value_type: Mapping[str, float]
+
+
+def _project_figures(r: ProjectResult) -> _Figures:
+    return _Figures(
+        r.npv,
+        r.pv_costs,
+        r.pv_benefits,
+        r.bcr,
+        r.financial_roi,
+        r.cashable_npv,
+        r.npv_at_present_value_year,
+        r.pv_benefits_by_value_type,
+    )
+
+
+def _portfolio_figures(base: PortfolioResult) -> _Figures:
+    """Sums over the portfolio's projects, each valued at its own year 0."""
+    return _Figures(
+        base.npv,
+        base.pv_costs,
+        base.pv_benefits,
+        base.pv_benefits / base.pv_costs if base.pv_costs else None,
+        base.financial_roi,
+        sum((p.cashable_npv for p in base.projects), 0.0),
+        base.npv_at_present_value_year,
+        base.pv_benefits_by_value_type,
+    )
+
+
+def _measure_rows(figures: _Figures, npsv: str) -> list[list[str]]:
+    """The headline measures; ``npsv`` labels the first."""
+    return [
+        [npsv, money(figures.npv)],
+        ["PV of costs", money(figures.pv_costs)],
+        ["PV of benefits", money(figures.pv_benefits)],
+        ["Benefit-cost ratio (BCR)", ratio(figures.bcr)],
+        ["Financial return (PV of fiscal benefits ÷ PV of costs)", ratio(figures.financial_roi)],
+        ["Cashable NPV (cashable benefits less all costs)", money(figures.cashable_npv)],
+    ]
+
+
+def _present_value_rows(figures: _Figures, year: int | None) -> list[list[str]]:
+    """The NPSV valued at the present-value year, when the portfolio has one."""
+    if year is None:
+        return []
+    label = f"NPSV valued at {financial_year(year)} (present-value year)"
+    return [[label, money(figures.npv_at_present_value_year)]]
+
+
 def _portfolio_markdown(base: PortfolioResult) -> list[str]:
     """The whole portfolio's figures: sums over its projects, each valued at its own year 0
     (and, with a present-value year, at that year)."""
-    cashable = sum((p.cashable_npv for p in base.projects), 0.0)
-    rows = [
-        ["Net present social value (NPSV), the sum of the projects'", money(base.npv)],
-        ["PV of costs", money(base.pv_costs)],
-        ["PV of benefits", money(base.pv_benefits)],
-        [
-            "Benefit-cost ratio (BCR)",
-            ratio(base.pv_benefits / base.pv_costs if base.pv_costs else None),
-        ],
-        ["Financial return (PV of fiscal benefits ÷ PV of costs)", ratio(base.financial_roi)],
-        ["Cashable NPV (cashable benefits less all costs)", money(cashable)],
-    ]
+    figures = _portfolio_figures(base)
+    rows = _measure_rows(figures, "Net present social value (NPSV), the sum of the projects'")
     rows += [
         [f"PV of benefits: {VALUE_TYPE_LABELS[kind].lower()}", money(value)]
         for kind, value in base.pv_benefits_by_value_type.items()
         if value or kind != "unspecified"
     ]
-    if base.present_value_year is not None:
-        rows.append(
-            [
-                f"NPSV valued at {financial_year(base.present_value_year)} (present-value year)",
-                money(base.npv_at_present_value_year),
-            ]
-        )
+    rows += _present_value_rows(figures, base.present_value_year)
     if base.target is not None:
         rows.append(["NPV toward the target", money(base.npv_toward_target)])
         rows.append(["Target", money(base.target)])
@@ -123,108 +178,98 @@ def _portfolio_markdown(base: PortfolioResult) -> list[str]:
 
 
 def _project_markdown(c: ProjectCase, present_value_year: int | None) -> list[str]:
+    """A project's section: its measures, then a subsection for each part of its case."""
     r = c.result
     project = r.project
     partners = ", ".join(project.partners)
     about = f"{project.status.capitalize()}; {r.span}" + (
         f"; partners {cell(partners)}" if partners else ""
     )
-    rows = [
-        ["Net present social value (NPSV)", money(r.npv)],
-        ["PV of costs", money(r.pv_costs)],
-        ["PV of benefits", money(r.pv_benefits)],
-        ["Benefit-cost ratio (BCR)", ratio(r.bcr)],
-        ["Financial return (PV of fiscal benefits ÷ PV of costs)", ratio(r.financial_roi)],
-        ["Cashable NPV (cashable benefits less all costs)", money(r.cashable_npv)],
-    ]
-    if present_value_year is not None:
-        rows.append(
-            [
-                f"NPSV valued at {financial_year(present_value_year)} (present-value year)",
-                money(r.npv_at_present_value_year),
-            ]
-        )
+    figures = _project_figures(r)
+    rows = _measure_rows(figures, "Net present social value (NPSV)")
+    rows += _present_value_rows(figures, present_value_year)
     lines = [
         f"## {cell(project.id)}: {cell(project.name)}",
         "",
         about,
         "",
         *_table(["Measure", "Value"], rows, {1}),
-        "",
-        "### Benefits by value type",
-        "",
+        *_section("Benefits by value type", _value_types(r)),
+        *_section("Switching values", _switching(c.switching)),
+        *_section("Scenarios", _scenarios(c.scenarios)),
     ]
+    mc = c.monte_carlo
+    if mc is not None:
+        lines += _section(
+            f"Monte Carlo ({mc.iterations:,} draws, seed {mc.seed})", _monte_carlo(mc)
+        )
+    lines += _section("Non-monetised impacts", _impacts(c.impacts))
+    return [*lines, *_section("Value for money", [cell(c.statement)])]
+
+
+def _section(title: str, body: list[str]) -> list[str]:
+    """A subsection of a project's section: a blank line, its title, a blank line, its body."""
+    return ["", f"### {title}", "", *body]
+
+
+def _value_types(r: ProjectResult) -> list[str]:
     total = r.pv_benefits
-    lines += _table(
+    by_type = r.pv_benefits_by_value_type
+    return _table(
         ["Value type", "PV of benefits", "Share"],
         [
             [
                 VALUE_TYPE_LABELS[kind],
-                money(r.pv_benefits_by_value_type[kind]),
-                percent(r.pv_benefits_by_value_type[kind] / total if total else None, 0),
+                money(by_type[kind]),
+                percent(by_type[kind] / total if total else None, 0),
             ]
             for kind in VALUE_KINDS
         ],
         {1, 2},
     )
-    s = c.switching
-    lines += [
-        "",
-        "### Switching values",
-        "",
-        *_table(
-            ["How far before the NPSV reaches zero", "Share"],
-            [
-                ["Benefits could fall by", percent(s.benefits_fall)],
-                ["Costs could rise by", percent(s.costs_rise)],
-            ],
-            {1},
-        ),
-        "",
-        "### Scenarios",
-        "",
-        *_table(
-            ["Scenario", "NPSV", "BCR"],
-            [
-                [cell(f.scenario), money(f.npv), ratio(f.bcr)]
-                if f.included
-                else [cell(f.scenario), "left out", "–"]
-                for f in c.scenarios
-            ],
-            {1, 2},
-        ),
-    ]
-    mc = c.monte_carlo
-    if mc is not None:
-        lines += [
-            "",
-            f"### Monte Carlo ({mc.iterations:,} draws, seed {mc.seed})",
-            "",
-            *_table(
-                ["Mean", "P5", "P50", "P95", "Chance NPSV < 0"],
-                [
-                    [
-                        money(mc.mean),
-                        money(mc.p5),
-                        money(mc.p50),
-                        money(mc.p95),
-                        _chance(mc.prob_negative),
-                    ]
-                ],
-                {0, 1, 2, 3, 4},
-            ),
-        ]
-    lines += ["", "### Non-monetised impacts", ""]
-    if c.impacts:
-        lines += _table(
-            ["Impact", "Direction", "Materiality", "Description"],
-            [[cell(i.name), i.direction, i.materiality, cell(i.description)] for i in c.impacts],
-            set(),
-        )
-    else:
-        lines.append("None recorded.")
-    lines += ["", "### Value for money", "", cell(c.statement)]
-    return lines
+
+
+def _switching(s: SwitchingValue) -> list[str]:
+    return _table(
+        ["How far before the NPSV reaches zero", "Share"],
+        [
+            ["Benefits could fall by", percent(s.benefits_fall)],
+            ["Costs could rise by", percent(s.costs_rise)],
+        ],
+        {1},
+    )
+
+
+def _scenarios(scenarios: Sequence[ScenarioFigures]) -> list[str]:
+    return _table(
+        ["Scenario", "NPSV", "BCR"],
+        [
+            [cell(f.scenario), money(f.npv), ratio(f.bcr)]
+            if f.included
+            else [cell(f.scenario), "left out", "–"]
+            for f in scenarios
+        ],
+        {1, 2},
+    )
+
+
+def _monte_carlo(mc: MonteCarloFigures) -> list[str]:
+    chance = _chance(mc.prob_negative)
+    return _table(
+        ["Mean", "P5", "P50", "P95", "Chance NPSV < 0"],
+        [[money(mc.mean), money(mc.p5), money(mc.p50), money(mc.p95), chance]],
+        {0, 1, 2, 3, 4},
+    )
+
+
+def _impacts(impacts: Sequence[Impact]) -> list[str]:
+    if not impacts:
+        return ["None recorded."]
+    return _table(
+        ["Impact", "Direction", "Materiality", "Description"],
+        [[cell(i.name), i.direction, i.materiality, cell(i.description)] for i in impacts],
+        set(),
+    )
 
 
 def _chance(value: float) -> str:
@@ -248,65 +293,51 @@ def case_document(case: EconomicCase) -> dict[str, Any]:
     }
 
 
+def _figures_document(figures: _Figures) -> dict[str, Any]:
+    return {
+        "npsv": number(figures.npv),
+        "pv_costs": number(figures.pv_costs),
+        "pv_benefits": number(figures.pv_benefits),
+        "bcr": number(figures.bcr),
+        "financial_roi": number(figures.financial_roi),
+        "cashable_npv": number(figures.cashable_npv),
+        "npv_at_present_value_year": number(figures.npv_at_present_value_year),
+        "pv_benefits_by_value_type": {
+            k: number(v) for k, v in figures.pv_benefits_by_value_type.items()
+        },
+    }
+
+
 def _totals_document(base: PortfolioResult) -> dict[str, Any]:
     """The whole portfolio's figures, whichever projects ``--project`` chose."""
     return {
-        "npsv": _number(base.npv),
-        "pv_costs": _number(base.pv_costs),
-        "pv_benefits": _number(base.pv_benefits),
-        "bcr": _number(base.pv_benefits / base.pv_costs if base.pv_costs else None),
-        "financial_roi": _number(base.financial_roi),
-        "cashable_npv": _number(sum((p.cashable_npv for p in base.projects), 0.0)),
-        "npv_at_present_value_year": _number(base.npv_at_present_value_year),
-        "pv_benefits_by_value_type": {
-            k: _number(v) for k, v in base.pv_benefits_by_value_type.items()
-        },
-        "npv_toward_target": _number(base.npv_toward_target),
-        "target": _number(base.target),
+        **_figures_document(_portfolio_figures(base)),
+        "npv_toward_target": number(base.npv_toward_target),
+        "target": number(base.target),
     }
 
 
 def _project_document(c: ProjectCase) -> dict[str, Any]:
     r = c.result
-    mc = c.monte_carlo
     return {
         "id": r.id,
         "name": r.project.name,
         "status": r.project.status,
-        "npsv": _number(r.npv),
-        "pv_costs": _number(r.pv_costs),
-        "pv_benefits": _number(r.pv_benefits),
-        "bcr": _number(r.bcr),
-        "financial_roi": _number(r.financial_roi),
-        "cashable_npv": _number(r.cashable_npv),
-        "npv_at_present_value_year": _number(r.npv_at_present_value_year),
-        "pv_benefits_by_value_type": {
-            k: _number(v) for k, v in r.pv_benefits_by_value_type.items()
-        },
+        **_figures_document(_project_figures(r)),
         "switching_values": {
-            "benefits_fall": _number(c.switching.benefits_fall),
-            "costs_rise": _number(c.switching.costs_rise),
+            "benefits_fall": number(c.switching.benefits_fall),
+            "costs_rise": number(c.switching.costs_rise),
         },
         "scenarios": [
             {
                 "scenario": f.scenario,
                 "included": f.included,
-                "npv": _number(f.npv),
-                "bcr": _number(f.bcr),
+                "npv": number(f.npv),
+                "bcr": number(f.bcr),
             }
             for f in c.scenarios
         ],
-        "monte_carlo": None
-        if mc is None
-        else {
-            "iterations": mc.iterations,
-            "seed": mc.seed,
-            "mean": _number(mc.mean),
-            "p5": _number(mc.p5),
-            "p50": _number(mc.p50),
-            "p95": _number(mc.p95),
-            "prob_negative": _number(mc.prob_negative),
-        },
+        "monte_carlo": _monte_carlo_document(c.monte_carlo),
         "impacts": [
             {
                 "name": i.name,
@@ -324,4 +355,18 @@ def _project_document(c: ProjectCase) -> dict[str, Any]:
             "convention": c.category.convention,
             "warning": c.category.warning,
         },
+    }
+
+
+def _monte_carlo_document(mc: MonteCarloFigures | None) -> dict[str, Any] | None:
+    if mc is None:
+        return None
+    return {
+        "iterations": mc.iterations,
+        "seed": mc.seed,
+        "mean": number(mc.mean),
+        "p5": number(mc.p5),
+        "p50": number(mc.p50),
+        "p95": number(mc.p95),
+        "prob_negative": number(mc.prob_negative),
     }

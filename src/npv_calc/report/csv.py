@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 from ..model import financial_year
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type hints
 
     from ..params import UnitCost
     from ..results.appraisal import PortfolioResult
+    from ..results.realisation import Progress
 
 COLUMNS = (
     "id",
@@ -155,7 +156,7 @@ PROGRESS_COLUMNS = (
 )
 
 
-def progress_csv(progress) -> str:
+def progress_csv(progress: Progress) -> str:
     """``progress --format csv``: a row per project and year up to ``as_of``."""
     rows = [
         (

@@ -14,10 +14,14 @@ if TYPE_CHECKING:
     from ..model import Settings
     from ..params import UnitCost
     from ..results.appraisal import Figures, PortfolioResult, ProjectResult
-    from ..results.uncertainty import Simulation
+    from ..results.comparison import Comparison
+    from ..results.realisation import Progress
+    from ..results.uncertainty import Sensitivity, Simulation, Stats
 
 
-def _number(value: float | None) -> float | None:
+def number(value: float | None) -> float | None:
+    """A figure for a document: a float, or ``None`` (JSON ``null``) for none or a non-finite
+    one."""
     if value is None or not math.isfinite(value):
         return None
     return float(value)
@@ -31,19 +35,19 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "start_year": project.start_year,
         "counts_toward_target": result.counts_toward_target,
         "counts_because": result.counts_because,
-        "npv": _number(result.npv),
-        "pv_costs": _number(result.pv_costs),
-        "pv_benefits": _number(result.pv_benefits),
-        "pv_risk_costs": _number(result.pv_risk_costs),
-        "bcr": _number(result.bcr),
-        "roi": _number(result.roi),
+        "npv": number(result.npv),
+        "pv_costs": number(result.pv_costs),
+        "pv_benefits": number(result.pv_benefits),
+        "pv_risk_costs": number(result.pv_risk_costs),
+        "bcr": number(result.bcr),
+        "roi": number(result.roi),
         "payback_year": None
         if result.payback_year is None
         else financial_year(result.payback_year),
-        "irr": _number(result.irr),
-        "cashable_npv": _number(result.cashable_npv),
-        "pv_costs_by_agency": {k: _number(v) for k, v in result.pv_costs_by_agency.items()},
-        "pv_benefits_by_agency": {k: _number(v) for k, v in result.pv_benefits_by_agency.items()},
+        "irr": number(result.irr),
+        "cashable_npv": number(result.cashable_npv),
+        "pv_costs_by_agency": {k: number(v) for k, v in result.pv_costs_by_agency.items()},
+        "pv_benefits_by_agency": {k: number(v) for k, v in result.pv_benefits_by_agency.items()},
         "years": [financial_year(y) for y in result.years],
         "costs": [float(x) for x in result.costs],
         "benefits": [float(x) for x in result.benefits],
@@ -59,8 +63,8 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         },
         # The economic case: value types, the financial return, one present-value year.
         "pv_benefits_by_value_type": _by_value_type(result.pv_benefits_by_value_type),
-        "financial_roi": _number(result.financial_roi),
-        "npv_at_present_value_year": _number(result.npv_at_present_value_year),
+        "financial_roi": number(result.financial_roi),
+        "npv_at_present_value_year": number(result.npv_at_present_value_year),
         # The settings the project was appraised with (its own, where its file gives any).
         "settings": _settings(result.settings),
     }
@@ -79,14 +83,14 @@ def _settings(settings: Settings) -> dict[str, Any]:
 
 
 def _by_value_type(values: dict[str, float]) -> dict[str, float | None]:
-    return {k: _number(v) for k, v in values.items()}
+    return {k: number(v) for k, v in values.items()}
 
 
 def _figures(figures: Figures) -> dict[str, float | None]:
     return {
-        "npv": _number(figures.npv),
-        "pv_costs": _number(figures.pv_costs),
-        "pv_benefits": _number(figures.pv_benefits),
+        "npv": number(figures.npv),
+        "pv_costs": number(figures.pv_costs),
+        "pv_benefits": number(figures.pv_benefits),
     }
 
 
@@ -101,39 +105,39 @@ def run_document(result: PortfolioResult) -> dict[str, Any]:
             "discount_rate": float(first_rate(settings)),
             "horizon": settings.horizon,
             "price_base_year": settings.price_base_year,
-            "npv": _number(result.npv),
-            "pv_costs": _number(result.pv_costs),
-            "pv_benefits": _number(result.pv_benefits),
-            "target": _number(portfolio.target),
+            "npv": number(result.npv),
+            "pv_costs": number(result.pv_costs),
+            "pv_benefits": number(result.pv_benefits),
+            "target": number(portfolio.target),
             "target_year": portfolio.target_year,
-            "npv_toward_target": _number(result.npv_toward_target),
+            "npv_toward_target": number(result.npv_toward_target),
             "meets_target": result.meets_target,
-            "headroom": _number(result.headroom),
+            "headroom": number(result.headroom),
             # The plan (no outturn) and the part realised up to as_of; null without as_of.
             "as_of": result.as_of,
-            "npv_plan": None if result.as_of is None else _number(result.plan.npv),
-            "npv_realised": None if result.realised is None else _number(result.realised.npv),
+            "npv_plan": None if result.as_of is None else number(result.plan.npv),
+            "npv_realised": None if result.realised is None else number(result.realised.npv),
             "npv_toward_target_plan": None
             if result.as_of is None
-            else _number(result.npv_toward_target_plan),
+            else number(result.npv_toward_target_plan),
             # The economic case: the published schedule (null: discount_rate scales the
             # standard one), value types, the financial return, one present-value year.
             "schedule": settings.schedule,
             "pv_benefits_by_value_type": _by_value_type(result.pv_benefits_by_value_type),
-            "financial_roi": _number(result.financial_roi),
+            "financial_roi": number(result.financial_roi),
             "present_value_year": result.present_value_year,
-            "npv_at_present_value_year": _number(result.npv_at_present_value_year),
+            "npv_at_present_value_year": number(result.npv_at_present_value_year),
         },
         "projects": [_project(p) for p in result.projects],
     }
 
 
-def dumps(document: dict[str, Any]) -> str:
+def dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
     """JSON text: UTF-8 as is, indented for people, and never ``NaN`` or ``Infinity``."""
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def sensitivity_document(sensitivity) -> dict[str, Any]:
+def sensitivity_document(sensitivity: Sensitivity) -> dict[str, Any]:
     """The ``sensitivity --format json`` document."""
     return {
         "scenario": sensitivity.scenario,
@@ -144,39 +148,39 @@ def sensitivity_document(sensitivity) -> dict[str, Any]:
                 "field": bar.field,
                 "low": bar.low,
                 "high": bar.high,
-                "npv_at_low": _number(bar.npv_at_low),
-                "npv_at_high": _number(bar.npv_at_high),
-                "swing": _number(bar.swing),
-                "toward_target_at_low": _number(bar.toward_target_at_low),
-                "toward_target_at_high": _number(bar.toward_target_at_high),
-                "toward_target_swing": _number(bar.toward_target_swing),
+                "npv_at_low": number(bar.npv_at_low),
+                "npv_at_high": number(bar.npv_at_high),
+                "swing": number(bar.swing),
+                "toward_target_at_low": number(bar.toward_target_at_low),
+                "toward_target_at_high": number(bar.toward_target_at_high),
+                "toward_target_swing": number(bar.toward_target_swing),
             }
             for bar in sensitivity.tornado
         ],
         "switching_values": [
             {
                 "project": value.project,
-                "benefits_fall": _number(value.benefits_fall),
-                "costs_rise": _number(value.costs_rise),
+                "benefits_fall": number(value.benefits_fall),
+                "costs_rise": number(value.costs_rise),
             }
             for value in sensitivity.switching_values
         ],
         "portfolio": {
-            "npv": _number(sensitivity.base.npv),
-            "benefits_fall_to_miss_target": _number(sensitivity.benefits_fall_to_miss_target),
+            "npv": number(sensitivity.base.npv),
+            "benefits_fall_to_miss_target": number(sensitivity.benefits_fall_to_miss_target),
         },
     }
 
 
-def _distribution(stats: Any) -> dict[str, float | None]:
+def _distribution(stats: Stats) -> dict[str, float | None]:
     return {
-        "mean": _number(stats.mean),
-        "std": _number(stats.std),
-        "p5": _number(stats.p(5.0)),
-        "p10": _number(stats.p(10.0)),
-        "p50": _number(stats.p(50.0)),
-        "p90": _number(stats.p(90.0)),
-        "p95": _number(stats.p(95.0)),
+        "mean": number(stats.mean),
+        "std": number(stats.std),
+        "p5": number(stats.p(5.0)),
+        "p10": number(stats.p(10.0)),
+        "p50": number(stats.p(50.0)),
+        "p90": number(stats.p(90.0)),
+        "p95": number(stats.p(95.0)),
     }
 
 
@@ -191,19 +195,19 @@ def simulation_document(simulation: Simulation) -> dict[str, Any]:
         "correlation_groups": list(simulation.correlation_groups),
         "portfolio": {
             **_distribution(simulation.portfolio),
-            "prob_meets_target": _number(simulation.prob_meets_target),
-            "mean_se": _number(simulation.mean_se),
-            "prob_meets_target_se": _number(simulation.prob_meets_target_se),
+            "prob_meets_target": number(simulation.prob_meets_target),
+            "mean_se": number(simulation.mean_se),
+            "prob_meets_target_se": number(simulation.prob_meets_target_se),
             "toward_target": None if toward is None else _distribution(toward),
         },
         "projects": [
             {
                 "id": pid,
-                "mean": _number(stats.mean),
-                "p10": _number(stats.p(10.0)),
-                "p50": _number(stats.p(50.0)),
-                "p90": _number(stats.p(90.0)),
-                "prob_negative": _number(stats.prob_negative),
+                "mean": number(stats.mean),
+                "p10": number(stats.p(10.0)),
+                "p50": number(stats.p(50.0)),
+                "p90": number(stats.p(90.0)),
+                "prob_negative": number(stats.prob_negative),
             }
             for pid, stats in simulation.projects.items()
         ],
@@ -212,28 +216,28 @@ def simulation_document(simulation: Simulation) -> dict[str, Any]:
                 "project": d.project,
                 "line": d.line,
                 "field": d.field,
-                "rank_correlation": _number(d.rank_correlation),
-                "contribution": _number(d.contribution),
+                "rank_correlation": number(d.rank_correlation),
+                "contribution": number(d.contribution),
             }
             for d in simulation.drivers
         ],
     }
 
 
-def comparison_document(comparison) -> dict[str, Any]:
+def comparison_document(comparison: Comparison) -> dict[str, Any]:
     """The ``compare --format json`` document."""
     return {
         "portfolio": {
-            "npv_a": _number(comparison.a.npv),
-            "npv_b": _number(comparison.b.npv),
-            "change": _number(comparison.change),
+            "npv_a": number(comparison.a.npv),
+            "npv_b": number(comparison.b.npv),
+            "change": number(comparison.change),
         },
         "projects": [
             {
                 "id": change.id,
-                "npv_a": _number(change.npv_a),
-                "npv_b": _number(change.npv_b),
-                "change": _number(change.change),
+                "npv_a": number(change.npv_a),
+                "npv_b": number(change.npv_b),
+                "change": number(change.change),
             }
             for change in comparison.projects
         ],
@@ -259,20 +263,20 @@ def unit_costs_document(costs: Iterable[UnitCost]) -> list[dict[str, Any]]:
     ]
 
 
-def progress_document(progress) -> dict[str, Any]:
+def progress_document(progress: Progress) -> dict[str, Any]:
     """The ``progress --format json`` document."""
     latest = progress.latest
     return {
         "as_of": progress.as_of,
         "portfolio": {
             "name": latest.portfolio.name,
-            "plan_npv_to_date": _number(progress.plan_npv_to_date),
-            "latest_npv_to_date": _number(progress.latest_npv_to_date),
-            "npv_plan": _number(latest.plan.npv),
-            "npv": _number(latest.npv),
-            "npv_toward_target_plan": _number(latest.npv_toward_target_plan),
-            "npv_toward_target": _number(latest.npv_toward_target),
-            "target": _number(latest.target),
+            "plan_npv_to_date": number(progress.plan_npv_to_date),
+            "latest_npv_to_date": number(progress.latest_npv_to_date),
+            "npv_plan": number(latest.plan.npv),
+            "npv": number(latest.npv),
+            "npv_toward_target_plan": number(latest.npv_toward_target_plan),
+            "npv_toward_target": number(latest.npv_toward_target),
+            "target": number(latest.target),
             "meets_target_plan": latest.meets_target_plan,
             "meets_target": latest.meets_target,
         },
@@ -281,21 +285,21 @@ def progress_document(progress) -> dict[str, Any]:
                 "id": p.id,
                 "name": p.name,
                 "status": p.status,
-                "plan_npv_to_date": _number(p.plan_npv_to_date),
-                "latest_npv_to_date": _number(p.latest_npv_to_date),
-                "variance_to_date": _number(p.variance),
-                "plan_pv_benefits_to_date": _number(p.plan_pv_benefits_to_date),
-                "npv_plan": _number(p.plan_npv),
-                "npv": _number(p.latest_npv),
+                "plan_npv_to_date": number(p.plan_npv_to_date),
+                "latest_npv_to_date": number(p.latest_npv_to_date),
+                "variance_to_date": number(p.variance),
+                "plan_pv_benefits_to_date": number(p.plan_pv_benefits_to_date),
+                "npv_plan": number(p.plan_npv),
+                "npv": number(p.latest_npv),
                 "years": [
                     {
                         "year": financial_year(y.year),
                         "recorded": y.recorded,
-                        "plan_costs": _number(y.plan_costs),
-                        "outturn_costs": _number(y.outturn_costs),
-                        "plan_benefits": _number(y.plan_benefits),
-                        "outturn_benefits": _number(y.outturn_benefits),
-                        "variance": _number(y.variance),
+                        "plan_costs": number(y.plan_costs),
+                        "outturn_costs": number(y.outturn_costs),
+                        "plan_benefits": number(y.plan_benefits),
+                        "outturn_benefits": number(y.outturn_benefits),
+                        "variance": number(y.variance),
                     }
                     for y in p.years
                 ],

@@ -2,65 +2,63 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from ..discount import first_rate
 from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
 from ..results.appraisal import VALUE_KINDS
+from .text import (
+    clip,
+    counted,
+    input_value,
+    money,
+    percent,
+    probability,
+    ratio,
+    render_rows,
+    signed_money,
+    with_total,
+    wrap,
+)
 
 if TYPE_CHECKING:
     from ..model import Portfolio, Settings
-    from ..results.appraisal import PortfolioResult, ProjectResult
-    from ..results.uncertainty import Simulation
+    from ..params import UnitCost
+    from ..results.appraisal import Figures, PortfolioResult, ProjectResult
+    from ..results.comparison import Comparison
+    from ..results.realisation import Progress, ProjectProgress
+    from ..results.uncertainty import Sensitivity, Simulation, Stats
 
 
-def money(value: float | None) -> str:
-    """Whole pounds with thousands separators: ``-£1,234``; ``–`` for no value."""
-    if value is None:
-        return "–"
-    rounded = round(value)
-    sign = "-" if rounded < 0 else ""
-    return f"{sign}£{abs(rounded):,}"
+def problems_summary(problems: int, warnings: int, strict: bool) -> str:
+    """The line after the problems found in the input, e.g. ``2 problems found, and 1
+    warning.``; with ``strict`` the warnings are among the problems."""
+    summary = f"{counted(problems, 'problem')} found"
+    if strict:
+        return summary + " (warnings, which --strict makes errors)."
+    return summary + (f", and {counted(warnings, 'warning')}" if warnings else "") + "."
 
 
-def percent(value: float | None, places: int = 1) -> str:
-    return "–" if value is None else f"{value * 100:.{places}f}%"
+def validation_summary(portfolio: Portfolio) -> str:
+    """The ``validate`` line for a portfolio without problems: what it holds."""
+    lines = sum(len(p.all_lines) for p in portfolio.projects)
+    scenarios = ", ".join(portfolio.scenarios) or "none"
+    cautions = len(portfolio.warnings)
+    warned = f"; {counted(cautions, 'warning')}" if cautions else ""
+    return (
+        f"OK: {portfolio.name}: {counted(len(portfolio.projects), 'project')}, "
+        f"{counted(lines, 'line')} in {counted(len(portfolio.files), 'file')}; named "
+        f"scenarios: {scenarios}{warned}"
+    )
 
 
-def probability(value: float) -> str:
-    """A share of draws as a percentage that never rounds a near-certainty to 0% or 100%."""
-    if 0 < value < 0.001:
-        return "<0.1%"
-    if 0.999 < value < 1:
-        return ">99.9%"
-    return f"{value * 100:.1f}%"
-
-
-def ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
-def _clip(text: str, width: int) -> str:
-    # Control characters (an escape sequence in a name would restyle the terminal) are shown
-    # escaped, as in messages.
-    text = printable(" ".join(text.split()))
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def render_rows(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
-    """Columns padded to their widest cell; ``right`` holds the right-aligned column numbers."""
-    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
-
-    def fmt(row: list[str]) -> str:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        return "  ".join(cells).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return [fmt(headers), rule, *(fmt(r) for r in rows)]
+def target_missed(result: PortfolioResult) -> str:
+    """Why ``run --check-target`` fails: how far the NPV toward the target falls short."""
+    return (
+        f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
+        f"{money(-(result.headroom or 0.0))} short of {money(result.target)}."
+    )
 
 
 def counts_text(p: ProjectResult) -> str:
@@ -73,6 +71,11 @@ def counts_text(p: ProjectResult) -> str:
 
 
 def settings_line(result: PortfolioResult) -> str:
+    """The settings of an appraisal in one line: discount rate, year 0, horizon, prices, as_of."""
+    # discount brings numpy: imported here, so that validate, which prints with this module,
+    # starts without it
+    from ..discount import first_rate
+
     s = result.settings
     if s.schedule is not None:
         rate = f"{first_rate(s) * 100:g}% ({s.schedule} schedule, as published"
@@ -132,15 +135,33 @@ def render(result: PortfolioResult) -> str:
     """The ``run --format table`` text."""
     portfolio = result.portfolio
     lines = [f"{printable(portfolio.name)} — {result.scenario} scenario", settings_line(result), ""]
+    lines += [*_projects_table(result), ""]
+    own = [
+        f"{p.id} {', '.join(words)}"
+        for p in result.projects
+        if (words := settings_differences(p.settings, result.settings))
+    ]
+    if own:
+        lines += [*wrap("Projects appraised with settings of their own: " + "; ".join(own)), ""]
+    if portfolio.as_of is not None:
+        lines += _realisation(result, portfolio.as_of)
+    lines += _value_types(result)
+    lines += _target_lines(result)
+    return "\n".join(lines) + "\n"
+
+
+def _projects_table(result: PortfolioResult) -> list[str]:
+    """A row per project (and whether it counts toward the target, when there is one), and the
+    portfolio's total."""
     headers = ["ID", "Project", "Years", "PV costs", "PV benefits", "NPV", "BCR", "Payback"]
-    has_target = portfolio.target is not None
+    has_target = result.portfolio.target is not None
     if has_target:
         headers.append("Toward target")
     rows = []
     for p in result.projects:
         row = [
             p.project.id,
-            _clip(p.project.name, 36),
+            clip(p.project.name, 36),
             p.span,
             money(p.pv_costs),
             money(p.pv_benefits),
@@ -151,10 +172,9 @@ def render(result: PortfolioResult) -> str:
         if has_target:
             row.append(counts_text(p))
         rows.append(row)
-    count = len(result.projects)
     total = [
         "",
-        f"Portfolio ({count} project{'s' if count != 1 else ''})",
+        f"Portfolio ({counted(len(result.projects), 'project')})",
         "",
         money(result.pv_costs),
         money(result.pv_benefits),
@@ -164,44 +184,36 @@ def render(result: PortfolioResult) -> str:
     ]
     if has_target:
         total.append("")
-    table = render_rows(headers, [*rows, total], right={3, 4, 5, 6})
-    lines += [*table[:-1], table[1], table[-1]]
-    lines.append("")
-    own = [
-        f"{p.id} {', '.join(words)}"
-        for p in result.projects
-        if (words := settings_differences(p.settings, result.settings))
-    ]
-    if own:
-        lines += [*_wrap("Projects appraised with settings of their own: " + "; ".join(own)), ""]
+    return with_total(headers, rows, total, right={3, 4, 5, 6})
+
+
+def _target_lines(result: PortfolioResult) -> list[str]:
+    """The NPV toward the target against the target, and the verdict (with outturn, the
+    plan's too)."""
+    portfolio = result.portfolio
+    if portfolio.target is None:
+        return ["No target set ([portfolio] target in portfolio.toml)."]
     as_of = portfolio.as_of
+    plan = f" (plan {money(result.npv_toward_target_plan)})" if as_of is not None else ""
+    year = portfolio.target_year
+    by = f" by {year}" if year is not None else ""
+    lines = [
+        f"NPV toward target ({who_counts(portfolio)}): {money(result.npv_toward_target)}" + plan,
+        f"Target{by}: {money(portfolio.target)}",
+    ]
+    verdict = ""
     if as_of is not None:
-        lines += _realisation(result, as_of)
-    lines += _value_types(result)
-    if has_target:
-        plan = f" (plan {money(result.npv_toward_target_plan)})" if as_of is not None else ""
-        lines.append(
-            f"NPV toward target ({who_counts(portfolio)}): {money(result.npv_toward_target)}" + plan
+        planned = result.npv_toward_target_plan - portfolio.target
+        verdict = (
+            f" (plan: meets, headroom {money(planned)})"
+            if planned >= 0
+            else f" (plan: misses, shortfall {money(-planned)})"
         )
-        year = portfolio.target_year
-        by = f" by {year}" if year is not None else ""
-        lines.append(f"Target{by}: {money(portfolio.target)}")
-        verdict = ""
-        if as_of is not None:
-            target = portfolio.target or 0.0
-            planned = result.npv_toward_target_plan - target
-            verdict = (
-                f" (plan: meets, headroom {money(planned)})"
-                if planned >= 0
-                else f" (plan: misses, shortfall {money(-planned)})"
-            )
-        if result.meets_target:
-            lines.append(f"MEETS TARGET: headroom {money(result.headroom)}{verdict}")
-        else:
-            lines.append(f"MISSES TARGET: shortfall {money(-(result.headroom or 0.0))}{verdict}")
+    if result.meets_target:
+        lines.append(f"MEETS TARGET: headroom {money(result.headroom)}{verdict}")
     else:
-        lines.append("No target set ([portfolio] target in portfolio.toml).")
-    return "\n".join(lines) + "\n"
+        lines.append(f"MISSES TARGET: shortfall {money(-(result.headroom or 0.0))}{verdict}")
+    return lines
 
 
 def _value_types(result: PortfolioResult) -> list[str]:
@@ -223,12 +235,13 @@ def _value_types(result: PortfolioResult) -> list[str]:
     )
     if year is not None:
         text += f"; NPV valued at {financial_year(year)}, the present-value year"
-    lines = _wrap(text + ":")
     headers = ["ID", *(k.capitalize() for k in kinds), "Financial return"]
     if year is not None:
         headers.append(f"NPV at {financial_year(year)}")
 
-    def row(label: str, by_type: dict[str, float], roi: float | None, at_year: float | None):
+    def row(
+        label: str, by_type: Mapping[str, float], roi: float | None, at_year: float | None
+    ) -> list[str]:
         cells = [label, *(money(by_type[k]) for k in kinds), ratio(roi)]
         if year is not None:
             cells.append(money(at_year))
@@ -238,81 +251,41 @@ def _value_types(result: PortfolioResult) -> list[str]:
         row(p.id, p.pv_benefits_by_value_type, p.financial_roi, p.npv_at_present_value_year)
         for p in result.projects
     ]
-    rows.append(
-        row(
-            "Portfolio",
-            result.pv_benefits_by_value_type,
-            result.financial_roi,
-            result.npv_at_present_value_year,
-        )
+    total = row(
+        "Portfolio",
+        result.pv_benefits_by_value_type,
+        result.financial_roi,
+        result.npv_at_present_value_year,
     )
-    table = render_rows(headers, rows, right=set(range(1, len(headers))))
-    return [*lines, *table[:-1], table[1], table[-1], ""]
+    table = with_total(headers, rows, total, right=set(range(1, len(headers))))
+    return [*wrap(text + ":"), *table, ""]
 
 
 def _realisation(result: PortfolioResult, as_of: int) -> list[str]:
     """The plan against the latest estimate, and the part realised, by project."""
     year = financial_year(as_of)
-    lines = _wrap(
+    lines = wrap(
         f"Outturn is recorded to {year}: the figures above are the latest estimate (outturn "
         f"to {year}, the plan after it). The plan is the appraisal as approved, with no "
         f"outturn; realised is the part of the latest NPV from the outturn years, to {year}."
     )
     headers = ["ID", "Plan NPV", "Latest NPV", "Change", f"Realised to {year}"]
-    rows = []
-    for p in result.projects:
-        realised = p.realised.npv if p.realised is not None else 0.0
-        rows.append(
-            [
-                p.id,
-                money(p.plan.npv),
-                money(p.npv),
-                signed_money(p.npv - p.plan.npv),
-                money(realised),
-            ]
-        )
-    plan, realised = result.plan, result.realised
-    rows.append(
-        [
-            "Portfolio",
-            money(plan.npv),
-            money(result.npv),
-            signed_money(result.npv - plan.npv),
+
+    def row(label: str, plan: float, latest: float, realised: Figures | None) -> list[str]:
+        return [
+            label,
+            money(plan),
+            money(latest),
+            signed_money(latest - plan),
             money(realised.npv if realised is not None else 0.0),
         ]
-    )
-    table = render_rows(headers, rows, right={1, 2, 3, 4})
-    return [*lines, "", *table[:-1], table[1], table[-1], ""]
+
+    rows = [row(p.id, p.plan.npv, p.npv, p.realised) for p in result.projects]
+    total = row("Portfolio", result.plan.npv, result.npv, result.realised)
+    return [*lines, "", *with_total(headers, rows, total, right={1, 2, 3, 4}), ""]
 
 
-_SHARE_FIELDS = {
-    "growth",
-    "drop_off",
-    "deadweight",
-    "displacement",
-    "attribution",
-    "optimism_bias",
-    "probability",
-}
-_MONEY_FIELDS = {"annual", "unit_value", "impact"}
-
-
-def input_value(field: str, value: float) -> str:
-    """An input as a person reads it: shares as %, money in £, counts with separators."""
-    if field in _SHARE_FIELDS:
-        return f"{value * 100:g}%"
-    if field in _MONEY_FIELDS:  # pounds, or pounds and pence
-        return "£" + (f"{value:,.0f}" if value == int(value) else f"{value:,.2f}")
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
-
-
-def signed_money(value: float) -> str:
-    """``+£1,234`` / ``-£1,234`` / ``£0``."""
-    text = money(value)
-    return text if text.startswith("-") or round(value) == 0 else "+" + text
-
-
-def render_sensitivity(sensitivity) -> str:
+def render_sensitivity(sensitivity: Sensitivity) -> str:
     """The ``sensitivity --format table`` text."""
     base = sensitivity.base
     toward = base.target is not None
@@ -322,7 +295,7 @@ def render_sensitivity(sensitivity) -> str:
         f"{settings_line(base)}; portfolio NPV {money(base.npv)}"
         + (f"; NPV toward the target {money(base.npv_toward_target)}" if toward else ""),
         "",
-        *_wrap(
+        *wrap(
             f"Tornado: the {measure} with each uncertain value at the low, then the high end of "
             "its range, every other value as in the scenario; "
             + (
@@ -335,43 +308,41 @@ def render_sensitivity(sensitivity) -> str:
         "",
     ]
     if sensitivity.tornado:
-        rows = []
-        for i, bar in enumerate(sensitivity.ranked(), start=1):
-            low = bar.toward_target_at_low if toward else bar.npv_at_low
-            high = bar.toward_target_at_high if toward else bar.npv_at_high
-            rows.append(
-                [
-                    str(i),
-                    bar.project,
-                    _clip(bar.line, 34),
-                    bar.field,
-                    input_value(bar.field, bar.low),
-                    input_value(bar.field, bar.high),
-                    money(low),
-                    money(high),
-                    money(abs(high - low)),
-                ]
-            )
-        short = "Toward target" if toward else "NPV"
-        lines += render_rows(
-            [
-                "#",
-                "Project",
-                "Line",
-                "Input",
-                "Low",
-                "High",
-                f"{short} at low",
-                f"{short} at high",
-                "Swing",
-            ],
-            rows,
-            right={0, 4, 5, 6, 7, 8},
-        )
+        lines += _tornado(sensitivity, toward)
     else:
         lines.append("No input has a range ({ low, central, high }): nothing to move.")
-    lines += [
-        "",
+    return "\n".join([*lines, "", *_switching(sensitivity)]) + "\n"
+
+
+def _tornado(sensitivity: Sensitivity, toward: bool) -> list[str]:
+    """The bars, ranked, at each end of their range: the NPV toward the target when ``toward``,
+    else the portfolio NPV."""
+    rows = []
+    for i, bar in enumerate(sensitivity.ranked(), start=1):
+        low = bar.toward_target_at_low if toward else bar.npv_at_low
+        high = bar.toward_target_at_high if toward else bar.npv_at_high
+        rows.append(
+            [
+                str(i),
+                bar.project,
+                clip(bar.line, 34),
+                bar.field,
+                input_value(bar.field, bar.low),
+                input_value(bar.field, bar.high),
+                money(low),
+                money(high),
+                money(abs(high - low)),
+            ]
+        )
+    short = "Toward target" if toward else "NPV"
+    headers = ["#", "Project", "Line", "Input", "Low", "High"]
+    headers += [f"{short} at low", f"{short} at high", "Swing"]
+    return render_rows(headers, rows, right={0, 4, 5, 6, 7, 8})
+
+
+def _switching(sensitivity: Sensitivity) -> list[str]:
+    """Each project's switching values, then the portfolio's against its target."""
+    lines = [
         "Switching values: how far each project's benefits could fall, or its costs "
         "rise, before its NPV reaches 0",
         "",
@@ -397,7 +368,7 @@ def render_sensitivity(sensitivity) -> str:
             f"Portfolio: the target is already missed; the benefits of the projects "
             f"counting toward it would have to rise by {percent(-fall)} to meet it."
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def sampling_words(simulation: Simulation) -> str:
@@ -430,7 +401,7 @@ def independence_note(simulation: Simulation) -> str:
     )
 
 
-def probability_error(simulation: Any) -> str:
+def probability_error(simulation: Simulation) -> str:
     """How sure the probability of meeting the target is: its standard error or, when every
     draw falls on one side, a sentence saying so."""
     share = simulation.prob_meets_target
@@ -446,12 +417,13 @@ def probability_error(simulation: Any) -> str:
 
 
 def standard_error(value: float | None, kind: str) -> str:
+    """``±1.2 percentage points`` for a ``share``, else ``±£1,234``; ``–`` for none."""
     if value is None:
         return "–"
     return f"±{value * 100:.2g} percentage points" if kind == "share" else f"±{money(value)}"
 
 
-def _distribution_row(label: str, s: Any) -> list[str]:
+def _distribution_row(label: str, s: Stats) -> list[str]:
     return [
         label,
         money(s.mean),
@@ -467,55 +439,73 @@ def _distribution_row(label: str, s: Any) -> list[str]:
 def render_simulation(simulation: Simulation) -> str:
     """The ``simulate --format table`` text."""
     base = simulation.base
-    portfolio = base.portfolio
     distribution = "PERT" if simulation.distribution == "pert" else simulation.distribution
     lines = [
-        f"{printable(portfolio.name)} — Monte Carlo, {base.scenario} scenario",
+        f"{printable(base.portfolio.name)} — Monte Carlo, {base.scenario} scenario",
         f"{simulation.iterations:,} draws of {simulation.uncertain_values} uncertain values "
         f"({distribution}), {sampling_words(simulation)}, seed {simulation.seed}",
         settings_line(base),
         "",
+        *_distributions(simulation),
+        "",
+        *_sureness(simulation),
+        "",
+        *wrap(independence_note(simulation)),
+        "",
+        *_project_distributions(simulation),
     ]
+    if simulation.drivers:
+        lines += ["", *_drivers(simulation)]
+    return "\n".join(lines) + "\n"
+
+
+def _distributions(simulation: Simulation) -> list[str]:
+    """The distribution of the portfolio NPV (and of the NPV toward the target), with the
+    deterministic figures beside it."""
+    base = simulation.base
     rows = [_distribution_row("Portfolio NPV", simulation.portfolio)]
+    toward = ""
     if simulation.toward_target is not None:
         rows.append(_distribution_row("NPV toward target", simulation.toward_target))
-    lines += render_rows(
-        ["", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
-        rows,
-        right={1, 2, 3, 4, 5, 6, 7},
-    )
-    lines.append(
-        f"Deterministic ({base.scenario} values): portfolio {money(base.npv)}"
-        + (
-            f", toward target {money(base.npv_toward_target)}"
-            if simulation.toward_target is not None
-            else ""
-        )
-    )
-    lines.append("")
-    if simulation.prob_meets_target is None:
-        lines.append("No target set, so no probability of meeting it.")
+        toward = f", toward target {money(base.npv_toward_target)}"
+    return [
+        *render_rows(
+            ["", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
+            rows,
+            right={1, 2, 3, 4, 5, 6, 7},
+        ),
+        f"Deterministic ({base.scenario} values): portfolio {money(base.npv)}{toward}",
+    ]
+
+
+def _sureness(simulation: Simulation) -> list[str]:
+    """The probability of meeting the target and how sure it and the mean are."""
+    portfolio = simulation.base.portfolio
+    share = simulation.prob_meets_target
+    if share is None:
+        chance = "No target set, so no probability of meeting it."
     else:
-        year = portfolio.target_year
-        by = f" by {year}" if year is not None else ""
-        share = simulation.prob_meets_target
-        error = probability_error(simulation)
-        lines.append(
+        by = f" by {portfolio.target_year}" if portfolio.target_year is not None else ""
+        chance = (
             f"Probability of meeting the target of {money(portfolio.target)}{by}: "
-            f"{probability(share)} ({error})"
+            f"{probability(share)} ({probability_error(simulation)})"
         )
-    lines.append(
-        f"Standard error of the mean portfolio NPV: "
-        f"{standard_error(simulation.mean_se, 'money')}"
-        + (
-            f" (from the spread of the {simulation.replicates} replicates)"
-            if simulation.sampling == "lhs"
-            else ""
-        )
+    spread = (
+        f" (from the spread of the {simulation.replicates} replicates)"
+        if simulation.sampling == "lhs"
+        else ""
     )
-    lines += ["", *_wrap(independence_note(simulation)), ""]
+    return [
+        chance,
+        "Standard error of the mean portfolio NPV: "
+        f"{standard_error(simulation.mean_se, 'money')}{spread}",
+    ]
+
+
+def _project_distributions(simulation: Simulation) -> list[str]:
+    """Each project's simulated NPV: mean, spread and the chance it is below 0."""
     rows = []
-    for result in base.projects:
+    for result in simulation.base.projects:
         s = simulation.projects[result.id]
         rows.append(
             [
@@ -528,58 +518,51 @@ def render_simulation(simulation: Simulation) -> str:
                 probability(s.prob_negative),
             ]
         )
-    lines += render_rows(
+    return render_rows(
         ["Project", "Mean NPV", "Std dev", "P10", "P50", "P90", "P(NPV < 0)"],
         rows,
         right={1, 2, 3, 4, 5, 6},
     )
-    if simulation.drivers:
-        measure = (
-            "the NPV toward the target"
-            if simulation.toward_target is not None
-            else "the portfolio NPV"
-        )
-        lines += [
-            "",
-            *_wrap(
-                f"Drivers: the uncertain values that move {measure} most (Spearman rank "
-                "correlation with it; share of the sum of squared correlations)"
-            ),
-            "",
+
+
+def _drivers(simulation: Simulation) -> list[str]:
+    """The first :data:`DRIVERS_SHOWN` drivers of the measure the target is tested against."""
+    measure = (
+        "the NPV toward the target" if simulation.toward_target is not None else "the portfolio NPV"
+    )
+    lines = [
+        *wrap(
+            f"Drivers: the uncertain values that move {measure} most (Spearman rank "
+            "correlation with it; share of the sum of squared correlations)"
+        ),
+        "",
+    ]
+    rows = [
+        [
+            str(i),
+            d.project,
+            clip(d.line, 40),
+            d.field,
+            f"{d.rank_correlation:+.2f}",
+            f"{d.contribution * 100:.0f}%",
         ]
-        rows = [
-            [
-                str(i),
-                d.project,
-                _clip(d.line, 40),
-                d.field,
-                f"{d.rank_correlation:+.2f}",
-                f"{d.contribution * 100:.0f}%",
-            ]
-            for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
-        ]
-        lines += render_rows(
-            ["#", "Project", "Line", "Input", "Rank corr.", "Share"], rows, right={0, 4, 5}
+        for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
+    ]
+    lines += render_rows(
+        ["#", "Project", "Line", "Input", "Rank corr.", "Share"], rows, right={0, 4, 5}
+    )
+    if len(simulation.drivers) > DRIVERS_SHOWN:
+        lines.append(
+            f"(the top {DRIVERS_SHOWN} of {len(simulation.drivers)}; --format json lists all)"
         )
-        if len(simulation.drivers) > DRIVERS_SHOWN:
-            lines.append(
-                f"(the top {DRIVERS_SHOWN} of {len(simulation.drivers)}; --format json lists all)"
-            )
-    return "\n".join(lines) + "\n"
-
-
-def _wrap(text: str, width: int = 96) -> list[str]:
-    import textwrap
-
-    # a name such as lower-rate-test-2026 or an id is never split at its hyphens
-    return textwrap.wrap(text, width, break_on_hyphens=False)
+    return lines
 
 
 #: Drivers listed in the table (the JSON has them all).
 DRIVERS_SHOWN = 10
 
 
-def render_comparison(comparison, label_a: str, label_b: str) -> str:
+def render_comparison(comparison: Comparison, label_a: str, label_b: str) -> str:
     """The ``compare --format table`` text."""
     a, b = comparison.a, comparison.b
     lines = [
@@ -589,7 +572,7 @@ def render_comparison(comparison, label_a: str, label_b: str) -> str:
     rows = [
         [
             change.id,
-            _clip(change.name, 36),
+            clip(change.name, 36),
             money(change.npv_a),
             money(change.npv_b),
             signed_money(change.change),
@@ -597,12 +580,9 @@ def render_comparison(comparison, label_a: str, label_b: str) -> str:
         ]
         for change in comparison.projects
     ]
-    table = render_rows(
-        ["ID", "Project", "NPV in A", "NPV in B", "Change", ""],
-        [*rows, ["", "Portfolio", money(a.npv), money(b.npv), signed_money(comparison.change), ""]],
-        right={2, 3, 4},
-    )
-    lines += [*table[:-1], table[1], table[-1], ""]
+    total = ["", "Portfolio", money(a.npv), money(b.npv), signed_money(comparison.change), ""]
+    headers = ["ID", "Project", "NPV in A", "NPV in B", "Change", ""]
+    lines += [*with_total(headers, rows, total, right={2, 3, 4}), ""]
     lines.append(
         f"NPV toward target: {money(a.npv_toward_target)} in A, "
         f"{money(b.npv_toward_target)} in B "
@@ -618,7 +598,7 @@ def render_comparison(comparison, label_a: str, label_b: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_unit_costs(costs) -> str:
+def render_unit_costs(costs: Iterable[UnitCost]) -> str:
     """The ``unit-costs`` table: a value checked only against a secondary report is marked."""
     costs = list(costs)
     rows = [
@@ -629,7 +609,7 @@ def render_unit_costs(costs) -> str:
             c.unit,
             f"{c.price_year}/{(c.price_year + 1) % 100:02d}",
             "secondary*" if c.secondary_only else "publication",
-            _clip(c.description, 60),
+            clip(c.description, 60),
         ]
         for c in costs
     ]
@@ -658,7 +638,7 @@ def render_unit_costs(costs) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_progress(progress) -> str:
+def render_progress(progress: Progress) -> str:
     """The ``progress --format table`` text: by project, each year's plan and outturn."""
     latest = progress.latest
     year = financial_year(progress.as_of)
@@ -666,7 +646,7 @@ def render_progress(progress) -> str:
         f"{printable(latest.portfolio.name)} — progress against plan to {year}",
         settings_line(latest),
         "",
-        *_wrap(
+        *wrap(
             "Yearly flows after every adjustment, in pounds at the price base year (not "
             "discounted): the plan as approved, and the outturn recorded (where a line records "
             "none for a year, its plan stands in). Variance: net benefit, outturn minus plan. "
@@ -674,37 +654,8 @@ def render_progress(progress) -> str:
             "benefits to date for on track."
         ),
     ]
-    headers = [
-        "Year",
-        "Plan costs",
-        "Outturn costs",
-        "Plan benefits",
-        "Outturn benefits",
-        "Variance",
-    ]
     for p in progress.projects:
-        lines += ["", f"{p.id}  {printable(p.name)}: {p.status.upper()}"]
-        if not p.years:
-            lines.append(f"It starts after {year}: nothing to compare yet.")
-            continue
-        rows = [
-            [
-                financial_year(y.year) + ("" if y.recorded else " (plan)"),
-                money(y.plan_costs),
-                money(y.outturn_costs),
-                money(y.plan_benefits),
-                money(y.outturn_benefits),
-                signed_money(y.variance),
-            ]
-            for y in p.years
-        ]
-        table = render_rows(headers, rows, right={1, 2, 3, 4, 5})
-        lines += table
-        lines.append(
-            f"NPV to {year}: {money(p.latest_npv_to_date)} against a plan of "
-            f"{money(p.plan_npv_to_date)} ({signed_money(p.variance)}). Whole appraisal: "
-            f"latest {money(p.latest_npv)}, plan {money(p.plan_npv)}."
-        )
+        lines += ["", *_project_progress(p, year)]
     lines += [
         "",
         f"Portfolio NPV to {year}: {money(progress.latest_npv_to_date)} against a plan of "
@@ -721,3 +672,29 @@ def render_progress(progress) -> str:
             + ")."
         )
     return "\n".join(lines) + "\n"
+
+
+def _project_progress(p: ProjectProgress, year: str) -> list[str]:
+    """A project's plan and outturn by year up to ``year`` (as_of), and its NPV to date."""
+    lines = [f"{p.id}  {printable(p.name)}: {p.status.upper()}"]
+    if not p.years:
+        return [*lines, f"It starts after {year}: nothing to compare yet."]
+    rows = [
+        [
+            financial_year(y.year) + ("" if y.recorded else " (plan)"),
+            money(y.plan_costs),
+            money(y.outturn_costs),
+            money(y.plan_benefits),
+            money(y.outturn_benefits),
+            signed_money(y.variance),
+        ]
+        for y in p.years
+    ]
+    headers = ["Year", "Plan costs", "Outturn costs", "Plan benefits", "Outturn benefits"]
+    return [
+        *lines,
+        *render_rows([*headers, "Variance"], rows, right={1, 2, 3, 4, 5}),
+        f"NPV to {year}: {money(p.latest_npv_to_date)} against a plan of "
+        f"{money(p.plan_npv_to_date)} ({signed_money(p.variance)}). Whole appraisal: "
+        f"latest {money(p.latest_npv)}, plan {money(p.plan_npv)}.",
+    ]

@@ -1,0 +1,106 @@
+"""Figures and text as the console outputs show them: pounds, percentages, ratios, counts,
+inputs, and columns of text aligned (the tables of :mod:`~npv_calc.report.table`, the economic
+case of :mod:`~npv_calc.report.case` and the workbook's sheets use them)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..errors import printable
+
+
+def money(value: float | None) -> str:
+    """Whole pounds with thousands separators: ``-£1,234``; ``–`` for no value."""
+    if value is None:
+        return "–"
+    rounded = round(value)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}£{abs(rounded):,}"
+
+
+def percent(value: float | None, places: int = 1) -> str:
+    """A share as a percentage: ``12.5%``; ``–`` for no value."""
+    return "–" if value is None else f"{value * 100:.{places}f}%"
+
+
+def probability(value: float) -> str:
+    """A share of draws as a percentage that never rounds a near-certainty to 0% or 100%."""
+    if 0 < value < 0.001:
+        return "<0.1%"
+    if 0.999 < value < 1:
+        return ">99.9%"
+    return f"{value * 100:.1f}%"
+
+
+def ratio(value: float | None) -> str:
+    """A ratio to two places: ``1.25``; ``–`` for no value."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    # Control characters (an escape sequence in a name would restyle the terminal) are shown
+    # escaped, as in messages.
+    text = printable(" ".join(text.split()))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def render_rows(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    """Columns padded to their widest cell; ``right`` holds the right-aligned column numbers."""
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return [fmt(headers), rule, *(fmt(r) for r in rows)]
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 project``, ``2 projects``."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+_SHARE_FIELDS = {
+    "growth",
+    "drop_off",
+    "deadweight",
+    "displacement",
+    "attribution",
+    "optimism_bias",
+    "probability",
+}
+_MONEY_FIELDS = {"annual", "unit_value", "impact"}
+
+
+def input_value(field: str, value: float) -> str:
+    """An input as a person reads it: shares as %, money in £, counts with separators."""
+    if field in _SHARE_FIELDS:
+        return f"{value * 100:g}%"
+    if field in _MONEY_FIELDS:  # pounds, or pounds and pence
+        return "£" + (f"{value:,.0f}" if value == int(value) else f"{value:,.2f}")
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.4f}".rstrip("0")
+
+
+def signed_money(value: float) -> str:
+    """``+£1,234`` / ``-£1,234`` / ``£0``."""
+    text = money(value)
+    return text if text.startswith("-") or round(value) == 0 else "+" + text
+
+
+def wrap(text: str, width: int = 96) -> list[str]:
+    """``text`` in lines of at most ``width`` characters."""
+    # a name such as lower-rate-test-2026 or an id is never split at its hyphens
+    return textwrap.wrap(text, width, break_on_hyphens=False)
+
+
+def with_total(
+    headers: list[str], rows: list[list[str]], total: list[str], right: set[int]
+) -> list[str]:
+    """:func:`render_rows` with a total row, set off from the rows by a second rule."""
+    table = render_rows(headers, [*rows, total], right)
+    return [*table[:-1], table[1], table[-1]]
