@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type hints
+    import pandas as pd
 
     from ..params import UnitCost
     from ..results.appraisal import PortfolioResult

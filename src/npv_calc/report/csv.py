@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import financial_year
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type hints
+    import pandas as pd
 
     from ..params import UnitCost
     from ..results.appraisal import PortfolioResult

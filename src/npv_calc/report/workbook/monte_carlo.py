@@ -17,13 +17,12 @@ import numpy as np
 from ...results.uncertainty import Simulation, Stats
 from ..table import (
     independence_note,
-    money,
-    probability,
     probability_error,
     sampling_words,
     standard_error,
     who_counts,
 )
+from ..text import money, probability
 from .cells import PIXELS_PER_CM, Book, Sheet
 from .formulas import name_id
 from .sensitivity import field_label

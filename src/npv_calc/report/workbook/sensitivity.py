@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...model import financial_year
 from ...results.uncertainty import Sensitivity, TornadoBar
-from ..table import input_value, money
+from ..text import input_value, money
 from .anchors import at
 from .cells import PIXELS_PER_CM, Book, Sheet
 from .formulas import name_id
