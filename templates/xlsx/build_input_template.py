@@ -29,6 +29,7 @@ from npv_calc.load.workbook_layout import (
     HEADER_ROW,
     LINE_SHEETS,
     PORTFOLIO_CHOICES,
+    PORTFOLIO_NOTES,
     PORTFOLIO_ROWS,
     TABLE_SHEETS,
     TEMPLATE_ROWS,
@@ -233,27 +234,12 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
         if column and column.choices:
             # A hard stop where npv-calc accepts no other value; a warning where the workbook
             # may add its own (agencies on the Agencies sheet, grades on the Grades sheet).
-            strict = column.key in (
-                "kind",
-                "status",
-                "cashable",
-                "value_type",
-                "ob_type",
-                "schedule",
-                "set.schedule",
-                "set.declining",
-                "set.discount_year0",
-                "declining",
-                "discount_year0",
-                "direction",
-                "materiality",
-            )
             rule = DataValidation(
                 type="list",
                 formula1='"' + ",".join(column.choices) + '"',
                 allow_blank=True,
                 showErrorMessage=True,
-                errorStyle="stop" if strict else "warning",
+                errorStyle="stop" if column.strict else "warning",
                 errorTitle=column.header,
                 error=f"Choose one of: {', '.join(column.choices)}",
             )
@@ -286,23 +272,6 @@ def build(output: Path = OUTPUT) -> Path:
     _title(ws, "Portfolio", GUIDANCE["Portfolio"], 3)
     for number, header in enumerate(("Setting", "Value", "Notes"), start=1):
         ws.cell(row=HEADER_ROW, column=number, value=header).style = "npv header"
-    notes = {
-        "target": "£ of NPV the programme must secure; empty for no target",
-        "target_year": "projects starting in or before this financial year count",
-        "count_statuses": "comma-separated, e.g. approved, in-delivery, delivered; empty: "
-        "every status counts",
-        "present_value_year": "also value every project at this financial year (2023 for "
-        "2023/24); empty: each at its own year 0 only",
-        "discount_rate": "Green Book STPR: 3.5%; empty when a published schedule is chosen",
-        "schedule": "standard, health or lower-rate-test-2026, used as published; empty: the "
-        "discount rate scales the standard schedule",
-        "declining": "TRUE: Green Book schedule after year 30",
-        "discount_year0": "FALSE: year 0 undiscounted (Green Book)",
-        "horizon": "years appraised: 10 covers years 0-9",
-        "price_base_year": "all amounts are in this financial year's prices",
-        "ob_mitigation": "how far optimism bias by project type is reduced from its upper bound "
-        "(0%: the upper bound), never below the lower bound",
-    }
     flags = DataValidation(
         type="list",
         formula1='"TRUE,FALSE"',
@@ -320,7 +289,7 @@ def build(output: Path = OUTPUT) -> Path:
             "money": "npv input money",
             "year": "npv input year",
         }.get(kind, "npv input text")
-        ws.cell(row=number, column=3, value=notes.get(key, "")).style = "npv note"
+        ws.cell(row=number, column=3, value=PORTFOLIO_NOTES.get(key, "")).style = "npv note"
         if kind == "bool":
             flags.add(value.coordinate)
         if key in PORTFOLIO_CHOICES:

@@ -245,8 +245,8 @@ ANNUAL = Field(
     UncertainValue(rules.MONEY),
     Part.VALUE,
     sheets={
-        "Costs": Col("E", "Annual £", fmt=_MONEY),
-        "Benefits": Col("E", "Annual £", fmt=_MONEY),
+        "Costs": Col("E", "Annual £", kind=_MONEY),
+        "Benefits": Col("E", "Annual £", kind=_MONEY),
     },
 )
 SCALE = Field(
@@ -261,7 +261,7 @@ GROWTH = Field(
     UncertainValue(rules.YEARLY_CHANGE),
     Part.VALUE,
     omitted=0.0,
-    sheets={"Costs": Col("J", "Growth", fmt=_SHARE), "Benefits": Col("P", "Growth", fmt=_SHARE)},
+    sheets={"Costs": Col("J", "Growth", kind=_SHARE), "Benefits": Col("P", "Growth", kind=_SHARE)},
 )
 
 COST_FIELDS = (
@@ -302,7 +302,7 @@ COST_FIELDS = (
         "optimism_bias",
         UncertainValue(rules.COST_UPLIFT),
         Part.VALUE,
-        sheets={"Costs": Col("M", "Optimism bias", fmt=_SHARE)},
+        sheets={"Costs": Col("M", "Optimism bias", kind=_SHARE)},
     ),
 )
 BENEFIT_FIELDS = (
@@ -343,7 +343,7 @@ BENEFIT_FIELDS = (
         UnitValue(rules.MONEY),
         Part.VALUE,
         written=hooks.unit_value_written,
-        sheets={"Benefits": Col("K", "Unit value £", fmt=_MONEY)},
+        sheets={"Benefits": Col("K", "Unit value £", kind=_MONEY)},
     ),
     SCALE,
     GROWTH,
@@ -352,34 +352,34 @@ BENEFIT_FIELDS = (
         UncertainValue(rules.YEARLY_CHANGE),
         Part.VALUE,
         omitted=0.0,
-        sheets={"Benefits": Col("S", "Drop-off", fmt=_SHARE)},
+        sheets={"Benefits": Col("S", "Drop-off", kind=_SHARE)},
     ),
     Field(
         "deadweight",
         UncertainValue(rules.SHARE),
         Part.VALUE,
         omitted=0.0,
-        sheets={"Benefits": Col("V", "Deadweight", fmt=_SHARE)},
+        sheets={"Benefits": Col("V", "Deadweight", kind=_SHARE)},
     ),
     Field(
         "displacement",
         UncertainValue(rules.SHARE),
         Part.VALUE,
         omitted=0.0,
-        sheets={"Benefits": Col("Y", "Displacement", fmt=_SHARE)},
+        sheets={"Benefits": Col("Y", "Displacement", kind=_SHARE)},
     ),
     Field(
         "attribution",
         UncertainValue(rules.SHARE),
         Part.VALUE,
         omitted=1.0,
-        sheets={"Benefits": Col("AB", "Attribution", fmt=_SHARE)},
+        sheets={"Benefits": Col("AB", "Attribution", kind=_SHARE)},
     ),
     Field(
         "optimism_bias",
         UncertainValue(rules.BENEFIT_REDUCTION),
         Part.VALUE,
-        sheets={"Benefits": Col("AE", "Optimism bias", fmt=_SHARE)},
+        sheets={"Benefits": Col("AE", "Optimism bias", kind=_SHARE)},
     ),
 )
 COSTS = Section("costs", COST_FIELDS, _line_hints(BENEFIT_FIELDS, "benefits", COST_FIELDS))
@@ -410,7 +410,7 @@ RISKS = Section(
             Part.VALUE,
             required=_RISK_NEEDS,
             fallback=0.0,
-            sheets={"Risks": Col("D", "Impact £", fmt=_MONEY)},
+            sheets={"Risks": Col("D", "Impact £", kind=_MONEY)},
         ),
         Field(
             "years",
@@ -565,7 +565,7 @@ PORTFOLIO = Section(
             "agencies",
             Agencies(),
             doc="the only agency names lines and partners may use",
-            sheets={"Agencies": Col("A", "Agency", 28, note="one agency per row", key="agency")},
+            sheets={"Agencies": Col("A", "Agency", 28, "free", "one agency per row", key="agency")},
         ),
         Field(
             "count_statuses",
@@ -620,7 +620,8 @@ SCENARIO = Section(
 BETWEEN = Section(
     "between",
     (
-        Field("groups", Pair()),
+        # a missing pair is reported as an unusable one, as it always was
+        Field("groups", Pair(), required=Pair.problem(None)),
         Field(
             "rank",
             Number(rules.COEFFICIENT),
@@ -655,7 +656,7 @@ PORTFOLIO_FILE = Section(
             Keyed(rules.POSITIVE, "^[0-9]{4}$", hooks.year_problem),
             elsewhere="the Deflators sheet",
         ),
-        Field("scenarios", Nested("scenario", many=True), elsewhere="the Scenarios sheet"),
+        Field("scenarios", Nested("scenario", named=True), elsewhere="the Scenarios sheet"),
         Field("correlation", Nested("correlation"), elsewhere="the Correlation sheet"),
     ),
     misplaced={

@@ -526,6 +526,13 @@ class Statuses(Names):
 class Pair(Kind):
     """``groups = ["fire-costs", "demand"]``: two different correlation groups."""
 
+    @staticmethod
+    def problem(raw: object) -> str:
+        return (
+            'must name two different groups, e.g. groups = ["fire-costs", "demand"], '
+            f"got {show(raw)}"
+        )
+
     def read(self, raw: object, reading: Reading, key: str) -> tuple[str, str] | None:
         if (
             not isinstance(raw, list)
@@ -533,11 +540,7 @@ class Pair(Kind):
             or not all(isinstance(g, str) and g for g in raw)
             or raw[0] == raw[1]
         ):
-            reading.add(
-                'must name two different groups, e.g. groups = ["fire-costs", "demand"], '
-                f"got {show(raw)}",
-                key,
-            )
+            reading.add(self.problem(raw), key)
             return None
         return (raw[0], raw[1])
 
@@ -571,8 +574,10 @@ class Keyed(Kind):
 
 @dataclass(frozen=True)
 class Nested(Kind):
-    """A table of the keys of another section (``[appraisal]``, a scenario's ``set``), or with
-    ``many``, a list of such tables (``[[costs]]``); read by that section's reader."""
+    """A table of the keys of another section (``[appraisal]``, a scenario's ``set``); with
+    ``many``, a list of such tables (``[[costs]]``), or with ``named`` a table of them by name
+    (``[scenarios.NAME]``). The owning section's reader reads it."""
 
     section: str
     many: bool = False
+    named: bool = False

@@ -190,7 +190,10 @@ def _pair(
         return None
     reader.unknown_keys(entry, BETWEEN.keys, item=reading.item, where=reading.where)
     groups, rank = BETWEEN.fields
-    pair = groups.kind.read(entry.get("groups"), reading, "groups")
+    if "groups" not in entry:
+        reading.add(groups.required, "groups")
+        return None
+    pair = groups.kind.read(entry["groups"], reading, "groups")
     if not isinstance(pair, tuple):
         return None
     if "rank" not in entry:

@@ -44,8 +44,9 @@ class Col:
     at: str  # the column's letter: cell addresses are part of the template's contract
     header: str
     width: float = 13
-    #: the number format of a numeric column: ``money`` or ``share`` (else plain ``number``)
-    fmt: str | None = None
+    #: how its cells are read and formatted, where not as the field's kind says: ``money`` or
+    #: ``share`` (a number's format), ``free`` (a list's items one per row, each kept exactly)
+    kind: str | None = None
     note: str = ""
     #: values a drop-down offers without insisting (a workbook may add its own)
     suggested: tuple[str, ...] = ()
@@ -62,7 +63,8 @@ class Row:
     number: int
     label: str
     note: str = ""
-    fmt: str | None = None
+    #: as :attr:`Col.kind`
+    kind: str | None = None
 
 
 #: A nested section's keys each have a column of their own here, named ``<field>.<key>``.
