@@ -25,7 +25,8 @@ from .files import check_output, replace_atomically
 from .model import MACRO_SUFFIXES, OTHER_SPREADSHEET_SUFFIXES
 
 if TYPE_CHECKING:
-    from openpyxl.workbook.workbook import Workbook
+    # openpyxl and defusedxml ship no type hints
+    from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped]
 
 #: Bounds for an untrusted workbook: its size, and what its parts may unpack to.
 MAX_FILE_BYTES = 20 * 2**20
@@ -118,7 +119,7 @@ def open_template(
         The template is missing, unreadable, or lacks one of ``sheets`` or the named ``style``;
         the message says how to rebuild it (``rebuild``: the script's path).
     """
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     how = f"rebuild it with python {rebuild}"
     if not template.is_file():
@@ -235,7 +236,7 @@ def check_package(path: Path, shown: str) -> list[Problem]:
                             return refuse(_bomb())
             if "[Content_Types].xml" not in archive.namelist():
                 return refuse("is not an Excel workbook (no [Content_Types].xml)")
-            import defusedxml.ElementTree as safe_xml
+            import defusedxml.ElementTree as safe_xml  # type: ignore[import-untyped]
 
             types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
             content = " ".join(e.get("ContentType", "") for e in types.iter())

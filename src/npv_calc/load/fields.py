@@ -463,6 +463,9 @@ IMPACTS = Section(
 _PORTFOLIO_ONLY = "belongs in the [portfolio] table of portfolio.toml"
 
 _PROJECT_NEEDS = "is required: every project file needs id, name and start_year"
+#: The tables only portfolio.toml holds: a project file holding one is a portfolio file by
+#: another name (``[correlation]`` is left out: a project file gets "did you mean" for it).
+PORTFOLIO_ONLY_TABLES = ("confidence_grades", "deflators", "scenarios", "portfolio")
 
 PROJECT = Section(
     "project",
@@ -519,10 +522,7 @@ PROJECT = Section(
                 "count_statuses",
             )
         },
-        **{
-            key: "belongs in portfolio.toml"
-            for key in ("confidence_grades", "deflators", "scenarios", "portfolio")
-        },
+        **{key: "belongs in portfolio.toml" for key in PORTFOLIO_ONLY_TABLES},
     },
     required_first=True,
 )

@@ -87,7 +87,7 @@ class Kind:
     @property
     def cell(self) -> str:
         """How a workbook cell holding it is coerced before it is read (see
-        :func:`npv_calc.load.workbook.coerce`): ``text`` (trimmed), ``free`` (kept exactly),
+        :func:`npv_calc.load.workbook_rows.coerce`): ``text`` (trimmed), ``free`` (kept exactly),
         ``bool``, ``year`` (a whole number), ``list`` (comma-separated) or ``number``."""
         return "number"
 

@@ -29,6 +29,7 @@ from .checks import (
     check_scenarios,
     cross_check,
 )
+from .fields import PORTFOLIO_ONLY_TABLES
 from .messages import show
 from .paths import DEFAULT_PATH, PORTFOLIO_FILE, find_files
 from .portfolio import read_portfolio_file
@@ -99,7 +100,7 @@ def _lacks_portfolio(warning: Problem) -> bool:
     return warning.message.startswith(f"has no {PORTFOLIO_FILE}")
 
 
-_PORTFOLIO_TABLES = {"portfolio", "confidence_grades", "deflators", "scenarios"}
+_PORTFOLIO_TABLES = set(PORTFOLIO_ONLY_TABLES)
 
 
 def _tables(data: dict[str, Any]) -> str:

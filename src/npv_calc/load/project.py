@@ -36,18 +36,14 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
     overrides = _settings(data, reader)
     # a missing or bad start year is 0 (so that the project can be built): no offsets from it
     start_year = reading.values["start_year"] or None
-    items = {
-        "costs": _items(
-            data, "costs", reader, lambda raw, i: read_line(raw, COSTS, i, reader, start_year)
-        ),
-        "benefits": _items(
-            data, "benefits", reader, lambda raw, i: read_line(raw, BENEFITS, i, reader, start_year)
-        ),
-        "risks": _items(
-            data, "risks", reader, lambda raw, i: read_risk(raw, i, reader, start_year)
-        ),
-        "impacts": _items(data, "impacts", reader, lambda raw, i: read_impact(raw, i, reader)),
-    }
+    costs = _items(
+        data, "costs", reader, lambda raw, i: read_line(raw, COSTS, i, reader, start_year)
+    )
+    benefits = _items(
+        data, "benefits", reader, lambda raw, i: read_line(raw, BENEFITS, i, reader, start_year)
+    )
+    risks = _items(data, "risks", reader, lambda raw, i: read_risk(raw, i, reader, start_year))
+    impacts = _items(data, "impacts", reader, lambda raw, i: read_impact(raw, i, reader))
     if not data.get("costs") and not data.get("benefits"):
         reader.add(
             "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
@@ -56,7 +52,13 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
             where=_TOP,
         )
     project = Project(
-        path=path, overrides=SettingsPatch.of(overrides), **items, **given(reading.values)
+        path=path,
+        overrides=SettingsPatch.of(overrides),
+        costs=costs,
+        benefits=benefits,
+        risks=risks,
+        impacts=impacts,
+        **given(reading.values),
     )
     project.lines.update(reader.lines.get(_TOP, {}))
     return project

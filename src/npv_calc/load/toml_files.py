@@ -57,8 +57,9 @@ def key_lines(text: str) -> dict[tuple[str, int], dict[str, int | str]]:
 def read_text(path: Path, problems: list[Problem]) -> str | None:
     """The text of a scenario file, or ``None`` after recording why it cannot be read."""
 
-    def refuse(message: str) -> None:
+    def refuse(message: str) -> str | None:
         problems.append(Problem(shown_path(path), message))
+        return None
 
     if not path.is_file():  # a pipe or device would block or never end
         return refuse("is not a regular file; scenario files are TOML text")
