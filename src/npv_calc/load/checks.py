@@ -205,18 +205,8 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
     warnings: list[Problem] = []
     for project in portfolio.projects:
         horizon = portfolio.project_settings(project).updated(overrides).horizon
-        missing: list[tuple[Line, list[int]]] = []
-        for line in project.all_lines:
-            years = [
-                project.start_year + t
-                for t in planned_years(line, horizon)
-                if project.start_year + t <= as_of and project.start_year + t not in line.actuals
-            ]
-            if years:
-                missing.append((line, years))
-        if not missing:
-            continue
-        if not any(line.actuals for line in project.all_lines):
+        missing = _missing_outturn(project, horizon, as_of)
+        if missing and not any(line.actuals for line in project.all_lines):
             first = min(min(years) for _, years in missing)
             warnings.append(
                 Problem(
@@ -244,6 +234,18 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
                 )
             )
     return warnings
+
+
+def _missing_outturn(project: Project, horizon: int, as_of: int) -> list[tuple[Line, list[int]]]:
+    """Each line's financial years up to ``as_of`` where its plan has a flow but it records no
+    outturn (lines with none left out)."""
+    missing: list[tuple[Line, list[int]]] = []
+    for line in project.all_lines:
+        planned = (project.start_year + t for t in planned_years(line, horizon))
+        years = [y for y in planned if y <= as_of and y not in line.actuals]
+        if years:
+            missing.append((line, years))
+    return missing
 
 
 def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Problem]:
@@ -357,7 +359,7 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
         listed = ", ".join(show(a) for a in declared)
         place = (
             "the Agencies sheet"
-            if portfolio.path is not None and is_workbook(portfolio.path)
+            if _workbook(portfolio)
             else "[portfolio] agencies in portfolio.toml"
         )
         return [
@@ -372,19 +374,7 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
             for name, project, field, line in uses
             if name not in allowed
         ], []
-    counts: dict[str, int] = {}
-    for name, *_ in uses:
-        counts[name] = counts.get(name, 0) + 1
-    names = sorted(counts, key=lambda n: (-counts[n], n))
-    # Each use of the rarer spelling is flagged; when both are as common, both are.
-    twin: dict[str, str] = {}
-    for i, rare in enumerate(names):
-        for common in names[:i]:
-            if _near(rare, common):
-                twin[rare] = common
-                if counts[rare] == counts[common]:
-                    twin.setdefault(common, rare)
-                break
+    twin = _twins([name for name, *_ in uses])
     warnings = [
         _problem(
             name,
@@ -400,6 +390,23 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
         if name in twin
     ]
     return [], warnings
+
+
+def _twins(names: list[str]) -> dict[str, str]:
+    """Each rarer spelling of a name very likely meant as another, more common one (when both
+    are as common, each is the other's twin)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))
+    twin: dict[str, str] = {}
+    for i, rare in enumerate(ranked):
+        common = next((c for c in ranked[:i] if _near(rare, c)), None)
+        if common is not None:
+            twin[rare] = common
+            if counts[rare] == counts[common]:
+                twin.setdefault(common, rare)
+    return twin
 
 
 def _grouped(portfolio: Portfolio) -> list[Use]:
@@ -566,19 +573,24 @@ def _symmetric_eigen(m: list[list[float]]) -> tuple[list[float], list[list[float
             break
         for p in range(n - 1):
             for q in range(p + 1, n):
-                if abs(a[p][q]) < 1e-300:
-                    continue
-                theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
-                t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
-                c = 1 / math.sqrt(t * t + 1)
-                s = t * c
-                for k in range(n):
-                    akp, akq = a[k][p], a[k][q]
-                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
-                for k in range(n):
-                    apk, aqk = a[p][k], a[q][k]
-                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
-                for k in range(n):
-                    vkp, vkq = v[k][p], v[k][q]
-                    v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq
+                if abs(a[p][q]) >= 1e-300:
+                    _rotate(a, v, p, q)
     return [a[i][i] for i in range(n)], v
+
+
+def _rotate(a: list[list[float]], v: list[list[float]], p: int, q: int) -> None:
+    """One Jacobi rotation, zeroing ``a[p][q]``: ``a`` becomes J^T a J and ``v`` v J."""
+    theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+    t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
+    c = 1 / math.sqrt(t * t + 1)
+    s = t * c
+    n = len(a)
+    for k in range(n):
+        akp, akq = a[k][p], a[k][q]
+        a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+    for k in range(n):
+        apk, aqk = a[p][k], a[q][k]
+        a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+    for k in range(n):
+        vkp, vkq = v[k][p], v[k][q]
+        v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq

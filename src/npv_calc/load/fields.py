@@ -173,6 +173,7 @@ DESCRIPTION = Field(
     "description",
     Text(),
     fallback="",
+    omitted="",  # an empty description is no description
     sheets={
         "Portfolio": Row(6, "Description"),
         "Projects": Col("F", "Description", 40),
@@ -237,6 +238,7 @@ ACTUALS = Field(
     "actuals",
     Outturn(),
     Part.TIMING,
+    written=hooks.actuals_written,
     doc="outturn by financial year (2017 = 2017/18): the gross amount, in the line's prices",
     elsewhere="the Outturn sheet",
 )

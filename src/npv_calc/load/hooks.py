@@ -219,3 +219,8 @@ def source_written(line: Line) -> object:
     if line.unit_ref and line.source == reference_source(line.unit_ref):
         return None
     return line.source
+
+
+def actuals_written(line: Line) -> object:
+    """Outturn keyed by the financial year as a file writes it (``2017 = ...``), if any."""
+    return {str(year): amount for year, amount in line.actuals.items()} or None
