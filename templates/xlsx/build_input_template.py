@@ -250,10 +250,7 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
-def build(output: Path = OUTPUT) -> Path:
-    wb = Workbook()
-    for style in named_styles():
-        wb.add_named_style(style)
+def _guidance(wb) -> None:
     guidance = wb.active
     guidance.title = "Guidance"
     _title(
@@ -268,6 +265,13 @@ def build(output: Path = OUTPUT) -> Path:
             "npv section" if number == 4 else "npv text"
         )
 
+
+#: The style of a Portfolio sheet value by its kind (text for the others).
+INPUT_STYLES = {"share": "npv input percent", "money": "npv input money", "year": "npv input year"}
+
+
+def _portfolio(wb) -> None:
+    """The Portfolio sheet: a row per setting, a drop-down where it takes one of a few values."""
     ws = wb.create_sheet("Portfolio")
     _title(ws, "Portfolio", GUIDANCE["Portfolio"], 3)
     for number, header in enumerate(("Setting", "Value", "Notes"), start=1):
@@ -284,11 +288,7 @@ def build(output: Path = OUTPUT) -> Path:
     for number, (_, key, label, kind) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
         ws.cell(row=number, column=1, value=label).style = "npv label"
         value = ws.cell(row=number, column=2)
-        value.style = {
-            "share": "npv input percent",
-            "money": "npv input money",
-            "year": "npv input year",
-        }.get(kind, "npv input text")
+        value.style = INPUT_STYLES.get(kind, "npv input text")
         ws.cell(row=number, column=3, value=PORTFOLIO_NOTES.get(key, "")).style = "npv note"
         if kind == "bool":
             flags.add(value.coordinate)
@@ -308,11 +308,9 @@ def build(output: Path = OUTPUT) -> Path:
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["C"].width = 60
 
-    for title, columns in TABLE_SHEETS.items():
-        ws = wb.create_sheet(title)
-        years = TEMPLATE_YEARS if title in [sheet for sheet, _ in LINE_SHEETS.values()] else 0
-        _table(ws, list(columns), years)
 
+def _unit_costs(wb) -> None:
+    """The Unit costs sheet: the library a unit value may name as ref:<key>."""
     ws = wb.create_sheet("Unit costs")
     headers = ["Key (use as ref:<key>)", "Value £", "Per", "Price year", "Description", "Source"]
     _title(ws, "Unit costs", GUIDANCE["Unit costs"], len(headers))
@@ -328,6 +326,17 @@ def build(output: Path = OUTPUT) -> Path:
     for letter, width in zip("ABCDEF", (30, 12, 12, 10, 50, 90), strict=True):
         ws.column_dimensions[letter].width = width
 
+
+def build(output: Path = OUTPUT) -> Path:
+    wb = Workbook()
+    for style in named_styles():
+        wb.add_named_style(style)
+    _guidance(wb)
+    _portfolio(wb)
+    line_sheets = [sheet for sheet, _ in LINE_SHEETS.values()]
+    for title, columns in TABLE_SHEETS.items():
+        _table(wb.create_sheet(title), list(columns), TEMPLATE_YEARS if title in line_sheets else 0)
+    _unit_costs(wb)
     wb.properties.title = "npv-calc scenario input template"
     wb.properties.creator = "npv-calc"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -503,7 +503,12 @@ PROJECT = Section(
             },
         ),
         DESCRIPTION,
-        Field("appraisal", Nested("appraisal"), Part.SETTING),
+        Field(
+            "appraisal",
+            Nested("appraisal"),
+            Part.SETTING,
+            elsewhere="the project's own settings, on the Projects sheet",
+        ),
         *APPRAISAL_FIELDS,
         Field("costs", Nested("costs", many=True), Part.ITEMS, elsewhere="the Costs sheet"),
         Field(
@@ -623,12 +628,18 @@ BETWEEN = Section(
     "between",
     (
         # a missing pair is reported as an unusable one, as it always was
-        Field("groups", Pair(), required=Pair.problem(None)),
+        Field(
+            "groups",
+            Pair(),
+            required=Pair.problem(None),
+            elsewhere="the Correlation sheet's Group and With group",
+        ),
         Field(
             "rank",
             Number(rules.COEFFICIENT),
             Part.VALUE,
             required="is required: the rank correlation between the two groups",
+            elsewhere="the Correlation sheet's Rank correlation",
         ),
     ),
 )
