@@ -51,6 +51,12 @@ from .kinds import (
 from .spec import SPREAD, Col, Field, Part, Row, Section
 
 
+def _value(key: str, rule: rules.Rule, omitted: float | None = None, **sheets: Col) -> Field:
+    """A number of a line that may be uncertain; ``omitted`` is the model's default for it,
+    which a file leaves out; ``sheets`` where it sits, by sheet title."""
+    return Field(key, UncertainValue(rule), Part.VALUE, omitted=omitted, sheets=sheets)
+
+
 def _line_hints(other: tuple[Field, ...], section: str, own: tuple[Field, ...]) -> dict[str, str]:
     """``applies to benefits only``, for the keys of the other line section."""
     keys = {f.key for f in own}
@@ -242,28 +248,21 @@ ACTUALS = Field(
     doc="outturn by financial year (2017 = 2017/18): the gross amount, in the line's prices",
     elsewhere="the Outturn sheet",
 )
-ANNUAL = Field(
+ANNUAL = _value(
     "annual",
-    UncertainValue(rules.MONEY),
-    Part.VALUE,
-    sheets={
-        "Costs": Col("E", "Annual £", kind=_MONEY),
-        "Benefits": Col("E", "Annual £", kind=_MONEY),
-    },
+    rules.MONEY,
+    Costs=Col("E", "Annual £", kind=_MONEY),
+    Benefits=Col("E", "Annual £", kind=_MONEY),
 )
-SCALE = Field(
-    "scale",
-    UncertainValue(rules.NON_NEGATIVE),
-    Part.VALUE,
-    omitted=1.0,
-    sheets={"Costs": Col("P", "Scale"), "Benefits": Col("AJ", "Scale")},
+SCALE = _value(
+    "scale", rules.NON_NEGATIVE, 1.0, Costs=Col("P", "Scale"), Benefits=Col("AJ", "Scale")
 )
-GROWTH = Field(
+GROWTH = _value(
     "growth",
-    UncertainValue(rules.YEARLY_CHANGE),
-    Part.VALUE,
-    omitted=0.0,
-    sheets={"Costs": Col("J", "Growth", kind=_SHARE), "Benefits": Col("P", "Growth", kind=_SHARE)},
+    rules.YEARLY_CHANGE,
+    0.0,
+    Costs=Col("J", "Growth", kind=_SHARE),
+    Benefits=Col("P", "Growth", kind=_SHARE),
 )
 
 COST_FIELDS = (
@@ -300,12 +299,7 @@ COST_FIELDS = (
     ANNUAL,
     SCALE,
     GROWTH,
-    Field(
-        "optimism_bias",
-        UncertainValue(rules.COST_UPLIFT),
-        Part.VALUE,
-        sheets={"Costs": Col("M", "Optimism bias", kind=_SHARE)},
-    ),
+    _value("optimism_bias", rules.COST_UPLIFT, Costs=Col("M", "Optimism bias", kind=_SHARE)),
 )
 BENEFIT_FIELDS = (
     LINE_NAME,
@@ -334,12 +328,7 @@ BENEFIT_FIELDS = (
     PRICE_YEAR,
     ACTUALS,
     ANNUAL,
-    Field(
-        "quantity",
-        UncertainValue(rules.NON_NEGATIVE),
-        Part.VALUE,
-        sheets={"Benefits": Col("H", "Quantity")},
-    ),
+    _value("quantity", rules.NON_NEGATIVE, Benefits=Col("H", "Quantity")),
     Field(
         "unit_value",
         UnitValue(rules.MONEY),
@@ -349,39 +338,12 @@ BENEFIT_FIELDS = (
     ),
     SCALE,
     GROWTH,
-    Field(
-        "drop_off",
-        UncertainValue(rules.YEARLY_CHANGE),
-        Part.VALUE,
-        omitted=0.0,
-        sheets={"Benefits": Col("S", "Drop-off", kind=_SHARE)},
-    ),
-    Field(
-        "deadweight",
-        UncertainValue(rules.SHARE),
-        Part.VALUE,
-        omitted=0.0,
-        sheets={"Benefits": Col("V", "Deadweight", kind=_SHARE)},
-    ),
-    Field(
-        "displacement",
-        UncertainValue(rules.SHARE),
-        Part.VALUE,
-        omitted=0.0,
-        sheets={"Benefits": Col("Y", "Displacement", kind=_SHARE)},
-    ),
-    Field(
-        "attribution",
-        UncertainValue(rules.SHARE),
-        Part.VALUE,
-        omitted=1.0,
-        sheets={"Benefits": Col("AB", "Attribution", kind=_SHARE)},
-    ),
-    Field(
-        "optimism_bias",
-        UncertainValue(rules.BENEFIT_REDUCTION),
-        Part.VALUE,
-        sheets={"Benefits": Col("AE", "Optimism bias", kind=_SHARE)},
+    _value("drop_off", rules.YEARLY_CHANGE, 0.0, Benefits=Col("S", "Drop-off", kind=_SHARE)),
+    _value("deadweight", rules.SHARE, 0.0, Benefits=Col("V", "Deadweight", kind=_SHARE)),
+    _value("displacement", rules.SHARE, 0.0, Benefits=Col("Y", "Displacement", kind=_SHARE)),
+    _value("attribution", rules.SHARE, 1.0, Benefits=Col("AB", "Attribution", kind=_SHARE)),
+    _value(
+        "optimism_bias", rules.BENEFIT_REDUCTION, Benefits=Col("AE", "Optimism bias", kind=_SHARE)
     ),
 )
 COSTS = Section("costs", COST_FIELDS, _line_hints(BENEFIT_FIELDS, "benefits", COST_FIELDS))
@@ -431,6 +393,8 @@ RISKS = Section(
     required_first=True,
 )
 
+_DIRECTION = Choice(DIRECTIONS)
+_MATERIALITY = Choice(MATERIALITIES)
 IMPACTS = Section(
     "impacts",
     (
@@ -442,17 +406,17 @@ IMPACTS = Section(
         ),
         Field(
             "direction",
-            Choice(DIRECTIONS),
+            _DIRECTION,
             Part.TRAIT,
-            required=Choice(DIRECTIONS).required_message(),
+            required=_DIRECTION.required_message(),
             fallback=DIRECTIONS[0],
             sheets={"Impacts": Col("C", "Direction", 10)},
         ),
         Field(
             "materiality",
-            Choice(MATERIALITIES),
+            _MATERIALITY,
             Part.TRAIT,
-            required=Choice(MATERIALITIES).required_message(),
+            required=_MATERIALITY.required_message(),
             fallback=MATERIALITIES[0],
             sheets={"Impacts": Col("D", "Materiality", 11)},
         ),

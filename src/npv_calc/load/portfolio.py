@@ -189,19 +189,11 @@ def _pair(
         reading.add(f"must be a table with groups and rank, {got(entry)}")
         return None
     reader.unknown_keys(entry, BETWEEN.keys, item=reading.item, where=reading.where)
-    groups, rank = BETWEEN.fields
-    if "groups" not in entry:
-        reading.add(groups.required, "groups")
-        return None
-    pair = groups.kind.read(entry["groups"], reading, "groups")
-    if not isinstance(pair, tuple):
-        return None
-    if "rank" not in entry:
-        reading.add(rank.required, "rank")
-        return None
-    value = rank.kind.read(entry["rank"], reading, "rank")
-    if not isinstance(value, float):
-        return None
+    for field in BETWEEN.fields:  # the groups, then their rank: each needed to go on
+        read_fields(reading, [field])
+        if reading.values.get(field.key) is None:
+            return None
+    pair, value = reading.values["groups"], reading.values["rank"]
     if frozenset(pair) in seen:
         reading.add(f"gives the pair {show(list(pair))} a second time; give it once", "groups")
         return None
