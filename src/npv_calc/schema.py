@@ -108,6 +108,7 @@ def _line(section: Section) -> dict[str, Any]:
 
 
 def project_schema() -> dict[str, Any]:
+    """The schema of a project file: its keys, and at least one line."""
     return _object(
         PROJECT,
         **ONE_RATE,
@@ -119,6 +120,7 @@ def project_schema() -> dict[str, Any]:
 
 
 def portfolio_schema() -> dict[str, Any]:
+    """The schema of portfolio.toml."""
     # The schema has always listed the named scenarios last.
     fields = sorted(PORTFOLIO_FILE.fields, key=lambda f: f.key == "scenarios")
     return _object(PORTFOLIO_FILE, _properties(tuple(fields)))

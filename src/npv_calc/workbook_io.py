@@ -119,7 +119,7 @@ def open_template(
         The template is missing, unreadable, or lacks one of ``sheets`` or the named ``style``;
         the message says how to rebuild it (``rebuild``: the script's path).
     """
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook  # type: ignore[import-untyped]  # ships no hints
 
     how = f"rebuild it with python {rebuild}"
     if not template.is_file():
@@ -259,7 +259,7 @@ def _refused_types(archive: zipfile.ZipFile) -> str | None:
     """Macro sheets or a macro-enabled package, as ``[Content_Types].xml`` declares them."""
     if "[Content_Types].xml" not in archive.namelist():
         return "is not an Excel workbook (no [Content_Types].xml)"
-    import defusedxml.ElementTree as safe_xml  # type: ignore[import-untyped]
+    import defusedxml.ElementTree as safe_xml  # type: ignore[import-untyped]  # no hints
 
     types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
     content = " ".join(e.get("ContentType", "") for e in types.iter())

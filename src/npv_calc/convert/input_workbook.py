@@ -50,6 +50,7 @@ from ..workbook_io import (
 from .scenario_files import appraisal_items
 
 if TYPE_CHECKING:
+    # openpyxl ships no type hints
     from openpyxl.workbook.workbook import Workbook  # type: ignore[import-untyped]
     from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
@@ -144,7 +145,7 @@ def _extend_years(ws: Worksheet, count: int) -> dict[int, int]:
 
 
 def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # no hints
 
     return str(get_column_letter(column))
 

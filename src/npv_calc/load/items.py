@@ -58,7 +58,26 @@ def read_line(
     raw: Any, section: Section, index: int, reader: FileReader, start_year: int | None = None
 ) -> Line | None:
     """A cost or benefit line: what it is, its values, its prices (before a ``ref:`` unit value,
-    which brings its own), then when its money flows, and the checks across its keys."""
+    which brings its own), then when its money flows, and the checks across its keys.
+
+    Parameters
+    ----------
+    raw
+        The line's table as the file gives it.
+    section
+        :data:`~npv_calc.load.fields.COSTS` or :data:`~npv_calc.load.fields.BENEFITS`.
+    index
+        Its 1-based place among the project's lines of the section.
+    reader
+        Where its problems go.
+    start_year
+        The project's year 0, to suggest offsets for calendar years written in ``years``.
+
+    Returns
+    -------
+    Line or None
+        The line as far as it could be read (``None`` when it is not a table).
+    """
     unnamed = f"{'Cost' if section.name == 'costs' else 'Benefit'} {index}"
     reading = _item(raw, section, index, reader, unnamed, start_year)
     if reading is None:

@@ -47,9 +47,11 @@ class Reading:
         }
 
     def add(self, message: str, key: str | None = None) -> None:
+        """Record a problem with ``key`` (or with the table)."""
         self.reader.add(message, **self.at(key))
 
     def warn(self, message: str, key: str | None = None) -> None:
+        """Record a warning: legal, but very likely a slip."""
         self.reader.warn(message, **self.at(key))
 
 
@@ -163,6 +165,7 @@ class Choice(Kind):
 
     @property
     def choices(self) -> tuple[str, ...]:
+        """The words allowed, in the order messages list them."""
         return self.options if isinstance(self.options, tuple) else tuple(self.options())
 
     def read(self, raw: object, reading: Reading, key: str) -> str | None:
@@ -528,6 +531,7 @@ class Pair(Kind):
 
     @staticmethod
     def problem(raw: object) -> str:
+        """What is wrong with ``raw`` as a pair (it is not two different group names)."""
         return (
             'must name two different groups, e.g. groups = ["fire-costs", "demand"], '
             f"got {show(raw)}"

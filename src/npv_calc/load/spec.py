@@ -129,6 +129,7 @@ class Section:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """The keys, in declared order (as "allowed keys here" lists them)."""
         return tuple(f.key for f in self.fields)
 
     def field(self, key: str) -> Field:
@@ -172,9 +173,20 @@ def read_fields(
     """Read ``fields`` of ``reading.table`` into ``reading.values``, in order.
 
     A key given but unreadable is ``None`` (its problem recorded), unless the field has a
-    fallback. With ``required``, a missing required key is reported where it would be read
-    (else :func:`require` has reported it already). ``nested`` reads the fields that hold a table
-    of another section.
+    fallback; a key not given is its field's default (if any). A field's ``check`` runs after
+    it is read.
+
+    Parameters
+    ----------
+    reading
+        The table, where its problems go, and the values read so far.
+    fields
+        The fields to read, in the order their problems are to be reported.
+    required
+        Report a missing required key where it would be read (``False`` when :func:`require`
+        has reported it already).
+    nested
+        Readers of the fields that hold a table of another section, by key.
     """
     for f in fields:
         if f.key in reading.table:

@@ -104,8 +104,15 @@ def field_columns(field: Field, placed: Col, prefix: str = "") -> list[Column]:
 
 
 def placed_fields(section: Section, sheet: str, prefix: str = "") -> list[tuple[str, Field, Col]]:
-    """The fields of a section with a column on ``sheet``: (key prefix, field, its column), a
-    nested section's fields spread across columns of their own (``set.discount_rate``)."""
+    """The fields of a section with a column on ``sheet``, in declared order.
+
+    Returns
+    -------
+    list of (str, Field, Col)
+        The prefix of the field's column keys, the field and its column: a nested section's
+        fields are spread across columns of their own, under the prefix of the field holding
+        them (``set.discount_rate``).
+    """
     found: list[tuple[str, Field, Col]] = []
     for field in section.fields:
         placed = field.sheets.get(sheet)
@@ -274,4 +281,5 @@ YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)
 
 
 def year_header(t: int) -> str:
+    """The header of the column of year offset ``t``: ``Year 0``, ``Year 1``, ..."""
     return f"Year {t}"

@@ -45,6 +45,7 @@ class ReadBook:
     def problem(
         self, message: str, cell: str | int | None = None, field: str | None = None
     ) -> None:
+        """Record a problem of the workbook, at ``cell`` (and the column ``field``)."""
         self.problems.append(Problem(self.shown, message, field=field, line=cell))
 
     def once(self, seen: dict[str, str], key: str, cell: str, what: str) -> bool:
@@ -61,6 +62,8 @@ class ReadBook:
         return True
 
     def no_result(self, cell: str, field: str | None = None) -> None:
+        """Record a formula whose result was never saved (a program that does not calculate
+        wrote the workbook)."""
         self.problem(
             "holds a formula with no saved result; open the workbook in a spreadsheet program "
             "and save it, or type the value",
