@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache, cached_property
 from typing import Any
 
 from .kinds import Kind, Reading
@@ -127,10 +128,14 @@ class Section:
     #: required keys are all checked before any key is read (else each where it is read)
     required_first: bool = False
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         """The keys, in declared order (as "allowed keys here" lists them)."""
         return tuple(f.key for f in self.fields)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
 
     def field(self, key: str) -> Field:
         """The field of ``key``.
@@ -140,14 +145,16 @@ class Section:
         KeyError
             When the section has no such key.
         """
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(key)
+        return self._by_key[key]
 
     def part(self, *parts: Part) -> tuple[Field, ...]:
         """The fields of ``parts``, in declared order."""
-        return tuple(f for f in self.fields if f.part in parts)
+        return _part(self, parts)
+
+
+@cache
+def _part(section: Section, parts: tuple[Part, ...]) -> tuple[Field, ...]:
+    return tuple(f for f in section.fields if f.part in parts)
 
 
 # -- reading ------------------------------------------------------------------------------------
