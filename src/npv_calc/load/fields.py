@@ -390,7 +390,6 @@ RISKS = Section(
     misplaced={
         "annual": "a risk has an impact: write impact = ... (£ each year of years if it happens)"
     },
-    required_first=True,
 )
 
 _DIRECTION = Choice(DIRECTIONS)
@@ -495,7 +494,6 @@ PROJECT = Section(
         },
         **{key: "belongs in portfolio.toml" for key in PORTFOLIO_ONLY_TABLES},
     },
-    required_first=True,
 )
 
 

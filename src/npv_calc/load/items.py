@@ -15,7 +15,7 @@ from .fields import BENEFITS, IMPACTS, RISKS
 from .kinds import Reading
 from .messages import got
 from .reader import FileReader
-from .spec import Part, Section, given, read_fields, require
+from .spec import Field, Part, Section, given, read_fields, require
 
 
 def _item(
@@ -49,7 +49,7 @@ def _item(
     return Reading(reader, raw, item, where, {"index": index, "name": name}, start_year)
 
 
-def _others(section: Section, *parts: Part) -> tuple:
+def _others(section: Section, *parts: Part) -> tuple[Field, ...]:
     """The fields of ``parts`` other than the name (read first, to name the item)."""
     return tuple(f for f in section.part(*parts) if f.key != "name")
 
@@ -105,7 +105,9 @@ def read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None) 
     reading = _item(raw, RISKS, index, reader, f"Risk {index}", start_year)
     if reading is None:
         return None
+    # Missing keys are reported before any is read, as they always were.
     require(reading, _others(RISKS, *Part))
+    # the order a risk's problems have always come in (a workbook lists them as found)
     for part in (Part.VALUE, Part.TIMING, Part.LABEL, Part.PRICE):
         read_fields(reading, _others(RISKS, part), required=False)
     risk = Risk(**given(reading.values))

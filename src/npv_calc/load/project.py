@@ -30,7 +30,7 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
         data, PROJECT.keys, item=None, where=_TOP, elsewhere=dict(PROJECT.misplaced)
     )
     reading = Reading(reader, data)
-    require(reading, PROJECT.fields)
+    require(reading, PROJECT.fields)  # before any key is read, as they always were
     read_fields(reading, PROJECT.part(Part.LABEL), required=False)
     read_fields(reading, PROJECT.part(Part.TRAIT), required=False)
     overrides = _settings(data, reader)

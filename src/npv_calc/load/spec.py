@@ -125,8 +125,6 @@ class Section:
     fields: tuple[Field, ...]
     #: hints for keys that belong in another place, by key
     misplaced: Mapping[str, str] = field(default_factory=dict)
-    #: required keys are all checked before any key is read (else each where it is read)
-    required_first: bool = False
 
     @cached_property
     def keys(self) -> tuple[str, ...]:
