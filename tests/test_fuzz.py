@@ -26,60 +26,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from npv_calc.cli import cli
+from npv_calc.load.fields import SECTIONS
 from tests import strategies as gen_st
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-#: Every key of SPEC.md's file format, wherever it belongs (the fuzzer puts keys anywhere).
+#: Every key of the file format, wherever it belongs (the fuzzer puts keys anywhere): each
+#: section's keys as the loader declares them, then those of uncertain values, grades and years.
 VOCABULARY = (
-    # portfolio.toml
-    "portfolio",
-    "appraisal",
-    "confidence_grades",
-    "deflators",
-    "scenarios",
-    "target",
-    "target_year",
-    "description",
-    "set",
-    "exclude",
-    # [appraisal]
-    "discount_rate",
-    "declining",
-    "discount_year0",
-    "horizon",
-    "price_base_year",
-    # project files
-    "id",
-    "name",
-    "start_year",
-    "status",
-    "partners",
-    "costs",
-    "benefits",
-    # lines
-    "agency",
-    "kind",
-    "cashable",
-    "amounts",
-    "annual",
-    "quantity",
-    "unit_value",
-    "years",
-    "growth",
-    "drop_off",
-    "deadweight",
-    "displacement",
-    "attribution",
-    "optimism_bias",
-    "confidence",
-    "price_year",
-    "scale",
-    "source",
-    # uncertain values, grades and deflator years
+    *dict.fromkeys(key for section in SECTIONS.values() for key in section.keys),
     "low",
     "central",
     "high",
+    "group",
     "1",
     "3",
     "7",

@@ -25,6 +25,7 @@ from .files import check_output, replace_atomically
 from .model import MACRO_SUFFIXES, OTHER_SPREADSHEET_SUFFIXES
 
 if TYPE_CHECKING:
+    # openpyxl and defusedxml ship no type hints
     from openpyxl.workbook.workbook import Workbook
 
 #: Bounds for an untrusted workbook: its size, and what its parts may unpack to.
@@ -172,89 +173,107 @@ def check_package(path: Path, shown: str) -> list[Problem]:
     a running count (a directory's sizes can lie), and ``[Content_Types].xml`` is parsed with
     defusedxml.
     """
+    why = _refused_by_name(path) or _refused_as_file(path)
+    if why is None:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                why = _refused_parts(archive) or _refused_types(archive)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            why = f"is not a readable Excel workbook ({exc})"
+        except Exception as exc:  # defusedxml refuses entities and DTDs with its own errors
+            detail = " ".join(str(exc).split())
+            why = f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened"
+    return [Problem(shown, why)] if why else []
 
-    def refuse(message: str) -> list[Problem]:
-        return [Problem(shown, message)]
 
+def _refused_by_name(path: Path) -> str | None:
+    """A spreadsheet of another kind, or one that may hold macros, by its suffix."""
     if path.suffix.lower() in OTHER_SPREADSHEET_SUFFIXES:
-        return refuse(
+        return (
             f"is a {path.suffix} spreadsheet; npv-calc reads Excel workbooks (.xlsx): "
             "save a copy as .xlsx (Excel Workbook)"
         )
     if path.suffix.lower() in MACRO_SUFFIXES:
-        return refuse(
+        return (
             f"is a macro-enabled or binary workbook ({path.suffix}); npv-calc reads "
             "only .xlsx files: save a copy as .xlsx (Excel Workbook)"
         )
+    return None
+
+
+def _refused_as_file(path: Path) -> str | None:
+    """Not a regular file, too large, or not a zip package (an old or encrypted workbook)."""
     try:
         status = path.stat()
     except OSError as exc:
-        return refuse(f"cannot be read: {exc.strerror or exc}")
+        return f"cannot be read: {exc.strerror or exc}"
     if not stat.S_ISREG(status.st_mode):
         # a pipe would block and a device never end: only regular files are opened
-        return refuse("is not a regular file (a pipe, device or folder); give an .xlsx file")
+        return "is not a regular file (a pipe, device or folder); give an .xlsx file"
     if status.st_size > MAX_FILE_BYTES:
-        return refuse(
-            f"is {status.st_size:,} bytes; input workbooks are limited to {MAX_FILE_BYTES:,}"
-        )
+        return f"is {status.st_size:,} bytes; input workbooks are limited to {MAX_FILE_BYTES:,}"
     try:
         with path.open("rb") as handle:
             start = handle.read(4096)
     except OSError as exc:
-        return refuse(f"cannot be read: {exc.strerror or exc}")
+        return f"cannot be read: {exc.strerror or exc}"
     if start.startswith(b"\xd0\xcf\x11\xe0"):
         # An OLE compound file: an old .xls, or an .xlsx saved with a password (Excel encrypts
         # the whole package into an EncryptedPackage stream).
         if "EncryptedPackage".encode("utf-16-le") in start or _ole_holds(path, "EncryptedPackage"):
-            return refuse(
+            return (
                 "is password-protected (encrypted); npv-calc cannot read it: save a copy "
                 "without the password (File > Info > Protect Workbook > Encrypt) and give that"
             )
-        return refuse("is an old-style Excel file (.xls); save it as .xlsx")
+        return "is an old-style Excel file (.xls); save it as .xlsx"
     if not start.startswith(b"PK") or not zipfile.is_zipfile(path):
-        return refuse("is not an Excel workbook (.xlsx)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-            if any("vbaproject" in p.filename.lower() for p in parts):
-                return refuse(
-                    "contains macros (vbaProject.bin); npv-calc does not open "
-                    "macro-enabled workbooks: save a copy as .xlsx without macros"
-                )
-            declared = sum(p.file_size for p in parts)
-            if declared > MAX_UNPACKED_BYTES or any(
-                p.compress_size and p.file_size / p.compress_size > MAX_RATIO for p in parts
-            ):
-                return refuse(_bomb())
-            total = 0
-            for part in parts:
-                with archive.open(part) as stream:
-                    while chunk := stream.read(1 << 20):
-                        total += len(chunk)
-                        if total > MAX_UNPACKED_BYTES:
-                            return refuse(_bomb())
-            if "[Content_Types].xml" not in archive.namelist():
-                return refuse("is not an Excel workbook (no [Content_Types].xml)")
-            import defusedxml.ElementTree as safe_xml
+        return "is not an Excel workbook (.xlsx)"
+    return None
 
-            types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
-            content = " ".join(e.get("ContentType", "") for e in types.iter())
-            if any("macrosheet" in p.filename.lower() for p in parts) or "macrosheet" in content:
-                return refuse(
-                    "contains an Excel 4 macro sheet; npv-calc does not open workbooks with "
-                    "macros: save a copy as .xlsx without it"
-                )
-            if "macroEnabled" in content or "vbaProject" in content:
-                return refuse(
-                    "is macro-enabled; npv-calc does not open macro-enabled "
-                    "workbooks: save a copy as .xlsx"
-                )
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        return refuse(f"is not a readable Excel workbook ({exc})")
-    except Exception as exc:  # defusedxml refuses entities and DTDs with its own errors
-        detail = " ".join(str(exc).split())
-        return refuse(f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened")
-    return []
+
+def _refused_parts(archive: zipfile.ZipFile) -> str | None:
+    """Macros, or parts that unpack to too much (counted as they unpack: a directory's sizes
+    can lie)."""
+    parts = archive.infolist()
+    if any("vbaproject" in p.filename.lower() for p in parts):
+        return (
+            "contains macros (vbaProject.bin); npv-calc does not open "
+            "macro-enabled workbooks: save a copy as .xlsx without macros"
+        )
+    declared = sum(p.file_size for p in parts)
+    if declared > MAX_UNPACKED_BYTES or any(
+        p.compress_size and p.file_size / p.compress_size > MAX_RATIO for p in parts
+    ):
+        return _bomb()
+    total = 0
+    for part in parts:
+        with archive.open(part) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_UNPACKED_BYTES:
+                    return _bomb()
+    return None
+
+
+def _refused_types(archive: zipfile.ZipFile) -> str | None:
+    """Macro sheets or a macro-enabled package, as ``[Content_Types].xml`` declares them."""
+    if "[Content_Types].xml" not in archive.namelist():
+        return "is not an Excel workbook (no [Content_Types].xml)"
+    import defusedxml.ElementTree as safe_xml
+
+    types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
+    content = " ".join(e.get("ContentType", "") for e in types.iter())
+    parts = archive.infolist()
+    if any("macrosheet" in p.filename.lower() for p in parts) or "macrosheet" in content:
+        return (
+            "contains an Excel 4 macro sheet; npv-calc does not open workbooks with "
+            "macros: save a copy as .xlsx without it"
+        )
+    if "macroEnabled" in content or "vbaProject" in content:
+        return (
+            "is macro-enabled; npv-calc does not open macro-enabled workbooks: save a copy as .xlsx"
+        )
+    return None
 
 
 # -- reading untrusted workbooks: a small, bounded reader of our own ---------------------
@@ -377,12 +396,18 @@ def _value(cell: Any, strings: list[str], dates: set[int]) -> object:
         return raw.strip() in ("1", "true")
     if kind in ("str", "e", "d"):
         return _unescape(raw)
+    return _number(raw, int(cell.get("s", "0") or 0) in dates)
+
+
+def _number(raw: str, date: bool) -> object:
+    """A number cell's value: an int or float, a datetime where its style shows a date, or the
+    text as stored when it is not a number (the loader names the cell)."""
     text = raw.strip()
     try:
         number: int | float = float(text) if any(c in text for c in ".eEnN") else int(text)
     except ValueError:
-        return raw  # not a number although stored as one: the loader names the cell
-    if int(cell.get("s", "0") or 0) in dates and isinstance(number, int | float):
+        return raw
+    if date:
         import datetime as dt
 
         try:
@@ -390,6 +415,10 @@ def _value(cell: Any, strings: list[str], dates: set[int]) -> object:
         except (OverflowError, ValueError):
             return number
     return number
+
+
+_BOOK = "xl/workbook.xml"
+_BOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
 
 
 def read_sheets(
@@ -414,58 +443,13 @@ def read_sheets(
     problems = check_package(path, shown)
     if problems:
         raise InputError(problems)
-    import defusedxml.ElementTree as safe_xml
-
-    def broken(detail: object) -> InputError:
-        text = " ".join(str(detail).split())
-        return InputError([Problem(shown, f"cannot be read as a workbook: {text}")])
-
-    sheets: dict[str, Sheet] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            book_part = "xl/workbook.xml"
-            rels_part = "xl/_rels/workbook.xml.rels"
-            if book_part not in names or rels_part not in names:
-                raise broken("it has no xl/workbook.xml (is it a spreadsheet?)")
-            rels = {
-                r.get("Id"): (r.get("Type", ""), r.get("Target", ""))
-                for r in safe_xml.fromstring(archive.read(rels_part)).iter(
-                    f"{_PACKAGE_REL}Relationship"
-                )
-            }
-            by_type = {kind.rsplit("/", 1)[-1]: target for kind, target in rels.values()}
-            strings: list[str] = []
-            if "sharedStrings" in by_type:
-                part = _part(archive, book_part, by_type["sharedStrings"])
-                if part in names:
-                    with archive.open(part) as stream:
-                        for _, element in safe_xml.iterparse(stream):
-                            if element.tag == f"{_MAIN}si":
-                                strings.append(_text_of(element))
-                                element.clear()
-            styles = by_type.get("styles")
-            dates = _date_styles(archive, _part(archive, book_part, styles) if styles else None)
-            book = safe_xml.fromstring(archive.read(book_part))
-            wanted = set(titles)
-            for entry in book.iter(f"{_MAIN}sheet"):
-                title = entry.get("name", "")
-                if title not in wanted or title in sheets:
-                    continue
-                target = rels.get(entry.get(f"{_REL}id"), ("", ""))[1]
-                part = _part(archive, book_part, target)
-                if part not in names:
-                    raise broken(f"its sheet {title!r} is missing from the file")
-                sheet = Sheet(title)
-                with archive.open(part) as stream:
-                    problems += _read_rows(
-                        safe_xml, stream, sheet, shown, strings, dates, max_row, max_column
-                    )
-                sheets[title] = sheet
+            return _read_package(archive, shown, set(titles), max_row, max_column)
     except InputError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
-        raise broken(exc) from None
+        raise _broken(shown, exc) from None
     except Exception as exc:  # defusedxml's refusals (ValueErrors) and malformed XML
         detail = " ".join(str(exc).split())
         raise InputError(
@@ -476,7 +460,63 @@ def read_sheets(
                 )
             ]
         ) from None
+
+
+def _broken(shown: str, detail: object) -> InputError:
+    text = " ".join(str(detail).split())
+    return InputError([Problem(shown, f"cannot be read as a workbook: {text}")])
+
+
+def _read_package(
+    archive: zipfile.ZipFile, shown: str, wanted: set[str], max_row: int, max_column: int
+) -> tuple[dict[str, Sheet], list[Problem]]:
+    """The sheets of an open package that are ``wanted``, and the problems of their cells."""
+    import defusedxml.ElementTree as safe_xml
+
+    names = set(archive.namelist())
+    if _BOOK not in names or _BOOK_RELATIONSHIPS not in names:
+        raise _broken(shown, "it has no xl/workbook.xml (is it a spreadsheet?)")
+    relationships = safe_xml.fromstring(archive.read(_BOOK_RELATIONSHIPS))
+    rels = {
+        r.get("Id"): (r.get("Type", ""), r.get("Target", ""))
+        for r in relationships.iter(f"{_PACKAGE_REL}Relationship")
+    }
+    by_type = {kind.rsplit("/", 1)[-1]: target for kind, target in rels.values()}
+    strings = _shared_strings(archive, by_type.get("sharedStrings"), names)
+    styles = by_type.get("styles")
+    dates = _date_styles(archive, _part(archive, _BOOK, styles) if styles else None)
+    sheets: dict[str, Sheet] = {}
+    problems: list[Problem] = []
+    for entry in safe_xml.fromstring(archive.read(_BOOK)).iter(f"{_MAIN}sheet"):
+        title = entry.get("name", "")
+        if title not in wanted or title in sheets:
+            continue
+        part = _part(archive, _BOOK, rels.get(entry.get(f"{_REL}id"), ("", ""))[1])
+        if part not in names:
+            raise _broken(shown, f"its sheet {title!r} is missing from the file")
+        sheet = Sheet(title)
+        with archive.open(part) as stream:
+            problems += _read_rows(
+                safe_xml, stream, sheet, shown, strings, dates, max_row, max_column
+            )
+        sheets[title] = sheet
     return sheets, problems
+
+
+def _shared_strings(archive: zipfile.ZipFile, target: str | None, names: set[str]) -> list[str]:
+    """The workbook's shared strings, read one at a time."""
+    import defusedxml.ElementTree as safe_xml
+
+    strings: list[str] = []
+    part = _part(archive, _BOOK, target) if target else None
+    if part is None or part not in names:
+        return strings
+    with archive.open(part) as stream:
+        for _, element in safe_xml.iterparse(stream):
+            if element.tag == f"{_MAIN}si":
+                strings.append(_text_of(element))
+                element.clear()
+    return strings
 
 
 def _read_rows(

@@ -29,6 +29,7 @@ from npv_calc.load.workbook_layout import (
     HEADER_ROW,
     LINE_SHEETS,
     PORTFOLIO_CHOICES,
+    PORTFOLIO_NOTES,
     PORTFOLIO_ROWS,
     TABLE_SHEETS,
     TEMPLATE_ROWS,
@@ -233,27 +234,12 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
         if column and column.choices:
             # A hard stop where npv-calc accepts no other value; a warning where the workbook
             # may add its own (agencies on the Agencies sheet, grades on the Grades sheet).
-            strict = column.key in (
-                "kind",
-                "status",
-                "cashable",
-                "value_type",
-                "ob_type",
-                "schedule",
-                "set.schedule",
-                "set.declining",
-                "set.discount_year0",
-                "declining",
-                "discount_year0",
-                "direction",
-                "materiality",
-            )
             rule = DataValidation(
                 type="list",
                 formula1='"' + ",".join(column.choices) + '"',
                 allow_blank=True,
                 showErrorMessage=True,
-                errorStyle="stop" if strict else "warning",
+                errorStyle="stop" if column.strict else "warning",
                 errorTitle=column.header,
                 error=f"Choose one of: {', '.join(column.choices)}",
             )
@@ -264,10 +250,7 @@ def _table(ws, columns: list[Column], years: int = 0) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
-def build(output: Path = OUTPUT) -> Path:
-    wb = Workbook()
-    for style in named_styles():
-        wb.add_named_style(style)
+def _guidance(wb) -> None:
     guidance = wb.active
     guidance.title = "Guidance"
     _title(
@@ -282,27 +265,17 @@ def build(output: Path = OUTPUT) -> Path:
             "npv section" if number == 4 else "npv text"
         )
 
+
+#: The style of a Portfolio sheet value by its kind (text for the others).
+INPUT_STYLES = {"share": "npv input percent", "money": "npv input money", "year": "npv input year"}
+
+
+def _portfolio(wb) -> None:
+    """The Portfolio sheet: a row per setting, a drop-down where it takes one of a few values."""
     ws = wb.create_sheet("Portfolio")
     _title(ws, "Portfolio", GUIDANCE["Portfolio"], 3)
     for number, header in enumerate(("Setting", "Value", "Notes"), start=1):
         ws.cell(row=HEADER_ROW, column=number, value=header).style = "npv header"
-    notes = {
-        "target": "£ of NPV the programme must secure; empty for no target",
-        "target_year": "projects starting in or before this financial year count",
-        "count_statuses": "comma-separated, e.g. approved, in-delivery, delivered; empty: "
-        "every status counts",
-        "present_value_year": "also value every project at this financial year (2023 for "
-        "2023/24); empty: each at its own year 0 only",
-        "discount_rate": "Green Book STPR: 3.5%; empty when a published schedule is chosen",
-        "schedule": "standard, health or lower-rate-test-2026, used as published; empty: the "
-        "discount rate scales the standard schedule",
-        "declining": "TRUE: Green Book schedule after year 30",
-        "discount_year0": "FALSE: year 0 undiscounted (Green Book)",
-        "horizon": "years appraised: 10 covers years 0-9",
-        "price_base_year": "all amounts are in this financial year's prices",
-        "ob_mitigation": "how far optimism bias by project type is reduced from its upper bound "
-        "(0%: the upper bound), never below the lower bound",
-    }
     flags = DataValidation(
         type="list",
         formula1='"TRUE,FALSE"',
@@ -315,12 +288,8 @@ def build(output: Path = OUTPUT) -> Path:
     for number, (_, key, label, kind) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
         ws.cell(row=number, column=1, value=label).style = "npv label"
         value = ws.cell(row=number, column=2)
-        value.style = {
-            "share": "npv input percent",
-            "money": "npv input money",
-            "year": "npv input year",
-        }.get(kind, "npv input text")
-        ws.cell(row=number, column=3, value=notes.get(key, "")).style = "npv note"
+        value.style = INPUT_STYLES.get(kind, "npv input text")
+        ws.cell(row=number, column=3, value=PORTFOLIO_NOTES.get(key, "")).style = "npv note"
         if kind == "bool":
             flags.add(value.coordinate)
         if key in PORTFOLIO_CHOICES:
@@ -339,11 +308,9 @@ def build(output: Path = OUTPUT) -> Path:
     ws.column_dimensions["B"].width = 28
     ws.column_dimensions["C"].width = 60
 
-    for title, columns in TABLE_SHEETS.items():
-        ws = wb.create_sheet(title)
-        years = TEMPLATE_YEARS if title in [sheet for sheet, _ in LINE_SHEETS.values()] else 0
-        _table(ws, list(columns), years)
 
+def _unit_costs(wb) -> None:
+    """The Unit costs sheet: the library a unit value may name as ref:<key>."""
     ws = wb.create_sheet("Unit costs")
     headers = ["Key (use as ref:<key>)", "Value £", "Per", "Price year", "Description", "Source"]
     _title(ws, "Unit costs", GUIDANCE["Unit costs"], len(headers))
@@ -359,6 +326,17 @@ def build(output: Path = OUTPUT) -> Path:
     for letter, width in zip("ABCDEF", (30, 12, 12, 10, 50, 90), strict=True):
         ws.column_dimensions[letter].width = width
 
+
+def build(output: Path = OUTPUT) -> Path:
+    wb = Workbook()
+    for style in named_styles():
+        wb.add_named_style(style)
+    _guidance(wb)
+    _portfolio(wb)
+    line_sheets = [sheet for sheet, _ in LINE_SHEETS.values()]
+    for title, columns in TABLE_SHEETS.items():
+        _table(wb.create_sheet(title), list(columns), TEMPLATE_YEARS if title in line_sheets else 0)
+    _unit_costs(wb)
     wb.properties.title = "npv-calc scenario input template"
     wb.properties.creator = "npv-calc"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -29,14 +29,7 @@ def import_to(
     parent = folder.parent
     if not parent.is_dir():
         raise OutputError(f"cannot import into {folder}: the folder {parent} does not exist")
-    names: dict[str, str] = {}
-    taken: set[str] = {"portfolio.toml"}
-    for number, project in enumerate(portfolio.projects, start=1):
-        name = book_files.get(project.id) or f"{number:02d}-{project.id.lower()}.toml"
-        if name.lower() in taken:
-            name = f"{number:02d}-{project.id.lower()}.toml"
-        taken.add(name.lower())
-        names[project.id] = name
+    names = _file_names(portfolio, book_files)
     header = f"Written by npv-calc import from {source}."
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
@@ -58,6 +51,21 @@ def import_to(
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return [folder / "portfolio.toml", *(folder / names[p.id] for p in portfolio.projects)]
+
+
+def _file_names(portfolio: Portfolio, book_files: dict[str, str | None]) -> dict[str, str]:
+    """Each project's file: the workbook's File, or (when it gives none, or one already taken)
+    a name made from its row and id."""
+    names: dict[str, str] = {}
+    taken: set[str] = {"portfolio.toml"}
+    for number, project in enumerate(portfolio.projects, start=1):
+        made = f"{number:02d}-{project.id.lower()}.toml"
+        name = book_files.get(project.id) or made
+        if name.lower() in taken:
+            name = made
+        taken.add(name.lower())
+        names[project.id] = name
+    return names
 
 
 def _umask() -> int:

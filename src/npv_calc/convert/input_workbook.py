@@ -1,18 +1,21 @@
 """Writing a portfolio into the Excel input template (``npv-calc export``).
 
-The workbook reads back (:mod:`npv_calc.load.workbook`) to the same portfolio: every value is
-written in the column the layout (:mod:`npv_calc.load.workbook_layout`) gives it, text stays text
-(:func:`npv_calc.workbook_io.put_text`), and text a cell cannot hold is refused rather than
-silently changed.
+The workbook reads back (:mod:`npv_calc.load.workbook`) to the same portfolio: every field is
+written in the column its declaration (:mod:`npv_calc.load.fields`) places it in, as the value a
+scenario file would give for it, text stays text (:func:`npv_calc.workbook_io.put_text`), and
+text a cell cannot hold is refused rather than silently changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
+from ..load.fields import IMPACTS, PORTFOLIO, PROJECT, RISKS, SCENARIO
+from ..load.fields import SECTIONS as FIELD_SECTIONS
+from ..load.spec import Field, Part, Row, Section
 from ..load.workbook_layout import (
     CORRELATION_COLUMNS,
     FIRST_ROW,
@@ -31,21 +34,28 @@ from ..load.workbook_layout import (
     YEAR_HEADER,
     Column,
     default_template,
+    placed_fields,
     year_header,
 )
-from ..model import UNALLOCATED, Line, Portfolio, Uncertain
+from ..model import Line, Portfolio, Project, SettingsPatch, Uncertain
 from ..workbook_io import (
     MAX_CELL_TEXT,
     check_writable,
+    column_number,
     first_illegal_character,
     open_template,
     put_text,
     save_atomically,
 )
-from .scenario_files import appraisal_items, impact_items, line_items, risk_items
+from .scenario_files import appraisal_items
 
 if TYPE_CHECKING:
+    # openpyxl ships no type hints
+    from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
+
+#: The column of a line's sheet naming the correlation groups of its values.
+GROUPS = "groups"
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any, owner: str = "") -> None:
@@ -71,41 +81,47 @@ def _put(ws: Worksheet, row: int, column: int, value: Any, owner: str = "") -> N
         cell.value = value
 
 
-def _value_columns(value: Any) -> dict[str, Any]:
-    """``{"": central}`` for a number, or low/central/high for an uncertain value."""
-    if isinstance(value, Uncertain):
-        return {".low": value.low, "": value.central, ".high": value.high}
-    return {"": value}
+def _item_cells(
+    section: Section,
+    sheet: str,
+    source: Callable[[Field], object],
+    *,
+    groups_cell: bool = False,
+) -> dict[str, Any]:
+    """An item's cells by column key, as the fields of its section placed on ``sheet`` say (in
+    the order they are declared). ``source`` gives the model object a field is read from.
 
-
-def _line_cells(line: Line) -> dict[str, Any]:
-    """A line's cells by column key: what its TOML file would say (:func:`line_items`), with
-    uncertain values across low/central/high and ``years`` across first/last (the yearly
-    ``amounts`` go in the Year columns)."""
-    return _item_cells(line_items(line), groups_cell=True)
-
-
-def _item_cells(items: list[tuple[str, Any]], groups_cell: bool) -> dict[str, Any]:
-    """Cells by column key for a line's or a risk's keys: uncertain values across
-    low/central/high, ``years`` across first/last, and correlation groups in the line's
-    Correlation groups cell (``field: group; ...``) or, for a risk, its impact's group cell."""
+    Each value is spread across its columns (an uncertain value's low, central and high); a
+    value an empty cell stands for is left out; an uncertain value's correlation group goes in
+    its own column or, with ``groups_cell``, into the line's one Correlation groups cell
+    (``field: group; ...``, in the order of the fields' columns).
+    """
     cells: dict[str, Any] = {}
-    groups: list[str] = []
-    for key, value in items:
-        if key == "agency" and value == UNALLOCATED:
-            continue  # an empty cell is Unallocated, and a declared-agency drop-down allows it
-        if key == "years":
-            cells["years.first"], cells["years.last"] = value
-        elif key not in ("amounts", "actuals"):  # actuals go on the Outturn sheet
-            cells.update({key + k: v for k, v in _value_columns(value).items()})
-            if isinstance(value, Uncertain) and value.group is not None:
-                if groups_cell:
-                    groups.append(f"{key}: {value.group}")
-                else:
-                    cells[f"{key}.group"] = value.group
+    groups: list[tuple[int, str]] = []
+    for prefix, field, col in placed_fields(section, sheet):
+        value = field.value_of(source(field))
+        if value is None or (col.blank is not None and value == col.blank):
+            continue
+        key = prefix + field.key
+        cells.update({key + suffix: v for suffix, v in field.kind.cells(value).items()})
+        if isinstance(value, Uncertain) and value.group is not None:
+            if groups_cell:
+                groups.append((column_number(col.at), f"{key}: {value.group}"))
+            else:
+                cells[f"{key}.group"] = value.group
     if groups:
-        cells["groups"] = "; ".join(groups)
+        cells[GROUPS] = "; ".join(named for _, named in sorted(groups))
     return cells
+
+
+def _itself(item: object) -> Callable[[Field], object]:
+    """Every field read from the item itself."""
+    return lambda _: item
+
+
+def _with_settings(item: object, settings: SettingsPatch) -> Callable[[Field], object]:
+    """The appraisal settings read from the item's own settings, the other fields from it."""
+    return lambda field: settings if field.part is Part.SETTING else item
 
 
 def _extend_years(ws: Worksheet, count: int) -> dict[int, int]:
@@ -131,7 +147,7 @@ def _extend_years(ws: Worksheet, count: int) -> dict[int, int]:
 def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(column)
+    return str(get_column_letter(column))
 
 
 def _columns_by_key(ws: Worksheet, columns: Sequence[Column]) -> dict[str, int]:
@@ -156,6 +172,17 @@ def _agency_choices(ws: Worksheet, column: int) -> None:
             )
 
 
+def _write_rows(
+    ws: Worksheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]], owner: str = ""
+) -> None:
+    """A row per item from :data:`FIRST_ROW`, each cell in the column of its key."""
+    at = _columns_by_key(ws, columns)
+    for number, row in enumerate(rows, start=FIRST_ROW):
+        for key, value in row.items():
+            if value is not None:
+                _put(ws, number, at[key], value, owner)
+
+
 def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Path:
     """Write a portfolio into the input template, atomically.
 
@@ -176,71 +203,76 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
                     f"{project.id}: partner {partner!r} contains a comma, which "
                     "the Partners column uses to separate names; rename it"
                 )
+    _write_portfolio(wb["Portfolio"], portfolio)
+    _write_tables(wb, portfolio)
+    _write_projects(wb["Projects"], portfolio)
+    _write_lines(wb, portfolio)
+    _write_items(wb["Risks"], portfolio, RISKS, RISK_COLUMNS)
+    _write_items(wb["Impacts"], portfolio, IMPACTS, IMPACT_COLUMNS)
+    _write_correlation(wb["Correlation"], portfolio)
+    _write_outturn(wb["Outturn"], portfolio)
+    save_atomically(wb, path)
+    return path
 
-    ws = wb["Portfolio"]
-    settings = portfolio.settings
-    values = {
-        ("portfolio", "name"): portfolio.name,
-        ("portfolio", "description"): portfolio.description or None,
-        ("portfolio", "target"): portfolio.target,
-        ("portfolio", "target_year"): portfolio.target_year,
-        ("portfolio", "count_statuses"): ", ".join(portfolio.count_statuses)
-        if portfolio.count_statuses is not None
-        else None,
-        ("portfolio", "as_of"): portfolio.as_of,
-        ("portfolio", "present_value_year"): portfolio.present_value_year,
-        # as portfolio.toml would say them: no discount rate beside a published schedule
-        **{("appraisal", k): v for k, v in appraisal_items(settings)},
+
+def _write_portfolio(ws: Worksheet, portfolio: Portfolio) -> None:
+    """The Portfolio sheet: the ``[portfolio]`` table's settings, then the appraisal's, as
+    portfolio.toml would say them (no discount rate beside a published schedule)."""
+    values: dict[tuple[str, str], object] = {
+        ("portfolio", f.key): f.kind.cells(f.value_of(portfolio))[""]
+        for f in PORTFOLIO.fields
+        if isinstance(f.sheets.get("Portfolio"), Row)
     }
+    values.update({("appraisal", k): v for k, v in appraisal_items(portfolio.settings)})
     for number, (table, key, _, _) in enumerate(PORTFOLIO_ROWS, start=FIRST_ROW):
         if values.get((table, key)) is not None:
             _put(ws, number, 2, values[(table, key)])
 
-    for sheet, rows in (
-        ("Grades", [{"grade": g, "share": s} for g, s in portfolio.confidence_grades.items()]),
-        ("Deflators", [{"year": y, "index": i} for y, i in portfolio.deflators.items()]),
-        ("Agencies", [{"agency": a} for a in portfolio.agencies or ()]),
-        (
-            "Scenarios",
-            [
-                {
-                    "name": s.name,
-                    "description": s.description or None,
-                    **{f"set.{k}": v for k, v in s.set.items()},
-                    "exclude": ", ".join(s.exclude) or None,
-                }
-                for s in portfolio.scenarios.values()
-            ],
-        ),
-    ):
-        ws = wb[sheet]
-        at = _columns_by_key(ws, TABLE_SHEETS[sheet])
-        for number, row in enumerate(rows, start=FIRST_ROW):
-            for key, value in row.items():
-                if value is not None:
-                    _put(ws, number, at[key], value)
 
-    ws = wb["Projects"]
-    at = _columns_by_key(ws, PROJECT_COLUMNS)
-    base = portfolio.path.parent if portfolio.path else None
-    for number, project in enumerate(portfolio.projects, start=FIRST_ROW):
-        row: dict[str, Any] = {
-            "id": project.id,
-            "name": project.name,
-            "start_year": project.start_year,
-            "status": project.status,
-            "partners": ", ".join(project.partners) or None,
-            "description": project.description or None,
-            **dict(project.overrides.items()),
+def _write_tables(wb: Workbook, portfolio: Portfolio) -> None:
+    """The Grades, Deflators, Agencies and Scenarios sheets."""
+    grades = portfolio.confidence_grades.items()
+    _write_rows(wb["Grades"], TABLE_SHEETS["Grades"], ({"grade": g, "share": s} for g, s in grades))
+    deflators = portfolio.deflators.items()
+    _write_rows(
+        wb["Deflators"], TABLE_SHEETS["Deflators"], ({"year": y, "index": i} for y, i in deflators)
+    )
+    agencies = portfolio.agencies or ()
+    _write_rows(wb["Agencies"], TABLE_SHEETS["Agencies"], ({"agency": a} for a in agencies))
+    scenarios = (
+        {
+            "name": scenario.name,
+            **_item_cells(SCENARIO, "Scenarios", _with_settings(scenario, scenario.set)),
         }
-        if base is not None and project.path.is_relative_to(base):
-            row["file"] = project.path.relative_to(base).as_posix()
-        elif project.path.suffix == ".toml":
-            row["file"] = project.path.name
+        for scenario in portfolio.scenarios.values()
+    )
+    _write_rows(wb["Scenarios"], TABLE_SHEETS["Scenarios"], scenarios)
+
+
+def _project_file(portfolio: Portfolio, project: Project) -> str | None:
+    """The File of a project: its file below the portfolio's folder, or its name."""
+    base = portfolio.path.parent if portfolio.path else None
+    if base is not None and project.path.is_relative_to(base):
+        return project.path.relative_to(base).as_posix()
+    if project.path.suffix == ".toml":
+        return project.path.name
+    return None
+
+
+def _write_projects(ws: Worksheet, portfolio: Portfolio) -> None:
+    """The Projects sheet: a row per project, its own settings (``overrides``) included."""
+    at = _columns_by_key(ws, PROJECT_COLUMNS)
+    for number, project in enumerate(portfolio.projects, start=FIRST_ROW):
+        row = _item_cells(PROJECT, "Projects", _with_settings(project, project.overrides))
+        row["file"] = _project_file(portfolio, project)
         for key, value in row.items():
             if value is not None:
                 _put(ws, number, at[key], value, f"project {project.id}")
 
+
+def _write_lines(wb: Workbook, portfolio: Portfolio) -> None:
+    """The Costs and Benefits sheets: a row per line, its yearly amounts in Year columns (as
+    many as the longest line needs)."""
     longest = max(
         (
             len(line.amounts)
@@ -256,68 +288,57 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         at = _columns_by_key(ws, columns)
         if portfolio.agencies is not None:
             _agency_choices(ws, at["agency"])
-        number = FIRST_ROW
-        for project in portfolio.projects:
-            for line in getattr(project, section):
-                _put(ws, number, at["project"], project.id)
-                owner = f"project {project.id}, {line.label}"
-                for key, value in _line_cells(line).items():
-                    _put(ws, number, at[key], value, owner)
-                for t, amount in enumerate(line.amounts or ()):
-                    _put(ws, number, years[t], amount)
-                number += 1
+        lines: list[tuple[Project, Line]] = [
+            (p, line) for p in portfolio.projects for line in getattr(p, section)
+        ]
+        for number, (project, line) in enumerate(lines, start=FIRST_ROW):
+            _put(ws, number, at["project"], project.id)
+            cells = _item_cells(FIELD_SECTIONS[section], sheet, _itself(line), groups_cell=True)
+            for key, value in cells.items():
+                _put(ws, number, at[key], value, f"project {project.id}, {line.label}")
+            for t, amount in enumerate(line.amounts or ()):
+                _put(ws, number, years[t], amount)
 
-    ws = wb["Risks"]
-    at = _columns_by_key(ws, RISK_COLUMNS)
-    if portfolio.agencies is not None:
+
+def _write_items(
+    ws: Worksheet, portfolio: Portfolio, section: Section, columns: Sequence[Column]
+) -> None:
+    """The Risks or Impacts sheet: a row per item of each project."""
+    at = _columns_by_key(ws, columns)
+    if portfolio.agencies is not None and "agency" in at:
         _agency_choices(ws, at["agency"])
-    number = FIRST_ROW
-    for project in portfolio.projects:
-        for risk in project.risks:
-            _put(ws, number, at["project"], project.id)
-            for key, value in _item_cells(risk_items(risk), groups_cell=False).items():
-                _put(ws, number, at[key], value, f"project {project.id}, {risk.label}")
-            number += 1
+    items = [(p, item) for p in portfolio.projects for item in getattr(p, section.name)]
+    for number, (project, item) in enumerate(items, start=FIRST_ROW):
+        _put(ws, number, at["project"], project.id)
+        for key, value in _item_cells(section, ws.title, _itself(item)).items():
+            _put(ws, number, at[key], value, f"project {project.id}, {item.label}")
 
-    ws = wb["Impacts"]
-    at = _columns_by_key(ws, IMPACT_COLUMNS)
-    number = FIRST_ROW
-    for project in portfolio.projects:
-        for impact in project.impacts:
-            _put(ws, number, at["project"], project.id)
-            for key, value in impact_items(impact):
-                _put(ws, number, at[key], value, f"project {project.id}, {impact.label}")
-            number += 1
 
-    ws = wb["Correlation"]
-    at = _columns_by_key(ws, CORRELATION_COLUMNS)
-    number = FIRST_ROW
+def _write_correlation(ws: Worksheet, portfolio: Portfolio) -> None:
+    """The Correlation sheet: a row per group, then a row per pair of groups."""
     correlation = portfolio.correlation
-    rows = [(g, None, r) for g, r in correlation.groups.items()] + list(correlation.between)
-    for group, other, rank in rows:
-        _put(ws, number, at["group"], group)
-        if other is not None:
-            _put(ws, number, at["with"], other)
-        _put(ws, number, at["rank"], rank)
-        number += 1
+    pairs = [(g, None, r) for g, r in correlation.groups.items()] + list(correlation.between)
+    rows = ({"group": group, "with": other, "rank": rank} for group, other, rank in pairs)
+    _write_rows(ws, CORRELATION_COLUMNS, rows)
 
-    ws = wb["Outturn"]
+
+def _write_outturn(ws: Worksheet, portfolio: Portfolio) -> None:
+    """The Outturn sheet: a row per line and financial year with outturn."""
     at = _columns_by_key(ws, OUTTURN_COLUMNS)
-    number = FIRST_ROW
     kinds = {section: kind for kind, section in SECTIONS.items()}
-    for project in portfolio.projects:
-        for line in project.all_lines:
-            for year, amount in line.actuals.items():
-                owner = f"project {project.id}, {line.label}"
-                row = {
-                    "project": project.id,
-                    "section": kinds[line.section],
-                    "line": line.name,
-                    "year": year,
-                    "amount": amount,
-                }
-                for key, value in row.items():
-                    _put(ws, number, at[key], value, owner)
-                number += 1
-    save_atomically(wb, path)
-    return path
+    rows = [
+        (project, line, year, amount)
+        for project in portfolio.projects
+        for line in project.all_lines
+        for year, amount in line.actuals.items()
+    ]
+    for number, (project, line, year, amount) in enumerate(rows, start=FIRST_ROW):
+        row = {
+            "project": project.id,
+            "section": kinds[line.section],
+            "line": line.name,
+            "year": year,
+            "amount": amount,
+        }
+        for key, value in row.items():
+            _put(ws, number, at[key], value, f"project {project.id}, {line.label}")

@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from typing import Any
 
 from .. import params
-from ..load.project import reference_source
-from ..load.rules import REFERENCE
-from ..model import APPRAISAL_KEYS, Impact, Line, Portfolio, Project, Risk, Settings, Uncertain
+from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, RISKS
+from ..load.spec import Field
+from ..model import (
+    APPRAISAL_KEYS,
+    Impact,
+    Line,
+    NamedScenario,
+    Portfolio,
+    Project,
+    Risk,
+    Settings,
+    Uncertain,
+)
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -68,53 +79,43 @@ def value(item: Any) -> str:
     raise TypeError(f"cannot write {item!r} as TOML")
 
 
+#: The order a line's keys are written in, as the format's documentation shows a line: what it
+#: is, its money, when, its adjustments, its prices and its source, then its outturn.
+LINE_ORDER = (
+    "name",
+    "agency",
+    "kind",
+    "cashable",
+    "value_type",
+    "amounts",
+    "annual",
+    "quantity",
+    "unit_value",
+    "years",
+    "growth",
+    "drop_off",
+    "deadweight",
+    "displacement",
+    "attribution",
+    "optimism_bias",
+    "ob_type",
+    "confidence",
+    "price_year",
+    "scale",
+    "source",
+    "actuals",
+)
+
+
+def _items(item: object, fields: Iterable[Field]) -> list[tuple[str, Any]]:
+    """What a file says for each of ``fields`` of ``item`` (defaults left out), in order."""
+    return [(f.key, v) for f in fields if (v := f.value_of(item)) is not None]
+
+
 def line_items(line: Line) -> list[tuple[str, Any]]:
-    """The keys of a line that differ from the defaults, in the order of the format's docs."""
-    items: list[tuple[str, Any]] = [("name", line.name), ("agency", line.agency)]
-    if line.section == "costs":
-        items.append(("kind", line.kind))
-    else:
-        items.append(("cashable", line.cashable))
-        if line.value_type is not None:
-            items.append(("value_type", line.value_type))
-    if line.amounts is not None:
-        items.append(("amounts", list(line.amounts)))
-    elif line.annual is not None:
-        items.append(("annual", line.annual))
-    else:
-        items.append(("quantity", line.quantity))
-        unit = f"{REFERENCE}{line.unit_ref}" if line.unit_ref else line.unit_value
-        items.append(("unit_value", unit))
-    if line.years is not None:
-        items.append(("years", list(line.years)))
-    defaults = {
-        "growth": 0.0,
-        "drop_off": 0.0,
-        "deadweight": 0.0,
-        "displacement": 0.0,
-        "attribution": 1.0,
-    }
-    for name, default in defaults.items():
-        current = getattr(line, name)
-        if isinstance(current, Uncertain) or current != default:
-            items.append((name, current))
-    if line.optimism_bias is not None:
-        items.append(("optimism_bias", line.optimism_bias))
-    if line.ob_type is not None:
-        items.append(("ob_type", line.ob_type))
-    if line.confidence is not None:
-        items.append(("confidence", line.confidence))
-    if line.price_year is not None and not line.unit_ref:
-        items.append(("price_year", line.price_year))
-    if isinstance(line.scale, Uncertain) or line.scale != 1.0:
-        items.append(("scale", line.scale))
-    if line.source is not None and not (
-        line.unit_ref and line.source == reference_source(line.unit_ref)
-    ):
-        items.append(("source", line.source))
-    if line.actuals:
-        items.append(("actuals", {str(year): amount for year, amount in line.actuals.items()}))
-    return items
+    """The keys of a line that differ from the defaults, in :data:`LINE_ORDER`."""
+    fields = {f.key: f for f in (COSTS if line.section == "costs" else BENEFITS).fields}
+    return _items(line, (fields[key] for key in LINE_ORDER if key in fields))
 
 
 def project_text(project: Project, header: str = "") -> str:
@@ -146,31 +147,13 @@ def project_text(project: Project, header: str = "") -> str:
 
 def risk_items(risk: Risk) -> list[tuple[str, Any]]:
     """The keys of a risk that differ from the defaults, in the order of the format's docs."""
-    items: list[tuple[str, Any]] = [
-        ("name", risk.name),
-        ("probability", risk.probability),
-        ("impact", risk.impact),
-        ("years", list(risk.years)),
-        ("agency", risk.agency),
-    ]
-    if risk.price_year is not None:
-        items.append(("price_year", risk.price_year))
-    if risk.source is not None:
-        items.append(("source", risk.source))
-    return items
+    return _items(risk, RISKS.fields)
 
 
 def impact_items(impact: Impact) -> list[tuple[str, Any]]:
     """The keys of a non-monetised impact, in the order of the format's docs (an empty
     description, the default, left out)."""
-    items: list[tuple[str, Any]] = [
-        ("name", impact.name),
-        ("direction", impact.direction),
-        ("materiality", impact.materiality),
-    ]
-    if impact.description:
-        items.append(("description", impact.description))
-    return items
+    return _items(impact, IMPACTS.fields)
 
 
 def appraisal_items(settings: Settings) -> list[tuple[str, Any]]:
@@ -189,21 +172,8 @@ def appraisal_items(settings: Settings) -> list[tuple[str, Any]]:
 def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
     """A portfolio.toml for a portfolio's settings, target, grades, deflators and scenarios."""
     lines = [f"# {row}".rstrip() for row in header.splitlines()] if header else []
-    lines += ["[portfolio]", f"name = {string(portfolio.name)}"]
-    if portfolio.description:
-        lines.append(f"description = {string(portfolio.description)}")
-    if portfolio.target is not None:
-        lines.append(f"target = {number(portfolio.target)}")
-    if portfolio.target_year is not None:
-        lines.append(f"target_year = {portfolio.target_year}")
-    if portfolio.agencies is not None:
-        lines.append(f"agencies = {value(list(portfolio.agencies))}")
-    if portfolio.count_statuses is not None:
-        lines.append(f"count_statuses = {value(list(portfolio.count_statuses))}")
-    if portfolio.as_of is not None:
-        lines.append(f"as_of = {portfolio.as_of}")
-    if portfolio.present_value_year is not None:
-        lines.append(f"present_value_year = {portfolio.present_value_year}")
+    lines += ["[portfolio]"]
+    lines += [f"{name} = {value(item)}" for name, item in _items(portfolio, PORTFOLIO.fields)]
     lines += ["", "[appraisal]"]
     lines += [f"{name} = {value(setting)}" for name, setting in appraisal_items(portfolio.settings)]
     lines += ["", "[confidence_grades]"]
@@ -212,13 +182,7 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
         lines += ["", "[deflators]"]
         lines += [f"{year} = {number(index)}" for year, index in portfolio.deflators.items()]
     for scenario in portfolio.scenarios.values():
-        lines += ["", f"[scenarios.{key(scenario.name)}]"]
-        if scenario.description:
-            lines.append(f"description = {string(scenario.description)}")
-        if scenario.set:
-            lines.append(f"set = {value(dict(scenario.set.items()))}")
-        if scenario.exclude:
-            lines.append(f"exclude = {value(list(scenario.exclude))}")
+        lines += ["", f"[scenarios.{key(scenario.name)}]", *_scenario_lines(scenario)]
     correlation = portfolio.correlation
     if correlation.groups:
         lines += ["", "[correlation.groups]"]
@@ -226,6 +190,18 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
     for a, b, r in correlation.between:
         lines += ["", "[[correlation.between]]", f"groups = {value([a, b])}", f"rank = {number(r)}"]
     return "\n".join(lines) + "\n"
+
+
+def _scenario_lines(scenario: NamedScenario) -> list[str]:
+    """A named scenario's keys (the settings it changes, in the order given)."""
+    lines = []
+    if scenario.description:
+        lines.append(f"description = {string(scenario.description)}")
+    if scenario.set:
+        lines.append(f"set = {value(dict(scenario.set.items()))}")
+    if scenario.exclude:
+        lines.append(f"exclude = {value(list(scenario.exclude))}")
+    return lines
 
 
 def new_project_text(project_id: str, name: str, start_year: int) -> str:

@@ -5,8 +5,8 @@ scenarios change) or on several files at once: ``years`` inside the horizon, def
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import fields, replace
-from typing import Any
 
 from ..errors import Problem, shown_path
 from ..model import (
@@ -16,6 +16,8 @@ from ..model import (
     NamedScenario,
     Portfolio,
     Project,
+    Risk,
+    Settings,
     SettingsPatch,
     Uncertain,
     central,
@@ -25,6 +27,13 @@ from ..model import (
 from .messages import show, suggest
 from .paths import PORTFOLIO_FILE
 from .rules import name_key
+
+#: A line or a risk: the items whose years, prices and outturn depend on the settings.
+Item = Line | Risk
+#: An uncertain value naming a correlation group: (project, line or risk, field, value).
+Use = tuple[Project, Item, str, Uncertain]
+#: A problem of an item: (message, field).
+Found = Iterator[tuple[str, str]]
 
 
 def cross_check(
@@ -41,110 +50,133 @@ def cross_check(
     problems: list[Problem] = []
     seen: dict[str, Project] = {}
     named: dict[str, Project] = {}
-    workbook = portfolio.path is not None and is_workbook(portfolio.path)
-    deflators_place = "on the Deflators sheet" if workbook else ("in [deflators] of portfolio.toml")
-    grades_place = "the Grades sheet" if workbook else "[confidence_grades] in portfolio.toml"
     for project in portfolio.projects:
-        if project.id and project.id in seen:
-            problems.append(
-                Problem(
-                    shown_path(project.path),
-                    f"{show(project.id)} is already the id of a project in "
-                    f"{shown_path(seen[project.id].path)}; ids must be unique",
-                    field="id",
-                    line=project.lines.get("id"),
-                )
-            )
-        elif project.id and name_key(project.id) in named:
-            other = named[name_key(project.id)]
-            problems.append(
-                Problem(
-                    shown_path(project.path),
-                    f"{show(project.id)} and {show(other.id)} (in {shown_path(other.path)}) "
-                    "would give the same names in the board workbook, which ignore case and "
-                    "read - as _; make the ids differ in letters or digits",
-                    field="id",
-                    line=project.lines.get("id"),
-                )
-            )
-        seen.setdefault(project.id, project)
-        if project.id:
-            named.setdefault(name_key(project.id), project)
+        problems += _id_problems(project, seen, named)
         settings = portfolio.project_settings(project).updated(overrides)
-        horizon = settings.horizon
-        span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
-        for line in (*project.all_lines, *project.risks):
-
-            def add(
-                message: str, field: str, line: Line = line, project: Project = project
-            ) -> None:
-                problems.append(
-                    Problem(
-                        shown_path(project.path),
-                        message + context,
-                        line.label,
-                        field,
-                        line.lines.get(field),
-                    )
-                )
-
-            if line.years is not None and line.years[1] > horizon - 1:
-                add(f"{show(list(line.years))} goes beyond the horizon: {span}", "years")
-            amounts = getattr(line, "amounts", None)
-            if amounts is not None and len(amounts) > horizon:
-                add(f"has {len(amounts)} years of amounts but {span}", "amounts")
-            if line.price_year is not None and line.price_year != settings.price_base_year:
-                base = settings.price_base_year
-                # a ref: unit value brings its own price year: the message names the ref
-                field = "unit_value" if line.unit_ref else "price_year"
-                year_ = line.price_year
-                subject = (
-                    f"ref:{line.unit_ref} is in {year_}/{(year_ + 1) % 100:02d} prices and"
-                    if line.unit_ref
-                    else str(line.price_year)
-                )
-                if base is None:
-                    add(f"{subject} needs price_base_year in [appraisal] to rebase to", field)
-                else:
-                    for year in (line.price_year, base):
-                        if year not in portfolio.deflators:
-                            what = "the price base year " if year == base else ""
-                            add(
-                                f"{subject} cannot be rebased to {base}: no deflator for "
-                                f"{what}{year} {deflators_place}",
-                                field,
-                            )
-            actuals = getattr(line, "actuals", None) or {}
-            if actuals and portfolio.as_of is None:
-                add(
-                    "records outturn, but [portfolio] as_of is not set: set it to the last "
-                    "financial year with outturn recorded (e.g. as_of = 2023 for 2023/24)",
-                    "actuals",
-                )
-            last_year = project.start_year + horizon - 1
-            # (a start year with a problem is reported already: nothing to place outturn by)
-            for year in actuals if project.start_year >= 1000 else ():
-                if portfolio.as_of is not None and year > portfolio.as_of:
-                    add(
-                        f"{financial_year(year)} is after as_of ({financial_year(portfolio.as_of)}"
-                        "): outturn is recorded only up to as_of; raise as_of or remove the year",
-                        f"actuals.{year}",
-                    )
-                elif not project.start_year <= year <= last_year:
-                    add(
-                        f"{financial_year(year)} is outside the project's years, "
-                        f"{financial_year(project.start_year)} to {financial_year(last_year)} "
-                        f"(start_year {project.start_year} and a {horizon}-year horizon)",
-                        f"actuals.{year}",
-                    )
-            confidence = getattr(line, "confidence", None)
-            if confidence is not None and confidence not in portfolio.confidence_grades:
-                grades = ", ".join(map(str, portfolio.confidence_grades))
-                add(
-                    f"grade {confidence} does not exist; the grades are {grades} ({grades_place})",
-                    "confidence",
-                )
+        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        problems += [
+            Problem(
+                shown_path(project.path),
+                message + context,
+                item.label,
+                field,
+                item.lines.get(field),
+            )
+            for item in items
+            for message, field in _item_problems(portfolio, project, item, settings)
+        ]
     return problems
+
+
+def _id_problems(
+    project: Project, seen: dict[str, Project], named: dict[str, Project]
+) -> list[Problem]:
+    """An id used before, or one that gives the workbook the same names as one used before."""
+    problems: list[Problem] = []
+    message = None
+    if project.id and project.id in seen:
+        message = (
+            f"{show(project.id)} is already the id of a project in "
+            f"{shown_path(seen[project.id].path)}; ids must be unique"
+        )
+    elif project.id and name_key(project.id) in named:
+        other = named[name_key(project.id)]
+        message = (
+            f"{show(project.id)} and {show(other.id)} (in {shown_path(other.path)}) would give "
+            "the same names in the board workbook, which ignore case and read - as _; make the "
+            "ids differ in letters or digits"
+        )
+    if message:
+        problems.append(
+            Problem(shown_path(project.path), message, field="id", line=project.lines.get("id"))
+        )
+    seen.setdefault(project.id, project)
+    if project.id:
+        named.setdefault(name_key(project.id), project)
+    return problems
+
+
+def _item_problems(portfolio: Portfolio, project: Project, item: Item, settings: Settings) -> Found:
+    yield from _span_problems(item, settings.horizon)
+    yield from _price_problems(portfolio, item, settings.price_base_year)
+    yield from _outturn_problems(portfolio, project, item, settings.horizon)
+    confidence = getattr(item, "confidence", None)
+    if confidence is not None and confidence not in portfolio.confidence_grades:
+        grades = ", ".join(map(str, portfolio.confidence_grades))
+        place = (
+            "the Grades sheet" if _workbook(portfolio) else "[confidence_grades] in portfolio.toml"
+        )
+        yield f"grade {confidence} does not exist; the grades are {grades} ({place})", "confidence"
+
+
+def _workbook(portfolio: Portfolio) -> bool:
+    return portfolio.path is not None and is_workbook(portfolio.path)
+
+
+def _span_problems(item: Item, horizon: int) -> Found:
+    """``years`` and ``amounts`` inside the horizon."""
+    span = f"a {horizon}-year appraisal covers year offsets 0 to {horizon - 1}"
+    if item.years is not None and item.years[1] > horizon - 1:
+        yield f"{show(list(item.years))} goes beyond the horizon: {span}", "years"
+    amounts = getattr(item, "amounts", None)
+    if amounts is not None and len(amounts) > horizon:
+        yield f"has {len(amounts)} years of amounts but {span}", "amounts"
+
+
+def _price_problems(portfolio: Portfolio, item: Item, base: int | None) -> Found:
+    """A ``price_year`` other than the price base year needs deflators for both."""
+    if item.price_year is None or item.price_year == base:
+        return
+    # a ref: unit value brings its own price year: the message names the ref
+    field = "unit_value" if item.unit_ref else "price_year"
+    year_ = item.price_year
+    subject = (
+        f"ref:{item.unit_ref} is in {year_}/{(year_ + 1) % 100:02d} prices and"
+        if item.unit_ref
+        else str(item.price_year)
+    )
+    if base is None:
+        yield f"{subject} needs price_base_year in [appraisal] to rebase to", field
+        return
+    place = "on the Deflators sheet" if _workbook(portfolio) else "in [deflators] of portfolio.toml"
+    for year in (item.price_year, base):
+        if year not in portfolio.deflators:
+            what = "the price base year " if year == base else ""
+            yield (
+                f"{subject} cannot be rebased to {base}: no deflator for {what}{year} {place}",
+                field,
+            )
+
+
+def _outturn_problems(portfolio: Portfolio, project: Project, item: Item, horizon: int) -> Found:
+    """Outturn needs ``as_of``, and each year of it must be up to ``as_of`` and in the
+    project's years."""
+    actuals: dict[int, float] = getattr(item, "actuals", None) or {}
+    as_of = portfolio.as_of
+    if actuals and as_of is None:
+        yield (
+            "records outturn, but [portfolio] as_of is not set: set it to the last financial "
+            "year with outturn recorded (e.g. as_of = 2023 for 2023/24)",
+            "actuals",
+        )
+    start = project.start_year
+    if start < 1000:
+        return  # a start year with a problem is reported already: nothing to place outturn by
+    last_year = start + horizon - 1
+    for year in actuals:
+        if as_of is not None and year > as_of:
+            yield (
+                f"{financial_year(year)} is after as_of ({financial_year(as_of)}): outturn is "
+                "recorded only up to as_of; raise as_of or remove the year",
+                f"actuals.{year}",
+            )
+        elif not start <= year <= last_year:
+            yield (
+                f"{financial_year(year)} is outside the project's years, "
+                f"{financial_year(start)} to {financial_year(last_year)} "
+                f"(start_year {start} and a {horizon}-year horizon)",
+                f"actuals.{year}",
+            )
 
 
 def planned_years(line: Line, horizon: int) -> list[int]:
@@ -173,18 +205,8 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
     warnings: list[Problem] = []
     for project in portfolio.projects:
         horizon = portfolio.project_settings(project).updated(overrides).horizon
-        missing: list[tuple[Line, list[int]]] = []
-        for line in project.all_lines:
-            years = [
-                project.start_year + t
-                for t in planned_years(line, horizon)
-                if project.start_year + t <= as_of and project.start_year + t not in line.actuals
-            ]
-            if years:
-                missing.append((line, years))
-        if not missing:
-            continue
-        if not any(line.actuals for line in project.all_lines):
+        missing = _missing_outturn(project, horizon, as_of)
+        if missing and not any(line.actuals for line in project.all_lines):
             first = min(min(years) for _, years in missing)
             warnings.append(
                 Problem(
@@ -212,6 +234,18 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
                 )
             )
     return warnings
+
+
+def _missing_outturn(project: Project, horizon: int, as_of: int) -> list[tuple[Line, list[int]]]:
+    """Each line's financial years up to ``as_of`` where its plan has a flow but it records no
+    outturn (lines with none left out)."""
+    missing: list[tuple[Line, list[int]]] = []
+    for line in project.all_lines:
+        planned = (project.start_year + t for t in planned_years(line, horizon))
+        years = [y for y in planned if y <= as_of and y not in line.actuals]
+        if years:
+            missing.append((line, years))
+    return missing
 
 
 def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Problem]:
@@ -262,18 +296,19 @@ def check_scenarios(portfolio: Portfolio, base: list[Problem] | None = None) -> 
     return problems
 
 
-def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Line | None]]:
+def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Item | None]]:
     """Every agency name written: (name, project, field, line or None for partners)."""
-    uses: list[tuple[str, Project, str, Line | None]] = []
+    uses: list[tuple[str, Project, str, Item | None]] = []
     for project in portfolio.projects:
         uses += [(name, project, "partners", None) for name in project.partners]
-        for line in (*project.all_lines, *project.risks):
-            if "agency" in line.lines or line.agency != UNALLOCATED:
-                uses.append((line.agency, project, "agency", line))
+        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        for item in items:
+            if "agency" in item.lines or item.agency != UNALLOCATED:
+                uses.append((item.agency, project, "agency", item))
     return uses
 
 
-def _problem(name: str, project: Project, field: str, line: Line | None, message: str) -> Problem:
+def _problem(name: str, project: Project, field: str, line: Item | None, message: str) -> Problem:
     where = line.lines.get(field) if line is not None else project.lines.get(field)
     return Problem(shown_path(project.path), message, line.label if line else None, field, where)
 
@@ -324,7 +359,7 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
         listed = ", ".join(show(a) for a in declared)
         place = (
             "the Agencies sheet"
-            if portfolio.path is not None and is_workbook(portfolio.path)
+            if _workbook(portfolio)
             else "[portfolio] agencies in portfolio.toml"
         )
         return [
@@ -339,19 +374,7 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
             for name, project, field, line in uses
             if name not in allowed
         ], []
-    counts: dict[str, int] = {}
-    for name, *_ in uses:
-        counts[name] = counts.get(name, 0) + 1
-    names = sorted(counts, key=lambda n: (-counts[n], n))
-    # Each use of the rarer spelling is flagged; when both are as common, both are.
-    twin: dict[str, str] = {}
-    for i, rare in enumerate(names):
-        for common in names[:i]:
-            if _near(rare, common):
-                twin[rare] = common
-                if counts[rare] == counts[common]:
-                    twin.setdefault(common, rare)
-                break
+    twin = _twins([name for name, *_ in uses])
     warnings = [
         _problem(
             name,
@@ -369,16 +392,34 @@ def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:
     return [], warnings
 
 
-def _grouped(portfolio: Portfolio) -> list[tuple[Project, Any, str, Uncertain]]:
+def _twins(names: list[str]) -> dict[str, str]:
+    """Each rarer spelling of a name very likely meant as another, more common one (when both
+    are as common, each is the other's twin)."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    ranked = sorted(counts, key=lambda n: (-counts[n], n))
+    twin: dict[str, str] = {}
+    for i, rare in enumerate(ranked):
+        common = next((c for c in ranked[:i] if _near(rare, c)), None)
+        if common is not None:
+            twin[rare] = common
+            if counts[rare] == counts[common]:
+                twin.setdefault(common, rare)
+    return twin
+
+
+def _grouped(portfolio: Portfolio) -> list[Use]:
     """Every uncertain value that names a correlation group: (project, line or risk, field,
     value)."""
-    found = []
+    found: list[Use] = []
     for project in portfolio.projects:
-        for line in (*project.all_lines, *project.risks):
-            for f in fields(line):
-                value = getattr(line, f.name)
+        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        for item in items:
+            for f in fields(item):
+                value = getattr(item, f.name)
                 if isinstance(value, Uncertain) and value.group is not None:
-                    found.append((project, line, f.name, value))
+                    found.append((project, item, f.name, value))
     return found
 
 
@@ -386,63 +427,88 @@ def check_correlation(portfolio: Portfolio) -> list[Problem]:
     """Correlation groups: each one used is declared, each one declared is used, each pair
     names declared groups, and the coefficients together are ones a joint distribution can
     have (the correlation matrix of the drawn values is positive semi-definite)."""
-    correlation = portfolio.correlation
-    declared = correlation.groups
-    shown = shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
-    workbook = portfolio.path is not None and is_workbook(portfolio.path)
-    place = "the Correlation sheet" if workbook else "[correlation.groups] in portfolio.toml"
-    problems: list[Problem] = []
     uses = _grouped(portfolio)
-    used = {value.group for *_, value in uses}
-    for project, line, name, value in uses:
+    problems = [
+        *_undeclared_uses(portfolio, uses),
+        *_unused_groups(portfolio, uses),
+        *_undeclared_pairs(portfolio),
+    ]
+    if problems or any(math.isnan(rho) for rho in portfolio.correlation.groups.values()):
+        return problems  # a coefficient that is not a number was reported when it was read
+    return _impossible(portfolio, uses)
+
+
+def _portfolio_file(portfolio: Portfolio) -> str:
+    return shown_path(portfolio.path) if portfolio.path else PORTFOLIO_FILE
+
+
+def _groups_place(portfolio: Portfolio) -> str:
+    return (
+        "the Correlation sheet"
+        if _workbook(portfolio)
+        else "[correlation.groups] in portfolio.toml"
+    )
+
+
+def _undeclared_uses(portfolio: Portfolio, uses: list[Use]) -> Iterator[Problem]:
+    declared = portfolio.correlation.groups
+    for project, item, name, value in uses:
         if value.group not in declared:
-            hint = suggest(value.group or "", declared)
-            problems.append(
-                Problem(
-                    shown_path(project.path),
-                    f"names the correlation group {show(value.group)}, which is not declared"
-                    f"{hint}; declare it with its rank correlation in {place}",
-                    line.label,
-                    f"{name}.group",
-                    line.lines.get(f"{name}.group") or line.lines.get(name),
-                )
+            yield Problem(
+                shown_path(project.path),
+                f"names the correlation group {show(value.group)}, which is not declared"
+                f"{suggest(value.group or '', declared)}; declare it with its rank correlation "
+                f"in {_groups_place(portfolio)}",
+                item.label,
+                f"{name}.group",
+                item.lines.get(f"{name}.group") or item.lines.get(name),
             )
-    for group in declared:
+
+
+def _unused_groups(portfolio: Portfolio, uses: list[Use]) -> Iterator[Problem]:
+    correlation = portfolio.correlation
+    used = {value.group for *_, value in uses}
+    undeclared = sorted(g for g in used if g is not None and g not in correlation.groups)
+    for group in correlation.groups:
         if group not in used:
-            undeclared = sorted(g for g in used if g is not None and g not in declared)
             hint = suggest(group, undeclared) if undeclared else ""
-            problems.append(
-                Problem(
-                    shown,
-                    f"the group {show(group)} is declared but no uncertain value names it{hint}; "
-                    'add group = "..." to the values it should correlate, or remove it',
-                    "[correlation.groups]",
-                    group,
-                    correlation.lines.get(f"group:{group}") or None,
-                )
+            yield Problem(
+                _portfolio_file(portfolio),
+                f"the group {show(group)} is declared but no uncertain value names it{hint}; "
+                'add group = "..." to the values it should correlate, or remove it',
+                "[correlation.groups]",
+                group,
+                correlation.lines.get(f"group:{group}") or None,
             )
+
+
+def _undeclared_pairs(portfolio: Portfolio) -> Iterator[Problem]:
+    correlation = portfolio.correlation
     for a, b, _ in correlation.between:
         for group in (a, b):
-            if group not in declared:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"names the group {show(group)}, which is not declared"
-                        f"{suggest(group, declared)}; declare it in {place}",
-                        "[[correlation.between]]",
-                        "groups",
-                        correlation.lines.get(f"between:{a}:{b}") or None,
-                    )
+            if group not in correlation.groups:
+                yield Problem(
+                    _portfolio_file(portfolio),
+                    f"names the group {show(group)}, which is not declared"
+                    f"{suggest(group, correlation.groups)}; declare it in "
+                    f"{_groups_place(portfolio)}",
+                    "[[correlation.between]]",
+                    "groups",
+                    correlation.lines.get(f"between:{a}:{b}") or None,
                 )
-    if problems or any(math.isnan(rho) for rho in declared.values()):
-        return problems  # a coefficient that is not a number was reported when it was read
+
+
+def _impossible(portfolio: Portfolio, uses: list[Use]) -> list[Problem]:
+    """The groups whose coefficients no joint distribution can have, as one problem."""
     # Positive semi-definite: with n_g drawn values in group g, the value-level matrix is PSD
     # exactly when the group-level matrix M (M_gg = 1 + (n_g - 1) rho_g,
     # M_ab = r_ab sqrt(n_a n_b)) is (the other eigenvalues are 1 - rho_g >= 0).
+    correlation = portfolio.correlation
+    declared = correlation.groups
     counts = {g: 0 for g in declared}
     for *_, value in uses:
-        if not value.is_fixed:
-            counts[value.group] += 1  # type: ignore[index]
+        if not value.is_fixed and value.group is not None:
+            counts[value.group] += 1
     groups = [g for g in declared if counts[g] > 0]
     bad = not_semi_definite(
         groups,
@@ -450,22 +516,21 @@ def check_correlation(portfolio: Portfolio) -> list[Problem]:
         {g: counts[g] for g in groups},
         correlation.between,
     )
-    if bad:
-        listed = ", ".join(show(g) for g in bad)
-        first = correlation.lines.get(f"group:{bad[0]}") or None
-        problems.append(
-            Problem(
-                shown,
-                f"the rank correlations of the groups {listed} cannot hold together: no joint "
-                "distribution has them (the correlation matrix is not positive semi-definite). "
-                "Lower the between-group correlations, or, for a negative correlation inside "
-                "a group of n values, keep it at -1/(n-1) or above",
-                "[correlation]",
-                None,
-                first,
-            )
+    if not bad:
+        return []
+    listed = ", ".join(show(g) for g in bad)
+    return [
+        Problem(
+            _portfolio_file(portfolio),
+            f"the rank correlations of the groups {listed} cannot hold together: no joint "
+            "distribution has them (the correlation matrix is not positive semi-definite). "
+            "Lower the between-group correlations, or, for a negative correlation inside "
+            "a group of n values, keep it at -1/(n-1) or above",
+            "[correlation]",
+            None,
+            correlation.lines.get(f"group:{bad[0]}") or None,
         )
-    return problems
+    ]
 
 
 def not_semi_definite(
@@ -508,19 +573,24 @@ def _symmetric_eigen(m: list[list[float]]) -> tuple[list[float], list[list[float
             break
         for p in range(n - 1):
             for q in range(p + 1, n):
-                if abs(a[p][q]) < 1e-300:
-                    continue
-                theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
-                t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
-                c = 1 / math.sqrt(t * t + 1)
-                s = t * c
-                for k in range(n):
-                    akp, akq = a[k][p], a[k][q]
-                    a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
-                for k in range(n):
-                    apk, aqk = a[p][k], a[q][k]
-                    a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
-                for k in range(n):
-                    vkp, vkq = v[k][p], v[k][q]
-                    v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq
+                if abs(a[p][q]) >= 1e-300:
+                    _rotate(a, v, p, q)
     return [a[i][i] for i in range(n)], v
+
+
+def _rotate(a: list[list[float]], v: list[list[float]], p: int, q: int) -> None:
+    """One Jacobi rotation, zeroing ``a[p][q]``: ``a`` becomes J^T a J and ``v`` v J."""
+    theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+    t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
+    c = 1 / math.sqrt(t * t + 1)
+    s = t * c
+    n = len(a)
+    for k in range(n):
+        akp, akq = a[k][p], a[k][q]
+        a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
+    for k in range(n):
+        apk, aqk = a[p][k], a[q][k]
+        a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
+    for k in range(n):
+        vkp, vkq = v[k][p], v[k][q]
+        v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq

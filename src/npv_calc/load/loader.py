@@ -29,12 +29,14 @@ from .checks import (
     check_scenarios,
     cross_check,
 )
+from .fields import PORTFOLIO_ONLY_TABLES
 from .messages import show
 from .paths import DEFAULT_PATH, PORTFOLIO_FILE, find_files
 from .portfolio import read_portfolio_file
 from .project import read_project
 from .reader import FileReader, Locations
 from .settings import parse_settings
+from .spec import given
 from .toml_files import key_lines, parse_toml, read_text
 
 
@@ -98,7 +100,7 @@ def _lacks_portfolio(warning: Problem) -> bool:
     return warning.message.startswith(f"has no {PORTFOLIO_FILE}")
 
 
-_PORTFOLIO_TABLES = {"portfolio", "confidence_grades", "deflators", "scenarios"}
+_PORTFOLIO_TABLES = set(PORTFOLIO_ONLY_TABLES)
 
 
 def _tables(data: dict[str, Any]) -> str:
@@ -173,16 +175,25 @@ def load_portfolio(
     InputError
         With every problem found in every file (and the warnings found on the way).
     """
-    defaulted = not paths
     patch = SettingsPatch.of(overrides)
-    if not paths:
-        paths = (DEFAULT_PATH,)
-    sources = _sources(paths, defaulted)
+    sources = _sources(paths or (DEFAULT_PATH,), defaulted=not paths)
     problems, warnings = sources.problems, sources.warnings
+    portfolio = _read(sources, problems, warnings)
+    # Without its portfolio file (there under another name), the settings-dependent checks
+    # would only report the settings it would have given.
+    checked = _check(portfolio, patch, problems, warnings, settings=check and not sources.misnamed)
+    if scenarios:
+        problems += check_scenarios(portfolio, None if patch else checked)
+    warnings = sort_problems(warnings)
+    if problems:
+        raise InputError(sort_problems(problems), warnings)
+    return replace(portfolio, warnings=tuple(warnings))
+
+
+def _read(sources: _Sources, problems: list[Problem], warnings: list[Problem]) -> Portfolio:
+    """The portfolio its documents give, their problems and warnings added to the lists."""
     portfolio_path = sources.portfolio.path if sources.portfolio else None
-    portfolio_args: dict[str, Any] = {
-        "confidence_grades": params.default_confidence_grades(),
-    }
+    portfolio_args: dict[str, Any] = {"confidence_grades": params.default_confidence_grades()}
     if sources.portfolio is not None:
         reader = FileReader(sources.portfolio.path, sources.portfolio.locations)
         portfolio_args.update(read_portfolio_file(sources.portfolio.document, reader))
@@ -195,47 +206,50 @@ def load_portfolio(
         projects.append(read_project(source.document, source.path, reader))
         problems += reader.problems
         warnings += reader.warnings
-    files = list(
-        dict.fromkeys(
-            [*([portfolio_path] if portfolio_path else []), *(s.path for s in sources.projects)]
-        )
-    )
-
-    default_name = "Projects"
-    if portfolio_path is not None:
-        workbook = is_workbook(portfolio_path)
-        default_name = portfolio_path.stem if workbook else portfolio_path.resolve().parent.name
-    portfolio = Portfolio(
-        name=portfolio_args.pop("name", None) or default_name,
+    files = [*([portfolio_path] if portfolio_path else []), *(s.path for s in sources.projects)]
+    return Portfolio(
+        name=portfolio_args.pop("name", None) or _default_name(portfolio_path),
         projects=tuple(projects),
         settings=settings,
-        files=tuple(files),
+        files=tuple(dict.fromkeys(files)),
         path=portfolio_path,
-        **{k: v for k, v in portfolio_args.items() if v is not None},
+        **given(portfolio_args),
     )
+
+
+def _default_name(portfolio_path: Path | None) -> str:
+    """A portfolio that gives no name is named after its workbook or its folder."""
+    if portfolio_path is None:
+        return "Projects"
+    if is_workbook(portfolio_path):
+        return portfolio_path.stem
+    return portfolio_path.resolve().parent.name
+
+
+def _check(
+    portfolio: Portfolio,
+    patch: SettingsPatch,
+    problems: list[Problem],
+    warnings: list[Problem],
+    *,
+    settings: bool,
+) -> list[Problem] | None:
+    """The checks across files, added to the lists; with ``settings``, the checks that depend
+    on the settings too, whose problems are returned."""
     agency_problems, agency_warnings = check_agencies(portfolio)
     problems += agency_problems
     warnings += agency_warnings
     problems += check_correlation(portfolio)
-    checked: list[Problem] | None = None
-    # Without its portfolio file (there under another name), the settings-dependent checks
-    # would only report the settings it would have given.
-    check = check and not sources.misnamed
-    if check:
-        context = ""
-        if patch:
-            context = " (with --set " + ", ".join(f"{k}={show(v)}" for k, v in patch.items())
-            context += ")"
-        checked = cross_check(portfolio, patch, context=context)
-        problems += checked
-        if not problems:  # with problems, a missing outturn may only be their consequence
-            warnings += check_outturn(portfolio, patch)
-    if scenarios:
-        problems += check_scenarios(portfolio, None if patch else checked)
-    warnings = sort_problems(warnings)
-    if problems:
-        raise InputError(sort_problems(problems), warnings)
-    return replace(portfolio, warnings=tuple(warnings))
+    if not settings:
+        return None
+    context = ""
+    if patch:
+        context = " (with --set " + ", ".join(f"{k}={show(v)}" for k, v in patch.items()) + ")"
+    checked = cross_check(portfolio, patch, context=context)
+    problems += checked
+    if not problems:  # with problems, a missing outturn may only be their consequence
+        warnings += check_outturn(portfolio, patch)
+    return checked
 
 
 def load_with_settings(

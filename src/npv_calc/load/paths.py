@@ -79,32 +79,45 @@ def _walk(root: Path, found: Found) -> list[Path]:
                 if _is_toml(entry.name):
                     skipped(path, "a link to a file that does not exist")
                 continue
-            is_dir = stat.S_ISDIR(mode)
-            hidden = entry.name.startswith(".")
-            if is_dir:
-                if hidden:
-                    if any(_is_toml(p.name) for p in _listing(path)):
-                        skipped(path, "a hidden folder (its name starts with .) holding *.toml")
-                elif is_link:
-                    skipped(
-                        path,
-                        "a link to a folder (not followed, as links can loop); give the "
-                        "folder it points to as a PATH of its own",
-                    )
-                elif depth + 1 > MAX_DEPTH:
-                    skipped(path, f"more than {MAX_DEPTH} folders deep")
-                else:
+            if stat.S_ISDIR(mode):
+                search, why = _folder(path, is_link, depth)
+                if search:
                     pending.append((path, depth + 1))
-                continue
-            if not _is_toml(entry.name):
-                continue
-            if hidden:
-                skipped(path, "a hidden file (its name starts with .)")
-            elif not stat.S_ISREG(mode):
-                skipped(path, "not a regular file (a pipe, device or socket)")
+            elif _is_toml(entry.name):
+                why = _file(path, mode)
+                if why is None:
+                    files.append(path)
             else:
-                files.append(path)
+                why = None
+            if why:
+                skipped(path, why)
     return sorted(files)
+
+
+def _folder(path: Path, is_link: bool, depth: int) -> tuple[bool, str | None]:
+    """Whether a folder is searched, and why not when that is worth a word (a hidden folder
+    holding no scenario file is nobody's business)."""
+    if path.name.startswith("."):
+        if any(_is_toml(p.name) for p in _listing(path)):
+            return False, "a hidden folder (its name starts with .) holding *.toml"
+        return False, None
+    if is_link:
+        return False, (
+            "a link to a folder (not followed, as links can loop); give the folder it points to "
+            "as a PATH of its own"
+        )
+    if depth + 1 > MAX_DEPTH:
+        return False, f"more than {MAX_DEPTH} folders deep"
+    return True, None
+
+
+def _file(path: Path, mode: int) -> str | None:
+    """Why a ``*.toml`` file is not read, or ``None`` when it is."""
+    if path.name.startswith("."):
+        return "a hidden file (its name starts with .)"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, device or socket)"
+    return None
 
 
 def _listing(folder: Path) -> list[Path]:
@@ -125,51 +138,13 @@ def find_files(paths: Sequence[str | Path], *, defaulted: bool = False) -> Found
     for given in paths:
         path = Path(given)
         if not path.exists():
-            message = "does not exist"
-            if defaulted:
-                message += (
-                    f" (with no PATH, npv-calc reads {DEFAULT_PATH}/ in the current folder, "
-                    f"{Path.cwd()}); give the folder that holds portfolio.toml and the project "
-                    "files, e.g. npv-calc run path/to/scenarios"
-                )
-            found.problems.append(Problem(str(given), message))
+            found.problems.append(Problem(str(given), _missing(defaulted)))
         elif path.is_dir():
-            files = _walk(path, found)
-            if not files:
-                found.problems.append(
-                    Problem(
-                        str(given),
-                        "holds no scenario files (*.toml): expected "
-                        "portfolio.toml and a file per project",
-                    )
-                )
-            top = [p for p in files if p.parent == path]
-            if files and not any(p.name == PORTFOLIO_FILE for p in top):
-                found.without_portfolio.append(path)
-            for p in files:
-                if p.name == PORTFOLIO_FILE:
-                    portfolios.append(p)
-                elif _is_portfolio_name(p.name):
-                    found.problems.append(_misnamed(p))
-                    found.misnamed = True
-                else:
-                    projects.append(p)
-        elif path.name == PORTFOLIO_FILE:
-            portfolios.append(path)
-        elif _is_portfolio_name(path.name):
-            found.problems.append(_misnamed(path))
-            found.misnamed = True
+            for file in _directory(path, str(given), found):
+                _sort(file, found, portfolios, projects)
         else:
-            projects.append(path)
-    unique = list(dict.fromkeys(p.resolve() for p in portfolios))
-    if len(unique) > 1:
-        found.problems.append(
-            Problem(
-                shown_path(portfolios[1]),
-                f"is a second portfolio.toml (the first is {shown_path(portfolios[0])}); appraise "
-                "one portfolio at a time",
-            )
-        )
+            _sort(path, found, portfolios, projects)
+    _one_portfolio(found, portfolios)
     if not projects and not found.problems:
         where = shown_path(portfolios[0]) if portfolios else ", ".join(map(str, paths))
         found.problems.append(
@@ -183,15 +158,66 @@ def find_files(paths: Sequence[str | Path], *, defaulted: bool = False) -> Found
     found.portfolio = portfolios[0] if portfolios else None
     if found.portfolio is not None or found.misnamed:
         found.without_portfolio = []  # a portfolio.toml found anywhere serves them all
-    for folder in found.without_portfolio:
-        near = [p.name for p in _listing(folder) if p.name.casefold().startswith("portfolio")]
-        hint = f" ({', '.join(sorted(near))} is not read as one: rename it?)" if near else ""
-        found.warnings.append(
+    found.warnings += [_no_portfolio(folder) for folder in found.without_portfolio]
+    return found
+
+
+def _directory(path: Path, given: str, found: Found) -> list[Path]:
+    """The scenario files below a directory given (noting when it has no portfolio.toml)."""
+    files = _walk(path, found)
+    if not files:
+        found.problems.append(
             Problem(
-                str(folder),
-                f"has no {PORTFOLIO_FILE}{hint}, so its projects are appraised with the default "
-                "settings (3.5%, 10 years, no price base year) and no target; "
-                f"npv-calc init {folder} writes one",
+                given,
+                "holds no scenario files (*.toml): expected portfolio.toml and a file per project",
             )
         )
-    return found
+    top = [p for p in files if p.parent == path]
+    if files and not any(p.name == PORTFOLIO_FILE for p in top):
+        found.without_portfolio.append(path)
+    return files
+
+
+def _missing(defaulted: bool) -> str:
+    if not defaulted:
+        return "does not exist"
+    return (
+        f"does not exist (with no PATH, npv-calc reads {DEFAULT_PATH}/ in the current folder, "
+        f"{Path.cwd()}); give the folder that holds portfolio.toml and the project files, e.g. "
+        "npv-calc run path/to/scenarios"
+    )
+
+
+def _sort(path: Path, found: Found, portfolios: list[Path], projects: list[Path]) -> None:
+    """A scenario file into the portfolio files or the project files (or a problem, for a
+    portfolio file under another name)."""
+    if path.name == PORTFOLIO_FILE:
+        portfolios.append(path)
+    elif _is_portfolio_name(path.name):
+        found.problems.append(_misnamed(path))
+        found.misnamed = True
+    else:
+        projects.append(path)
+
+
+def _one_portfolio(found: Found, portfolios: list[Path]) -> None:
+    unique = list(dict.fromkeys(p.resolve() for p in portfolios))
+    if len(unique) > 1:
+        found.problems.append(
+            Problem(
+                shown_path(portfolios[1]),
+                f"is a second portfolio.toml (the first is {shown_path(portfolios[0])}); appraise "
+                "one portfolio at a time",
+            )
+        )
+
+
+def _no_portfolio(folder: Path) -> Problem:
+    near = [p.name for p in _listing(folder) if p.name.casefold().startswith("portfolio")]
+    hint = f" ({', '.join(sorted(near))} is not read as one: rename it?)" if near else ""
+    return Problem(
+        str(folder),
+        f"has no {PORTFOLIO_FILE}{hint}, so its projects are appraised with the default "
+        "settings (3.5%, 10 years, no price base year) and no target; "
+        f"npv-calc init {folder} writes one",
+    )

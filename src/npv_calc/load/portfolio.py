@@ -4,240 +4,136 @@ into the keyword arguments of :class:`~npv_calc.model.Portfolio`."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, STATUSES, Correlation, NamedScenario, SettingsPatch
-from .messages import got, show, suggest
+from ..model import APPRAISAL_KEYS, Correlation, NamedScenario, SettingsPatch
+from .fields import BETWEEN, CORRELATION, PORTFOLIO, PORTFOLIO_FILE, SCENARIO
+from .kinds import Keyed, Reading
+from .messages import got, show
 from .reader import FileReader
-from .rules import (
-    BENEFIT_REDUCTION,
-    BETWEEN_KEYS,
-    BUILTIN_SCENARIOS,
-    COEFFICIENT,
-    CORRELATION_KEYS,
-    LOW_TARGET,
-    NON_NEGATIVE,
-    PORTFOLIO_KEYS,
-    PORTFOLIO_TABLES,
-    POSITIVE,
-    SCENARIO_KEYS,
-)
+from .rules import BUILTIN_SCENARIOS, COEFFICIENT
 from .settings import read_settings
+from .spec import Field, given, read_fields
+
+_TOP = ("", 1)
 
 
-def read_portfolio_file(data: dict, reader: FileReader) -> dict[str, Any]:
+def read_portfolio_file(data: dict[str, Any], reader: FileReader) -> dict[str, Any]:
     """The keyword arguments of :class:`Portfolio` that portfolio.toml gives."""
-    out: dict[str, Any] = {}
-    top = ("", 1)
     reader.unknown_keys(
         data,
-        PORTFOLIO_TABLES,
+        PORTFOLIO_FILE.keys,
         item=None,
-        where=top,
-        elsewhere={
-            **{k: "belongs in the [portfolio] table" for k in PORTFOLIO_KEYS},
-            **{k: "belongs in the [appraisal] table" for k in APPRAISAL_KEYS},
-            **{
-                k: "belongs in a project file, not portfolio.toml"
-                for k in ("id", "start_year", "costs", "benefits")
-            },
-        },
+        where=_TOP,
+        elsewhere=dict(PORTFOLIO_FILE.misplaced),
     )
+    out: dict[str, Any] = {}
     if "portfolio" in data:
-        where = ("portfolio", 1)
-        table = reader.table(data["portfolio"], "[portfolio]", field="portfolio", where=top)
-        if table is not None:
-            at = {"item": "[portfolio]", "where": where}
-            reader.unknown_keys(table, PORTFOLIO_KEYS, **at)
-            if "name" in table:
-                out["name"] = reader.text(table["name"], required=True, field="name", **at)
-            if "description" in table:
-                out["description"] = reader.text(table["description"], field="description", **at)
-            if "target" in table:
-                target = reader.number(table["target"], NON_NEGATIVE, field="target", **at)
-                out["target"] = target
-                if target is not None and target < LOW_TARGET:
-                    reader.warn(_low_target(target), field="target", **at)
-            if "target_year" in table:
-                out["target_year"] = reader.year(table["target_year"], field="target_year", **at)
-            if "agencies" in table:
-                out["agencies"] = _names(table["agencies"], reader, field="agencies", **at)
-            if "count_statuses" in table:
-                out["count_statuses"] = _statuses(table["count_statuses"], reader, **at)
-            if "as_of" in table:
-                out["as_of"] = reader.year(table["as_of"], field="as_of", **at)
-            if "present_value_year" in table:
-                out["present_value_year"] = reader.year(
-                    table["present_value_year"], field="present_value_year", **at
-                )
-
+        out.update(_portfolio_table(data["portfolio"], reader))
     if "appraisal" in data:
-        where = ("appraisal", 1)
-        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=top)
+        table = reader.table(data["appraisal"], "[appraisal]", field="appraisal", where=_TOP)
         if table is not None:
-            reader.unknown_keys(table, APPRAISAL_KEYS, item="[appraisal]", where=where)
-            out["settings"] = read_settings(table, reader, item="[appraisal]", where=where)
-
+            at: dict[str, Any] = {"item": "[appraisal]", "where": ("appraisal", 1)}
+            reader.unknown_keys(table, APPRAISAL_KEYS, **at)
+            out["settings"] = read_settings(table, reader, **at)
     grades = params.default_confidence_grades()
-    if "confidence_grades" in data:
-        where = ("confidence_grades", 1)
-        table = reader.table(
-            data["confidence_grades"], "[confidence_grades]", field="confidence_grades", where=top
-        )
-        for key, raw in (table or {}).items():
-            at = {"item": "[confidence_grades]", "field": key, "where": where}
-            if not re.fullmatch(r"[0-9]+", key) or int(key) < 1:
-                reader.add(f"grade {show(key)} must be a whole number from 1 up", **at)
-                continue
-            share = reader.number(raw, BENEFIT_REDUCTION, **at)
-            if share is not None:
-                grades[int(key)] = share
+    grades.update(_keyed(data, PORTFOLIO_FILE.field("confidence_grades"), reader))
     out["confidence_grades"] = dict(sorted(grades.items()))
-
-    deflators: dict[int, float] = {}
-    if "deflators" in data:
-        where = ("deflators", 1)
-        table = reader.table(data["deflators"], "[deflators]", field="deflators", where=top)
-        for key, raw in (table or {}).items():
-            at = {"item": "[deflators]", "field": key, "where": where}
-            if not re.fullmatch(r"[0-9]{4}", key):
-                reader.add(f"{show(key)} must be a year such as 2023", **at)
-                continue
-            index = reader.number(raw, POSITIVE, **at)
-            if index is not None:
-                deflators[int(key)] = index
-    out["deflators"] = dict(sorted(deflators.items()))
-
-    scenarios: dict[str, NamedScenario] = {}
-    if "scenarios" in data:
-        table = reader.table(
-            data["scenarios"], "[scenarios.NAME] tables", field="scenarios", where=top
-        )
-        for name, raw in (table or {}).items():
-            where = (f"scenarios.{name}", 1)
-            item = f"[scenarios.{name}]"
-            if name in BUILTIN_SCENARIOS:
-                reader.add(
-                    f"{show(name)} is a built-in scenario; choose another name",
-                    item=item,
-                    where=where,
-                )
-                continue
-            spec = reader.table(raw, "description, set, exclude", item=item, where=where)
-            if spec is None:
-                continue
-            reader.unknown_keys(spec, SCENARIO_KEYS, item=item, where=where)
-            args: dict[str, Any] = {"name": name}
-            if "description" in spec:
-                args["description"] = (
-                    reader.text(spec["description"], field="description", item=item, where=where)
-                    or ""
-                )
-            if "set" in spec:
-                overrides = reader.table(
-                    spec["set"], "appraisal keys", field="set", item=item, where=where
-                )
-                if overrides is not None:
-                    reader.unknown_keys(
-                        overrides, APPRAISAL_KEYS, item=item, where=where, prefix="set."
-                    )
-                    args["set"] = SettingsPatch.of(
-                        read_settings(overrides, reader, item=item, where=where, prefix="set.")
-                    )
-            if "exclude" in spec:
-                exclude = spec["exclude"]
-                if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
-                    reader.add(
-                        f'must be a list of project ids such as ["CBCD"], got {show(exclude)}',
-                        field="exclude",
-                        item=item,
-                        where=where,
-                    )
-                else:
-                    args["exclude"] = tuple(exclude)
-            scenario_ = NamedScenario(**args)
-            scenario_.lines.update(reader.lines.get(where, {}))
-            scenarios[name] = scenario_
-    out["scenarios"] = scenarios
+    out["deflators"] = dict(sorted(_keyed(data, PORTFOLIO_FILE.field("deflators"), reader).items()))
+    out["scenarios"] = _scenarios(data["scenarios"], reader) if "scenarios" in data else {}
     if "correlation" in data:
         out["correlation"] = _read_correlation(data["correlation"], reader)
     return out
 
 
+def _portfolio_table(raw: Any, reader: FileReader) -> dict[str, Any]:
+    """The ``[portfolio]`` table: what it gives (``None`` for what it gives that is bad)."""
+    table = reader.table(raw, "[portfolio]", field="portfolio", where=_TOP)
+    if table is None:
+        return {}
+    reading = Reading(reader, table, "[portfolio]", ("portfolio", 1))
+    reader.unknown_keys(table, PORTFOLIO.keys, item=reading.item, where=reading.where)
+    read_fields(reading, PORTFOLIO.fields)
+    return reading.values
+
+
+def _keyed(data: dict[str, Any], field: Field, reader: FileReader) -> dict[int, float]:
+    """A table keyed by whole numbers (``[confidence_grades]``, ``[deflators]``): the entries
+    that are good."""
+    name = field.key
+    if name not in data:
+        return {}
+    assert isinstance(field.kind, Keyed)
+    where = (name, 1)
+    table = reader.table(data[name], f"[{name}]", field=name, where=_TOP)
+    out: dict[int, float] = {}
+    for key, raw in (table or {}).items():
+        at: dict[str, Any] = {"item": f"[{name}]", "field": key, "where": where}
+        why = field.kind.key_problem(key) if field.kind.key_problem else None
+        if why:
+            reader.add(why, **at)
+            continue
+        value = reader.number(raw, field.kind.rule, **at)
+        if value is not None:
+            out[int(key)] = value
+    return out
+
+
+def _scenarios(raw: Any, reader: FileReader) -> dict[str, NamedScenario]:
+    """``[scenarios.NAME]`` tables: named what-ifs."""
+    table = reader.table(raw, "[scenarios.NAME] tables", field="scenarios", where=_TOP)
+    scenarios: dict[str, NamedScenario] = {}
+    for name, spec in (table or {}).items():
+        scenario = _scenario(name, spec, reader)
+        if scenario is not None:
+            scenarios[name] = scenario
+    return scenarios
+
+
+def _scenario(name: str, raw: Any, reader: FileReader) -> NamedScenario | None:
+    where = (f"scenarios.{name}", 1)
+    item = f"[scenarios.{name}]"
+    if name in BUILTIN_SCENARIOS:
+        reader.add(
+            f"{show(name)} is a built-in scenario; choose another name", item=item, where=where
+        )
+        return None
+    spec = reader.table(raw, "description, set, exclude", item=item, where=where)
+    if spec is None:
+        return None
+    reader.unknown_keys(spec, SCENARIO.keys, item=item, where=where)
+    reading = Reading(reader, spec, item, where)
+    read_fields(reading, SCENARIO.fields, nested={"set": _scenario_set})
+    scenario = NamedScenario(name=name, **given(reading.values))
+    scenario.lines.update(reader.lines.get(where, {}))
+    return scenario
+
+
+def _scenario_set(reading: Reading, raw: object) -> SettingsPatch | None:
+    """A named scenario's ``set``: the appraisal settings it changes."""
+    at: dict[str, Any] = {"item": reading.item, "where": reading.where}
+    overrides = reading.reader.table(raw, "appraisal keys", field="set", **at)
+    if overrides is None:
+        return None
+    reading.reader.unknown_keys(overrides, APPRAISAL_KEYS, prefix="set.", **at)
+    return SettingsPatch.of(read_settings(overrides, reading.reader, prefix="set.", **at))
+
+
 def _read_correlation(raw: Any, reader: FileReader) -> Correlation:
     """``[correlation.groups]`` (a rank correlation per group) and ``[[correlation.between]]``
     (a rank correlation between two groups)."""
-    top = ("", 1)
     table = reader.table(
-        raw, "[correlation.groups] and [[correlation.between]]", field="correlation", where=top
+        raw, "[correlation.groups] and [[correlation.between]]", field="correlation", where=_TOP
     )
     if table is None:
         return Correlation()
-    reader.unknown_keys(table, CORRELATION_KEYS, item="[correlation]", where=("correlation", 1))
-    groups: dict[str, float] = {}
-    where = ("correlation.groups", 1)
-    if "groups" in table:
-        raw_groups = reader.table(
-            table["groups"], "a rank correlation per group", field="groups", where=where
-        )
-        for name, value in (raw_groups or {}).items():
-            coefficient = reader.number(
-                value, COEFFICIENT, item="[correlation.groups]", field=name, where=where
-            )
-            # A group with a wrong coefficient is still declared (NaN, and the file is refused
-            # for the coefficient), so its values are not also reported as naming no group.
-            groups[name] = math.nan if coefficient is None else coefficient
-    between: list[tuple[str, str, float]] = []
-    raw_between = table.get("between", [])
-    if not isinstance(raw_between, list):
-        reader.add(
-            "must be written as [[correlation.between]] tables",
-            field="correlation.between",
-            where=top,
-        )
-        raw_between = []
-    seen: set[frozenset[str]] = set()
-    for index, entry in enumerate(raw_between, start=1):
-        at = {"item": f"[[correlation.between]] {index}", "where": ("correlation.between", index)}
-        if not isinstance(entry, dict):
-            reader.add(f"must be a table with groups and rank, {got(entry)}", **at)
-            continue
-        reader.unknown_keys(entry, BETWEEN_KEYS, **at)
-        pair = entry.get("groups")
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(g, str) and g for g in pair)
-            or pair[0] == pair[1]
-        ):
-            reader.add(
-                f'must name two different groups, e.g. groups = ["fire-costs", "demand"], '
-                f"got {show(pair)}",
-                field="groups",
-                **at,
-            )
-            continue
-        if "rank" not in entry:
-            reader.add(
-                "is required: the rank correlation between the two groups", field="rank", **at
-            )
-            continue
-        rank = reader.number(entry["rank"], COEFFICIENT, field="rank", **at)
-        if rank is None:
-            continue
-        key = frozenset(pair)
-        if key in seen:
-            reader.add(
-                f"gives the pair {show(pair)} a second time; give it once", field="groups", **at
-            )
-            continue
-        seen.add(key)
-        between.append((pair[0], pair[1], rank))
+    reader.unknown_keys(table, CORRELATION.keys, item="[correlation]", where=("correlation", 1))
+    groups = _groups(table, reader)
+    between = _between(table, reader)
     correlation = Correlation(groups, tuple(between))
     for name in groups:
-        correlation.lines[f"group:{name}"] = reader.line_of(where[0], 1, name) or ""
+        correlation.lines[f"group:{name}"] = reader.line_of("correlation.groups", 1, name) or ""
     for index, (a, b, _) in enumerate(between, start=1):
         correlation.lines[f"between:{a}:{b}"] = (
             reader.line_of("correlation.between", index, "groups") or ""
@@ -246,64 +142,60 @@ def _read_correlation(raw: Any, reader: FileReader) -> Correlation:
     return correlation
 
 
-def _low_target(target: float) -> str:
-    money = f"£{target:,.2f}".replace(".00", "")
-    if target <= 0:
-        return (
-            f"is {money}: every portfolio whose NPV toward the target is not negative meets it; "
-            "give the £ of NPV the programme must secure"
-        )
-    millions = target * 1_000_000
-    return (
-        f"is only {money}; targets are in pounds: if {target:g} means £{target:g}m, "
-        f"write {millions:_.0f} (did you mean {millions:,.0f}?)"
+def _groups(table: dict[str, Any], reader: FileReader) -> dict[str, float]:
+    if "groups" not in table:
+        return {}
+    where = ("correlation.groups", 1)
+    raw_groups = reader.table(
+        table["groups"], "a rank correlation per group", field="groups", where=where
     )
-
-
-def _names(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
-    """A list of distinct, non-empty names (``agencies``)."""
-    if (
-        not isinstance(raw, list)
-        or not raw
-        or not all(isinstance(n, str) and n.strip() for n in raw)
-    ):
-        reader.add(
-            f'must be a list of names such as ["Police", "Fire", "Ambulance"], got {show(raw)}',
-            **at,
+    groups: dict[str, float] = {}
+    for name, value in (raw_groups or {}).items():
+        coefficient = reader.number(
+            value, COEFFICIENT, item="[correlation.groups]", field=name, where=where
         )
+        # A group with a wrong coefficient is still declared (NaN, and the file is refused for
+        # the coefficient), so its values are not also reported as naming no group.
+        groups[name] = math.nan if coefficient is None else coefficient
+    return groups
+
+
+def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, float]]:
+    raw_between = table.get("between", [])
+    if not isinstance(raw_between, list):
+        reader.add(
+            "must be written as [[correlation.between]] tables",
+            field="correlation.between",
+            where=_TOP,
+        )
+        return []
+    between: list[tuple[str, str, float]] = []
+    seen: set[frozenset[str]] = set()
+    for index, entry in enumerate(raw_between, start=1):
+        pair = _pair(entry, index, reader, seen)
+        if pair is not None:
+            between.append(pair)
+    return between
+
+
+def _pair(
+    entry: Any, index: int, reader: FileReader, seen: set[frozenset[str]]
+) -> tuple[str, str, float] | None:
+    """A ``[[correlation.between]]`` table: two groups and their rank correlation, once."""
+    reading = Reading(
+        reader, entry, f"[[correlation.between]] {index}", ("correlation.between", index)
+    )
+    if not isinstance(entry, dict):
+        reading.add(f"must be a table with groups and rank, {got(entry)}")
         return None
-    seen: dict[str, str] = {}
-    for name in raw:
-        key = " ".join(name.split()).casefold()
-        if key in seen:
-            reader.add(f"lists {show(name)} twice (as {show(seen[key])} too)", **at)
+    reader.unknown_keys(entry, BETWEEN.keys, item=reading.item, where=reading.where)
+    for field in BETWEEN.fields:  # the groups, then their rank: each needed to go on
+        read_fields(reading, [field])
+        if reading.values.get(field.key) is None:
             return None
-        seen[key] = name
-    return tuple(raw)
-
-
-def _statuses(raw: Any, reader: FileReader, **at: Any) -> tuple[str, ...] | None:
-    """``count_statuses``: distinct statuses from :data:`STATUSES`."""
-    allowed = ", ".join(f'"{s}"' for s in STATUSES)
-    if not isinstance(raw, list) or not raw or not all(isinstance(s, str) for s in raw):
-        reader.add(
-            f'must be a list of statuses such as ["approved", "in-delivery", "delivered"] '
-            f"(from {allowed}), got {show(raw)}",
-            field="count_statuses",
-            **at,
-        )
+    pair, value = reading.values["groups"], reading.values["rank"]
+    if frozenset(pair) in seen:
+        reading.add(f"gives the pair {show(list(pair))} a second time; give it once", "groups")
         return None
-    ok = True
-    for status in raw:
-        if status not in STATUSES:
-            reader.add(
-                f"{show(status)} is not a status{suggest(status, STATUSES)}; the statuses are "
-                f"{allowed}",
-                field="count_statuses",
-                **at,
-            )
-            ok = False
-    if ok and len(set(raw)) != len(raw):
-        reader.add(f"lists a status twice, got {show(raw)}", field="count_statuses", **at)
-        ok = False
-    return tuple(raw) if ok else None
+    seen.add(frozenset(pair))
+    return (pair[0], pair[1], value)

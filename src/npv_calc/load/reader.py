@@ -187,15 +187,16 @@ class FileReader:
                 **at,
             )
             return None
-        numbers = [self.number(raw[k], rule, field=f"{field}.{k}", **at) for k in UNCERTAIN_KEYS]
-        if not ok or any(n is None for n in numbers):
+        read = [self.number(raw[k], rule, field=f"{field}.{k}", **at) for k in UNCERTAIN_KEYS]
+        numbers = [n for n in read if n is not None]
+        if not ok or len(numbers) < len(read):
             return None
         low, mid, high = numbers
-        if not low <= mid <= high:  # type: ignore[operator]
+        if not low <= mid <= high:
             self.add(
                 f"must have low <= central <= high, got {show(raw)}",
                 field=field,
                 **at,
             )
             return None
-        return Uncertain(low, mid, high, group)  # type: ignore[arg-type]
+        return Uncertain(low, mid, high, group)

@@ -1,7 +1,8 @@
-"""The validation rules: what each key of a scenario file may hold.
+"""The validation rules: the ranges numbers may take, and the limits of ids and years.
 
-One table for the loader and for ``npv-calc schema`` (:mod:`npv_calc.schema` builds the JSON
-Schema from it), so that the two can never say different things.
+The declaration of the keys (:mod:`npv_calc.load.fields`) gives each number its :class:`Rule`;
+the loader checks it and :mod:`npv_calc.schema` states it, so that the two can never say
+different things.
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-
-from ..model import APPRAISAL_KEYS
 
 ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 #: The longest project id: it becomes part of the workbook's defined names (at most 255
@@ -126,78 +125,9 @@ DISCOUNT_RATE = Rule(
 #: A target below this is legal but very likely written in £m or £k: a warning.
 LOW_TARGET = 1_000
 
-#: The rule for each uncertain-capable field, by section.
-FIELD_RULES: dict[str, dict[str, Rule]] = {
-    "costs": {
-        "annual": MONEY,
-        "scale": NON_NEGATIVE,
-        "growth": YEARLY_CHANGE,
-        "optimism_bias": COST_UPLIFT,
-    },
-    "benefits": {
-        "annual": MONEY,
-        "quantity": NON_NEGATIVE,
-        "unit_value": MONEY,
-        "scale": NON_NEGATIVE,
-        "growth": YEARLY_CHANGE,
-        "drop_off": YEARLY_CHANGE,
-        "deadweight": SHARE,
-        "displacement": SHARE,
-        "attribution": SHARE,
-        "optimism_bias": BENEFIT_REDUCTION,
-    },
-}
-LINE_TEXT_KEYS = ("name", "agency", "source")
-LINE_OTHER_KEYS = ("amounts", "years", "price_year", "actuals")
-COST_KEYS = (*LINE_TEXT_KEYS, "kind", "ob_type", *LINE_OTHER_KEYS, *FIELD_RULES["costs"])
-BENEFIT_KEYS = (
-    *LINE_TEXT_KEYS,
-    "cashable",
-    "value_type",
-    "confidence",
-    *LINE_OTHER_KEYS,
-    *FIELD_RULES["benefits"],
-)
-PROJECT_KEYS = (
-    "id",
-    "name",
-    "start_year",
-    "status",
-    "partners",
-    "description",
-    "appraisal",
-    *APPRAISAL_KEYS,
-    "costs",
-    "benefits",
-    "risks",
-    "impacts",
-)
-PORTFOLIO_TABLES = (
-    "portfolio",
-    "appraisal",
-    "confidence_grades",
-    "deflators",
-    "scenarios",
-    "correlation",
-)
-PORTFOLIO_KEYS = (
-    "name",
-    "description",
-    "target",
-    "target_year",
-    "agencies",
-    "count_statuses",
-    "as_of",
-    "present_value_year",
-)
-SCENARIO_KEYS = ("description", "set", "exclude")
 UNCERTAIN_KEYS = ("low", "central", "high")
 #: An uncertain table may also name a correlation group.
 UNCERTAIN_OPTIONAL = ("group",)
-IMPACT_KEYS = ("name", "direction", "materiality", "description")
-RISK_KEYS = ("name", "probability", "impact", "years", "agency", "price_year", "source")
-CORRELATION_KEYS = ("groups", "between")
-BETWEEN_KEYS = ("groups", "rank")
 #: A rank correlation coefficient.
 COEFFICIENT = Rule(
     {"minimum": -1, "maximum": 1},

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import params
 from ..errors import InputError, Problem
 from ..model import APPRAISAL_KEYS, SettingsPatch
+from .fields import APPRAISAL
+from .kinds import Reading
 from .messages import decimal, percent_value, show, suggest
 from .reader import FileReader
-from .rules import DISCOUNT_RATE, MAX_HORIZON, MITIGATION
+from .spec import given, read_fields
 
 #: ``schedule`` and ``discount_rate`` in one table say the rate twice, two ways.
 BOTH_RATES = (
@@ -33,46 +34,39 @@ class SettingError(ValueError):
 
 
 def read_setting(key: str, raw: Any, reader: FileReader, **at: Any) -> object | None:
-    """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`."""
-    at.setdefault("field", key)
-    if key == "discount_rate":
-        return reader.number(raw, DISCOUNT_RATE, **at)
-    if key in ("declining", "discount_year0"):
-        return reader.boolean(raw, **at)
-    if key == "schedule":
-        return reader.choice(raw, params.SCHEDULES, **at)
-    if key == "ob_mitigation":
-        return reader.number(raw, MITIGATION, **at)
-    if key == "horizon":
-        return reader.whole(
-            raw, 1, MAX_HORIZON, f"a whole number of years from 1 to {MAX_HORIZON}", **at
-        )
-    if key == "price_base_year":
-        return reader.year(raw, **at)
-    raise KeyError(key)
+    """One ``[appraisal]`` value, checked. ``key`` must be among :data:`APPRAISAL_KEYS`.
+
+    Raises
+    ------
+    KeyError
+        For a key that is not an appraisal setting.
+    """
+    field = at.pop("field", key)
+    reading = Reading(reader, {}, at.get("item"), at.get("where", ("", 1)))
+    return APPRAISAL.field(key).kind.read(raw, reading, field)
 
 
 def read_settings(
-    table: dict, reader: FileReader, *, item: str | None, where: tuple[str, int], prefix: str = ""
+    table: dict[str, Any],
+    reader: FileReader,
+    *,
+    item: str | None,
+    where: tuple[str, int],
+    prefix: str = "",
 ) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for key in APPRAISAL_KEYS:
-        if key in table:
-            value = read_setting(
-                key, table[key], reader, item=item, field=prefix + key, where=where
-            )
-            if value is not None:
-                values[key] = value
+    """The appraisal settings a table gives (those that are good), with the problems of the
+    others recorded; ``prefix`` goes before each key in messages (``set.``)."""
+    reading = Reading(reader, table, item, where, prefix=prefix)
+    read_fields(reading, APPRAISAL.fields)
+    values = given(reading.values)
     if "schedule" in table and "discount_rate" in table:
-        reader.add(BOTH_RATES, item=item, field=prefix + "schedule", where=where)
+        reading.add(BOTH_RATES, "schedule")
     elif values.get("schedule") is not None and values.get("declining") is False:
-        reader.warn(
+        reading.warn(
             f"declining = false has no effect with schedule = {show(values['schedule'])}: a "
             "published schedule is used as published, its rate falling by its own bands; for "
             "a flat rate give discount_rate and declining = false instead of schedule",
-            item=item,
-            field=prefix + "declining",
-            where=where,
+            "declining",
         )
     return values
 

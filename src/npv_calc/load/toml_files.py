@@ -54,36 +54,46 @@ def key_lines(text: str) -> dict[tuple[str, int], dict[str, int | str]]:
     return found
 
 
+class _Refused(Exception):
+    """Why a scenario file cannot be read as text."""
+
+
 def read_text(path: Path, problems: list[Problem]) -> str | None:
     """The text of a scenario file, or ``None`` after recording why it cannot be read."""
+    try:
+        return _text(path)
+    except _Refused as refused:
+        problems.append(Problem(shown_path(path), str(refused)))
+        return None
 
-    def refuse(message: str) -> None:
-        problems.append(Problem(shown_path(path), message))
 
+def _text(path: Path) -> str:
     if not path.is_file():  # a pipe or device would block or never end
-        return refuse("is not a regular file; scenario files are TOML text")
+        raise _Refused("is not a regular file; scenario files are TOML text")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return refuse(
+            raise _Refused(
                 f"is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes"
             )
         data = path.read_bytes()
     except OSError as exc:
-        return refuse(f"cannot be read: {exc.strerror or exc}")
+        raise _Refused(f"cannot be read: {exc.strerror or exc}") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
         len(data) >= 4 and b"\x00" in data[:4] and data.replace(b"\x00", b"").isascii()
     ):
-        return refuse(
+        raise _Refused(
             "is not UTF-8 text (it looks like UTF-16, which some editors call 'Unicode'); "
             "save it as UTF-8"
         )
     if b"\x00" in data:
-        return refuse("is not a text file (it contains binary data); scenario files are TOML text")
+        raise _Refused("is not a text file (it contains binary data); scenario files are TOML text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return refuse(f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8")
+        raise _Refused(
+            f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8"
+        ) from None
 
 
 _PERCENT = re.compile(r"(?<![\w.])([-+]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*%")

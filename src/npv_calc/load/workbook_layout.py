@@ -1,7 +1,9 @@
 """The layout of the Excel input template: its sheets, their columns and the Portfolio sheet's
 rows. Reading (:mod:`npv_calc.load.workbook`), writing (:mod:`npv_calc.convert.input_workbook`)
 and the script that builds the template (``templates/xlsx/build_input_template.py``) all follow
-this one description.
+this one description, which is built from the declaration of the keys
+(:mod:`npv_calc.load.fields`: each field says where it sits on each sheet) and the few columns a
+sheet has of its own (the project a line belongs to, a line's correlation groups, ...).
 """
 
 from __future__ import annotations
@@ -12,7 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import params
-from ..model import COST_KINDS, DIRECTIONS, MATERIALITIES, STATUSES, VALUE_TYPES
+from ..workbook_io import column_number
+from .fields import (
+    APPRAISAL,
+    BENEFITS,
+    COSTS,
+    IMPACTS,
+    PORTFOLIO,
+    PROJECT,
+    RISKS,
+    SCENARIO,
+)
+from .fields import (
+    SECTIONS as FIELD_SECTIONS,
+)
+from .kinds import Boolean, Choice, Nested, Span, UncertainValue
+from .spec import SPREAD, Col, Field, Row, Section
 
 HEADER_ROW = 4
 FIRST_ROW = 5
@@ -39,14 +56,11 @@ class Column:
     kind: str = "number"  # number | text | free (kept exactly) | bool | year | share | money | list
     choices: tuple[str, ...] = ()
     note: str = ""
-
-
-def _triple(key: str, label: str, kind: str) -> list[Column]:
-    return [
-        Column(f"{key}.low", f"{label} low", kind=kind),
-        Column(key, label, kind=kind),
-        Column(f"{key}.high", f"{label} high", kind=kind),
-    ]
+    #: the drop-down is a hard stop: npv-calc accepts no other value (else it only warns, where
+    #: a workbook may add its own: agencies on the Agencies sheet, grades on the Grades sheet)
+    strict: bool = False
+    #: the value an empty cell stands for (export leaves the cell empty for it)
+    blank: object = None
 
 
 AGENCIES = ("Police", "Fire", "Ambulance", "Unallocated")
@@ -56,171 +70,190 @@ GRADES = ("1", "2", "3", "4", "5", "6")
 SCHEDULES = params.SCHEDULES
 OB_TYPES = tuple(params.optimism_bias_types())
 
-PROJECT_COLUMNS = [
-    Column("id", "ID", 10, "text"),
-    Column("name", "Name", 36, "free"),
-    Column("start_year", "Start year", 10, "year"),
-    Column("status", "Status", 12, "text", STATUSES),
-    Column("partners", "Partners", 24, "list", note="comma-separated, e.g. Police, Fire"),
-    Column("description", "Description", 40, "free"),
-    Column("discount_rate", "Own discount rate", 11, "share"),
-    Column("declining", "Own declining schedule", 11, "bool", BOOLEANS),
-    Column("discount_year0", "Own year 0 discounted", 11, "bool", BOOLEANS),
-    Column("horizon", "Own horizon", 9, "year"),
-    Column("price_base_year", "Own price base year", 10, "year"),
-    Column("file", "File", 24, "text", note="the TOML file import writes (optional)"),
-    # Columns added after the first release go last, so that the cells of the columns before
-    # them keep their addresses (Projects!L5 is still the File of the first project).
-    Column("schedule", "Own discount schedule", 14, "text", SCHEDULES, note="not with a rate"),
-    Column("ob_mitigation", "Own optimism bias mitigation", 11, "share"),
-]
-LINE_START = [
-    Column("project", "Project ID", 10, "text"),
-    Column("name", "Line", 32, "free"),
-]
-COST_COLUMNS = [
-    *LINE_START,
-    Column("agency", "Agency (pays)", 12, "text", AGENCIES),
-    Column("kind", "Kind", 10, "text", COST_KINDS),
-    *_triple("annual", "Annual £", "money"),
-    Column("years.first", "First year", 8, "year"),
-    Column("years.last", "Last year", 8, "year"),
-    *_triple("growth", "Growth", "share"),
-    *_triple("optimism_bias", "Optimism bias", "share"),
-    *_triple("scale", "Scale", "number"),
-    Column("price_year", "Price year", 9, "year"),
-    Column("source", "Source", 40, "free"),
-    Column(
-        "groups",
-        "Correlation groups",
-        28,
-        "text",
-        note="field: group; e.g. annual: staff-costs",
-    ),
-    # added after the first release: last, as on Projects
-    Column(
-        "ob_type",
-        "Optimism bias type",
-        22,
-        "text",
-        OB_TYPES,
-        note="a project type, instead of Optimism bias",
-    ),
-]
-BENEFIT_COLUMNS = [
-    *LINE_START,
-    Column("agency", "Agency (benefits)", 12, "text", AGENCIES),
-    Column("cashable", "Cashable", 9, "bool", BOOLEANS),
-    *_triple("annual", "Annual £", "money"),
-    *_triple("quantity", "Quantity", "number"),
-    *_triple("unit_value", "Unit value £", "money"),
-    Column("years.first", "First year", 8, "year"),
-    Column("years.last", "Last year", 8, "year"),
-    *_triple("growth", "Growth", "share"),
-    *_triple("drop_off", "Drop-off", "share"),
-    *_triple("deadweight", "Deadweight", "share"),
-    *_triple("displacement", "Displacement", "share"),
-    *_triple("attribution", "Attribution", "share"),
-    *_triple("optimism_bias", "Optimism bias", "share"),
-    Column("confidence", "Confidence grade", 10, "year", GRADES),
-    Column("price_year", "Price year", 9, "year"),
-    *_triple("scale", "Scale", "number"),
-    Column("source", "Source", 40, "free"),
-    Column(
-        "groups",
-        "Correlation groups",
-        28,
-        "text",
-        note="field: group; e.g. quantity: demand",
-    ),
-    # added after the first release: last, as on Projects
-    Column("value_type", "Value type", 10, "text", VALUE_TYPES, note="cashable: fiscal"),
-]
-RISK_COLUMNS = [
-    *LINE_START[:1],
-    Column("name", "Risk", 32, "free"),
-    Column("probability", "Probability", 10, "share"),
-    *_triple("impact", "Impact £", "money"),
-    Column("years.first", "First year", 8, "year"),
-    Column("years.last", "Last year", 8, "year"),
-    Column("agency", "Agency (pays)", 12, "text", AGENCIES),
-    Column("price_year", "Price year", 9, "year"),
-    Column("source", "Source", 40, "free"),
-    Column("impact.group", "Impact correlation group", 16, "text"),
-]
-CORRELATION_COLUMNS = [
-    Column("group", "Group", 20, "text"),
-    Column("with", "With group", 20, "text", note="empty: the correlation inside the group"),
-    Column("rank", "Rank correlation", 12, "number"),
-]
-SCENARIO_COLUMNS = [
-    Column("name", "Scenario", 20, "text"),
-    Column("description", "Description", 40, "free"),
-    Column("set.discount_rate", "Discount rate", 11, "share"),
-    Column("set.declining", "Declining schedule", 11, "bool", BOOLEANS),
-    Column("set.discount_year0", "Year 0 discounted", 11, "bool", BOOLEANS),
-    Column("set.horizon", "Horizon", 9, "year"),
-    Column("set.price_base_year", "Price base year", 10, "year"),
-    Column("exclude", "Projects left out", 24, "list", note="comma-separated project IDs"),
-    # added after the first release: last, as on Projects
-    Column("set.schedule", "Discount schedule", 14, "text", SCHEDULES, note="not with a rate"),
-    Column("set.ob_mitigation", "Optimism bias mitigation", 11, "share"),
-]
-GRADE_COLUMNS = [
-    Column("grade", "Grade", 10, "year"),
-    Column("share", "Benefit optimism bias", 14, "share"),
-]
-DEFLATOR_COLUMNS = [
-    Column("year", "Financial year", 12, "year"),
-    Column("index", "Deflator index", 14, "number"),
-]
-AGENCY_COLUMNS = [
-    Column("agency", "Agency", 28, "free", note="one agency per row"),
-]
+
+def _choices(field: Field, placed: Col) -> tuple[tuple[str, ...], bool]:
+    """The values a column's drop-down offers, and whether it insists on them."""
+    if isinstance(field.kind, Choice):
+        return field.kind.choices, True
+    if isinstance(field.kind, Boolean):
+        return BOOLEANS, True
+    return placed.suggested, False
+
+
+def field_columns(field: Field, placed: Col, prefix: str = "") -> list[Column]:
+    """A field's columns: one, or an uncertain value's low, central and high, or a span's first
+    and last year."""
+    key = placed.key or prefix + field.key
+    kind = placed.kind or field.kind.cell
+    if isinstance(field.kind, UncertainValue):
+        label = placed.header
+        return [
+            Column(f"{key}.low", f"{label} low", kind=kind),
+            Column(key, label, kind=kind),
+            Column(f"{key}.high", f"{label} high", kind=kind),
+        ]
+    if isinstance(field.kind, Span):
+        return [
+            Column(f"{key}.first", placed.header, placed.width, kind),
+            Column(f"{key}.last", "Last year", placed.width, kind),
+        ]
+    choices, strict = _choices(field, placed)
+    return [
+        Column(key, placed.header, placed.width, kind, choices, placed.note, strict, placed.blank)
+    ]
+
+
+def placed_fields(section: Section, sheet: str, prefix: str = "") -> list[tuple[str, Field, Col]]:
+    """The fields of a section with a column on ``sheet``, in declared order.
+
+    Returns
+    -------
+    list of (str, Field, Col)
+        The prefix of the field's column keys, the field and its column: a nested section's
+        fields are spread across columns of their own, under the prefix of the field holding
+        them (``set.discount_rate``).
+    """
+    found: list[tuple[str, Field, Col]] = []
+    for field in section.fields:
+        placed = field.sheets.get(sheet)
+        if isinstance(placed, Col):
+            found.append((prefix, field, placed))
+        elif placed == SPREAD and isinstance(field.kind, Nested):
+            nested = FIELD_SECTIONS[field.kind.section]
+            found += placed_fields(nested, sheet, f"{prefix}{field.key}.")
+    return found
+
+
+def _sheet(section: Section | None, sheet: str, own: dict[str, Column]) -> list[Column]:
+    """A sheet's columns in order: its section's fields and its own columns, by their letters."""
+    at: dict[int, list[Column]] = {column_number(letter): [c] for letter, c in own.items()}
+    for prefix, field, placed in placed_fields(section, sheet) if section else []:
+        at[column_number(placed.at)] = field_columns(field, placed, prefix)
+    columns: list[Column] = []
+    for number in sorted(at):
+        # Each field's columns start where the ones before end: no gap, no overlap.
+        assert number == len(columns) + 1, f"{sheet}: a gap or overlap before column {number}"
+        columns += at[number]
+    return columns
+
+
+_PROJECT_ID = Column("project", "Project ID", 10, "text")
+
+PROJECT_COLUMNS = _sheet(
+    PROJECT,
+    "Projects",
+    {"L": Column("file", "File", 24, "text", note="the TOML file import writes (optional)")},
+)
+COST_COLUMNS = _sheet(
+    COSTS,
+    "Costs",
+    {
+        "A": _PROJECT_ID,
+        "U": Column(
+            "groups",
+            "Correlation groups",
+            28,
+            "text",
+            note="field: group; e.g. annual: staff-costs",
+        ),
+    },
+)
+BENEFIT_COLUMNS = _sheet(
+    BENEFITS,
+    "Benefits",
+    {
+        "A": _PROJECT_ID,
+        "AN": Column(
+            "groups", "Correlation groups", 28, "text", note="field: group; e.g. quantity: demand"
+        ),
+    },
+)
+RISK_COLUMNS = _sheet(
+    RISKS,
+    "Risks",
+    {"A": _PROJECT_ID, "L": Column("impact.group", "Impact correlation group", 16, "text")},
+)
+CORRELATION_COLUMNS = _sheet(
+    None,
+    "Correlation",
+    {
+        "A": Column("group", "Group", 20, "text"),
+        "B": Column(
+            "with", "With group", 20, "text", note="empty: the correlation inside the group"
+        ),
+        "C": Column("rank", "Rank correlation", 12, "number"),
+    },
+)
+SCENARIO_COLUMNS = _sheet(SCENARIO, "Scenarios", {"A": Column("name", "Scenario", 20, "text")})
+GRADE_COLUMNS = _sheet(
+    None,
+    "Grades",
+    {
+        "A": Column("grade", "Grade", 10, "year"),
+        "B": Column("share", "Benefit optimism bias", 14, "share"),
+    },
+)
+DEFLATOR_COLUMNS = _sheet(
+    None,
+    "Deflators",
+    {
+        "A": Column("year", "Financial year", 12, "year"),
+        "B": Column("index", "Deflator index", 14, "number"),
+    },
+)
+AGENCY_COLUMNS = _sheet(PORTFOLIO, "Agencies", {})
 #: Outturn: a row per line and financial year (the lines' ``actuals``).
 SECTIONS = {"Cost": "costs", "Benefit": "benefits"}
-OUTTURN_COLUMNS = [
-    Column("project", "Project ID", 10, "text"),
-    Column("section", "Cost or benefit", 12, "text", tuple(SECTIONS)),
-    Column("line", "Line", 32, "free", note="the line's name, as on the Costs or Benefits sheet"),
-    Column("year", "Financial year", 12, "year", note="2023 for 2023/24"),
-    Column(
-        "amount",
-        "Outturn £",
-        14,
-        "money",
-        note="gross, in the line's prices, as amounts would hold it",
-    ),
-]
+OUTTURN_COLUMNS = _sheet(
+    None,
+    "Outturn",
+    {
+        "A": Column("project", "Project ID", 10, "text"),
+        "B": Column("section", "Cost or benefit", 12, "text", tuple(SECTIONS)),
+        "C": Column(
+            "line",
+            "Line",
+            32,
+            "free",
+            note="the line's name, as on the Costs or Benefits sheet",
+        ),
+        "D": Column("year", "Financial year", 12, "year", note="2023 for 2023/24"),
+        "E": Column(
+            "amount",
+            "Outturn £",
+            14,
+            "money",
+            note="gross, in the line's prices, as amounts would hold it",
+        ),
+    },
+)
 #: Impacts: a row per non-monetised impact of a project (its ``[[impacts]]``).
-IMPACT_COLUMNS = [
-    Column("project", "Project ID", 10, "text"),
-    Column("name", "Impact", 32, "free"),
-    Column("direction", "Direction", 10, "text", DIRECTIONS),
-    Column("materiality", "Materiality", 11, "text", MATERIALITIES),
-    Column("description", "Description", 60, "free"),
-]
-#: The Portfolio sheet: a row per setting (label in A, value in B).
+IMPACT_COLUMNS = _sheet(IMPACTS, "Impacts", {"A": _PROJECT_ID})
+
+
+def _rows() -> list[tuple[str, Field, Row]]:
+    """The Portfolio sheet's settings: (table, field, row), in row order."""
+    rows = [
+        (section.name, field, placed)
+        for section in (PORTFOLIO, APPRAISAL)
+        for field in section.fields
+        if isinstance(placed := field.sheets.get("Portfolio"), Row)
+    ]
+    rows.sort(key=lambda row: row[2].number)
+    assert [row.number for *_, row in rows] == list(range(FIRST_ROW, FIRST_ROW + len(rows)))
+    return rows
+
+
+#: The Portfolio sheet: a row per setting (label in A, value in B): (table, key, label, kind).
 PORTFOLIO_ROWS = [
-    ("portfolio", "name", "Portfolio name", "free"),
-    ("portfolio", "description", "Description", "free"),
-    ("portfolio", "target", "Target: NPV to secure (£)", "money"),
-    ("portfolio", "target_year", "Target year (projects starting by it count)", "year"),
-    ("portfolio", "count_statuses", "Statuses that count toward the target", "list"),
-    ("portfolio", "as_of", "Outturn recorded up to (financial year)", "year"),
-    ("appraisal", "discount_rate", "Discount rate", "share"),
-    ("appraisal", "declining", "Declining schedule after year 30", "bool"),
-    ("appraisal", "discount_year0", "Year 0 discounted", "bool"),
-    ("appraisal", "horizon", "Horizon (years)", "year"),
-    ("appraisal", "price_base_year", "Price base year", "year"),
-    # Settings added after the first release go last, so that the rows above keep their
-    # addresses (Portfolio!B11 is still the discount rate).
-    ("appraisal", "schedule", "Published discount schedule (instead of the rate)", "text"),
-    ("appraisal", "ob_mitigation", "Optimism bias mitigation", "share"),
-    ("portfolio", "present_value_year", "Present value year (financial year)", "year"),
+    (table, field.key, row.label, row.kind or field.kind.cell) for table, field, row in _rows()
 ]
+#: The Portfolio sheet's notes, beside each setting (column C).
+PORTFOLIO_NOTES = {field.key: row.note for _, field, row in _rows() if row.note}
 #: The Portfolio sheet's settings that take one of a few values (a drop-down in the template).
-PORTFOLIO_CHOICES = {"schedule": SCHEDULES}
+PORTFOLIO_CHOICES = {
+    field.key: field.kind.choices for _, field, _ in _rows() if isinstance(field.kind, Choice)
+}
 
 LINE_SHEETS = {"costs": ("Costs", COST_COLUMNS), "benefits": ("Benefits", BENEFIT_COLUMNS)}
 #: Sheets with a row per item of a project (its lines, risks and impacts), keyed by the
@@ -248,4 +281,5 @@ YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)
 
 
 def year_header(t: int) -> str:
+    """The header of the column of year offset ``t``: ``Year 0``, ``Year 1``, ..."""
     return f"Year {t}"

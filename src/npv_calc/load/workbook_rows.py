@@ -1,0 +1,257 @@
+"""An input workbook's rows as documents: the cells under a header row, coerced as their columns'
+kinds say, become the keys a TOML table would hold (``annual.low`` into ``annual = { low = ... }``,
+the Year columns into ``amounts``), each located at its cell."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem
+from ..workbook_io import NO_RESULT, Sheet, column_letters
+from .rules import MAX_HORIZON
+from .workbook_layout import FIRST_ROW, HEADER_ROW, YEAR_HEADER, Column, year_header
+
+Locations = dict[tuple[str, int], dict[str, int | str]]
+#: Where each key of a row is: its cell (``""``: the row's first cell).
+Cells = dict[str, int | str]
+
+
+@dataclass
+class ProjectEntry:
+    """A project read from the workbook: its document, where each value is, and its row."""
+
+    document: dict[str, Any]
+    locations: Locations
+    row: int
+    file: str | None = None
+
+
+@dataclass
+class ReadBook:
+    """What a workbook holds, as documents, with the problems found reading it."""
+
+    portfolio: dict[str, Any] = field(default_factory=dict)
+    portfolio_locations: Locations = field(default_factory=dict)
+    projects: list[ProjectEntry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: lines not read because their row names no known project: (section, name); their
+    #: outturn rows are not reported again
+    dropped: set[tuple[str, str]] = field(default_factory=set)
+    #: the workbook as messages name it
+    shown: str = ""
+
+    def problem(
+        self, message: str, cell: str | int | None = None, field: str | None = None
+    ) -> None:
+        """Record a problem of the workbook, at ``cell`` (and the column ``field``)."""
+        self.problems.append(Problem(self.shown, message, field=field, line=cell))
+
+    def once(self, seen: dict[str, str], key: str, cell: str, what: str) -> bool:
+        """Whether ``key`` is new; if not, an error naming both cells (the later one is not
+        read)."""
+        if key in seen:
+            self.problem(
+                f"{what} is given twice, here and in {seen[key]}; npv-calc does not guess "
+                "which one holds: delete one",
+                cell,
+            )
+            return False
+        seen[key] = cell
+        return True
+
+    def no_result(self, cell: str, field: str | None = None) -> None:
+        """Record a formula whose result was never saved (a program that does not calculate
+        wrote the workbook)."""
+        self.problem(
+            "holds a formula with no saved result; open the workbook in a spreadsheet program "
+            "and save it, or type the value",
+            cell,
+            field,
+        )
+
+
+def cell_name(sheet: str, column: int, row: int) -> str:
+    """``Benefits!W5``: how messages name a cell."""
+    return f"{sheet}!{column_letters(column)}{row}"
+
+
+def clean(value: Any) -> Any:
+    """A cell's value as the loader expects it: blank text is no value. Text is otherwise kept
+    as written (a name's spaces are part of it); :func:`coerce` trims where that is safe."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, str):
+        lowered = value.lower()
+        if lowered in ("true", "yes"):
+            return True
+        if lowered in ("false", "no"):
+            return False
+    return value
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _items(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+_COERCE: dict[str, Callable[[Any], Any]] = {"bool": _boolean, "year": _whole, "list": _items}
+
+
+def coerce(value: Any, kind: str) -> Any:
+    """Light coercion of what spreadsheets do to values; anything else is left for the
+    loader to report (so that the message shows what was in the cell)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and kind != "free":
+        value = value.strip()  # an ID, a choice or a number typed as text: spaces are slips
+    coercer = _COERCE.get(kind)
+    return coercer(value) if coercer else value
+
+
+def header_map(
+    ws: Sheet, columns: Sequence[Column], book: ReadBook
+) -> tuple[dict[int, Column], dict[int, int]]:
+    """Column number -> column, and column number -> year offset (for Year N columns).
+
+    A header given twice is an error naming both cells (which would win is a guess), and so is a
+    Year column beyond the longest horizon.
+    """
+    by_header = {c.header.lower(): c for c in columns}
+    found: dict[int, Column] = {}
+    years: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    for number, raw in sorted(ws.row(HEADER_ROW).items()):
+        header = clean(raw)
+        if header is None:
+            continue
+        text = str(header).strip()
+        key = " ".join(text.split()).lower()
+        cell = cell_name(ws.title, number, HEADER_ROW)
+        if key in seen:
+            book.problem(
+                f"the header {text!r} is given twice, here and in "
+                f"{cell_name(ws.title, seen[key], HEADER_ROW)}; npv-calc does not guess which "
+                "column holds the values: delete or rename one",
+                cell,
+            )
+            continue
+        seen[key] = number
+        if year := YEAR_HEADER.match(text):
+            offset = int(year.group(1))
+            if offset < MAX_HORIZON:
+                years[number] = offset
+            else:
+                book.problem(
+                    f"{text!r} is beyond the longest horizon ({MAX_HORIZON} years: Year 0 to "
+                    f"Year {MAX_HORIZON - 1}); year columns count from year 0",
+                    cell,
+                )
+        elif key in by_header:
+            found[number] = by_header[key]
+        else:
+            book.problem(
+                f"unknown column {text!r} in the header row; the columns of {ws.title} are: "
+                f"{', '.join(c.header for c in columns)}",
+                cell,
+            )
+    return found, years
+
+
+def data_rows(ws: Sheet) -> list[tuple[int, dict[int, Any]]]:
+    """Data rows below the header that hold something: (row number, cells by column)."""
+    out = []
+    for number in sorted(ws.rows):
+        if number < FIRST_ROW:
+            continue
+        cells = {c: v for c, v in ws.rows[number].items() if clean(v) is not None}
+        if cells:
+            out.append((number, cells))
+    return out
+
+
+def _put(document: dict[str, Any], key: str, value: Any) -> None:
+    """A column's value into the document: a dotted key (``annual.low``, ``set.horizon``) into
+    a table, the central value of an uncertain one under ``central``."""
+    head, _, tail = key.partition(".")
+    if tail and head == "years":
+        document.setdefault("years", {})[tail] = value
+    elif tail:
+        existing = document.get(head)
+        if not isinstance(existing, dict):
+            document[head] = {} if existing is None else {"central": existing}
+        document[head][tail] = value
+    elif isinstance(document.get(key), dict):
+        document[key]["central"] = value
+    else:
+        document[key] = value
+
+
+def _tidy(document: dict[str, Any], where: Cells, amounts: dict[int, Any]) -> None:
+    """A value given only as its central one is a plain value; ``years`` is ``[first, last]``;
+    the Year columns are ``amounts``."""
+    for key in [k for k, v in document.items() if isinstance(v, dict) and k != "years"]:
+        if key != "set" and set(document[key]) == {"central"}:
+            document[key] = document[key]["central"]
+    if "years" in document:
+        span = document.pop("years")
+        document["years"] = [span[k] for k in ("first", "last") if k in span]
+        where["years"] = where.get("years.first", where[""])
+    if amounts:
+        document["amounts"] = [amounts.get(t, 0) for t in range(max(amounts) + 1)]
+
+
+def row_document(
+    ws: Sheet,
+    number: int,
+    cells: dict[int, Any],
+    columns: dict[int, Column],
+    years: dict[int, int],
+    book: ReadBook,
+) -> tuple[dict[str, Any], Cells]:
+    """A row as a TOML-like document (dotted keys become tables) and the cell of each key."""
+    document: dict[str, Any] = {}
+    where: Cells = {"": cell_name(ws.title, 1, number)}
+    amounts: dict[int, Any] = {}
+    for index in sorted({*columns, *years}):
+        value = cells.get(index)
+        cell = cell_name(ws.title, index, number)
+        if value is NO_RESULT:
+            header = year_header(years[index]) if index in years else columns[index].header
+            book.no_result(cell, header)
+        elif index in years:
+            where[f"amounts[{years[index]}]"] = cell
+            where.setdefault("amounts", cell)
+            if value is not None:
+                amounts[years[index]] = value
+        else:
+            column = columns[index]
+            where[column.key] = cell
+            if value is not None:
+                _put(document, column.key, coerce(value, column.kind))
+    _tidy(document, where, amounts)
+    return document, where
+
+
+def sheet_documents(
+    ws: Sheet, columns: Sequence[Column], book: ReadBook, *, amounts: bool = False
+) -> Iterator[tuple[int, dict[str, Any], Cells]]:
+    """Every data row of a sheet as a document: (row number, document, cells), with the
+    problems of its header row recorded; with ``amounts``, its Year columns are read too. Each
+    row is read as it is taken, so that its problems come in row order with those found in what
+    the caller does with it."""
+    by_number, year_columns = header_map(ws, columns, book)
+    years = year_columns if amounts else {}
+    for number, cells in data_rows(ws):
+        document, where = row_document(ws, number, cells, by_number, years, book)
+        yield number, document, where
