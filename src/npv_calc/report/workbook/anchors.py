@@ -21,22 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ...workbook_io import column_letters, column_number
+
+__all__ = ["Cell", "Span", "at", "column_number", "fixed", "fixed_column", "fixed_row", "letter"]
+
 
 def letter(column: int) -> str:
     """The letters of a 1-based column: 1 -> A, 27 -> AA."""
-    name = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def column_number(name: str) -> int:
-    """The 1-based number of a column: A -> 1, AA -> 27."""
-    number = 0
-    for char in name:
-        number = number * 26 + ord(char) - 64
-    return number
+    return column_letters(column)
 
 
 def at(row: int, column: int) -> str:
