@@ -1,5 +1,5 @@
 """The board-workbook property on a large sample: every generated portfolio writes a workbook whose
-every formula cell stores what LibreOffice recalculates.
+every formula cell stores what LibreOffice and Gnumeric recalculate.
 
     python benchmarks/board_property.py [--count 200] [--seed 2026] [--batch 25]
 
@@ -54,6 +54,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the portfolios and workbooks here")
     args = parser.parse_args()
 
+    from tests.gnumeric import recalculate
     from tests.libreoffice import convert
     from tests.test_board_property import board_workbook
     from tests.test_workbook_libreoffice import (
@@ -75,17 +76,20 @@ def main() -> int:
     for first in range(0, len(written), args.batch):
         batch = written[first : first + args.batch]
         recalculated = convert([p for p, _ in batch], root / "recalculated")
-        for (path, result), again in zip(batch, recalculated, strict=True):
+        by_gnumeric = recalculate([p for p, _ in batch], root / "gnumeric")
+        for (path, result), again, gnumeric in zip(batch, recalculated, by_gnumeric, strict=True):
             try:
                 assert_stored_values_recalculate(path, again)
                 assert_same_figures(again, result)
+                assert_stored_values_recalculate(path, gnumeric, "Gnumeric")
             except AssertionError as exc:
                 failures.append(f"{path.parent}: {str(exc).splitlines()[0][:300]}")
     for failure in failures:
         print(failure)
     seconds = time.monotonic() - start
     print(
-        f"{len(written)} generated workbooks recalculated by LibreOffice in {seconds:.0f} s: "
+        f"{len(written)} generated workbooks recalculated by LibreOffice and Gnumeric in "
+        f"{seconds:.0f} s: "
         f"{len(written) - len(failures)} agree with every stored value, {len(failures)} do not"
         + ("" if args.keep else f" (files in {root})")
     )

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,11 +76,22 @@ def convert(
     return outputs
 
 
-def named_values(path: Path) -> dict[str, object]:
-    """The value of every single-cell defined name in a workbook, as last calculated."""
+def recalculated_values(path: Path) -> Any:
+    """A workbook a spreadsheet engine saved, read for its values. Gnumeric writes no default
+    cell style, which openpyxl warns about: that is the engine's file, not npv-calc's (whose
+    workbooks must raise no warning)."""
+    import warnings
+
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, data_only=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Workbook contains no default style", UserWarning)
+        return load_workbook(path, data_only=True)
+
+
+def named_values(path: Path) -> dict[str, object]:
+    """The value of every single-cell defined name in a workbook, as last calculated."""
+    wb = recalculated_values(path)
     values: dict[str, object] = {}
     for name, definition in wb.defined_names.items():
         destinations = list(definition.destinations)
@@ -99,14 +111,17 @@ RELATIVE = 1e-9
 FLOOR = 1e-12
 
 
-def stored_values_that_differ(written: Path, recalculated: Path) -> tuple[int, list[str]]:
-    """Compare every formula cell's stored value (as npv-calc wrote it) with LibreOffice's
-    recalculated value; returns the number of formula cells and a line per difference."""
+def stored_values_that_differ(
+    written: Path, recalculated: Path, engine: str = "LibreOffice"
+) -> tuple[int, list[str]]:
+    """Compare every formula cell's stored value (as npv-calc wrote it) with the value a
+    spreadsheet ``engine`` recalculated; returns the number of formula cells and a line per
+    difference."""
     from openpyxl import load_workbook
 
     formulas = load_workbook(written)
     stored = load_workbook(written, data_only=True)
-    fresh = load_workbook(recalculated, data_only=True)
+    fresh = recalculated_values(recalculated)
     count = 0
     differences = []
     for ws in formulas.worksheets:
@@ -131,7 +146,6 @@ def stored_values_that_differ(written: Path, recalculated: Path) -> tuple[int, l
                     same = a == b
                 if not same:
                     differences.append(
-                        f"{ws.title}!{cell.coordinate} {cell.value}: stored {a!r}, "
-                        f"LibreOffice {b!r}"
+                        f"{ws.title}!{cell.coordinate} {cell.value}: stored {a!r}, {engine} {b!r}"
                     )
     return count, differences

@@ -1,5 +1,5 @@
 """Property: every valid portfolio writes a board workbook whose every formula cell stores the value
-LibreOffice recalculates, and whose named figures are npv-calc's own.
+LibreOffice and Gnumeric recalculate, and whose named figures are npv-calc's own.
 
 The portfolios (:func:`strategies.board_portfolios`) leave out or give every optional setting
 (``price_base_year``, a target, ``as_of``, ``present_value_year``, agencies, statuses that count,
@@ -26,6 +26,7 @@ from npv_calc.scenarios import prepare
 from npv_calc.simulate import simulate
 
 from . import strategies as gen
+from .gnumeric import recalculate
 from .libreoffice import convert
 from .test_ooxml import findings
 from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
@@ -61,6 +62,8 @@ def test_every_board_workbook_recalculates_to_its_stored_values(
     (recalculated,) = convert([written], folder / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert_same_figures(recalculated, result)
+    (by_gnumeric,) = recalculate([written], folder / "gnumeric")
+    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
     assert findings(written) == []  # the OOXML validator of test_ooxml.py finds nothing
 
 
@@ -83,3 +86,5 @@ def test_a_portfolio_without_price_base_year_writes_its_workbook(tmp_path: Path)
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert_same_figures(recalculated, result)
+    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
+    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")

@@ -186,13 +186,19 @@ class Sheet:
         """A formula built by npv-calc (never input text) and the value npv-calc computed for
         it, stored as the cell's cached result: a number, a boolean, a text, ``""`` for an
         empty text, or :data:`NOT_AVAILABLE`."""
-        if isinstance(value, bool):
-            cached: object = value
-        elif isinstance(value, str):
-            cached = value
-        else:
-            cached = stored(finite(value), money="money" in style)  # type: ignore[arg-type]
+        cached = _cached(value, style)
         self.ws.write_formula(row - 1, column - 1, formula, self.book.format(style), cached)
+
+    def array_formula(self, row: int, column: int, formula: str, value: object, style: str) -> None:
+        """A one-cell formula entered as an array formula (Ctrl+Shift+Enter), with its stored
+        value. For a formula that applies a function to a range element by element inside
+        SUMPRODUCT (``EXACT(range, cell)``, ``LN(1 + range)``): Excel and LibreOffice evaluate
+        those as arrays anyway, but Gnumeric does so only in an array formula, and otherwise
+        silently takes one element (or gives #VALUE!)."""
+        cell = at(row, column)
+        self.ws.write_array_formula(
+            f"{cell}:{cell}", formula, self.book.format(style), _cached(value, style)
+        )
 
     def blank(self, row: int, column: int, style: str) -> None:
         self.ws.write_blank(row - 1, column - 1, None, self.book.format(style))
@@ -425,3 +431,10 @@ class Sheet:
         ws.freeze_panes(*freeze)
         if protect:
             ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def _cached(value: object, style: str) -> object:
+    """The value a formula cell stores (see :func:`~.formulas.stored`)."""
+    if isinstance(value, bool | str):
+        return value
+    return stored(finite(value), money="money" in style)  # type: ignore[arg-type]

@@ -274,7 +274,10 @@ def _result_figures(
         (
             "irr",
             "Internal rate of return (IRR)",
-            f'=IFERROR(IRR({net}{guess}),"{NO_IRR}")',
+            # Without both an outlay and a return no rate gives an NPV of 0: Excel and
+            # LibreOffice then give an error, but Gnumeric gives its guess (10%).
+            f'=IF(AND(MAX({net})>0,MIN({net})<0),IFERROR(IRR({net}{guess}),"{NO_IRR}"),'
+            f'"{NO_IRR}")',
             NO_IRR if r.irr is None else r.irr,
             "percent",
         ),
@@ -340,7 +343,7 @@ def _by_agency(
             values.append(value)
             # Costs are the cost and risk columns: every column that is not a benefit.
             is_benefit = "=" if sections == ("benefits",) else "<>"
-            sheet.formula(
+            sheet.array_formula(
                 i,
                 column + offset,
                 # EXACT, not a SUMIFS criterion: an agency called "*", "<>Police" or "=Fire"

@@ -218,7 +218,7 @@ def _present_value_year(
         k = f"={start}+{fixed_row(layout.t_row, column)}-PresentValueYear"
         runs.put(layout.k_row, k, int(offsets[t]), "year", t)
         factor = "=" + present_value_factor(f"{at(layout.k_row, column)}+{year0}", rates)
-        runs.put(layout.factor_row, factor, float(factors[t]), "factor", t)
+        sheet.array_formula(layout.factor_row, column, factor, float(factors[t]), "factor")
 
 
 def _totals(

@@ -1,0 +1,69 @@
+"""Any spreadsheet: Gnumeric's recalculation agrees with every stored value of the board workbook,
+as LibreOffice's does (test_workbook_libreoffice.py), and gives npv-calc's named figures.
+
+SPEC.md, "Any spreadsheet". Gnumeric once took one element where a function was applied to a
+range inside SUMPRODUCT (the agency split) and gave #VALUE! for every NPV at the present-value
+year; those formulas are array formulas now.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from npv_calc import appraise, load_portfolio
+from npv_calc.cli import cli
+
+from .conftest import EXAMPLE
+from .gnumeric import recalculate
+from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run"],
+        ["run", "--scenario", "pessimistic"],
+        ["run", "--scenario", "rate-3pc"],
+        ["run", "--set", "schedule=health", "--set", "discount_year0=true"],
+        ["simulate", "-n", "2000", "--seed", "5"],
+    ],
+    ids=["central", "pessimistic", "named-scenario", "health-year0", "monte-carlo"],
+)
+def test_the_example_recalculates_in_gnumeric(args: list[str], tmp_path: Path) -> None:
+    written = tmp_path / "board.xlsx"
+    out = CliRunner().invoke(cli, [args[0], str(EXAMPLE), *args[1:], "--xlsx", str(written)])
+    assert out.exit_code == 0, out.output
+    (recalculated,) = recalculate([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated, "Gnumeric")
+
+
+def test_gnumeric_gives_the_tools_figures(tmp_path: Path) -> None:
+    written = tmp_path / "board.xlsx"
+    out = CliRunner().invoke(cli, ["run", str(EXAMPLE), "--xlsx", str(written)])
+    assert out.exit_code == 0, out.output
+    (recalculated,) = recalculate([written], tmp_path / "recalculated")
+    assert_same_figures(recalculated, appraise(load_portfolio(EXAMPLE)))
+
+
+def test_the_check_finds_a_formula_gnumeric_reads_differently(tmp_path: Path) -> None:
+    """Without the array formula, Gnumeric's SUMPRODUCT(EXACT(range, cell) * ...) takes one
+    element: the check would catch such a formula coming back."""
+    import xlsxwriter
+
+    from .libreoffice import stored_values_that_differ
+
+    path = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    for row, (agency, value) in enumerate((("Fire", 1.0), ("Police", 2.0), ("Fire", 4.0))):
+        ws.write_string(row, 0, agency)
+        ws.write_number(row, 1, value)
+    ws.write_string(3, 0, "Fire")
+    ws.write_formula(3, 1, "=SUMPRODUCT(EXACT($A$1:$A$3,A4)*$B$1:$B$3)", None, 5.0)
+    wb.close()
+    (recalculated,) = recalculate([path], tmp_path / "recalculated")
+    count, differences = stored_values_that_differ(path, recalculated, "Gnumeric")
+    assert count == 1 and differences
