@@ -25,6 +25,8 @@ from npv_calc.discount import discount_factors, yearly_rates
 from npv_calc.model import Line, Uncertain, central
 from npv_calc.scenarios import prepare
 
+from .conftest import EXAMPLE
+
 PENNY = 0.005
 
 #: SPEC.md, "Reference values": DF(0..10) at 3.5%, Green Book convention.
@@ -1269,3 +1271,31 @@ annual = 500
             assert document["portfolio"]["scenario"] == scenario
             expected = (quantity * 2_000 - 10_000) * pv_ten
             assert document["portfolio"]["npv"] == pytest.approx(expected, abs=PENNY)
+
+
+class TestPaybackYear:
+    """SPEC, decisions of the third release: the first financial year from which the cumulative
+    discounted net stays >= 0 to the end of the horizon; ``None`` when the NPV is below 0."""
+
+    def test_known_values(self) -> None:
+        from npv_calc.calculate import payback_year
+
+        assert payback_year(2020, np.array([-100.0, 60.0, 60.0])) == 2022
+        assert payback_year(2020, np.array([0.0, 10.0])) == 2020
+        assert payback_year(2020, np.array([-1.0])) is None
+
+    def test_a_cumulative_that_turns_positive_then_negative_has_no_payback(self) -> None:
+        from npv_calc.calculate import payback_year
+
+        assert payback_year(2020, np.array([-100.0, 150.0, -80.0])) is None
+        # ... and one that dips and recovers pays back where it recovers for good
+        assert payback_year(2020, np.array([-100.0, 150.0, -80.0, 90.0])) == 2023
+
+    def test_a_project_that_loses_money_has_no_payback(self) -> None:
+        """TRI under pessimistic: its cumulative net turned positive in 2022/23 and then
+        negative again; its NPV is below 0, so it has no payback year."""
+        tri = appraise(load_portfolio(EXAMPLE), "pessimistic").project("TRI")
+        assert tri.npv < 0
+        assert tri.payback_year is None
+        cumulative = np.cumsum((tri.benefits - tri.costs) * tri.discount_factors)
+        assert (cumulative > 0).any()  # it did turn positive on the way

@@ -419,8 +419,10 @@ def test_realisation_sheet_of_the_example(tmp_path: Path) -> None:
 
 
 class TestRisksInSettledYears:
-    """A risk in a year up to ``as_of`` either happened (its cost is in a cost line's outturn)
-    or did not: its expected cost is left out of the latest estimate, kept in the plan."""
+    """A risk in a year up to ``as_of`` whose cost outturn is recorded either happened (its
+    cost is in a cost line's outturn) or did not: its expected cost is left out of the latest
+    estimate, kept in the plan. In a year up to ``as_of`` without cost outturn the plan stands
+    in, risk included (SPEC, decisions of the third release)."""
 
     RISKY = (
         PROJECT
@@ -439,8 +441,11 @@ years = [1, 3]
         latest = appraise(portfolio).projects[0]
         plan = appraise(portfolio.as_planned()).projects[0]
         df = [1 / 1.035**t for t in range(6)]
-        # start 2020, as_of 2022: years 0-2 settled; the risk's years are 1-3
-        assert latest.pv_risk_costs == pytest.approx(0.5 * 8_000 * df[3], abs=PENNY)
+        # start 2020, as_of 2022: cost outturn in 2020 and 2021 (years 0 and 1) settles them;
+        # 2022 (year 2) has none, so the plan stands in for it, risk included; the risk's years
+        # are 1-3
+        assert latest.settled == (0, 1)
+        assert latest.pv_risk_costs == pytest.approx(0.5 * 8_000 * (df[2] + df[3]), abs=PENNY)
         assert plan.pv_risk_costs == pytest.approx(0.5 * 8_000 * sum(df[1:4]), abs=PENNY)
 
     def test_monte_carlo_draws_only_the_unsettled_years(self, scenario_dir: MakeDir):
@@ -495,5 +500,8 @@ def test_workbook_leaves_a_risk_out_of_settled_years(scenario_dir: MakeDir, tmp_
         if sheet.cell(r, 1).value == "Delay" and sheet.cell(r, 2).value == "As entered"
     )
     adjusted = [sheet.cell(risk + 1, 3 + t).value for t in range(6)]
-    assert adjusted[:3] == [0, 0, 0]
+    # year 0 is outside the risk's years; year 1 is settled by cost outturn; year 2 (2022, up
+    # to as_of) has no cost outturn, so the plan stands in for it, risk included
+    assert adjusted[:2] == [0, 0]
+    assert adjusted[2] == pytest.approx(0.5 * 8_000, abs=PENNY)
     assert adjusted[3] == pytest.approx(0.5 * 8_000, abs=PENNY)

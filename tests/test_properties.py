@@ -303,20 +303,23 @@ class TestMetrics:
 
     @PROPERTY
     @given(generated=gen_st.portfolios())
-    def test_payback_is_the_first_year_cumulative_discounted_net_is_not_negative(
+    def test_payback_is_the_first_year_from_which_the_cumulative_stays_not_negative(
         self, generated: gen_st.GeneratedPortfolio
     ) -> None:
+        """SPEC: the first financial year from which the cumulative discounted net stays >= 0
+        to the end of the horizon; none when the NPV is below 0."""
         for project in appraise(gen_st.loaded(generated)).projects:
             net = (project.benefits - project.costs) * project.discount_factors
             cumulative = np.cumsum(net)
             tolerance = 1e-6 + 1e-12 * size(project)
             if project.payback_year is None:
-                assert np.all(cumulative < tolerance)
+                assert cumulative[-1] < tolerance
+                assert project.npv < tolerance
             else:
                 t = project.payback_year - project.project.start_year
                 assert 0 <= t < project.settings.horizon
-                assert cumulative[t] >= -tolerance
-                assert np.all(cumulative[:t] < tolerance)
+                assert np.all(cumulative[t:] >= -tolerance)
+                assert t == 0 or cumulative[t - 1] < tolerance
 
     @PROPERTY
     @given(generated=gen_st.portfolios())

@@ -41,6 +41,8 @@ from .results.appraisal import (
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
+#: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
+PAYBACK_TOLERANCE = 1e-6
 
 # Results are plain data in npv_calc.results; they are named here too, where they were first.
 __all__ = [
@@ -428,9 +430,6 @@ def _appraise_project(
         raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
     net = benefits - costs
     npv_at_year, offsets, to_year = _at_present_value_year(project, case, settings, net)
-    cumulative = np.cumsum(net * factors)
-    # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
-    reached = np.flatnonzero(cumulative >= -1e-6)
     return ProjectResult(
         project=project,
         settings=settings,
@@ -448,7 +447,7 @@ def _appraise_project(
         npv=pv_benefits - pv_costs,
         bcr=pv_benefits / pv_costs if pv_costs else None,
         roi=(pv_benefits - pv_costs) / pv_costs if pv_costs else None,
-        payback_year=project.start_year + int(reached[0]) if reached.size else None,
+        payback_year=payback_year(project.start_year, net * factors),
         irr=irr(net),
         cashable_npv=cashable_pv - pv_costs,
         pv_costs_by_agency=_by(lines + risks, "agency", ("costs", "risks")),
@@ -456,7 +455,7 @@ def _appraise_project(
         pv_benefits_by_value_type=by_value_type,
         financial_roi=by_value_type["fiscal"] / pv_costs if pv_costs else None,
         npv_at_present_value_year=npv_at_year,
-        settled_years=settled_years(case, project),
+        settled=tuple(sorted(settled_offsets(case, project))),
         present_value_offsets=offsets,
         present_value_factors=to_year,
         realised=_realised(case, project, lines, factors),
@@ -498,25 +497,61 @@ def risk_flows(
 
 def case_risk_flows(case: Case, project: Project, risk: Risk, settings: Settings) -> np.ndarray:
     """A risk's expected yearly cost in a case (its impact as the case picks it), none in the
-    years its project's outturn has settled (:func:`settled_years`)."""
+    years its project's cost outturn has settled (:func:`settled_offsets`)."""
     impact = case.pick(project, risk, "impact")
     flows = risk_flows(risk, impact, settings.horizon, price_factor(case, risk, settings))
-    flows[: settled_years(case, project)] = 0.0
+    flows[sorted(settled_offsets(case, project))] = 0.0
     return flows
 
 
-def settled_years(case: Case, project: Project) -> int:
-    """How many of a project's first years its outturn has settled: those up to ``as_of`` when
-    the project records outturn (0 in the plan, or when it records none).
+def settled_offsets(case: Case, project: Project) -> frozenset[int]:
+    """The years (offsets from year 0) whose costs the project's outturn has settled: those up
+    to ``as_of`` in which a cost line records outturn (none in the plan).
 
-    A risk in a settled year either happened, and its cost is in the outturn of a cost line, or
-    did not: either way its expected cost no longer applies."""
+    A risk in such a year either happened, and its cost is in the outturn, or did not: either
+    way its expected cost no longer applies. In a year up to ``as_of`` with no cost outturn the
+    plan stands in, its risks' expected costs included (SPEC, decisions of the third release).
+    """
     as_of = case.portfolio.as_of
-    if not (case.outturn and as_of is not None) or not any(
-        line.actuals for line in project.all_lines
-    ):
-        return 0
-    return max(0, as_of - project.start_year + 1)
+    if not (case.outturn and as_of is not None):
+        return frozenset()
+    return frozenset(
+        year - project.start_year
+        for line in project.costs
+        for year in line.actuals
+        if year <= as_of
+    )
+
+
+def payback_year(start_year: int, discounted: np.ndarray) -> int | None:
+    """The first financial year from which the cumulative discounted net benefit stays at 0 or
+    above to the end of the horizon (SPEC).
+
+    Parameters
+    ----------
+    start_year
+        The project's year 0.
+    discounted
+        Each year's discounted net benefit, year 0 first.
+
+    Returns
+    -------
+    int or None
+        The financial year (``2019`` for 2019/20); ``None`` when the cumulative ends below 0
+        (the NPV is below 0), so that a project whose cumulative turns positive and then
+        negative again has no payback year.
+
+    Examples
+    --------
+    >>> payback_year(2020, np.array([-100.0, 60.0, 60.0]))  # cumulative -100, -40, 20
+    2022
+    >>> payback_year(2020, np.array([-100.0, 150.0, -80.0])) is None  # -100, 50, -30
+    True
+    """
+    # A millionth of a pound absorbs rounding in a cumulative sum that is exactly 0.
+    short = np.flatnonzero(np.cumsum(discounted) < -PAYBACK_TOLERANCE)
+    first = int(short[-1]) + 1 if short.size else 0
+    return start_year + first if first < discounted.size else None
 
 
 def price_factor(case: Case, line: Line | Risk, settings: Settings) -> float:

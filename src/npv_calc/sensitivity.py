@@ -166,10 +166,11 @@ def _refuse_overflow(case: Case, bars: list[TornadoBar]) -> None:
 
 def _settled(project: ProjectResult, line: LineResult) -> bool:
     """Whether every year in which a line has a flow is settled by outturn: a line's years with
-    outturn recorded, or for a risk the years up to ``as_of`` (its expected cost no longer
-    applies there)."""
+    outturn recorded, or for a risk its years whose cost outturn is recorded (its expected cost
+    no longer applies there)."""
     if isinstance(line.line, Risk):
-        return line.line.years[1] < project.settled_years
+        first, last = line.line.years
+        return set(range(first, last + 1)) <= set(project.settled)
     outturn = line.trace.outturn
     if not outturn:
         return False

@@ -119,8 +119,9 @@ class ProjectResult:
     financial_roi: float | None
     #: the NPV valued at ``[portfolio] present_value_year`` (``None`` without it)
     npv_at_present_value_year: float | None
-    #: how many of the first years the outturn has settled (a risk's expected cost is 0 there)
-    settled_years: int = 0
+    #: the years (offsets) whose costs the outturn has settled: up to ``as_of``, those with cost
+    #: outturn recorded (a risk's expected cost is 0 there)
+    settled: tuple[int, ...] = ()
     #: with a present-value year: each year's offset from it and the factor that values the
     #: year's flow at it
     present_value_offsets: np.ndarray | None = None

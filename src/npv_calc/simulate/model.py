@@ -23,7 +23,7 @@ from ..calculate import (
     outturn_factor,
     outturn_offsets,
     price_factor,
-    settled_years,
+    settled_offsets,
 )
 from ..discount import settings_factors
 from ..model import Line, Project, Risk, Uncertain
@@ -253,10 +253,11 @@ def _compile_risk(
     """A risk: its cost is ``impact x price factor x sum DF`` over its years when it happens."""
     settings = case.settings_for(project)
     first, last = risk.years
-    # Years the project's outturn has settled carry no risk (calculate.settled_years).
-    first = max(first, settled_years(case, project))
+    # Years whose costs the project's outturn has settled carry no risk (calculate.settled_offsets)
+    settled = settled_offsets(case, project)
+    open_years = [t for t in range(first, last + 1) if t not in settled]
     price = price_factor(case, risk, settings)
-    window_pv = float(np.sum(df[first : last + 1])) * price
+    window_pv = float(np.sum(df[open_years])) * price
     if not 0.0 < risk.probability < 1.0 and not risk.uncertain():
         pv = float(case_risk_flows(case, project, risk, settings) @ df)
         return CompiledLine.fixed(-1.0, pv, "risks")

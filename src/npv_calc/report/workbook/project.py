@@ -276,8 +276,7 @@ def _result_figures(
             "Internal rate of return (IRR)",
             # Without both an outlay and a return no rate gives an NPV of 0: Excel and
             # LibreOffice then give an error, but Gnumeric gives its guess (10%).
-            f'=IF(AND(MAX({net})>0,MIN({net})<0),IFERROR(IRR({net}{guess}),"{NO_IRR}"),'
-            f'"{NO_IRR}")',
+            f'=IF(AND(MAX({net})>0,MIN({net})<0),IFERROR(IRR({net}{guess}),"{NO_IRR}"),"{NO_IRR}")',
             NO_IRR if r.irr is None else r.irr,
             "percent",
         ),

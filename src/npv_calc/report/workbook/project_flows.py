@@ -20,7 +20,8 @@ from .discounting import present_value_factor, rate_lookup, schedule_rates
 from .project_inputs import money_style
 from .project_layout import FIRST, ProjectLayout
 
-#: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
+#: A cumulative sum that should be exactly 0 may be a hair below it after rounding (the
+#: calculation's own tolerance, calculate.PAYBACK_TOLERANCE).
 PAYBACK_TOLERANCE = 1e-6
 
 
@@ -89,7 +90,7 @@ def flows(sheet: Sheet, result: ProjectResult, layout: ProjectLayout) -> None:
         (layout.net_total_row, "Net benefit (benefits - costs)"),
         (layout.discounted_row, "Discounted net benefit"),
         (layout.cumulative_row, "Cumulative discounted net benefit"),
-        (layout.paid_row, "Payback: the year (t) the cumulative first reaches 0"),
+        (layout.paid_row, "Payback: the year (t) from which the cumulative stays at 0 or above"),
     ]
     if layout.present_value_year is not None:
         labels += [
@@ -104,14 +105,15 @@ def flows(sheet: Sheet, result: ProjectResult, layout: ProjectLayout) -> None:
 
 
 def _settled_note(result: ProjectResult) -> str:
-    """Why a risk's adjusted row is 0 in the years settled by outturn, when it is."""
-    settled = result.settled_years
-    if not (settled and result.risks):
+    """Why a risk's adjusted row is 0 in the years settled by cost outturn, when it is."""
+    if not (result.settled and result.risks):
         return ""
+    years = [financial_year(result.project.start_year + t) for t in result.settled]
+    listed = ", ".join(years[:-1]) + " and " + years[-1] if len(years) > 1 else years[0]
     return (
-        " A risk's expected cost counts only from "
-        f"{financial_year(result.project.start_year + settled)}: the years before are settled "
-        "by outturn (the risk happened, and its cost is in the outturn, or it did not)."
+        f" A risk's expected cost does not count in {listed}: their cost outturn is recorded, "
+        "so the risk happened (its cost is in the outturn) or it did not. In a year without "
+        "cost outturn the plan stands in, the risks' expected costs included."
     )
 
 
@@ -173,7 +175,7 @@ def _line(
         else:
             formula = f"=IF({inside},{annual}*{change}^({c_t}-{first}),0)"
             runs.put(gross_row, formula, trace.gross[t], "money", t)
-        if isinstance(line, Risk) and t < result.settled_years:
+        if isinstance(line, Risk) and t in result.settled:
             # a settled year: the risk happened (its cost is in a cost line's outturn) or it
             # did not, so its expected cost no longer counts
             runs.put(net_row, "=0", lr.flows[t], "money", t, "settled")
@@ -229,6 +231,8 @@ def _totals(
     discounted = net * result.discount_factors
     cumulative = np.cumsum(discounted)
     reached = cumulative >= -PAYBACK_TOLERANCE
+    # the year from which the cumulative stays at 0 or above: every later year has reached it
+    stays = np.flip(np.logical_and.accumulate(np.flip(reached)))
     for t in range(layout.horizon):
         column = FIRST + t
         for row, section, totals in (
@@ -247,12 +251,14 @@ def _totals(
         formula = f"={previous}{at(layout.discounted_row, column)}"
         kind = "first" if t == 0 else ""
         runs.put(layout.cumulative_row, formula, cumulative[t], "money", t, kind)
-        # Only the year the cumulative first reaches 0 (or reaches it again after falling
-        # below), not every later year.
-        now = f"{at(layout.cumulative_row, column)}>=-{PAYBACK_TOLERANCE}"
+        # Only the year from which the cumulative stays at 0 or above to the end: it reaches 0
+        # there (not the year before), and never falls below again.
+        here = at(layout.cumulative_row, column)
+        rest = f"{here}:{fixed(layout.cumulative_row, FIRST + layout.horizon - 1)}"
+        now = f"{here}>=-{PAYBACK_TOLERANCE},MIN({rest})>=-{PAYBACK_TOLERANCE}"
         if t:
             before = at(layout.cumulative_row, column - 1)
-            now = f"AND({now},{before}<-{PAYBACK_TOLERANCE})"
-        first_time = bool(reached[t] and (t == 0 or not reached[t - 1]))
-        paid = f'=IF({now},{fixed_row(layout.t_row, column)},"")'
+            now = f"{now},{before}<-{PAYBACK_TOLERANCE}"
+        first_time = bool(stays[t] and (t == 0 or not reached[t - 1]))
+        paid = f'=IF(AND({now}),{fixed_row(layout.t_row, column)},"")'
         runs.put(layout.paid_row, paid, t if first_time else "", "year", t, kind)
