@@ -518,7 +518,7 @@ class TestCommand:
         assert (document["sampling"], document["correlation_groups"]) == ("lhs", [])
         assert [p["id"] for p in document["projects"]] == ["A", "B"]
         assert {tuple(d) for d in document["drivers"]} == {
-            ("project", "line", "field", "rank_correlation", "contribution")
+            ("project", "line", "field", "rank_correlation", "contribution", "group")
         }
         assert sum(d["contribution"] for d in document["drivers"]) == pytest.approx(1.0)
         for project in document["projects"]:

@@ -427,6 +427,28 @@ class TestAboutTheTarget:
         assert drivers == sorted(drivers, key=lambda d: -abs(d["rank_correlation"]))
         assert sum(d["contribution"] for d in drivers) == pytest.approx(1.0)
 
+    def test_a_driver_says_which_correlation_group_it_moves_with(self) -> None:
+        """SPEC: a driver whose contribution comes through its correlation group says so
+        (``drivers[].group``): CBCD's bed days rank high among the drivers, far above their
+        own tornado bar, because they move with the falls response's quantities."""
+        document = json.loads(
+            invoke("simulate", EXAMPLE, "-n", "5000", "--seed", "1", "--format", "json").stdout
+        )
+        portfolio = load_portfolio(EXAMPLE)
+        groups = {
+            (project.id, line.name, name): value.group
+            for project in portfolio.projects
+            for line in project.all_lines
+            for name, value in line.uncertain()
+        }
+        for driver in document["drivers"]:
+            if driver["field"] != "risk":
+                key = (driver["project"], driver["line"], driver["field"])
+                assert driver["group"] == groups[key], key
+        bed_days = [d for d in document["drivers"] if d["project"] == "CBCD"]
+        assert bed_days[0]["group"] == "frail-demand"
+        assert any(d["group"] is None for d in document["drivers"])  # ungrouped values say null
+
     def test_no_target_no_toward_target(self, scenario_dir: MakeDir) -> None:
         folder = scenario_dir(portfolio=PORTFOLIO.replace("target = 100_000\n", ""))
         document = json.loads(

@@ -218,6 +218,7 @@ def simulation_document(simulation: Simulation) -> dict[str, Any]:
                 "field": d.field,
                 "rank_correlation": number(d.rank_correlation),
                 "contribution": number(d.contribution),
+                "group": d.group,
             }
             for d in simulation.drivers
         ],

@@ -533,7 +533,9 @@ def _drivers(simulation: Simulation) -> list[str]:
     lines = [
         *wrap(
             f"Drivers: the uncertain values that move {measure} most (Spearman rank "
-            "correlation with it; share of the sum of squared correlations)"
+            "correlation with it; share of the sum of squared correlations). A value in a "
+            "correlation group moves with the rest of its group, and its correlation counts "
+            "theirs too: it can rank higher here than its own swing in the tornado"
         ),
         "",
     ]
@@ -545,11 +547,12 @@ def _drivers(simulation: Simulation) -> list[str]:
             d.field,
             f"{d.rank_correlation:+.2f}",
             f"{d.contribution * 100:.0f}%",
+            d.group or "–",
         ]
         for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
     ]
     lines += render_rows(
-        ["#", "Project", "Line", "Input", "Rank corr.", "Share"], rows, right={0, 4, 5}
+        ["#", "Project", "Line", "Input", "Rank corr.", "Share", "Group"], rows, right={0, 4, 5}
     )
     if len(simulation.drivers) > DRIVERS_SHOWN:
         lines.append(

@@ -98,6 +98,10 @@ class Driver:
     field: str
     rank_correlation: float
     contribution: float
+    #: the correlation group the value (a risk's impact) is drawn in: its rank correlation with
+    #: the measure then includes the other values of its group, which move with it, so it can
+    #: rank higher here than its own swing in the tornado (``None``: drawn independently)
+    group: str | None = None
 
 
 @dataclass(frozen=True)

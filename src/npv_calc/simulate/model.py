@@ -81,8 +81,9 @@ class Model:
     columns: list[Column]
     projects: list[list[CompiledLine]]
     counts: np.ndarray  # bool per project: counts toward the target
-    #: drivers: (project id, line name, field, column of the draw, or the risk line)
-    drivers: list[tuple[str, str, str, int | CompiledLine]]
+    #: drivers: (project id, line name, field, correlation group, column of the draw, or the
+    #: risk line)
+    drivers: list[tuple[str, str, str, str | None, int | CompiledLine]]
 
     @property
     def values(self) -> list[tuple[Key, Uncertain]]:
@@ -115,7 +116,7 @@ def compile_case(case: Case) -> Model:
     """
     columns: list[Column] = []
     projects: list[list[CompiledLine]] = []
-    drivers: list[tuple[str, str, str, int | CompiledLine]] = []
+    drivers: list[tuple[str, str, str, str | None, int | CompiledLine]] = []
     for project in case.projects:
         settings = case.settings_for(project)
         horizon = settings.horizon
@@ -133,14 +134,15 @@ def compile_case(case: Case) -> Model:
                 fixed = sum(amount * factor * df[t] for t, amount in offsets.items())
                 lines.append(CompiledLine.fixed(compiled.sign, float(fixed), line.section))
             drivers += [
-                (project.id, line.name, c.key[3], i)
+                (project.id, line.name, c.key[3], c.value.group if c.value else None, i)
                 for i, c in enumerate(columns[start:], start=start)
             ]
         for risk in project.risks:
             compiled = _compile_risk(case, project, risk, df, horizon, columns)
             lines.append(compiled)
             if compiled.drawn:
-                drivers.append((project.id, risk.name, "risk", compiled))
+                group = risk.impact.group if isinstance(risk.impact, Uncertain) else None
+                drivers.append((project.id, risk.name, "risk", group, compiled))
         projects.append(lines)
     counts = np.array([case.counts_toward_target(p) for p in case.projects], dtype=bool)
     return Model(columns, projects, counts, drivers)

@@ -374,7 +374,9 @@ def _drivers(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> int:
         f"The uncertain values that move the {_measure(book)} most: Spearman's rank correlation "
         "of each value's draws (a risk's realised cost) with it, and its share of the sum of "
         f"squared correlations; measured on the first {simulation.driver_draws:,} draws "
-        "(enough to rank them, and quick). "
+        "(enough to rank them, and quick). A value in a correlation group moves with the rest "
+        "of its group, and its correlation counts theirs too (the Group column): it can rank "
+        "higher here than its own swing in the tornado, which moves one value at a time. "
         + (
             f"The {len(drivers)} largest of {len(simulation.drivers)}; simulate --format json "
             "lists them all."
@@ -382,13 +384,16 @@ def _drivers(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> int:
             else ""
         ),
     )
-    sheet.header_row(row + 2, ["Project: line", "Input", "Rank correlation", "Share"])
+    sheet.header_row(
+        row + 2, ["Project: line", "Input", "Rank correlation", "Share", "Correlation group"]
+    )
     for i, driver in enumerate(drivers, start=1):
         r = row + 2 + i
         lines = sheet.wrapped(r, 1, f"{i}. {driver.project}: {driver.line}", "wrap")
         sheet.fit(r, max(lines, sheet.wrapped(r, 2, field_label(driver.field), "wrap")), most=4)
         sheet.number(r, 3, driver.rank_correlation, "ratio")
         sheet.number(r, 4, driver.contribution, "percent")
+        sheet.text(r, 5, driver.group or "none (drawn alone)", "centre")
     return row + 3 + max(len(drivers), 1) + 1
 
 
