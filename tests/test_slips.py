@@ -272,6 +272,88 @@ class TestWarnings:
         assert result.stderr == ""
 
 
+ZERO_PROJECT = """
+id = "Z1"
+name = "Zero"
+start_year = 2020
+
+[[costs]]
+name = "Staff"
+COST
+
+[[benefits]]
+name = "Savings"
+BENEFIT
+"""
+
+
+def zero_project(cost: str = "annual = 0", benefit: str = "annual = 0") -> str:
+    return ZERO_PROJECT.replace("COST", cost).replace("BENEFIT", benefit)
+
+
+class TestNoMoney:
+    """A project whose every cost and benefit is 0 (npv-calc new's skeleton as written) is
+    legal but very likely unfinished: a warning."""
+
+    @pytest.mark.parametrize(
+        ("cost", "benefit"),
+        [
+            ("annual = 0", "annual = 0"),
+            ("amounts = [0, 0, 0]", "quantity = 0\nunit_value = 2_000"),
+            ("annual = { low = 0, central = 0, high = 0 }", "quantity = 5\nunit_value = 0"),
+            ("annual = 10_000\nscale = 0", "annual = 0\nactuals = { 2020 = 0 }"),
+        ],
+        ids=["annual", "amounts-quantity", "uncertain-unit-value", "scale-actuals"],
+    )
+    def test_every_line_at_0_is_a_warning(
+        self, scenario_dir: MakeDir, cost: str, benefit: str
+    ) -> None:
+        others = {"p1": PROJECT}
+        portfolio = PORTFOLIO
+        if "actuals" in benefit:  # outturn of 0 is no money either
+            portfolio = PORTFOLIO.replace("[appraisal]", "as_of = 2021\n\n[appraisal]")
+            others = {}
+        folder = scenario_dir(portfolio=portfolio, **others, z1=zero_project(cost, benefit))
+        line = one_warning(
+            invoke("validate", folder), "every cost and benefit is 0: fill in the amounts"
+        )
+        assert "z1.toml:2: " in line
+
+    @pytest.mark.parametrize(
+        ("cost", "benefit"),
+        [
+            ("annual = 0", "annual = 1"),
+            ("annual = { low = 0, central = 0, high = 5 }", "annual = 0"),
+            ("amounts = [0, 1]", "annual = 0"),
+            ("annual = 0", "quantity = { low = 0, central = 1, high = 2 }\nunit_value = 5"),
+        ],
+        ids=["one-benefit", "a-range-above-0", "amounts", "quantity-range"],
+    )
+    def test_any_money_at_all_is_no_warning(
+        self, scenario_dir: MakeDir, cost: str, benefit: str
+    ) -> None:
+        folder = scenario_dir(p1=zero_project(cost, benefit))
+        result = invoke("validate", folder)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+
+    def test_outturn_recorded_is_money(self, scenario_dir: MakeDir) -> None:
+        portfolio = PORTFOLIO.replace("[appraisal]", "as_of = 2021\n\n[appraisal]")
+        project = zero_project(benefit="annual = 0\nactuals = { 2020 = 500 }")
+        result = invoke("validate", scenario_dir(portfolio=portfolio, p1=project))
+        assert result.exit_code == 0, result.output
+        assert "every cost and benefit is 0" not in result.stderr
+
+    def test_a_line_with_a_problem_is_not_called_0(self, scenario_dir: MakeDir) -> None:
+        result = invoke("validate", scenario_dir(p1=zero_project(cost="annual = -5")))
+        assert result.exit_code == 1
+        assert "every cost and benefit is 0" not in result.stderr
+
+    def test_strict_makes_it_an_error(self, scenario_dir: MakeDir) -> None:
+        result = invoke("run", scenario_dir(z1=zero_project()), "--strict")
+        one_error(result, "z1.toml:2: every cost and benefit is 0")
+
+
 # ---------------------------------------------------------------------------------------------
 # Years written as calendar years, and 10%
 
@@ -600,8 +682,10 @@ class TestInit:
             ).exit_code
             == 0
         )
-        checked = invoke("validate", folder, "--strict")
+        checked = invoke("validate", folder)
         assert checked.exit_code == 0, checked.output
+        # the only warning: the new project's amounts are still to be filled in
+        one_warning(checked, "jet.toml:6: every cost and benefit is 0")
         portfolio = load_portfolio(folder)
         assert portfolio.name == "Our programme"
         assert (portfolio.target, portfolio.target_year) == (15_400_000, 2027)

@@ -649,6 +649,11 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
         new_project_text(project_id, name, start_year),
     )
     click.echo(f"Wrote {target}", err=True)
+    click.echo(
+        f"Next: fill in the amounts in {target} (the lines marked FILL IN), then "
+        f"npv-calc validate {folder}",
+        err=True,
+    )
 
 
 @cli.command()

@@ -210,8 +210,10 @@ def new_project_text(project_id: str, name: str, start_year: int) -> str:
     return f"""\
 # A project file for npv-calc (docs/scenario-format.md). Lines starting with # are comments:
 # remove the # to use a key. Money is in pounds at the portfolio's price base year.
+# Fill in the amounts (the lines marked FILL IN): annual in [[costs]], quantity and unit_value
+# in [[benefits]]. While every amount is 0, validate and run warn that the project is unfinished.
 
-id = {string(project_id)}{" " * max(1, 24 - len(string(project_id)))}# unique in the portfolio
+id = {string(project_id)}{" " * max(1, 27 - len(string(project_id)))}# unique in the portfolio
 name = {string(name)}
 start_year = {start_year}               # year 0, the financial year {fy}
 status = "proposed"             # proposed | approved | in-delivery | delivered
@@ -225,7 +227,7 @@ description = ""
 name = "Staff"
 agency = "Fire"                 # who pays
 kind = "revenue"                # revenue | capital
-annual = 0                      # £ a year; or amounts = [45_000, 5_000] year by year
+annual = 0                      # FILL IN: £ a year; or amounts = [45_000, 5_000] year by year
 # years = [0, 9]                # first and last year offsets (default: the whole horizon)
 # growth = 0.02                 # real change a year
 # optimism_bias = 0.24          # uplift for optimism bias
@@ -237,8 +239,8 @@ source = ""                     # where the figure comes from
 name = "Benefit"
 agency = "Police"               # who benefits
 cashable = false                # true for a saving a budget can release
-quantity = 0                    # units a year ...
-unit_value = 0                  # ... x £ a unit; or "ref:crime.arson" (npv-calc unit-costs)
+quantity = 0                    # FILL IN: units a year ...
+unit_value = 0                  # FILL IN: x £ a unit, or "ref:crime.arson" (npv-calc unit-costs)
 # deadweight = 0.2              # share that would have happened anyway
 # displacement = 0.0            # share merely moved elsewhere
 # attribution = 0.5             # share due to this project
