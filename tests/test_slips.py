@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -695,6 +696,60 @@ class TestInit:
         assert portfolio.deflators[2024] == 100.0 and portfolio.deflators[2015] == 75.1536
         text = (folder / "portfolio.toml").read_text(encoding="utf-8")
         assert "HM Treasury, GDP deflators at market prices" in text
+
+    def test_writes_the_deflator_years_a_programme_needs_labelled_as_calendar_years(
+        self, tmp_path: Path
+    ) -> None:
+        """issue 18: init wrote the whole shipped series (35 years, 5 workbook pages) under a
+        label that read as financial years."""
+        from npv_calc.params import gdp_deflators
+
+        shipped = gdp_deflators().index
+        assert invoke("init", tmp_path / "a").exit_code == 0
+        text = (tmp_path / "a" / "portfolio.toml").read_text(encoding="utf-8")
+        written = tomllib.loads(text)["deflators"]
+        assert {int(y): v for y, v in written.items()} == {
+            y: v for y, v in shipped.items() if y >= 2009
+        }
+        comment = " ".join(
+            line.lstrip("# ") for line in text.split("[deflators]")[0].splitlines()[-6:]
+        )
+        assert "It is by calendar year: financial year Y takes calendar year Y's index" in comment
+        assert "Written from 2009, 15 years before the price base year, to 2024" in comment
+        assert (
+            "For a price_year before 2009, copy its year from the series npv-calc ships" in comment
+        )
+        assert "by financial year" not in text
+        # an earlier price base year: 15 years before it, as far back as the series goes
+        assert invoke("init", tmp_path / "b", "--price-base-year", "2000").exit_code == 0
+        early = tomllib.loads((tmp_path / "b" / "portfolio.toml").read_text(encoding="utf-8"))
+        assert min(map(int, early["deflators"])) == 1990
+
+    def test_init_validate_run_with_a_workbook(self, tmp_path: Path) -> None:
+        folder = tmp_path / "programme"
+        assert invoke("init", folder, "--target", "1000000").exit_code == 0
+        assert (
+            invoke("new", "P1", "--name", "One", "--dir", folder, "--start-year", "2024").exit_code
+            == 0
+        )
+        project = folder / "p1.toml"
+        filled = project.read_text(encoding="utf-8")
+        for blank, amount in [
+            ("annual = 0 ", "annual = 50_000 "),
+            ("quantity = 0 ", "quantity = 10 "),
+            ("unit_value = 0 ", "unit_value = 9_000 "),
+            ("# price_year = 2019 ", "price_year = 2015 "),
+        ]:
+            filled = filled.replace(blank, amount)
+        project.write_text(filled, encoding="utf-8")
+        checked = invoke("validate", folder, "--strict")
+        assert checked.exit_code == 0, checked.output
+        book = tmp_path / "board.xlsx"
+        ran = invoke("run", folder, "--xlsx", book)
+        assert ran.exit_code == 0, ran.output
+        cells = openpyxl.load_workbook(book).defined_names["DeflatorYear"].attr_text
+        first, last = map(int, re.findall(r"\$(\d+)", cells))
+        assert last - first + 1 == 16  # 2009 to 2024, not the 35 years of the whole series
 
     def test_never_invents_a_target(self, tmp_path: Path) -> None:
         result = invoke("init", tmp_path / "p")

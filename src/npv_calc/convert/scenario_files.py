@@ -251,6 +251,35 @@ source = ""
 """
 
 
+#: ``init`` writes the deflators from this many years before the price base year.
+DEFLATOR_YEARS_BEFORE = 15
+
+
+def _deflator_note(deflators: params.Deflators, start: int, base: int) -> str:
+    """The comment over ``init``'s ``[deflators]``: which series, how a financial year reads
+    it, and where the years left out are."""
+    first, last = min(deflators.index), max(deflators.index)
+    if deflators.series == "calendar":
+        reading = (
+            f"Vintage: {deflators.vintage}. It is by calendar year: financial year Y takes "
+            "calendar year Y's index (2023/24 takes 2023's)."
+        )
+    else:
+        reading = f"Vintage: {deflators.vintage}. A {deflators.series}-year series."
+    span = f"Written from {start}"
+    if start == base - DEFLATOR_YEARS_BEFORE:
+        span += f", {DEFLATOR_YEARS_BEFORE} years before the price base year,"
+    span += f" to {last}, the latest year of the series."
+    if start > first:
+        span += (
+            f" For a price_year before {start}, copy its year from the series npv-calc ships "
+            f"(from {first}: [index] in npv_calc/params/gdp_deflators.toml), or use the "
+            "publication above."
+        )
+    lines = textwrap.wrap(f"{reading} {span}", 94, break_on_hyphens=False)
+    return "\n".join("# " + line for line in lines)
+
+
 def init_text(
     name: str,
     *,
@@ -261,9 +290,12 @@ def init_text(
 ) -> str:
     """A commented ``portfolio.toml`` to start from (``npv-calc init``); it validates as it is.
 
-    The deflators are the shipped HM Treasury series (:func:`npv_calc.params.gdp_deflators`),
-    cited in a comment; the price base year defaults to the series' latest year. Without a
-    target the ``target`` line is left commented: npv-calc never invents a target.
+    The deflators are the years a programme needs of the shipped HM Treasury series
+    (:func:`npv_calc.params.gdp_deflators`), cited in a comment: from
+    :data:`DEFLATOR_YEARS_BEFORE` years before the price base year to the series' latest year
+    (the comment says where the earlier years are). The price base year defaults to the
+    series' latest year. Without a target the ``target`` line is left commented: npv-calc
+    never invents a target.
     """
     deflators = params.gdp_deflators()
     base = price_base_year if price_base_year is not None else max(deflators.index)
@@ -284,7 +316,12 @@ def init_text(
     else:
         year_line = "# target_year = 2027     # projects starting by this financial year count"
     source = "\n".join("# " + line for line in textwrap.wrap(deflators.source, 94))
-    index = "\n".join(f"{year} = {number(value)}" for year, value in deflators.index.items())
+    first, last = min(deflators.index), max(deflators.index)
+    start = max(first, min(base, last) - DEFLATOR_YEARS_BEFORE)
+    index = "\n".join(
+        f"{year} = {number(value)}" for year, value in deflators.index.items() if year >= start
+    )
+    deflator_note = _deflator_note(deflators, start, base)
     grades = "\n".join(
         f"{grade} = {number(share)}" for grade, share in params.default_confidence_grades().items()
     )
@@ -318,8 +355,7 @@ price_base_year = {base}   # all figures in {fy} prices
 
 # GDP deflator index, for lines whose amounts are in another year's prices (price_year):
 {source}
-# Vintage: {deflators.vintage}. A {deflators.series}-year series; financial year Y is given the
-# index of calendar year Y.
+{deflator_note}
 [deflators]
 {index}
 
