@@ -1410,6 +1410,20 @@ def test_many_keys_given_twice_are_all_named_up_to_a_limit(
     expect_error(result, at(folder) + "is read no further after 21 keys given twice")
 
 
+def test_a_large_file_is_read_again_only_within_a_budget(
+    runner: CliRunner, scenario_dir: MakeDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key given twice costs a fresh parse: a large file stops sooner (never minutes)."""
+    from npv_calc.load import toml_files
+
+    text = HEAD + "".join(f"k{i} = 1\nk{i} = 2\n" for i in range(5))
+    monkeypatch.setattr(toml_files, "_READ_AGAIN_BUDGET", 2 * len(text))
+    folder = scenario_dir(p1=text)
+    result = invoke(runner, "validate", folder)
+    assert len([row for row in error_lines(result) if "is given twice" in row]) == 3
+    expect_error(result, at(folder) + "is read no further after 3 keys given twice")
+
+
 def test_binary_file(runner: CliRunner, scenario_dir: MakeDir, command: str) -> None:
     folder = scenario_dir()
     (folder / "logo.toml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")

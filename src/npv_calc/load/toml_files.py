@@ -146,7 +146,7 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
             found = _given_twice(text, message, line, column)
             if found is None:
                 problems.append(_not_toml(text, path, message, line, column, at_end))
-            elif found.without is not None and len(twice) < MAX_GIVEN_TWICE:
+            elif found.without is not None and _read_again(len(twice) + 1, text):
                 twice.append(found)
                 text = found.without
                 continue
@@ -177,6 +177,11 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
     return data
 
 
+def _read_again(count: int, text: str) -> bool:
+    """Whether to read a text again after its ``count``-th key given twice."""
+    return count <= MAX_GIVEN_TWICE and count * len(text) <= _READ_AGAIN_BUDGET
+
+
 def _position(message: str, text: str) -> tuple[int | None, int | None, str, bool]:
     """The line and column a tomllib message gives, the message without them, and whether it
     is at the end of the text."""
@@ -202,8 +207,10 @@ def _not_toml(
 
 # -- keys given twice ------------------------------------------------------------------------
 
-#: A file with more keys given twice than this is read no further (each is a fresh parse).
+#: A file with more keys given twice than this is read no further (each is a fresh parse),
+#: nor one whose reading again would parse more characters than the budget in all.
 MAX_GIVEN_TWICE = 20
+_READ_AGAIN_BUDGET = 20_000_000
 #: What tomllib says, without naming the key, when a key or table is given twice.
 _TWICE = re.compile(
     r"Cannot overwrite a value|Cannot declare .* twice|Cannot mutate immutable namespace .*|"
