@@ -199,6 +199,48 @@ class TestTable:
         assert portfolio.rstrip().endswith(f"{sign}£{round(abs(change)):,}")
         assert f"Compare A: {a}  with  B: {b}" in out.stdout
 
+    def test_every_column_has_a_header_and_the_rows_are_counted(self, runner, sets):
+        """issue 18: the status column had no header."""
+        a, b = sets
+        out = runner.invoke(cli, ["compare", str(a), str(b)])
+        assert out.exit_code == 0, out.output
+        lines = out.stdout.splitlines()
+        header, rule = lines[2], lines[3]
+        assert header.split() == [
+            "ID",
+            "Project",
+            "NPV",
+            "in",
+            "A",
+            "NPV",
+            "in",
+            "B",
+            "Change",
+            "(B",
+            "-",
+            "A)",
+            "Status",
+        ]
+        # each header sits over its column: as many rule segments as headers
+        assert len(rule.split()) == 6
+        assert header.rstrip().endswith("Status")
+        assert "1 project added, 1 removed, 1 changed, 2 unchanged." in lines
+
+    def test_a_set_compared_with_itself_says_nothing_changed(self, runner):
+        out = runner.invoke(cli, ["compare", str(EXAMPLE), str(EXAMPLE)])
+        assert out.exit_code == 0
+        assert "No project's NPV changed (9 projects)." in out.stdout.splitlines()
+
+    def test_a_change_of_pence_is_not_shown_as_a_changed_0(self, runner, scenario_dir):
+        a = scenario_dir(p1=project("P1", 1_000, 3_000))
+        b = scenario_dir(
+            p1=project("P1", 1_000, 3_000).replace("annual = 3000", "annual = 3000.05")
+        )
+        out = runner.invoke(cli, ["compare", str(a), str(b)])
+        assert out.exit_code == 0, out.output
+        (row,) = [line for line in out.stdout.splitlines() if line.startswith("P1")]
+        assert row.split()[-2:] == ["+£0.43", "changed"]
+
 
 class TestErrors:
     def test_problems_in_both_paths_are_all_reported(self, runner, scenario_dir):

@@ -46,6 +46,30 @@ class TestNew:
         assert (project.id, project.name) == ("JET2", "Joint team")
         assert project.costs and project.benefits
 
+    def test_its_zero_amounts_are_a_warning_that_says_where_to_fill_in(
+        self, runner: Any, tmp_path: Path
+    ):
+        """issue 18: the skeleton validated silently with every amount 0."""
+        out = runner.invoke(cli, ["new", "P1", "--name", "x", "--dir", str(tmp_path)])
+        path = tmp_path / "p1.toml"
+        assert f"Next: fill in the amounts in {path} (the lines marked FILL IN)" in out.stderr
+        text = path.read_text(encoding="utf-8")
+        marked = [line.split("=")[0].strip() for line in text.splitlines() if "FILL IN:" in line]
+        assert marked == ["annual", "quantity", "unit_value"]
+        checked = runner.invoke(cli, ["validate", str(path)])
+        assert checked.exit_code == 0, checked.output
+        assert checked.stderr == (
+            f"Warning: {path}:6: every cost and benefit is 0: fill in the amounts (annual, "
+            "amounts, or quantity and unit_value of each cost and benefit line)\n"
+        )
+        strict = runner.invoke(cli, ["validate", "--strict", str(path)])
+        assert strict.exit_code == 1
+        assert strict.stderr.startswith(f"Error: {path}:6: every cost and benefit is 0")
+        # filled in, the warning goes
+        path.write_text(text.replace("annual = 0 ", "annual = 5_000 "), encoding="utf-8")
+        filled = runner.invoke(cli, ["validate", str(path)])
+        assert filled.exit_code == 0 and filled.stderr == "", filled.output
+
     def test_validates_inside_the_example_portfolio(self, runner: Any, tmp_path: Path):
         folder = tmp_path / "scenarios"
         shutil.copytree(EXAMPLE, folder)
@@ -54,6 +78,11 @@ class TestNew:
         checked = runner.invoke(cli, ["validate", str(folder)])
         assert checked.exit_code == 0, checked.output
         assert "10 projects" in checked.stdout
+        (warning,) = checked.stderr.splitlines()  # the new project's, and only it
+        assert (
+            warning.startswith("Warning: ")
+            and "newp.toml:6: every cost and benefit is 0" in warning
+        )
         ran = runner.invoke(cli, ["run", str(folder), "--format", "json"])
         assert ran.exit_code == 0, ran.output
         assert "NEWP" in [p["id"] for p in json.loads(ran.stdout)["projects"]]

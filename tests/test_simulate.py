@@ -552,6 +552,36 @@ class TestCommand:
         assert scenario in out.stderr
         assert out.stdout == ""
 
+    def test_help_offers_only_the_scenarios_simulate_accepts(self, runner):
+        """issue 18: the help offered pessimistic and optimistic, which simulate refuses."""
+        out = runner.invoke(cli, ["simulate", "--help"], terminal_width=200)
+        assert out.exit_code == 0
+        (scenario,) = [line for line in out.stdout.splitlines() if "--scenario" in line]
+        assert "central, or a [scenarios.NAME] of portfolio.toml" in scenario
+        assert "pessimistic" not in out.stdout and "optimistic" not in out.stdout
+        # the commands that appraise a scenario as it is still offer them
+        run_help = runner.invoke(cli, ["run", "--help"], terminal_width=200).stdout
+        assert "central, pessimistic, optimistic, or a [scenarios.NAME]" in run_help
+
+    def test_refused_before_the_files_are_read(self, runner, tmp_path):
+        """A usage error comes first, whatever the files hold."""
+        out = runner.invoke(
+            cli, ["simulate", str(tmp_path / "nowhere"), "-n", "10", "--scenario", "optimistic"]
+        )
+        assert out.exit_code == 2
+        assert (
+            "the optimistic scenario does not apply; use central or a named scenario" in out.stderr
+        )
+
+    def test_an_unknown_scenario_lists_only_those_simulate_accepts(self, runner):
+        out = runner.invoke(cli, ["simulate", str(EXAMPLE), "-n", "10", "--scenario", "rate3pc"])
+        assert out.exit_code == 2
+        assert out.stdout == ""
+        assert (
+            'unknown scenario "rate3pc" (did you mean "rate-3pc"?); choose from: central, '
+            "rate-3pc, no-shared-services, fifteen-years"
+        ) in out.stderr
+
     def test_named_scenario_excludes_projects(self, runner, example):
         document = json_of(
             runner,

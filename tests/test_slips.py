@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,88 @@ class TestWarnings:
         result = invoke("validate", EXAMPLE, "--strict")
         assert result.exit_code == 0, result.output
         assert result.stderr == ""
+
+
+ZERO_PROJECT = """
+id = "Z1"
+name = "Zero"
+start_year = 2020
+
+[[costs]]
+name = "Staff"
+COST
+
+[[benefits]]
+name = "Savings"
+BENEFIT
+"""
+
+
+def zero_project(cost: str = "annual = 0", benefit: str = "annual = 0") -> str:
+    return ZERO_PROJECT.replace("COST", cost).replace("BENEFIT", benefit)
+
+
+class TestNoMoney:
+    """A project whose every cost and benefit is 0 (npv-calc new's skeleton as written) is
+    legal but very likely unfinished: a warning."""
+
+    @pytest.mark.parametrize(
+        ("cost", "benefit"),
+        [
+            ("annual = 0", "annual = 0"),
+            ("amounts = [0, 0, 0]", "quantity = 0\nunit_value = 2_000"),
+            ("annual = { low = 0, central = 0, high = 0 }", "quantity = 5\nunit_value = 0"),
+            ("annual = 10_000\nscale = 0", "annual = 0\nactuals = { 2020 = 0 }"),
+        ],
+        ids=["annual", "amounts-quantity", "uncertain-unit-value", "scale-actuals"],
+    )
+    def test_every_line_at_0_is_a_warning(
+        self, scenario_dir: MakeDir, cost: str, benefit: str
+    ) -> None:
+        others = {"p1": PROJECT}
+        portfolio = PORTFOLIO
+        if "actuals" in benefit:  # outturn of 0 is no money either
+            portfolio = PORTFOLIO.replace("[appraisal]", "as_of = 2021\n\n[appraisal]")
+            others = {}
+        folder = scenario_dir(portfolio=portfolio, **others, z1=zero_project(cost, benefit))
+        line = one_warning(
+            invoke("validate", folder), "every cost and benefit is 0: fill in the amounts"
+        )
+        assert "z1.toml:2: " in line
+
+    @pytest.mark.parametrize(
+        ("cost", "benefit"),
+        [
+            ("annual = 0", "annual = 1"),
+            ("annual = { low = 0, central = 0, high = 5 }", "annual = 0"),
+            ("amounts = [0, 1]", "annual = 0"),
+            ("annual = 0", "quantity = { low = 0, central = 1, high = 2 }\nunit_value = 5"),
+        ],
+        ids=["one-benefit", "a-range-above-0", "amounts", "quantity-range"],
+    )
+    def test_any_money_at_all_is_no_warning(
+        self, scenario_dir: MakeDir, cost: str, benefit: str
+    ) -> None:
+        folder = scenario_dir(p1=zero_project(cost, benefit))
+        result = invoke("validate", folder)
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+
+    def test_outturn_recorded_is_money(self, scenario_dir: MakeDir) -> None:
+        portfolio = PORTFOLIO.replace("[appraisal]", "as_of = 2021\n\n[appraisal]")
+        project = zero_project(benefit="annual = 0\nactuals = { 2020 = 500 }")
+        result = invoke("validate", scenario_dir(portfolio=portfolio, p1=project))
+        assert result.exit_code == 0, result.output
+        assert "every cost and benefit is 0" not in result.stderr
+
+    def test_a_line_with_a_problem_is_not_called_0(self, scenario_dir: MakeDir) -> None:
+        result = invoke("validate", scenario_dir(p1=zero_project(cost="annual = -5")))
+        assert result.exit_code == 1
+        assert "every cost and benefit is 0" not in result.stderr
+
+    def test_strict_makes_it_an_error(self, scenario_dir: MakeDir) -> None:
+        result = invoke("run", scenario_dir(z1=zero_project()), "--strict")
+        one_error(result, "z1.toml:2: every cost and benefit is 0")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -600,8 +683,10 @@ class TestInit:
             ).exit_code
             == 0
         )
-        checked = invoke("validate", folder, "--strict")
+        checked = invoke("validate", folder)
         assert checked.exit_code == 0, checked.output
+        # the only warning: the new project's amounts are still to be filled in
+        one_warning(checked, "jet.toml:6: every cost and benefit is 0")
         portfolio = load_portfolio(folder)
         assert portfolio.name == "Our programme"
         assert (portfolio.target, portfolio.target_year) == (15_400_000, 2027)
@@ -611,6 +696,60 @@ class TestInit:
         assert portfolio.deflators[2024] == 100.0 and portfolio.deflators[2015] == 75.1536
         text = (folder / "portfolio.toml").read_text(encoding="utf-8")
         assert "HM Treasury, GDP deflators at market prices" in text
+
+    def test_writes_the_deflator_years_a_programme_needs_labelled_as_calendar_years(
+        self, tmp_path: Path
+    ) -> None:
+        """issue 18: init wrote the whole shipped series (35 years, 5 workbook pages) under a
+        label that read as financial years."""
+        from npv_calc.params import gdp_deflators
+
+        shipped = gdp_deflators().index
+        assert invoke("init", tmp_path / "a").exit_code == 0
+        text = (tmp_path / "a" / "portfolio.toml").read_text(encoding="utf-8")
+        written = tomllib.loads(text)["deflators"]
+        assert {int(y): v for y, v in written.items()} == {
+            y: v for y, v in shipped.items() if y >= 2009
+        }
+        comment = " ".join(
+            line.lstrip("# ") for line in text.split("[deflators]")[0].splitlines()[-6:]
+        )
+        assert "It is by calendar year: financial year Y takes calendar year Y's index" in comment
+        assert "Written from 2009, 15 years before the price base year, to 2024" in comment
+        assert (
+            "For a price_year before 2009, copy its year from the series npv-calc ships" in comment
+        )
+        assert "by financial year" not in text
+        # an earlier price base year: 15 years before it, as far back as the series goes
+        assert invoke("init", tmp_path / "b", "--price-base-year", "2000").exit_code == 0
+        early = tomllib.loads((tmp_path / "b" / "portfolio.toml").read_text(encoding="utf-8"))
+        assert min(map(int, early["deflators"])) == 1990
+
+    def test_init_validate_run_with_a_workbook(self, tmp_path: Path) -> None:
+        folder = tmp_path / "programme"
+        assert invoke("init", folder, "--target", "1000000").exit_code == 0
+        assert (
+            invoke("new", "P1", "--name", "One", "--dir", folder, "--start-year", "2024").exit_code
+            == 0
+        )
+        project = folder / "p1.toml"
+        filled = project.read_text(encoding="utf-8")
+        for blank, amount in [
+            ("annual = 0 ", "annual = 50_000 "),
+            ("quantity = 0 ", "quantity = 10 "),
+            ("unit_value = 0 ", "unit_value = 9_000 "),
+            ("# price_year = 2019 ", "price_year = 2015 "),
+        ]:
+            filled = filled.replace(blank, amount)
+        project.write_text(filled, encoding="utf-8")
+        checked = invoke("validate", folder, "--strict")
+        assert checked.exit_code == 0, checked.output
+        book = tmp_path / "board.xlsx"
+        ran = invoke("run", folder, "--xlsx", book)
+        assert ran.exit_code == 0, ran.output
+        cells = openpyxl.load_workbook(book).defined_names["DeflatorYear"].attr_text
+        first, last = map(int, re.findall(r"\$(\d+)", cells))
+        assert last - first + 1 == 16  # 2009 to 2024, not the 35 years of the whole series
 
     def test_never_invents_a_target(self, tmp_path: Path) -> None:
         result = invoke("init", tmp_path / "p")

@@ -1301,6 +1301,129 @@ def test_invalid_toml_does_not_hide_other_files(runner: CliRunner, scenario_dir:
     assert "2 problems found" in result.stderr
 
 
+def test_a_key_given_twice_is_named_with_both_lines(
+    runner: CliRunner, scenario_dir: MakeDir, command: str
+) -> None:
+    """tomllib says only "Cannot overwrite a value": the message names the key, its table and
+    both lines, at the top of a file, in a table and in a [[costs]] or [[benefits]] table."""
+    text = project(
+        cost(annual="10_000\nannual = 12_000"),
+        benefit(deadweight="0.1\ndeadweight = 0.2"),
+        head=HEAD + 'name = "Project one again"\n',
+    )
+    portfolio = PORTFOLIO.replace("horizon = 10", "horizon = 10\nhorizon = 12")
+    folder = scenario_dir(portfolio=portfolio, p1=text)
+    result = invoke(runner, command, folder)
+    expect_error(
+        result,
+        at(folder, line=line_no(text, "Project one again"))
+        + f"name: is given twice (first at line {line_no(text, 'name =')})",
+    )
+    expect_error(
+        result,
+        at(folder, line=line_no(text, "annual = 12_000"))
+        + f"{COST}: annual: is given twice (first at line {line_no(text, 'annual = 10_000')})",
+    )
+    expect_error(
+        result,
+        at(folder, line=line_no(text, "deadweight = 0.2"))
+        + f"{BENEFIT}: deadweight: is given twice (first at line {line_no(text, 'deadweight')})",
+    )
+    expect_error(
+        result,
+        at(folder, f"portfolio.toml:{line_no(portfolio, 'horizon = 12')}")
+        + "[appraisal]: horizon: is given twice "
+        + f"(first at line {line_no(portfolio, 'horizon = 10')})",
+    )
+    assert len(error_lines(result)) == 4
+    assert "Cannot overwrite" not in result.stderr
+
+
+def test_a_key_given_twice_does_not_hide_the_files_other_problems(
+    runner: CliRunner, scenario_dir: MakeDir
+) -> None:
+    """The second is left out and the file read on: every other problem is reported too,
+    and the second value is never the one used."""
+    text = project(cost(annual="-1\nannual = 10_000"), benefit(deadweight="30"))
+    folder = scenario_dir(p1=text)
+    result = invoke(runner, "validate", folder)
+    twice = at(folder, line=line_no(text, "annual = 10_000")) + f"{COST}: annual: is given twice"
+    expect_error(result, twice)
+    expect_error(result, at(folder, line=line_no(text, "annual = -1")) + f"{COST}: annual: {MONEY}")
+    expect_error(result, at(folder, line=line_no(text, "deadweight")) + f"{BENEFIT}: deadweight: ")
+    assert "3 problems found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "line", "message"),
+    [
+        # a value over several lines, given again
+        (
+            "amounts = [\n  1,\n  2,\n]\namounts = [3]",
+            12,
+            "amounts: is given twice (first at line 8)",
+        ),
+        # a dotted key into an uncertain value written whole
+        (
+            "annual = { low = 1, central = 2, high = 3 }\nannual.low = 0",
+            9,
+            "annual.low: is given twice: annual is given whole at line 8",
+        ),
+        # inside the braces of one value: the file cannot be read further, nor the line named
+        (
+            "annual = { low = 1, low = 2, high = 3 }",
+            8,
+            'annual: "low" is given twice in its { ... }',
+        ),
+    ],
+    ids=["over-lines", "dotted", "inline"],
+)
+def test_a_key_given_twice_in_other_ways(
+    runner: CliRunner, scenario_dir: MakeDir, written: str, line: int, message: str
+) -> None:
+    text = HEAD + '\n[[costs]]\nname = "Staff"\n' + written + "\n"
+    folder = scenario_dir(p1=text)
+    item = COST if "{ ..." not in message else "costs[1]"
+    expect_error(invoke(runner, "validate", folder), at(folder, line=line) + f"{item}: {message}")
+
+
+def test_a_table_given_twice(runner: CliRunner, scenario_dir: MakeDir) -> None:
+    portfolio = PORTFOLIO + "\n[appraisal]\ndeclining = false\n"
+    folder = scenario_dir(portfolio=portfolio)
+    expect_error(
+        invoke(runner, "validate", folder),
+        at(folder, f"portfolio.toml:{line_no(portfolio, '[appraisal]', nth=2)}")
+        + f"[appraisal]: is given twice (first at line {line_no(portfolio, '[appraisal]')}); "
+        "give each table once, with all its keys",
+    )
+
+
+def test_many_keys_given_twice_are_all_named_up_to_a_limit(
+    runner: CliRunner, scenario_dir: MakeDir
+) -> None:
+    text = HEAD + "".join(f"k{i} = 1\nk{i} = 2\n" for i in range(30))
+    folder = scenario_dir(p1=text)
+    result = invoke(runner, "validate", folder)
+    check_input_errors(result)
+    twice = [row for row in error_lines(result) if "is given twice" in row]
+    assert len(twice) == 21
+    expect_error(result, at(folder) + "is read no further after 21 keys given twice")
+
+
+def test_a_large_file_is_read_again_only_within_a_budget(
+    runner: CliRunner, scenario_dir: MakeDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key given twice costs a fresh parse: a large file stops sooner (never minutes)."""
+    from npv_calc.load import toml_files
+
+    text = HEAD + "".join(f"k{i} = 1\nk{i} = 2\n" for i in range(5))
+    monkeypatch.setattr(toml_files, "_READ_AGAIN_BUDGET", 2 * len(text))
+    folder = scenario_dir(p1=text)
+    result = invoke(runner, "validate", folder)
+    assert len([row for row in error_lines(result) if "is given twice" in row]) == 3
+    expect_error(result, at(folder) + "is read no further after 3 keys given twice")
+
+
 def test_binary_file(runner: CliRunner, scenario_dir: MakeDir, command: str) -> None:
     folder = scenario_dir()
     (folder / "logo.toml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")

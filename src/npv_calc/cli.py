@@ -106,7 +106,13 @@ strict_option = click.option(
 )
 
 
-def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+#: What ``--scenario`` takes, for the commands that appraise each scenario as it is.
+SCENARIO_HELP = "central, pessimistic, optimistic, or a [scenarios.NAME] of portfolio.toml."
+
+
+def scenario_options(
+    formats: tuple[str, ...], scenario_help: str = SCENARIO_HELP
+) -> Callable[[F], F]:
     """``--scenario``, ``--set`` and ``--format`` (the first format by default), shared by the
     commands that appraise."""
 
@@ -117,8 +123,7 @@ def scenario_options(formats: tuple[str, ...]) -> Callable[[F], F]:
                     "--scenario",
                     default="central",
                     show_default=True,
-                    help="central, pessimistic, optimistic, or a [scenarios.NAME] of "
-                    "portfolio.toml.",
+                    help=scenario_help,
                 ),
                 click.option(
                     "--set",
@@ -344,7 +349,11 @@ def sensitivity(
     show_default=True,
     help="lhs: Latin Hypercube in 10 replicates (stratified draws); random: plain Monte Carlo.",
 )
-@scenario_options(("table", "json"))
+@scenario_options(
+    ("table", "json"),
+    scenario_help="central, or a [scenarios.NAME] of portfolio.toml (its settings and the "
+    "projects it leaves out; every range is drawn whatever the scenario).",
+)
 @workbook_options
 @handles_errors
 def simulate(
@@ -365,7 +374,13 @@ def simulate(
     """Monte Carlo: NPV percentiles and the probability of meeting the target."""
     from .simulate import simulate as run_simulation
 
+    if scenario in ("pessimistic", "optimistic"):
+        raise click.UsageError(
+            f"simulate draws every uncertain value, so the {scenario} scenario does not apply; "
+            "use central or a named scenario ([scenarios.NAME] of portfolio.toml)"
+        )
     portfolio, overrides = _load(paths, sets, strict, plan)
+    _simulated_scenario(portfolio, scenario)
     _check_workbook(xlsx, portfolio, overrides)
     case = _case(portfolio, overrides, scenario)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
@@ -386,6 +401,19 @@ def simulate(
 
         _write_workbook(xlsx, board_pack(case, simulation=result), marking)
     click.echo(formatted(result, fmt), nl=False)
+
+
+def _simulated_scenario(portfolio: Portfolio, scenario: str) -> None:
+    """Refuse a ``--scenario`` a simulation cannot use, listing those it can."""
+    if scenario == "central" or scenario in portfolio.scenarios:
+        return
+    from .load.messages import show, suggest
+
+    names = ["central", *portfolio.scenarios]
+    raise click.UsageError(
+        f"unknown scenario {show(scenario)}{suggest(scenario, names)}; choose from: "
+        + ", ".join(names)
+    )
 
 
 @cli.command()
@@ -621,6 +649,11 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
         new_project_text(project_id, name, start_year),
     )
     click.echo(f"Wrote {target}", err=True)
+    click.echo(
+        f"Next: fill in the amounts in {target} (the lines marked FILL IN), then "
+        f"npv-calc validate {folder}",
+        err=True,
+    )
 
 
 @cli.command()

@@ -210,8 +210,10 @@ def new_project_text(project_id: str, name: str, start_year: int) -> str:
     return f"""\
 # A project file for npv-calc (docs/scenario-format.md). Lines starting with # are comments:
 # remove the # to use a key. Money is in pounds at the portfolio's price base year.
+# Fill in the amounts (the lines marked FILL IN): annual in [[costs]], quantity and unit_value
+# in [[benefits]]. While every amount is 0, validate and run warn that the project is unfinished.
 
-id = {string(project_id)}{" " * max(1, 24 - len(string(project_id)))}# unique in the portfolio
+id = {string(project_id)}{" " * max(1, 27 - len(string(project_id)))}# unique in the portfolio
 name = {string(name)}
 start_year = {start_year}               # year 0, the financial year {fy}
 status = "proposed"             # proposed | approved | in-delivery | delivered
@@ -225,7 +227,7 @@ description = ""
 name = "Staff"
 agency = "Fire"                 # who pays
 kind = "revenue"                # revenue | capital
-annual = 0                      # £ a year; or amounts = [45_000, 5_000] year by year
+annual = 0                      # FILL IN: £ a year; or amounts = [45_000, 5_000] year by year
 # years = [0, 9]                # first and last year offsets (default: the whole horizon)
 # growth = 0.02                 # real change a year
 # optimism_bias = 0.24          # uplift for optimism bias
@@ -237,8 +239,8 @@ source = ""                     # where the figure comes from
 name = "Benefit"
 agency = "Police"               # who benefits
 cashable = false                # true for a saving a budget can release
-quantity = 0                    # units a year ...
-unit_value = 0                  # ... x £ a unit; or "ref:crime.arson" (npv-calc unit-costs)
+quantity = 0                    # FILL IN: units a year ...
+unit_value = 0                  # FILL IN: x £ a unit, or "ref:crime.arson" (npv-calc unit-costs)
 # deadweight = 0.2              # share that would have happened anyway
 # displacement = 0.0            # share merely moved elsewhere
 # attribution = 0.5             # share due to this project
@@ -247,6 +249,35 @@ confidence = 3                  # evidence grade 1 (strong) to 6 (weak): optimis
 # Any number may be uncertain: quantity = {{ low = 20, central = 30, high = 40 }}
 source = ""
 """
+
+
+#: ``init`` writes the deflators from this many years before the price base year.
+DEFLATOR_YEARS_BEFORE = 15
+
+
+def _deflator_note(deflators: params.Deflators, start: int, base: int) -> str:
+    """The comment over ``init``'s ``[deflators]``: which series, how a financial year reads
+    it, and where the years left out are."""
+    first, last = min(deflators.index), max(deflators.index)
+    if deflators.series == "calendar":
+        reading = (
+            f"Vintage: {deflators.vintage}. It is by calendar year: financial year Y takes "
+            "calendar year Y's index (2023/24 takes 2023's)."
+        )
+    else:
+        reading = f"Vintage: {deflators.vintage}. A {deflators.series}-year series."
+    span = f"Written from {start}"
+    if start == base - DEFLATOR_YEARS_BEFORE:
+        span += f", {DEFLATOR_YEARS_BEFORE} years before the price base year,"
+    span += f" to {last}, the latest year of the series."
+    if start > first:
+        span += (
+            f" For a price_year before {start}, copy its year from the series npv-calc ships "
+            f"(from {first}: [index] in npv_calc/params/gdp_deflators.toml), or use the "
+            "publication above."
+        )
+    lines = textwrap.wrap(f"{reading} {span}", 94, break_on_hyphens=False)
+    return "\n".join("# " + line for line in lines)
 
 
 def init_text(
@@ -259,9 +290,12 @@ def init_text(
 ) -> str:
     """A commented ``portfolio.toml`` to start from (``npv-calc init``); it validates as it is.
 
-    The deflators are the shipped HM Treasury series (:func:`npv_calc.params.gdp_deflators`),
-    cited in a comment; the price base year defaults to the series' latest year. Without a
-    target the ``target`` line is left commented: npv-calc never invents a target.
+    The deflators are the years a programme needs of the shipped HM Treasury series
+    (:func:`npv_calc.params.gdp_deflators`), cited in a comment: from
+    :data:`DEFLATOR_YEARS_BEFORE` years before the price base year to the series' latest year
+    (the comment says where the earlier years are). The price base year defaults to the
+    series' latest year. Without a target the ``target`` line is left commented: npv-calc
+    never invents a target.
     """
     deflators = params.gdp_deflators()
     base = price_base_year if price_base_year is not None else max(deflators.index)
@@ -282,7 +316,12 @@ def init_text(
     else:
         year_line = "# target_year = 2027     # projects starting by this financial year count"
     source = "\n".join("# " + line for line in textwrap.wrap(deflators.source, 94))
-    index = "\n".join(f"{year} = {number(value)}" for year, value in deflators.index.items())
+    first, last = min(deflators.index), max(deflators.index)
+    start = max(first, min(base, last) - DEFLATOR_YEARS_BEFORE)
+    index = "\n".join(
+        f"{year} = {number(value)}" for year, value in deflators.index.items() if year >= start
+    )
+    deflator_note = _deflator_note(deflators, start, base)
     grades = "\n".join(
         f"{grade} = {number(share)}" for grade, share in params.default_confidence_grades().items()
     )
@@ -316,8 +355,7 @@ price_base_year = {base}   # all figures in {fy} prices
 
 # GDP deflator index, for lines whose amounts are in another year's prices (price_year):
 {source}
-# Vintage: {deflators.vintage}. A {deflators.series}-year series; financial year Y is given the
-# index of calendar year Y.
+{deflator_note}
 [deflators]
 {index}
 

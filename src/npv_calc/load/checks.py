@@ -20,6 +20,7 @@ from ..model import (
     Settings,
     SettingsPatch,
     Uncertain,
+    Value,
     central,
     financial_year,
     is_workbook,
@@ -246,6 +247,45 @@ def _missing_outturn(project: Project, horizon: int, as_of: int) -> list[tuple[L
         if years:
             missing.append((line, years))
     return missing
+
+
+#: The warning for a project whose every cost and benefit is 0 (``npv-calc new``'s skeleton).
+NO_MONEY = (
+    "every cost and benefit is 0: fill in the amounts (annual, amounts, or quantity and "
+    "unit_value of each cost and benefit line)"
+)
+
+
+def check_money(portfolio: Portfolio) -> list[Problem]:
+    """Warnings: a project whose every cost and benefit line states 0 (at every end of its
+    ranges) and records no outturn other than 0 is legal, but very likely unfinished."""
+    return [
+        Problem(shown_path(project.path), NO_MONEY, line=project.lines.get("id"))
+        for project in portfolio.projects
+        if project.all_lines and all(_no_money(line) for line in project.all_lines)
+    ]
+
+
+def _no_money(line: Line) -> bool:
+    """The line states 0 whatever its uncertain values (a line whose money could not be read,
+    with a problem reported, is not 0)."""
+    if any(line.actuals.values()):
+        return False
+    if _zero(line.scale):
+        return True
+    if line.amounts is not None:
+        return not any(line.amounts)
+    if line.annual is not None:
+        return _zero(line.annual)
+    if line.quantity is not None or line.unit_value is not None:
+        return any(v is not None and _zero(v) for v in (line.quantity, line.unit_value))
+    return False
+
+
+def _zero(value: Value) -> bool:
+    if isinstance(value, Uncertain):
+        return value.low == value.high == 0
+    return value == 0
 
 
 def unknown_exclusions(portfolio: Portfolio, scenario: NamedScenario) -> list[Problem]:

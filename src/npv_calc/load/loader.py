@@ -25,6 +25,7 @@ from ..model import Portfolio, Project, Settings, SettingsPatch, is_workbook
 from .checks import (
     check_agencies,
     check_correlation,
+    check_money,
     check_outturn,
     check_scenarios,
     cross_check,
@@ -240,6 +241,7 @@ def _check(
     problems += agency_problems
     warnings += agency_warnings
     problems += check_correlation(portfolio)
+    warnings += check_money(portfolio)
     if not settings:
         return None
     context = ""

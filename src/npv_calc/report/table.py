@@ -578,14 +578,15 @@ def render_comparison(comparison: Comparison, label_a: str, label_b: str) -> str
             clip(change.name, 36),
             money(change.npv_a),
             money(change.npv_b),
-            signed_money(change.change),
+            _change(change.change, change.status),
             change.status,
         ]
         for change in comparison.projects
     ]
     total = ["", "Portfolio", money(a.npv), money(b.npv), signed_money(comparison.change), ""]
-    headers = ["ID", "Project", "NPV in A", "NPV in B", "Change", ""]
+    headers = ["ID", "Project", "NPV in A", "NPV in B", "Change (B - A)", "Status"]
     lines += [*with_total(headers, rows, total, right={2, 3, 4}), ""]
+    lines.append(_statuses(comparison))
     lines.append(
         f"NPV toward target: {money(a.npv_toward_target)} in A, "
         f"{money(b.npv_toward_target)} in B "
@@ -599,6 +600,28 @@ def render_comparison(comparison: Comparison, label_a: str, label_b: str) -> str
                 f"(headroom {money(result.headroom)})"
             )
     return "\n".join(lines) + "\n"
+
+
+def _change(value: float, status: str) -> str:
+    """A project's change, in pence when it changed by less than half a pound (never a
+    "changed" £0)."""
+    if status == "changed" and round(value) == 0:
+        return f"{'+' if value > 0 else '-'}£{abs(value):.2f}"
+    return signed_money(value)
+
+
+#: The statuses of the compare table, in the order its summary counts them.
+_STATUSES = ("added", "removed", "changed", "unchanged")
+
+
+def _statuses(comparison: Comparison) -> str:
+    """What the rows add up to: ``1 project added, 1 removed, 1 changed, 6 unchanged.``"""
+    statuses = [change.status for change in comparison.projects]
+    if all(status == "unchanged" for status in statuses):
+        return f"No project's NPV changed ({counted(len(statuses), 'project')})."
+    (status, count), *rest = [(s, statuses.count(s)) for s in _STATUSES if s in statuses]
+    parts = [f"{counted(count, 'project')} {status}", *(f"{n} {s}" for s, n in rest)]
+    return ", ".join(parts) + "."
 
 
 def render_unit_costs(costs: Iterable[UnitCost]) -> str:
