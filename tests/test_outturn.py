@@ -448,6 +448,18 @@ years = [1, 3]
         assert latest.pv_risk_costs == pytest.approx(0.5 * 8_000 * (df[2] + df[3]), abs=PENNY)
         assert plan.pv_risk_costs == pytest.approx(0.5 * 8_000 * sum(df[1:4]), abs=PENNY)
 
+    def test_the_missing_outturn_warning_says_the_risks_stand_in(self, scenario_dir: MakeDir):
+        """SPEC: in a year up to as_of with no cost outturn the plan stands in, risk included,
+        and the missing-outturn warning says so."""
+        warnings = load_portfolio(scenario_dir(PORTFOLIO, p1=self.RISKY)).warnings
+        staff = [w for w in warnings if '"Staff"' in str(w)]
+        assert staff and "with no cost outturn for 2022/23, its risks' expected costs count" in (
+            staff[0].message
+        )
+        # a project without risks says nothing of them
+        plain = load_portfolio(scenario_dir(PORTFOLIO, p1=PROJECT)).warnings
+        assert not any("risks" in w.message for w in plain)
+
     def test_monte_carlo_draws_only_the_unsettled_years(self, scenario_dir: MakeDir):
         from npv_calc.simulate import simulate
 

@@ -214,8 +214,9 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
                     shown_path(project.path),
                     f"records no outturn, though {len(missing)} of its lines plan flows from "
                     f"{financial_year(first)} to as_of ({financial_year(as_of)}): the plan "
-                    "stands in for those years and none of it counts as realised; record "
-                    "actuals = {...} on its lines",
+                    "stands in for those years"
+                    + (", its risks' expected costs included," if project.risks else "")
+                    + " and none of it counts as realised; record actuals = {...} on its lines",
                     field="actuals",
                     line=project.lines.get("id"),
                 )
@@ -228,13 +229,26 @@ def check_outturn(portfolio: Portfolio, overrides: SettingsPatch = NO_PATCH) -> 
                     shown_path(project.path),
                     f"no outturn for {listed}, up to as_of ({financial_year(as_of)}), where the "
                     "plan has a flow: the plan stands in for those years and they do not count "
-                    "as realised",
+                    "as realised" + _risks_stand_in(project, line, years),
                     line.label,
                     "actuals",
                     line.lines.get("actuals") or line.lines.get(""),
                 )
             )
     return warnings
+
+
+def _risks_stand_in(project: Project, line: Line, years: list[int]) -> str:
+    """What a cost line's missing outturn also means when the project has risks: in a year
+    with no cost outturn at all, the plan's risks' expected costs stand in too (a year is
+    settled for its risks only by cost outturn)."""
+    if line.section != "costs" or not project.risks:
+        return ""
+    open_years = [y for y in years if not any(y in cost.actuals for cost in project.costs)]
+    if not open_years:
+        return ""
+    listed = ", ".join(financial_year(y) for y in open_years)
+    return f"; with no cost outturn for {listed}, its risks' expected costs count there too"
 
 
 def _missing_outturn(project: Project, horizon: int, as_of: int) -> list[tuple[Line, list[int]]]:
