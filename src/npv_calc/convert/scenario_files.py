@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import params
-from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, RISKS
+from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, REALISATION, RISKS
 from ..load.spec import Field
 from ..model import (
     APPRAISAL_KEYS,
@@ -103,6 +103,8 @@ LINE_ORDER = (
     "price_year",
     "scale",
     "source",
+    "owner",
+    "measure",
     "actuals",
 )
 
@@ -178,6 +180,11 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
     lines += [f"{name} = {value(setting)}" for name, setting in appraisal_items(portfolio.settings)]
     lines += ["", "[confidence_grades]"]
     lines += [f"{grade} = {number(share)}" for grade, share in portfolio.confidence_grades.items()]
+    lines += ["", "[realisation]"]
+    lines += [
+        f"{name} = {value(item)}"
+        for name, item in _items(portfolio.realisation, REALISATION.fields)
+    ]
     if portfolio.deflators:
         lines += ["", "[deflators]"]
         lines += [f"{year} = {number(index)}" for year, index in portfolio.deflators.items()]
@@ -320,6 +327,12 @@ price_base_year = {base}   # all figures in {fy} prices
 # index of calendar year Y.
 [deflators]
 {index}
+
+# Delivery status once outturn is recorded (as_of): costs over, or benefits under, the base
+# plan to date (before optimism bias) by more than amber are Amber, by more than red Red.
+[realisation]
+amber = 0.05
+red = 0.15
 
 # Named what-if scenarios, e.g.:
 # [scenarios.rate-3pc]
