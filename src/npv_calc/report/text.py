@@ -5,8 +5,13 @@ case of :mod:`~npv_calc.report.case` and the workbook's sheets use them)."""
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from ..errors import printable
+from ..model import financial_year
+
+if TYPE_CHECKING:
+    from ..results.realisation import Delivery, Rating
 
 
 def money(value: float | None) -> str:
@@ -104,3 +109,56 @@ def with_total(
     """:func:`render_rows` with a total row, set off from the rows by a second rule."""
     table = render_rows(headers, [*rows, total], right)
     return [*table[:-1], table[1], table[-1]]
+
+
+# -- the delivery status (docs/method.md, section 11.6) ---------------------------------------
+
+
+def cost_words(delivery: Delivery) -> str:
+    """What a project's cost status says, e.g. ``2.6% over budget``."""
+    share = delivery.cost.share
+    if not any(x.recorded for x in delivery.lines if x.line.section == "costs"):
+        return "no cost outturn recorded"
+    if share is None:
+        return "costs recorded where none were budgeted"
+    if round(share, 3) == 0:
+        return "on budget"
+    return f"{percent(abs(share))} {'over' if share > 0 else 'under'} budget"
+
+
+def benefits_words(delivery: Delivery) -> str:
+    """What a project's benefits status says, e.g. ``13.5% short of plan``."""
+    share = delivery.benefits.share
+    if not any(x.recorded for x in delivery.lines if x.line.section == "benefits"):
+        return "no benefit outturn recorded"
+    if share is None:
+        return "benefits recorded where none were planned"
+    if round(share, 3) == 0:
+        return "as planned"
+    return f"{percent(abs(share))} {'short of' if share > 0 else 'above'} plan"
+
+
+def schedule_words(delivery: Delivery) -> str:
+    """What a project's schedule status says, e.g. ``first benefit 2021/22, a year late``."""
+    planned, recorded = delivery.first_planned, delivery.first_recorded
+    late = int(delivery.schedule.share or 0)
+    if planned is None:
+        return "no benefits planned"
+    if recorded is None:
+        if late <= 0:
+            return f"first benefit due {financial_year(planned)}"
+        return f"none recorded, due {financial_year(planned)}: {_years(late)} late so far"
+    if late == 0:
+        return f"first benefit {financial_year(recorded)}, as planned"
+    return f"first benefit {financial_year(recorded)}, {_years(abs(late))} " + (
+        "late" if late > 0 else "early"
+    )
+
+
+def _years(count: int) -> str:
+    return "a year" if count == 1 else f"{count} years"
+
+
+def rating_text(rating: Rating, words: str) -> str:
+    """A status in words with what it rests on: ``Green (12.0% under budget)``."""
+    return f"{rating.word} ({words})"
