@@ -36,7 +36,7 @@ import numpy as np
 
 from .calculate import appraise_case
 from .errors import UsageError
-from .model import Portfolio, SettingsPatch, Tolerances
+from .model import Line, Portfolio, SettingsPatch, Tolerances
 from .results.appraisal import PortfolioResult, ProjectResult
 from .results.realisation import (
     AMBER,
@@ -117,7 +117,7 @@ def _project(
     start = now.project.start_year
     known = min(max(as_of - start + 1, 0), now.settings.horizon)  # years up to as_of
     recorded = {year - start for line in now.project.all_lines for year in line.actuals}
-    lines = _lines_to_date(now, base, known)
+    lines = _lines_to_date(now, base, known, tolerances)
     df = now.discount_factors[:known]
     latest_to_date = float((now.benefits[:known] - now.costs[:known]) @ df)
     plan_to_date = float((then.benefits[:known] - then.costs[:known]) @ df)
@@ -134,6 +134,7 @@ def _project(
         now.npv,
         tuple(float(x) for x in (then.benefits - then.costs) * then.discount_factors),
         _delivery(now, base, lines, as_of, tolerances) if recorded else None,
+        lines,
     )
 
 
@@ -167,20 +168,26 @@ def _years(
     return tuple(years)
 
 
-def _lines_to_date(now: ProjectResult, base: ProjectResult, known: int) -> tuple[LineToDate, ...]:
+def _lines_to_date(
+    now: ProjectResult, base: ProjectResult, known: int, tolerances: Tolerances
+) -> tuple[LineToDate, ...]:
     """Each line's base plan and outturn over its years up to ``as_of`` that record outturn."""
     out = []
     for latest_line, base_line in zip(now.lines, base.lines, strict=True):
         line = latest_line.line
-        assert line.section != "risks"  # a project's lines; its risks are apart
+        assert isinstance(line, Line)  # a project's lines; its risks are apart
         recorded = tuple(sorted(t for t in latest_line.trace.outturn if t < known))
+        planned = sum((float(base_line.flows[t]) for t in recorded), 0.0)
+        outturn = sum((float(latest_line.flows[t]) for t in recorded), 0.0)
+        shortfall = outturn - planned if line.section == "costs" else planned - outturn
         out.append(
             LineToDate(
                 line,
                 recorded,
                 tuple(t for t in range(known) if base_line.flows[t] > 0),
-                sum((float(base_line.flows[t]) for t in recorded), 0.0),
-                sum((float(latest_line.flows[t]) for t in recorded), 0.0),
+                planned,
+                outturn,
+                rated(shortfall, planned, tolerances) if recorded else None,
             )
         )
     return tuple(out)
@@ -209,35 +216,40 @@ def _delivery(
     ]
     first_planned = start + min(planned) if planned else None
     first_recorded = start + min(measured) if measured else None
-    costs = [x for x in lines if x.line.section == "costs"]
-    benefits = [x for x in lines if x.line.section == "benefits"]
-    base_costs, outturn_costs = _sums(costs)
-    base_benefits, outturn_benefits = _sums(benefits)
+    base_costs, outturn_costs = _sums(lines, "costs")
+    base_benefits, outturn_benefits = _sums(lines, "benefits")
     return Delivery(
         rated(outturn_costs - base_costs, base_costs, tolerances),
         rated(base_benefits - outturn_benefits, base_benefits, tolerances),
         schedule_rating(first_planned, first_recorded, as_of),
-        lines,
         first_planned,
         first_recorded,
+        base_costs,
+        outturn_costs,
+        base_benefits,
+        outturn_benefits,
+        any(x.recorded for x in lines if x.line.section == "costs"),
+        any(x.recorded for x in lines if x.line.section == "benefits"),
     )
 
 
-def _sums(lines: list[LineToDate]) -> tuple[float, float]:
-    return sum((x.base for x in lines), 0.0), sum((x.outturn for x in lines), 0.0)
+def _sums(lines: tuple[LineToDate, ...], section: str) -> tuple[float, float]:
+    """The base plan and the outturn to date of a project's ``costs`` or ``benefits``."""
+    chosen = [x for x in lines if x.line.section == section]
+    return sum((x.base for x in chosen), 0.0), sum((x.outturn for x in chosen), 0.0)
 
 
 def _portfolio(
     projects: tuple[ProjectProgress, ...], tolerances: Tolerances
 ) -> tuple[Rating | None, Rating | None]:
     """The portfolio's cost and benefits status: its projects with outturn added up."""
-    rated_projects = [p.rag for p in projects if p.rag is not None]
-    if not rated_projects:
+    rags = [p.rag for p in projects if p.rag is not None]
+    if not rags:
         return None, None
-    costs = [x for rag in rated_projects for x in rag.lines if x.line.section == "costs"]
-    benefits = [x for rag in rated_projects for x in rag.lines if x.line.section == "benefits"]
-    base_costs, outturn_costs = _sums(costs)
-    base_benefits, outturn_benefits = _sums(benefits)
+    base_costs = sum((r.base_costs for r in rags), 0.0)
+    outturn_costs = sum((r.outturn_costs for r in rags), 0.0)
+    base_benefits = sum((r.base_benefits for r in rags), 0.0)
+    outturn_benefits = sum((r.outturn_benefits for r in rags), 0.0)
     return (
         rated(outturn_costs - base_costs, base_costs, tolerances),
         rated(base_benefits - outturn_benefits, base_benefits, tolerances),

@@ -117,7 +117,7 @@ def with_total(
 def cost_words(delivery: Delivery) -> str:
     """What a project's cost status says, e.g. ``2.6% over budget``."""
     share = delivery.cost.share
-    if not any(x.recorded for x in delivery.lines if x.line.section == "costs"):
+    if not delivery.costs_recorded:
         return "no cost outturn recorded"
     if share is None:
         return "costs recorded where none were budgeted"
@@ -129,7 +129,7 @@ def cost_words(delivery: Delivery) -> str:
 def benefits_words(delivery: Delivery) -> str:
     """What a project's benefits status says, e.g. ``13.5% short of plan``."""
     share = delivery.benefits.share
-    if not any(x.recorded for x in delivery.lines if x.line.section == "benefits"):
+    if not delivery.benefits_recorded:
         return "no benefit outturn recorded"
     if share is None:
         return "benefits recorded where none were planned"

@@ -41,7 +41,7 @@ class Rating:
 @dataclass(frozen=True)
 class LineToDate:
     """A cost or benefit line up to ``as_of``: its base plan and its outturn over the years
-    that record its outturn (like with like)."""
+    that record its outturn (like with like), and their status."""
 
     line: Line
     #: the year offsets up to ``as_of`` that record outturn on the line
@@ -51,6 +51,8 @@ class LineToDate:
     #: the base plan's flows (no optimism bias) and the outturn's, over ``recorded``
     base: float
     outturn: float
+    #: as a project's cost or benefits status (``None`` when the line records no outturn)
+    rating: Rating | None = None
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,17 @@ class Delivery:
     cost: Rating
     benefits: Rating
     schedule: Rating
-    #: every cost and benefit line, in the order the project file gives them
-    lines: tuple[LineToDate, ...]
     #: the financial year of the plan's first benefit, and of the first benefit recorded (> 0)
     first_planned: int | None
     first_recorded: int | None
-
-    def total(self, section: str) -> tuple[float, float]:
-        """The base plan and the outturn to date of the ``costs`` or ``benefits`` lines."""
-        chosen = [x for x in self.lines if x.line.section == section]
-        return sum((x.base for x in chosen), 0.0), sum((x.outturn for x in chosen), 0.0)
+    #: the base plan and the outturn to date, costs and benefits: the ratings' figures
+    base_costs: float
+    outturn_costs: float
+    base_benefits: float
+    outturn_benefits: float
+    #: whether any cost line, any benefit line, records outturn
+    costs_recorded: bool
+    benefits_recorded: bool
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class ProjectProgress:
     plan_discounted: tuple[float, ...] = ()
     #: the delivery status (``None`` for a project that records no outturn)
     rag: Delivery | None = None
+    #: every cost and benefit line to ``as_of``, in the order the project file gives them
+    lines: tuple[LineToDate, ...] = ()
 
     @property
     def variance(self) -> float:
@@ -143,8 +148,7 @@ class Progress:
     def latest_npv_to_date(self) -> float:
         return sum((p.latest_npv_to_date for p in self.projects), 0.0)
 
-    def total(self, section: str) -> tuple[float, float]:
-        """The base plan and the outturn to date of every project's ``costs`` or
-        ``benefits`` lines."""
-        pairs = [p.rag.total(section) for p in self.projects if p.rag is not None]
-        return sum((b for b, _ in pairs), 0.0), sum((o for _, o in pairs), 0.0)
+    def total(self, figure: str) -> float:
+        """A figure of the delivery status (``base_costs``, ``outturn_costs``,
+        ``base_benefits``, ``outturn_benefits``) added up over the projects with outturn."""
+        return sum((getattr(p.rag, figure) for p in self.projects if p.rag is not None), 0.0)
