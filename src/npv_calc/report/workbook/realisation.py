@@ -22,8 +22,8 @@ from ...results.realisation import LineToDate, Progress, ProjectProgress, Rating
 from .anchors import at, fixed
 from .cells import PIXELS_PER_CM, Book, Sheet
 from .project import NO_RATIO, ProjectAnchors
-from .text import text_width
 from .realisation_tables import LAST_COLUMN, Limits, line_cells, npv_table, project_years, register
+from .text import text_width
 
 #: Rows a chart takes: its 8 cm (227 points) and a row clear below it.
 CHART_ROWS = 19
