@@ -97,7 +97,7 @@ def _tolerances(sheet: Sheet, book: Book, row: int) -> Limits:
         (row + 2, "Red beyond (share of base plan)", tolerances.red),
     ):
         sheet.text(r, 2, label, "label right")
-        sheet.number(r, COST, value, "percent")
+        sheet.number(r, COST, value, "input percent")  # a board may try its own
     return Limits(fixed(row + 1, COST), fixed(row + 2, COST))
 
 
