@@ -470,7 +470,7 @@ def test_the_sheet_recalculates_and_follows_an_edited_outturn(
     ],
 )
 def test_the_words_of_a_status(planned, recorded, late, words):
-    from npv_calc.report.text import benefits_words, cost_words, rating_text, schedule_words
+    from npv_calc.report.text import rating_text, schedule_words, share_words
 
     status = "red" if late >= 2 else "amber" if late == 1 else "green"
     delivery = Delivery(
@@ -487,5 +487,7 @@ def test_the_words_of_a_status(planned, recorded, late, words):
         True,
     )
     assert schedule_words(delivery) == words
-    assert rating_text(delivery.cost, cost_words(delivery)) == "Green (12.0% under budget)"
-    assert benefits_words(delivery) == "8.1% short of plan"
+    assert rating_text(delivery.cost, share_words(delivery, "costs")) == (
+        "Green (12.0% under budget)"
+    )
+    assert share_words(delivery, "benefits") == "8.1% short of plan"

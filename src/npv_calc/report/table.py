@@ -9,9 +9,7 @@ from ..errors import printable
 from ..model import STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
 from ..results.appraisal import VALUE_KINDS
 from .text import (
-    benefits_words,
     clip,
-    cost_words,
     counted,
     input_value,
     money,
@@ -21,6 +19,7 @@ from .text import (
     ratio,
     render_rows,
     schedule_words,
+    share_words,
     signed_money,
     with_total,
     wrap,
@@ -733,8 +732,8 @@ def _project_progress(p: ProjectProgress, year: str) -> list[str]:
         lines.append(f"No outturn recorded to {year}: the plan stands in for every year.")
     else:
         lines += wrap(
-            f"Cost {rating_text(rag.cost, cost_words(rag))}; benefits "
-            f"{rating_text(rag.benefits, benefits_words(rag))}; schedule "
+            f"Cost {rating_text(rag.cost, share_words(rag, 'costs'))}; benefits "
+            f"{rating_text(rag.benefits, share_words(rag, 'benefits'))}; schedule "
             f"{rating_text(rag.schedule, schedule_words(rag))}."
         )
     rows = [

@@ -114,28 +114,43 @@ def with_total(
 # -- the delivery status (docs/method.md, section 11.6) ---------------------------------------
 
 
-def cost_words(delivery: Delivery) -> str:
-    """What a project's cost status says, e.g. ``2.6% over budget``."""
-    share = delivery.cost.share
-    if not delivery.costs_recorded:
-        return "no cost outturn recorded"
-    if share is None:
-        return "costs recorded where none were budgeted"
-    if round(share, 3) == 0:
-        return "on budget"
-    return f"{percent(abs(share))} {'over' if share > 0 else 'under'} budget"
+#: For costs and for benefits: nothing recorded, recorded with no base plan, level with it,
+#: then the words for worse and better than plan and what the share is of.
+_SHARE_WORDS = {
+    "costs": (
+        "no cost outturn recorded",
+        "costs recorded where none were budgeted",
+        "on budget",
+        "over",
+        "under",
+        "budget",
+    ),
+    "benefits": (
+        "no benefit outturn recorded",
+        "benefits recorded where none were planned",
+        "as planned",
+        "short of",
+        "above",
+        "plan",
+    ),
+}
 
 
-def benefits_words(delivery: Delivery) -> str:
-    """What a project's benefits status says, e.g. ``13.5% short of plan``."""
-    share = delivery.benefits.share
-    if not delivery.benefits_recorded:
-        return "no benefit outturn recorded"
+def share_words(delivery: Delivery, section: str) -> str:
+    """What a project's ``costs`` or ``benefits`` status says, e.g. ``2.6% over budget`` or
+    ``13.5% short of plan``."""
+    none, unplanned, level, worse, better, of = _SHARE_WORDS[section]
+    if section == "costs":
+        share, recorded = delivery.cost.share, delivery.costs_recorded
+    else:
+        share, recorded = delivery.benefits.share, delivery.benefits_recorded
+    if not recorded:
+        return none
     if share is None:
-        return "benefits recorded where none were planned"
-    if round(share, 3) == 0:
-        return "as planned"
-    return f"{percent(abs(share))} {'short of' if share > 0 else 'above'} plan"
+        return unplanned
+    if round(share, 3) == 0:  # what the one decimal of a percentage shows as 0.0%
+        return level
+    return f"{percent(abs(share))} {worse if share > 0 else better} {of}"
 
 
 def schedule_words(delivery: Delivery) -> str:
