@@ -253,6 +253,8 @@ unit_value = 0                  # ... x £ a unit; or "ref:crime.arson" (npv-cal
 confidence = 3                  # evidence grade 1 (strong) to 6 (weak): optimism bias
 # Any number may be uncertain: quantity = {{ low = 20, central = 30, high = 40 }}
 source = ""
+# owner = "Head of Prevention"  # who answers for the benefit (the benefits register)
+# measure = "Deliberate fires a year (Incident Recording System)"  # what shows it (KPI)
 """
 
 
