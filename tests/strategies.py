@@ -450,6 +450,9 @@ def board_lines(
     if section == "benefits" and draw(st.booleans()):
         choices = ["fiscal"] if line["cashable"] else ["fiscal", "economic", "social"]
         line["value_type"] = draw(st.sampled_from(choices))
+    if section == "benefits":
+        _maybe(draw, line, "owner", names)
+        _maybe(draw, line, "measure", names)
     return line
 
 
@@ -578,6 +581,9 @@ def board_portfolios(
     _maybe(draw, table, "as_of", START_YEARS)
     _maybe(draw, table, "present_value_year", st.integers(2015, 2030))
     document: dict[str, Any] = {"portfolio": table}
+    if draw(st.booleans()):
+        amber, red = sorted(draw(st.tuples(shares, shares)))
+        document["realisation"] = {"amber": amber, "red": red}
     if appraisal:
         document["appraisal"] = appraisal
     _maybe(draw, document, "confidence_grades", st.just(dict(GRADES)))

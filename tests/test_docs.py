@@ -22,6 +22,7 @@ from .conftest import ROOT
 PASTED = [
     ("README.md", "npv-calc run scenarios/"),
     ("docs/cli.md", "npv-calc sensitivity scenarios/"),
+    ("docs/cli.md", "npv-calc progress scenarios/"),
     ("docs/cli.md", "npv-calc simulate scenarios/ --iterations 100000 --seed 1"),
     ("docs/cli.md", "npv-calc unit-costs"),
     ("docs/cli.md", "npv-calc case --project JET"),

@@ -148,10 +148,12 @@ def _documents() -> tuple[dict[str, dict[str, Any]], list[Check]]:
         "confidence_grades": {"12": 0.3},
         "deflators": {"2015": 80.0, str(YEAR): 100.0, "2023": 101.0},
         "scenarios": {f"s-{f.key}": {"set": {f.key: sample(f)}} for f in settings},
+        "realisation": {f.key: sample(f) for f in _own(fields.REALISATION)},
     }
     portfolio["scenarios"]["s-meta"] = {f.key: sample(f) for f in _own(fields.SCENARIO)}
     checks = _tried("[portfolio]", _own(fields.PORTFOLIO), lambda p: p)
     checks += _tried("[appraisal]", settings[1:], lambda p: p.settings)
+    checks += _tried("[realisation]", _own(fields.REALISATION), lambda p: p.realisation)
     for f in settings:
         checks += _tried(f"s-{f.key}", [f], lambda p, k=f.key: p.scenarios[f"s-{k}"].set)
     checks += _tried("s-meta", _own(fields.SCENARIO), lambda p: p.scenarios["s-meta"])
@@ -244,6 +246,7 @@ def _schema_properties() -> Iterator[tuple[Section, dict[str, Any]]]:
     yield fields.PORTFOLIO_FILE, portfolio
     yield fields.PORTFOLIO, portfolio["portfolio"]["properties"]
     yield fields.APPRAISAL, portfolio["appraisal"]["properties"]
+    yield fields.REALISATION, portfolio["realisation"]["properties"]
     yield fields.SCENARIO, portfolio["scenarios"]["additionalProperties"]["properties"]
     yield fields.CORRELATION, portfolio["correlation"]["properties"]
     yield fields.BETWEEN, portfolio["correlation"]["properties"]["between"]["items"]["properties"]
@@ -360,7 +363,7 @@ def test_portfolio_rows_are_at_their_numbers():
     for number, (table, key, _, _) in enumerate(
         workbook_layout.PORTFOLIO_ROWS, start=workbook_layout.FIRST_ROW
     ):
-        section = fields.PORTFOLIO if table == "portfolio" else fields.APPRAISAL
+        section = fields.SECTIONS[table]
         placed = section.field(key).sheets["Portfolio"]
         assert isinstance(placed, Row) and placed.number == number
 

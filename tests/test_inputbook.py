@@ -60,6 +60,7 @@ PORTFOLIO_FIELDS = (
     "correlation",
     "as_of",
     "present_value_year",
+    "realisation",
 )
 
 

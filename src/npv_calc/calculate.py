@@ -296,6 +296,8 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
         When a figure is too large for a computer to hold (beyond about 1e308): a discount
         factor (a large negative rate over a long horizon) or a line's yearly amounts.
     """
+    if not case.allowances:
+        project = replace(project, risks=())  # the base plan: a risk is an allowance too
     settings = case.settings_for(project)
     horizon = settings.horizon
     with np.errstate(all="ignore"):

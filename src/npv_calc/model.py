@@ -238,6 +238,10 @@ class Line:
     price_year: int | None = None
     scale: Value = 1.0
     source: str | None = None
+    #: benefits: who answers for the benefit being realised, and the measure (KPI) that
+    #: shows it (the benefits register of the Realisation sheet)
+    owner: str | None = None
+    measure: str | None = None
     #: the unit-cost library key when ``unit_value = "ref:<key>"``
     unit_ref: str | None = None
     #: outturn: the gross amount (as ``amounts`` would hold it, in the line's prices) recorded
@@ -327,6 +331,17 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class Tolerances:
+    """``[realisation]``: how far outturn to date may fall short of the base plan to date (costs
+    over it, benefits under it), as a share of it, and still be Green (``amber``) or Amber
+    (``red``); beyond ``red`` is Red."""
+
+    amber: float = 0.05
+    red: float = 0.15
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Project:
     """A collaboration project: its identity, its setting overrides and its lines."""
 
@@ -383,6 +398,8 @@ class Portfolio:
     deflators: dict[int, float] = field(default_factory=dict)
     scenarios: dict[str, NamedScenario] = field(default_factory=dict)
     correlation: Correlation = Correlation()
+    #: ``[realisation]``: the tolerances of the delivery status (red, amber, green)
+    realisation: Tolerances = Tolerances()
     #: the files the portfolio was read from, in reading order
     files: tuple[Path, ...] = ()
     path: Path | None = None  # portfolio.toml, when there is one

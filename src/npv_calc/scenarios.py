@@ -74,6 +74,9 @@ class Case:
     source: Portfolio | None = field(default=None, compare=False, repr=False)
     #: use the outturn recorded up to ``as_of`` (the latest estimate); ``False``: the plan
     outturn: bool = True
+    #: appraise with optimism bias and risks' expected costs (the Green Book's allowances for
+    #: what a forecast leaves out); ``False``: the base plan, which delivery is measured against
+    allowances: bool = True
 
     @property
     def projects(self) -> tuple[Project, ...]:
@@ -102,7 +105,10 @@ class Case:
 
     def optimism_bias(self, project: Project, line: Line) -> float:
         """The optimism bias share of a line: its own, its project type's upper bound reduced
-        by the mitigation (never below the lower bound), its grade's, or 0."""
+        by the mitigation (never below the lower bound), its grade's, or 0 (always 0 in the
+        base plan: see :attr:`allowances`)."""
+        if not self.allowances:
+            return 0.0
         if line.optimism_bias is not None:
             return self.pick(project, line, "optimism_bias")
         if line.ob_type is not None:

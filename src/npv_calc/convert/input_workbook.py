@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
-from ..load.fields import IMPACTS, PORTFOLIO, PROJECT, RISKS, SCENARIO
+from ..load.fields import IMPACTS, PORTFOLIO, PROJECT, REALISATION, RISKS, SCENARIO
 from ..load.fields import SECTIONS as FIELD_SECTIONS
 from ..load.spec import Field, Part, Row, Section
 from ..load.workbook_layout import (
@@ -216,11 +216,13 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
 
 
 def _write_portfolio(ws: Worksheet, portfolio: Portfolio) -> None:
-    """The Portfolio sheet: the ``[portfolio]`` table's settings, then the appraisal's, as
-    portfolio.toml would say them (no discount rate beside a published schedule)."""
+    """The Portfolio sheet: the ``[portfolio]`` table's settings, the appraisal's and the
+    delivery status's tolerances, as portfolio.toml would say them (no discount rate beside a
+    published schedule)."""
     values: dict[tuple[str, str], object] = {
-        ("portfolio", f.key): f.kind.cells(f.value_of(portfolio))[""]
-        for f in PORTFOLIO.fields
+        (section.name, f.key): f.kind.cells(f.value_of(item))[""]
+        for section, item in ((PORTFOLIO, portfolio), (REALISATION, portfolio.realisation))
+        for f in section.fields
         if isinstance(f.sheets.get("Portfolio"), Row)
     }
     values.update({("appraisal", k): v for k, v in appraisal_items(portfolio.settings)})

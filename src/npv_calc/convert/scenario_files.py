@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import params
-from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, RISKS
+from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, REALISATION, RISKS
 from ..load.spec import Field
 from ..model import (
     APPRAISAL_KEYS,
@@ -103,6 +103,8 @@ LINE_ORDER = (
     "price_year",
     "scale",
     "source",
+    "owner",
+    "measure",
     "actuals",
 )
 
@@ -178,6 +180,11 @@ def portfolio_text(portfolio: Portfolio, header: str = "") -> str:
     lines += [f"{name} = {value(setting)}" for name, setting in appraisal_items(portfolio.settings)]
     lines += ["", "[confidence_grades]"]
     lines += [f"{grade} = {number(share)}" for grade, share in portfolio.confidence_grades.items()]
+    lines += ["", "[realisation]"]
+    lines += [
+        f"{name} = {value(item)}"
+        for name, item in _items(portfolio.realisation, REALISATION.fields)
+    ]
     if portfolio.deflators:
         lines += ["", "[deflators]"]
         lines += [f"{year} = {number(index)}" for year, index in portfolio.deflators.items()]
@@ -248,6 +255,8 @@ unit_value = 0                  # FILL IN: x £ a unit, or "ref:crime.arson" (np
 confidence = 3                  # evidence grade 1 (strong) to 6 (weak): optimism bias
 # Any number may be uncertain: quantity = {{ low = 20, central = 30, high = 40 }}
 source = ""
+# owner = "Head of Prevention"  # who answers for the benefit (the benefits register)
+# measure = "Deliberate fires a year (Incident Recording System)"  # what shows it (KPI)
 """
 
 
@@ -358,6 +367,12 @@ price_base_year = {base}   # all figures in {fy} prices
 {deflator_note}
 [deflators]
 {index}
+
+# Delivery status once outturn is recorded (as_of): costs over, or benefits under, the base
+# plan to date (before optimism bias) by more than amber are Amber, by more than red Red.
+[realisation]
+amber = 0.05
+red = 0.15
 
 # Named what-if scenarios, e.g.:
 # [scenarios.rate-3pc]

@@ -345,6 +345,18 @@ BENEFIT_FIELDS = (
     _value(
         "optimism_bias", rules.BENEFIT_REDUCTION, Benefits=Col("AE", "Optimism bias", kind=_SHARE)
     ),
+    Field(
+        "owner",
+        Text(blank_is_none=True),
+        doc="who answers for the benefit being realised (a post or a team)",
+        sheets={"Benefits": Col("AP", "Benefit owner", 24)},
+    ),
+    Field(
+        "measure",
+        Text(blank_is_none=True),
+        doc="the measure (KPI) that shows the benefit, and where it is reported",
+        sheets={"Benefits": Col("AQ", "Measure (KPI)", 40)},
+    ),
 )
 COSTS = Section("costs", COST_FIELDS, _line_hints(BENEFIT_FIELDS, "benefits", COST_FIELDS))
 BENEFITS = Section("benefits", BENEFIT_FIELDS, _line_hints(COST_FIELDS, "costs", BENEFIT_FIELDS))
@@ -430,7 +442,7 @@ _PORTFOLIO_ONLY = "belongs in the [portfolio] table of portfolio.toml"
 _PROJECT_NEEDS = "is required: every project file needs id, name and start_year"
 #: The tables only portfolio.toml holds: a project file holding one is a portfolio file by
 #: another name (``[correlation]`` is left out: a project file gets "did you mean" for it).
-PORTFOLIO_ONLY_TABLES = ("confidence_grades", "deflators", "scenarios", "portfolio")
+PORTFOLIO_ONLY_TABLES = ("confidence_grades", "deflators", "scenarios", "portfolio", "realisation")
 
 PROJECT = Section(
     "project",
@@ -571,6 +583,45 @@ PORTFOLIO = Section(
     ),
 )
 
+#: ``[realisation]``: the tolerances of the delivery status (docs/method.md, section 11.6).
+REALISATION = Section(
+    "realisation",
+    (
+        Field(
+            "amber",
+            Number(rules.TOLERANCE),
+            Part.VALUE,
+            doc="Costs over or benefits under the base plan to date by more than this share are "
+            "Amber (default 0.05).",
+            default=0.05,
+            sheets={
+                "Portfolio": Row(
+                    19,
+                    "Delivery status: Amber beyond (share of base plan)",
+                    "costs over, or benefits under, the base plan to date by more than this are "
+                    "Amber; 5% by default",
+                    _SHARE,
+                )
+            },
+        ),
+        Field(
+            "red",
+            Number(rules.TOLERANCE),
+            Part.VALUE,
+            doc="... and by more than this share Red (default 0.15; at least amber).",
+            default=0.15,
+            sheets={
+                "Portfolio": Row(
+                    20,
+                    "Delivery status: Red beyond (share of base plan)",
+                    "... and by more than this Red (at least the Amber share); 15% by default",
+                    _SHARE,
+                )
+            },
+        ),
+    ),
+)
+
 SCENARIO = Section(
     "scenario",
     (
@@ -633,9 +684,11 @@ PORTFOLIO_FILE = Section(
         ),
         Field("scenarios", Nested("scenario", named=True), elsewhere="the Scenarios sheet"),
         Field("correlation", Nested("correlation"), elsewhere="the Correlation sheet"),
+        Field("realisation", Nested("realisation"), elsewhere="the Portfolio sheet"),
     ),
     misplaced={
         **{key: "belongs in the [portfolio] table" for key in PORTFOLIO.keys},
+        **{key: "belongs in the [realisation] table" for key in REALISATION.keys},
         **{key: "belongs in the [appraisal] table" for key in APPRAISAL.keys},
         **{
             key: "belongs in a project file, not portfolio.toml"
@@ -655,6 +708,7 @@ SECTIONS: dict[str, Section] = {
         RISKS,
         IMPACTS,
         PORTFOLIO,
+        REALISATION,
         SCENARIO,
         CORRELATION,
         BETWEEN,

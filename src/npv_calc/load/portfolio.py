@@ -7,8 +7,8 @@ import math
 from typing import Any
 
 from .. import params
-from ..model import APPRAISAL_KEYS, Correlation, NamedScenario, SettingsPatch
-from .fields import BETWEEN, CORRELATION, PORTFOLIO, PORTFOLIO_FILE, SCENARIO
+from ..model import APPRAISAL_KEYS, Correlation, NamedScenario, SettingsPatch, Tolerances
+from .fields import BETWEEN, CORRELATION, PORTFOLIO, PORTFOLIO_FILE, REALISATION, SCENARIO
 from .kinds import Keyed, Reading
 from .messages import got, show
 from .reader import FileReader
@@ -44,7 +44,36 @@ def read_portfolio_file(data: dict[str, Any], reader: FileReader) -> dict[str, A
     out["scenarios"] = _scenarios(data["scenarios"], reader) if "scenarios" in data else {}
     if "correlation" in data:
         out["correlation"] = _read_correlation(data["correlation"], reader)
+    if "realisation" in data:
+        out["realisation"] = _realisation(data["realisation"], reader)
     return out
+
+
+def _realisation(raw: Any, reader: FileReader) -> Tolerances:
+    """``[realisation]``: the delivery status's tolerances, Amber's no wider than Red's (the
+    defaults stand for what is missing or bad, so that the rest is still checked)."""
+    table = reader.table(raw, "amber and red", field="realisation", where=_TOP)
+    if table is None:
+        return Tolerances()
+    reading = Reading(reader, table, "[realisation]", ("realisation", 1))
+    reader.unknown_keys(table, REALISATION.keys, item=reading.item, where=reading.where)
+    read_fields(reading, REALISATION.fields)
+    tolerances = Tolerances(**given(reading.values))
+    amber, red = tolerances.amber, tolerances.red
+    if amber > red:
+        why = (
+            ": beyond amber (a share of the base plan to date) a status is Amber, beyond red "
+            "Red (e.g. amber = 0.05, red = 0.15)"
+        )
+        # a tolerance left out is its default: the one written is the one to change
+        if "red" in table:
+            reading.add(f"must be at least amber ({show(amber)}), got {show(red)}{why}", "red")
+        else:
+            reading.add(
+                f"must be at most red ({show(red)}, the default), got {show(amber)}{why}", "amber"
+            )
+    tolerances.lines.update(reader.lines.get(reading.where, {}))
+    return tolerances
 
 
 def _portfolio_table(raw: Any, reader: FileReader) -> dict[str, Any]:

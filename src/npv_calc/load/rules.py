@@ -112,6 +112,12 @@ MITIGATION = Rule(
     "of the risks behind it are mitigated)",
     percent=True,
 )
+#: A delivery status tolerance (``[realisation]``): a share of the base plan to date.
+TOLERANCE = Rule(
+    {"minimum": 0, "maximum": 1},
+    "must be a share of the base plan to date between 0 and 1 (e.g. 0.05 for 5%)",
+    percent=True,
+)
 POSITIVE = Rule({"exclusiveMinimum": 0}, "must be greater than 0")
 #: Above this a discount rate is legal but almost certainly a slip (the STPR is 3.5%).
 HIGH_DISCOUNT_RATE = 0.20

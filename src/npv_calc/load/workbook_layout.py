@@ -22,6 +22,7 @@ from .fields import (
     IMPACTS,
     PORTFOLIO,
     PROJECT,
+    REALISATION,
     RISKS,
     SCENARIO,
 )
@@ -235,7 +236,7 @@ def _rows() -> list[tuple[str, Field, Row]]:
     """The Portfolio sheet's settings: (table, field, row), in row order."""
     rows = [
         (section.name, field, placed)
-        for section in (PORTFOLIO, APPRAISAL)
+        for section in (PORTFOLIO, APPRAISAL, REALISATION)
         for field in section.fields
         if isinstance(placed := field.sheets.get("Portfolio"), Row)
     ]

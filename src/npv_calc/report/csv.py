@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
     from ..params import UnitCost
     from ..results.appraisal import PortfolioResult
-    from ..results.realisation import Progress
+    from ..results.realisation import Delivery, Progress
 
 COLUMNS = (
     "id",
@@ -153,11 +153,22 @@ PROGRESS_COLUMNS = (
     "outturn_benefits",
     "variance",
     "status",
+    "base_costs",
+    "recorded_costs",
+    "base_benefits",
+    "recorded_benefits",
+    "cost_status",
+    "cost_share",
+    "benefits_status",
+    "benefits_share",
+    "schedule_status",
+    "schedule_years_late",
 )
 
 
 def progress_csv(progress: Progress) -> str:
-    """``progress --format csv``: a row per project and year up to ``as_of``."""
+    """``progress --format csv``: a row per project and year up to ``as_of``, each with its
+    project's delivery status (empty for a project without outturn)."""
     rows = [
         (
             p.id,
@@ -169,8 +180,23 @@ def progress_csv(progress: Progress) -> str:
             y.outturn_benefits,
             y.variance,
             p.status,
+            y.base_costs,
+            y.recorded_costs,
+            y.base_benefits,
+            y.recorded_benefits,
+            *_rag_cells(p.rag),
         )
         for p in progress.projects
         for y in p.years
     ]
     return csv_text(PROGRESS_COLUMNS, rows)
+
+
+def _rag_cells(delivery: Delivery | None) -> tuple[object, ...]:
+    if delivery is None:
+        return (None,) * 6
+    return tuple(
+        cell
+        for rating in (delivery.cost, delivery.benefits, delivery.schedule)
+        for cell in (rating.status, rating.share)
+    )

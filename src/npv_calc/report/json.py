@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..params import UnitCost
     from ..results.appraisal import Figures, PortfolioResult, ProjectResult
     from ..results.comparison import Comparison
-    from ..results.realisation import Progress
+    from ..results.realisation import Delivery, Progress, Rating
     from ..results.uncertainty import Sensitivity, Simulation, Stats
 
 
@@ -280,12 +280,16 @@ def progress_document(progress: Progress) -> dict[str, Any]:
             "target": number(latest.target),
             "meets_target_plan": latest.meets_target_plan,
             "meets_target": latest.meets_target,
+            "rag": None
+            if progress.cost is None or progress.benefits is None
+            else {"cost": _rating(progress.cost), "benefits": _rating(progress.benefits)},
         },
         "projects": [
             {
                 "id": p.id,
                 "name": p.name,
                 "status": p.status,
+                "rag": _rag(p.rag),
                 "plan_npv_to_date": number(p.plan_npv_to_date),
                 "latest_npv_to_date": number(p.latest_npv_to_date),
                 "variance_to_date": number(p.variance),
@@ -301,6 +305,10 @@ def progress_document(progress: Progress) -> dict[str, Any]:
                         "plan_benefits": number(y.plan_benefits),
                         "outturn_benefits": number(y.outturn_benefits),
                         "variance": number(y.variance),
+                        "base_costs": number(y.base_costs),
+                        "recorded_costs": number(y.recorded_costs),
+                        "base_benefits": number(y.base_benefits),
+                        "recorded_benefits": number(y.recorded_benefits),
                     }
                     for y in p.years
                 ],
@@ -308,3 +316,19 @@ def progress_document(progress: Progress) -> dict[str, Any]:
             for p in progress.projects
         ],
     }
+
+
+def _rag(delivery: Delivery | None) -> dict[str, Any] | None:
+    """A project's delivery status: each measure's status and share (``null`` without
+    outturn)."""
+    if delivery is None:
+        return None
+    return {
+        "cost": _rating(delivery.cost),
+        "benefits": _rating(delivery.benefits),
+        "schedule": _rating(delivery.schedule),
+    }
+
+
+def _rating(rating: Rating) -> dict[str, Any]:
+    return {"status": rating.status, "share": number(rating.share)}

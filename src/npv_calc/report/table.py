@@ -15,8 +15,11 @@ from .text import (
     money,
     percent,
     probability,
+    rating_text,
     ratio,
     render_rows,
+    schedule_words,
+    share_words,
     signed_money,
     with_total,
     wrap,
@@ -665,19 +668,29 @@ def render_unit_costs(costs: Iterable[UnitCost]) -> str:
 
 
 def render_progress(progress: Progress) -> str:
-    """The ``progress --format table`` text: by project, each year's plan and outturn."""
+    """The ``progress --format table`` text: the delivery status of each project, then by
+    project each year's base plan and outturn."""
     latest = progress.latest
     year = financial_year(progress.as_of)
+    tolerances = latest.portfolio.realisation
     lines = [
         f"{printable(latest.portfolio.name)} — progress against plan to {year}",
         settings_line(latest),
         "",
         *wrap(
-            "Yearly flows after every adjustment, in pounds at the price base year (not "
-            "discounted): the plan as approved, and the outturn recorded (where a line records "
-            "none for a year, its plan stands in). Variance: net benefit, outturn minus plan. "
-            "Status: the NPV to date against the plan's, within 5% of the plan's PV of "
-            "benefits to date for on track."
+            f"Delivery status to {year}: outturn against the base plan (before optimism bias, "
+            "risks left out) on the line-years that record outturn. Costs over budget or "
+            f"benefits short of plan by more than {percent(tolerances.amber)} are Amber, by "
+            f"more than {percent(tolerances.red)} Red; the schedule is Green when the first "
+            "benefit is recorded in the year planned, Amber a year late, Red later."
+        ),
+        "",
+        *_delivery_table(progress),
+        "",
+        *wrap(
+            "By project and year: flows after every adjustment but optimism bias, in pounds at "
+            "the price base year (not discounted), on the lines that record outturn that year "
+            "(a year marked (none) records none)."
         ),
     ]
     for p in progress.projects:
@@ -700,26 +713,69 @@ def render_progress(progress: Progress) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _delivery_table(progress: Progress) -> list[str]:
+    """A row per project: cost, benefits and schedule in words, with their shares."""
+    rows = []
+    for p in progress.projects:
+        rag = p.rag
+        if rag is None:
+            rows.append([p.id, "not started" if not p.years else "no outturn", *[""] * 5])
+            continue
+        rows.append(
+            [
+                p.id,
+                rag.cost.word,
+                percent(rag.cost.share),
+                rag.benefits.word,
+                percent(rag.benefits.share),
+                rag.schedule.word,
+                f"{rag.schedule.share or 0:g}",
+            ]
+        )
+    headers = ["ID", "Cost", "Over budget", "Benefits", "Short of plan", "Schedule", "Years late"]
+    if progress.cost is None or progress.benefits is None:
+        return render_rows(headers, rows, right={2, 4, 6})
+    total = [
+        "Portfolio",
+        progress.cost.word,
+        percent(progress.cost.share),
+        progress.benefits.word,
+        percent(progress.benefits.share),
+        "",
+        "",
+    ]
+    return with_total(headers, rows, total, right={2, 4, 6})
+
+
 def _project_progress(p: ProjectProgress, year: str) -> list[str]:
-    """A project's plan and outturn by year up to ``year`` (as_of), and its NPV to date."""
-    lines = [f"{p.id}  {printable(p.name)}: {p.status.upper()}"]
+    """A project's delivery status in words, its base plan and outturn by year up to
+    ``year`` (as_of), and its NPV to date."""
+    lines = [f"{p.id}  {printable(p.name)}"]
     if not p.years:
         return [*lines, f"It starts after {year}: nothing to compare yet."]
+    rag = p.rag
+    if rag is None:
+        lines.append(f"No outturn recorded to {year}: the plan stands in for every year.")
+    else:
+        lines += wrap(
+            f"Cost {rating_text(rag.cost, share_words(rag, 'costs'))}; benefits "
+            f"{rating_text(rag.benefits, share_words(rag, 'benefits'))}; schedule "
+            f"{rating_text(rag.schedule, schedule_words(rag))}."
+        )
     rows = [
         [
-            financial_year(y.year) + ("" if y.recorded else " (plan)"),
-            money(y.plan_costs),
-            money(y.outturn_costs),
-            money(y.plan_benefits),
-            money(y.outturn_benefits),
-            signed_money(y.variance),
+            financial_year(y.year) + ("" if y.recorded else " (none)"),
+            money(y.base_costs),
+            money(y.recorded_costs),
+            money(y.base_benefits),
+            money(y.recorded_benefits),
         ]
         for y in p.years
     ]
-    headers = ["Year", "Plan costs", "Outturn costs", "Plan benefits", "Outturn benefits"]
+    headers = ["Year", "Base costs", "Outturn costs", "Base benefits", "Outturn benefits"]
     return [
         *lines,
-        *render_rows([*headers, "Variance"], rows, right={1, 2, 3, 4, 5}),
+        *render_rows(headers, rows, right={1, 2, 3, 4}),
         f"NPV to {year}: {money(p.latest_npv_to_date)} against a plan of "
         f"{money(p.plan_npv_to_date)} ({signed_money(p.variance)}). Whole appraisal: "
         f"latest {money(p.latest_npv)}, plan {money(p.plan_npv)}.",

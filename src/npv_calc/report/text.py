@@ -5,8 +5,13 @@ case of :mod:`~npv_calc.report.case` and the workbook's sheets use them)."""
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from ..errors import printable
+from ..model import financial_year
+
+if TYPE_CHECKING:
+    from ..results.realisation import Delivery, Rating
 
 
 def money(value: float | None) -> str:
@@ -104,3 +109,71 @@ def with_total(
     """:func:`render_rows` with a total row, set off from the rows by a second rule."""
     table = render_rows(headers, [*rows, total], right)
     return [*table[:-1], table[1], table[-1]]
+
+
+# -- the delivery status (docs/method.md, section 11.6) ---------------------------------------
+
+
+#: For costs and for benefits: nothing recorded, recorded with no base plan, level with it,
+#: then the words for worse and better than plan and what the share is of.
+_SHARE_WORDS = {
+    "costs": (
+        "no cost outturn recorded",
+        "costs recorded where none were budgeted",
+        "on budget",
+        "over",
+        "under",
+        "budget",
+    ),
+    "benefits": (
+        "no benefit outturn recorded",
+        "benefits recorded where none were planned",
+        "as planned",
+        "short of",
+        "above",
+        "plan",
+    ),
+}
+
+
+def share_words(delivery: Delivery, section: str) -> str:
+    """What a project's ``costs`` or ``benefits`` status says, e.g. ``2.6% over budget`` or
+    ``13.5% short of plan``."""
+    none, unplanned, level, worse, better, of = _SHARE_WORDS[section]
+    if section == "costs":
+        share, recorded = delivery.cost.share, delivery.costs_recorded
+    else:
+        share, recorded = delivery.benefits.share, delivery.benefits_recorded
+    if not recorded:
+        return none
+    if share is None:
+        return unplanned
+    if round(share, 3) == 0:  # what the one decimal of a percentage shows as 0.0%
+        return level
+    return f"{percent(abs(share))} {worse if share > 0 else better} {of}"
+
+
+def schedule_words(delivery: Delivery) -> str:
+    """What a project's schedule status says, e.g. ``first benefit 2021/22, a year late``."""
+    planned, recorded = delivery.first_planned, delivery.first_recorded
+    late = int(delivery.schedule.share or 0)
+    if planned is None:
+        return "no benefits planned"
+    if recorded is None:
+        if late <= 0:
+            return f"first benefit due {financial_year(planned)}"
+        return f"none recorded, due {financial_year(planned)}: {_years(late)} late so far"
+    if late == 0:
+        return f"first benefit {financial_year(recorded)}, as planned"
+    return f"first benefit {financial_year(recorded)}, {_years(abs(late))} " + (
+        "late" if late > 0 else "early"
+    )
+
+
+def _years(count: int) -> str:
+    return "a year" if count == 1 else f"{count} years"
+
+
+def rating_text(rating: Rating, words: str) -> str:
+    """A status in words with what it rests on: ``Green (12.0% under budget)``."""
+    return f"{rating.word} ({words})"

@@ -96,22 +96,39 @@ class Book:
             ("Yes", "status good"),
             ("No", "status bad"),
         ):
-            found = self._conditional.get(name)
-            if found is None:
-                spec = self.style.formats[name]
-                found = self._conditional[name] = self.wb.add_format(
-                    {
-                        "font_color": spec.get("font_color", "#000000"),
-                        "bg_color": spec.get("bg_color", "#FFFFFF"),
-                        "bold": True,
-                    }
-                )
-            criteria = {"type": "formula", "criteria": f'={criterion}="{text}"', "format": found}
-            first, last = span.first, span.last
-            ws = self.sheets[span.sheet].ws
-            ws.conditional_format(
-                first.row - 1, first.column - 1, last.row - 1, last.column - 1, criteria
+            criteria = {"type": "formula", "criteria": f'={criterion}="{text}"'}
+            self._colour_when(span, criteria, name)
+
+    def rag_colours(self, span: Span) -> None:
+        """Each cell of ``span`` in the colours of the delivery status it reads (``Green``,
+        ``Amber`` or ``Red``), following its live formula: the word says it, the colour
+        repeats it."""
+        for word in ("Green", "Amber", "Red"):
+            criteria = {"type": "cell", "criteria": "==", "value": f'"{word}"'}
+            self._colour_when(span, criteria, f"rag {word.lower()}")
+
+    def _colour_when(self, span: Span, criteria: dict[str, str], name: str) -> None:
+        """The colours (and boldness) of the style's format ``name`` over ``span`` whenever
+        ``criteria`` (a conditional format's) hold."""
+        found = self._conditional.get(name)
+        if found is None:
+            spec = self.style.formats[name]
+            found = self._conditional[name] = self.wb.add_format(
+                {
+                    "font_color": spec.get("font_color", "#000000"),
+                    "bg_color": spec.get("bg_color", "#FFFFFF"),
+                    "bold": True,
+                }
             )
+        first, last = span.first, span.last
+        ws = self.sheets[span.sheet].ws
+        ws.conditional_format(
+            first.row - 1,
+            first.column - 1,
+            last.row - 1,
+            last.column - 1,
+            {**criteria, "format": found},
+        )
 
     def sheet(self, title: str) -> Sheet:
         ws = self.wb.add_worksheet(title, worksheet_class=worksheet_class())

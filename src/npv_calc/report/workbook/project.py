@@ -53,6 +53,8 @@ class ProjectAnchors:
     costs: Span
     benefits: Span
     discounted: Span
+    #: each line's adjusted yearly row, in the order of ``ProjectResult.all_lines``
+    adjusted: tuple[Span, ...] = ()
 
 
 def project_agencies(
@@ -137,6 +139,7 @@ def project_sheet(book: Book, sheet: Sheet, result: ProjectResult) -> ProjectAnc
         costs=layout.years_of(layout.costs_row),
         benefits=layout.years_of(layout.benefits_row),
         discounted=layout.years_of(layout.discounted_row),
+        adjusted=tuple(layout.years_of(layout.net_row(i)) for i in range(layout.lines)),
     )
 
 
