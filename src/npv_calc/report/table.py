@@ -64,6 +64,20 @@ def target_missed(result: PortfolioResult) -> str:
     )
 
 
+def since_last_board(changes: Comparison, label: str) -> str:
+    """``run --previous``: how the NPV toward the target moved since the last board's set, and
+    the projects that moved it most (a paragraph after the table)."""
+    then, now = changes.a.npv_toward_target, changes.b.npv_toward_target
+    moved = [c for c in changes.projects if c.status != "unchanged"][:3]
+    words = ", ".join(f"{c.id} {signed_money(c.change)} ({c.status})" for c in moved)
+    text = (
+        f"Since the last board ({label}): NPV toward target {money(then)} then, {money(now)} "
+        f"now ({signed_money(now - then)})"
+        + (f"; most changed: {words}." if words else "; no project's NPV changed.")
+    )
+    return "\n" + "\n".join(wrap(text))
+
+
 def counts_text(p: ProjectResult) -> str:
     """Whether a project counts toward the target, and if not why, in a few words."""
     if p.counts_because == STARTS_AFTER_TARGET_YEAR:

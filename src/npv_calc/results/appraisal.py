@@ -138,6 +138,13 @@ class ProjectResult:
         return self.planned or Figures(self.npv, self.pv_costs, self.pv_benefits)
 
     @property
+    def pv_benefits_to_come(self) -> float:
+        """The PV of the benefits still to come: every benefit but the outturn recorded (which
+        can no longer fall); the PV of benefits when no outturn is used."""
+        realised = self.realised.pv_benefits if self.realised is not None else 0.0
+        return self.pv_benefits - realised
+
+    @property
     def id(self) -> str:
         return self.project.id
 
@@ -231,6 +238,11 @@ class PortfolioResult:
     def cashable_npv(self) -> float:
         """Cashable benefits minus all costs, over the projects."""
         return sum((p.cashable_npv for p in self.projects), 0.0)
+
+    @property
+    def pv_benefits_to_come_toward_target(self) -> float:
+        """The PV of the benefits still to come of the projects counting toward the target."""
+        return sum((p.pv_benefits_to_come for p in self.projects if p.counts_toward_target), 0.0)
 
     @property
     def npv_toward_target_plan(self) -> float:

@@ -18,6 +18,9 @@ class ProjectChange:
     name: str
     npv_a: float | None
     npv_b: float | None
+    #: what changed in the project's inputs between A and B, a sentence each (empty when
+    #: nothing did, or the project is on one side only)
+    inputs: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:
