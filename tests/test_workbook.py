@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from npv_calc import appraise, load_portfolio
@@ -24,6 +25,7 @@ from npv_calc.report.workbook.formulas import FUNCTIONS
 from npv_calc.report.workbook.style import default_style
 
 from .conftest import EXAMPLE, PROJECT, ROOT, pack_of
+from .libreoffice import projects_table
 
 
 @pytest.fixture(scope="module")
@@ -346,18 +348,6 @@ def first_page(ws) -> dict[str, object]:
     return found
 
 
-def summary_rows(ws) -> dict[str, int]:
-    """The row of each project in the Projects table (by its id in column A, under the
-    header)."""
-    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "ID")
-    rows = {}
-    r = header + 1
-    while ws.cell(r, 1).value:
-        rows[ws.cell(r, 1).value] = r
-        r += 1
-    return rows
-
-
 class TestStoredValues:
     """A reader that does not recalculate (openpyxl data_only, pandas, a mail preview) sees
     every figure: each formula cell stores the value npv-calc computed."""
@@ -501,7 +491,7 @@ class TestSummary:
         _, fall = switching_values(example_result)
         assert figures["Benefits still to come could fall by"] == pytest.approx(fall)
         assert fall == pytest.approx(0.1626, abs=5e-5)  # over the benefits still to come
-        assert figures["Chance of meeting the target"] is None  # not simulated: says so
+        assert figures["Chance of meeting the target"] == "not simulated"  # says so
 
     def test_other_figures_are_labelled_as_not_tested(self, example_values, example_result):
         ws = example_values["Summary"]
@@ -531,7 +521,7 @@ class TestSummary:
             rows[ws.cell(r, 5).value] = tuple(ws.cell(r, c).value for c in (7, 8, 9))
             r += 1
         assert rows["FALLS"] == ("Green", "Red", "Green")
-        assert list(rows)[0] == "FALLS"  # Red first
+        assert next(iter(rows)) == "FALLS"  # Red first
         assert "JCR" not in rows  # not started: said in the note below
 
     def test_largest_risks_and_realised(self, example_values, example_result):
@@ -546,13 +536,15 @@ class TestSummary:
         start = next(
             r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("Who pays")
         )
+        header = {ws.cell(start + 1, c).value: c for c in range(1, ws.max_column + 1)}
+        paid, received = header["Costs it pays"], header["Benefits it receives"]
         totals = {}
         r = start + 2
         while ws.cell(r, 2).value != "All agencies":
-            totals[ws.cell(r, 2).value] = (ws.cell(r, 3).value, ws.cell(r, 4).value)
+            totals[ws.cell(r, 2).value] = (ws.cell(r, paid).value, ws.cell(r, received).value)
             r += 1
-        assert ws.cell(r, 3).value == pytest.approx(example_result.pv_costs)
-        assert ws.cell(r, 4).value == pytest.approx(example_result.pv_benefits)
+        assert ws.cell(r, paid).value == pytest.approx(example_result.pv_costs)
+        assert ws.cell(r, received).value == pytest.approx(example_result.pv_benefits)
         for agency in ("Police", "Fire", "Ambulance"):
             costs = sum(p.pv_costs_by_agency.get(agency, 0) for p in example_result.projects)
             benefits = sum(p.pv_benefits_by_agency.get(agency, 0) for p in example_result.projects)
@@ -562,8 +554,7 @@ class TestSummary:
 
     def test_why_a_project_does_not_count(self, example_values):
         ws = example_values["Projects"]
-        rows = summary_rows(ws)
-        counts = {pid: ws.cell(r, 13).value for pid, r in rows.items()}
+        counts = {pid: row["Counts toward target"] for pid, row in projects_table(ws).items()}
         assert counts["JCR"] == "No: starts after 2027/28; status proposed"
         assert counts["JET"] == "Yes"
 
@@ -573,8 +564,7 @@ class TestSummary:
         path = tmp_path / "mc.xlsx"
         out = runner.invoke(
             cli,
-            ["simulate", str(EXAMPLE), "-n", "2000", "--seed", "3", "--format", "json"]
-            + ["--xlsx", str(path)],
+            ["simulate", str(EXAMPLE), "-n", "2000", "--seed", "3", "--format", "json", "--xlsx", str(path)],
         )
         assert out.exit_code == 0, out.output
         chance = json.loads(out.stdout)["portfolio"]["prob_meets_target"]
@@ -583,11 +573,14 @@ class TestSummary:
         if 0.001 <= chance <= 0.999:
             assert got == pytest.approx(chance, rel=1e-11)
         else:  # never 100% or 0%
-            assert got == probability(chance) and "99.9%" in got or "0.1%" in got
+            assert (got == probability(chance) and "99.9%" in got) or "0.1%" in got
 
     def test_the_first_page_is_one_page(self, example_book):
         ws = example_book["Summary"]
-        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 1)
+        # fitToWidth and fitToHeight default to 1 in OOXML (ECMA-376 18.3.1.63), so a writer
+        # may leave them out: absent is one page.
+        fit = (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight)
+        assert tuple(1 if n is None else int(n) for n in fit) == (1, 1)
         assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
@@ -847,8 +840,8 @@ class TestEconomicCase:
                 assert at(label) == pytest.approx(expected, abs=0.005), (project.id, label)
             assert at("BCR") == pytest.approx(project.bcr, rel=1e-11)
             assert at("Financial return") == pytest.approx(project.financial_roi, rel=1e-11)
-            assert at("Benefits could fall by") == pytest.approx(
-                project.npv / project.pv_benefits, rel=1e-11
+            assert at("Benefits still to come could fall by") == pytest.approx(
+                project.npv / project.pv_benefits_to_come, rel=1e-11
             )
             assert at("Costs could rise by") == pytest.approx(
                 project.npv / project.pv_costs, rel=1e-11
@@ -1040,3 +1033,51 @@ class TestPrintedPages:
             "recorded to 2023/24" in note
         )
         assert "The 6 inputs of projects that do not count" not in note
+
+
+#: A formula quoted in docs/workbook.md: a backticked ``=...`` with a cell reference or a name,
+#: whole (no "..." standing for a part left out, no ``<ID>`` placeholder).
+QUOTED_FORMULA = re.compile(r"`(=[^`]+)`")
+
+
+#: A formula shown on a line of its own in a code block.
+BLOCK_FORMULA = re.compile(r"^\s*(=\S+)$", re.M)
+#: Quoted formulas that are not the workbook's: text from an input file shown as text.
+NOT_THE_WORKBOOKS = {"=Fire", '=HYPERLINK("http://x","y")'}
+
+
+def quoted_formulas(text: str) -> list[str]:
+    """The formulas docs/workbook.md quotes whole, as the example's workbook writes them."""
+    return [
+        quoted
+        for quoted in [*QUOTED_FORMULA.findall(text), *BLOCK_FORMULA.findall(text)]
+        if quoted not in NOT_THE_WORKBOOKS
+        if "..." not in quoted
+        and "<" not in quoted
+        and not quoted.startswith("= ")
+        and "×" not in quoted
+    ]
+
+
+def test_every_formula_the_docs_quote_is_the_workbooks(example_book, tmp_path):
+    """A formula docs/workbook.md quotes is in a cell of one of the workbooks it describes: the
+    example's (``run``; ``simulate`` for the Monte Carlo sheet's; ``--scenario pessimistic``
+    for a scenario's outturn factor; ``--previous`` for the Changes sheet; a cost with a
+    project type for optimism bias by type): a sheet that moves a row moves the docs too."""
+    books = [example_book]
+    typed = ob_type_example(tmp_path / "typed")
+    for name, args in (
+        ("simulated", ["simulate", str(EXAMPLE), "-n", "200", "--seed", "1"]),
+        ("pessimistic", ["run", str(EXAMPLE), "--scenario", "pessimistic"]),
+        ("previous", ["run", str(EXAMPLE), "--previous", str(ROOT / "examples" / "last-board")]),
+        ("typed", ["run", str(typed)]),
+    ):
+        path = tmp_path / f"{name}.xlsx"
+        out = CliRunner().invoke(cli, [*args, "--xlsx", str(path)])
+        assert out.exit_code == 0, out.output
+        books.append(load_workbook(path))
+    written = [formula_text(cell) for book in books for cell in formula_cells(book).values()]
+    quoted = quoted_formulas((ROOT / "docs" / "workbook.md").read_text(encoding="utf-8"))
+    assert len(quoted) > 30
+    missing = [q for q in quoted if not any(q in formula for formula in written)]
+    assert missing == []

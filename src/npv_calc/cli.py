@@ -200,15 +200,19 @@ def _load_sets(
     all of them reported together."""
     from .errors import InputError
 
-    problems = []
+    failures: list[InputError] = []
     loaded = []
     for paths in sets_of_paths:
         try:
             loaded.append(_load(paths, sets, strict, plan))
         except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
+            failures.append(exc)
+    if failures:
+        raise InputError(
+            [p for exc in failures for p in exc.problems],
+            [w for exc in failures for w in exc.warnings],
+            strict=all(exc.strict for exc in failures),
+        )
     return loaded
 
 

@@ -55,7 +55,8 @@ def line_up(result_a: PortfolioResult, result_b: PortfolioResult) -> Comparison:
             ProjectChange(pid, name, pa.npv if pa else None, pb.npv if pb else None, inputs)
         )
     changes.sort(key=lambda c: -abs(c.change))  # stable: equal changes keep their order
-    comparison = Comparison(result_a, result_b, tuple(changes))
+    settings = portfolio_changes(result_a.portfolio, result_b.portfolio)
+    comparison = Comparison(result_a, result_b, tuple(changes), settings)
     moved = (comparison.change, *(c.change for c in changes))
     if not all(math.isfinite(change) for change in moved):
         raise InputError(
@@ -122,13 +123,68 @@ def _items(before: Project, after: Project) -> Iterator[str]:
                 yield from _fields(section, old[name], new[name])
 
 
+#: The portfolio's fields that say what it appraises against (its projects are compared one by
+#: one; the settings field by field).
+_PORTFOLIO_FIELDS = (
+    "target",
+    "target_year",
+    "as_of",
+    "present_value_year",
+    "count_statuses",
+    "confidence_grades",
+    "deflators",
+)
+
+
+def portfolio_changes(before: Portfolio, after: Portfolio) -> tuple[str, ...]:
+    """What changed in the portfolio's own settings (target, ``as_of``, appraisal settings,
+    deflators, ...), a sentence each, at most :data:`MOST` of them.
+
+    Examples
+    --------
+    >>> a = Portfolio("P", (), as_of=2022)
+    >>> portfolio_changes(a, Portfolio("P", (), as_of=2023))
+    ('as_of 2022 -> 2023',)
+    """
+    found = [
+        *(
+            change
+            for name in _PORTFOLIO_FIELDS
+            for change in _change(name, getattr(before, name), getattr(after, name))
+        ),
+        *(
+            change
+            for field in fields(before.settings)
+            for change in _change(
+                field.name,
+                getattr(before.settings, field.name),
+                getattr(after.settings, field.name),
+            )
+        ),
+    ]
+    if len(found) > MOST:
+        found = [*found[:MOST], f"and {len(found) - MOST} more changes"]
+    return tuple(found)
+
+
 def _fields(section: str, old: Line | Risk | Impact, new: Line | Risk | Impact) -> Iterator[str]:
     for field in fields(old):
-        if field.name in _NOT_COMPARED:
-            continue
-        a, b = getattr(old, field.name), getattr(new, field.name)
-        if a != b:
-            yield f'{section} "{old.name}": {field.name} {_shown(a)} -> {_shown(b)}'
+        if field.name not in _NOT_COMPARED:
+            for change in _change(field.name, getattr(old, field.name), getattr(new, field.name)):
+                yield f'{section} "{old.name}": {change}'
+
+
+def _change(name: str, a: object, b: object) -> Iterator[str]:
+    """``name old -> new`` when the values differ; a table (a line's outturn by year, the
+    deflators) entry by entry, since a year added says more than the whole table twice."""
+    if a == b:
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(dict.fromkeys([*a, *b]), key=str):
+            if a.get(key) != b.get(key):
+                yield f"{name} {key} {_shown(a.get(key))} -> {_shown(b.get(key))}"
+    else:
+        yield f"{name} {_shown(a)} -> {_shown(b)}"
 
 
 def _shown(value: object) -> str:

@@ -69,11 +69,11 @@ def since_last_board(changes: Comparison, label: str) -> str:
     the projects that moved it most (a paragraph after the table)."""
     then, now = changes.a.npv_toward_target, changes.b.npv_toward_target
     moved = [c for c in changes.projects if c.status != "unchanged"][:3]
-    words = ", ".join(f"{c.id} {signed_money(c.change)} ({c.status})" for c in moved)
+    words = ", ".join(f"{c.id} {signed_money(c.change)}{c.aside}" for c in moved)
     text = (
         f"Since the last board ({label}): NPV toward target {money(then)} then, {money(now)} "
         f"now ({signed_money(now - then)})"
-        + (f"; most changed: {words}." if words else "; no project's NPV changed.")
+        + (f"; the projects' NPVs that changed most: {words}." if words else "; no project's NPV changed.")
     )
     return "\n" + "\n".join(wrap(text))
 
@@ -358,10 +358,15 @@ def _tornado(sensitivity: Sensitivity, toward: bool) -> list[str]:
 
 
 def _switching(sensitivity: Sensitivity) -> list[str]:
-    """Each project's switching values, then the portfolio's against its target."""
+    """Each project's switching values, then the portfolio's against its target. With benefit
+    outturn recorded they are of the benefits still to come (outturn cannot fall), and say so."""
+    benefits = sensitivity.base.benefits_that_can_fall
+    which = benefits.lower() + (
+        " (outturn recorded cannot fall)" if benefits != "Benefits" else ""
+    )
     lines = [
-        "Switching values: how far each project's benefits could fall, or its costs "
-        "rise, before its NPV reaches 0",
+        f"Switching values: how far each project's {which} could fall, or its costs rise, "
+        "before its NPV reaches 0",
         "",
     ]
     rows = [
@@ -369,21 +374,27 @@ def _switching(sensitivity: Sensitivity) -> list[str]:
         for value in sensitivity.switching_values
     ]
     lines += render_rows(
-        ["Project", "NPV", "Benefits could fall by", "Costs could rise by"], rows, right={1, 2, 3}
+        ["Project", "NPV", f"{benefits} could fall by", "Costs could rise by"],
+        rows,
+        right={1, 2, 3},
     )
+    if any((v.benefits_fall or 0.0) > 1 for v in sensitivity.switching_values):
+        lines.append(
+            f"Above 100%: the NPV stays above 0 even if none of the {benefits.lower()} arrive."
+        )
     lines.append("")
     fall = sensitivity.benefits_fall_to_miss_target
     if fall is None:
         lines.append("Portfolio: no target, so no switching value for it.")
     elif fall >= 0:
         lines.append(
-            f"Portfolio: the benefits of the projects counting toward the target could "
-            f"all fall by {percent(fall)} before the target is missed."
+            f"Portfolio: the {benefits.lower()} of the projects counting toward the target "
+            f"could all fall by {percent(fall)} before the target is missed."
         )
     else:
         lines.append(
-            f"Portfolio: the target is already missed; the benefits of the projects "
-            f"counting toward it would have to rise by {percent(-fall)} to meet it."
+            f"Portfolio: the target is already missed; the {benefits.lower()} of the "
+            f"projects counting toward it would have to rise by {percent(-fall)} to meet it."
         )
     return lines
 

@@ -145,6 +145,13 @@ class ProjectResult:
         return self.pv_benefits - realised
 
     @property
+    def benefits_that_can_fall(self) -> str:
+        """``"Benefits still to come"`` when benefit outturn is recorded (the switching value
+        is of them alone), else ``"Benefits"``: the words before "could fall by"."""
+        recorded = self.realised is not None and self.realised.pv_benefits != 0
+        return "Benefits still to come" if recorded else "Benefits"
+
+    @property
     def id(self) -> str:
         return self.project.id
 
@@ -265,6 +272,13 @@ class PortfolioResult:
             sum((f.pv_benefits for f in parts), 0.0),
             self.as_of,
         )
+
+    @property
+    def benefits_that_can_fall(self) -> str:
+        """``"Benefits still to come"`` when some project records benefit outturn (switching
+        values are of the benefits still to come alone), else ``"Benefits"``."""
+        recorded = any(p.benefits_that_can_fall != "Benefits" for p in self.projects)
+        return "Benefits still to come" if recorded else "Benefits"
 
     def project(self, pid: str) -> ProjectResult:
         """The result of the project with id ``pid``."""

@@ -8,9 +8,9 @@ scenario set is not in this workbook to link to.
 
 from __future__ import annotations
 
-from ...errors import shown_path
 from ...results.comparison import Comparison
 from .anchors import at
+from .audit import audit_path
 from .cells import Book, Sheet
 
 WIDTHS = (9, 32, 14, 14, 14, 11, 70)
@@ -22,7 +22,7 @@ def changes_sheet(book: Book, sheet: Sheet) -> None:
     changes = book.pack.changes
     assert changes is not None
     before = changes.a.portfolio
-    where = shown_path(before.path.parent) if before.path is not None else "the previous set"
+    where = audit_path(before.path.parent) if before.path is not None else "the previous set"
     sheet.title_band(
         "Changes",
         f"Since the last board: {where} (then) against this workbook's set (now), the same "
@@ -48,7 +48,11 @@ def _portfolio(sheet: Sheet, changes: Comparison, row: int) -> int:
         sheet.number(r, 3, then, "money")
         sheet.number(r, 4, now, "money")
         sheet.formula(r, 5, f"={at(r, 4)}-{at(r, 3)}", now - then, "money")
-    return row + 1 + len(figures)
+    last = row + 1 + len(figures)
+    settings = "; ".join(changes.settings) or "none"
+    words = f"What changed in the portfolio's own settings: {settings}."
+    sheet.note(last + 1, 1, LAST_COLUMN, words)
+    return last + 1
 
 
 def _projects(sheet: Sheet, changes: Comparison, row: int) -> None:

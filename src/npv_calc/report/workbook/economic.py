@@ -33,7 +33,7 @@ _COLUMNS = (
     ("unspecified", "Benefits with no value type (PV)", 12),
     ("financial_roi", "Financial return", 9),
     ("npv_at_pv_year", "NPSV at the present-value year", 13),
-    ("fall", "Benefits could fall by", 10),
+    ("fall", "Benefits still to come could fall by", 11),
     ("rise", "Costs could rise by", 10),
     ("impacts", "Non-monetised impacts", 10),
 )

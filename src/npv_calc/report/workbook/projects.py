@@ -206,38 +206,37 @@ def _agencies(
                 else:
                     sheet.formula(r, column, f"={cells[j].on}", by.get(agency, 0.0), "money")
     left = AT["name"]
+    # The figures sit under the projects table's money columns, as wide as its figures need.
+    costs, benefits, net = AT["pv_costs"], AT["pv_benefits"], AT["to_come"]
     sheet.keep_with_next(row, len(agencies) + 3, LAST_PRINTED)
     sheet.text(row, 1, "Who pays and who benefits (PV, all projects)", "section")
-    sheet.header_row(
-        row + 1,
-        ["Agency", "Costs it pays", "Benefits it receives", "Net (benefits - costs)"],
-        left,
-    )
+    labels = ["Agency"] + [""] * (costs - left - 1)
+    labels += ["Costs it pays", "Benefits it receives", "Net (benefits - costs)"]
+    sheet.header_row(row + 1, labels, left)
     top = row + 2
     for k, agency in enumerate(agencies):
         i = top + k
         sheet.fit(i, sheet.wrapped(i, left, agency, "wrap"), most=3)
-        costs = sum(p.pv_costs_by_agency.get(agency, 0.0) for p in result.projects)
-        benefits = sum(p.pv_benefits_by_agency.get(agency, 0.0) for p in result.projects)
-        for offset, value in ((1, costs), (2, benefits)):
-            link = AGENCY_LINKS + 2 * k + offset - 1
+        paid = sum(p.pv_costs_by_agency.get(agency, 0.0) for p in result.projects)
+        received = sum(p.pv_benefits_by_agency.get(agency, 0.0) for p in result.projects)
+        for offset, column, value in ((0, costs, paid), (1, benefits, received)):
+            link = AGENCY_LINKS + 2 * k + offset
             linked = sheet.span(table.first, link, table.last, link).local
-            sheet.formula(i, left + offset, f"=SUM({linked})", value, "money")
-        net = f"={at(i, left + 2)}-{at(i, left + 1)}"
-        sheet.formula(i, left + 3, net, benefits - costs, "money")
+            sheet.formula(i, column, f"=SUM({linked})", value, "money")
+        sheet.formula(i, net, f"={at(i, benefits)}-{at(i, costs)}", received - paid, "money")
     total = top + len(agencies)
     sheet.text(total, left, "All agencies", "label")
-    for offset, value in (
-        (1, result.pv_costs),
-        (2, result.pv_benefits),
-        (3, result.pv_benefits - result.pv_costs),
+    for column, value in (
+        (costs, result.pv_costs),
+        (benefits, result.pv_benefits),
+        (net, result.pv_benefits - result.pv_costs),
     ):
-        above = sheet.span(top, left + offset, total - 1, left + offset)
-        sheet.formula(total, left + offset, f"=SUM({above.local})", value, "money total")
+        above = sheet.span(top, column, total - 1, column)
+        sheet.formula(total, column, f"=SUM({above.local})", value, "money total")
     sheet.note(
         total + 1,
         left,
-        left + 3,
+        net,
         "Each project's split is on its sheet, under Present value by agency.",
     )
     return total + 1

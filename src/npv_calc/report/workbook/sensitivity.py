@@ -81,7 +81,7 @@ def _switching_values(book: Book, sheet: Sheet, analysis: Sensitivity) -> int:
         "NPV",
         "PV of benefits still to come",
         "PV of costs",
-        "Benefits could fall by",
+        "Benefits still to come could fall by",
         "Costs could rise by",
     ]
     rows = sheet.table(6, labels, len(result.projects), LAST_COLUMN)

@@ -234,7 +234,9 @@ def _delivery_words(book: Book) -> str:
     words += "allowance, not a budget), schedule from the first benefit recorded."
     if len(rated) > RATED_SHOWN:
         words += f" {len(rated) - RATED_SHOWN} more projects on the Realisation sheet."
-    if others:
+    if len(others) > RATED_SHOWN:
+        words += f" Not rated, no outturn yet: {len(others)} projects (Realisation sheet)."
+    elif others:
         words += f" Not rated, no outturn yet: {', '.join(others)}."
     return words
 
@@ -252,12 +254,13 @@ def _changes(book: Book, sheet: Sheet, row: int) -> int:
         ("", "NPV toward the target", then, now, now - then)
     ]
     moved = [c for c in changes.projects if c.status != "unchanged"][:3]
-    rows += [(c.id, f"{c.name} ({c.status})", c.npv_a, c.npv_b, c.change) for c in moved]
+    rows += [(c.id, f"{c.name}{c.aside}", c.npv_a, c.npv_b, c.change) for c in moved]
     r = row + 1
     for pid, label, *figures in rows:
         r += 1
         sheet.text(r, RIGHT, pid, "text")
-        sheet.text(r, RIGHT + 1, label, "label" if not pid else "text")
+        style = "label" if not pid else "wrap"
+        sheet.fit(r, sheet.wrapped(r, RIGHT + 1, label, style), most=2)
         for offset, value in enumerate(figures):
             if value is None:
                 sheet.text(r, RIGHT + 2 + offset, "–", "centre")

@@ -76,14 +76,13 @@ def _fall(book: Book, sheet: Sheet, table: ProjectsAnchors, row: int) -> int:
     to_come, counts = table.column("to_come").on, table.column("counts").on
     sheet.merge(row, LABEL, LABEL_END, "label")
     # The label says which way: a negative share means the target is missed.
+    benefits = book.pack.result.benefits_that_can_fall
     sheet.formula(
         row,
         LABEL,
-        '=IF(N(BenefitsFallToMissTarget)<0,"Benefits still to come must rise by",'
-        '"Benefits still to come could fall by")',
-        "Benefits still to come must rise by"
-        if fall is not None and fall < 0
-        else "Benefits still to come could fall by",
+        f'=IF(N(BenefitsFallToMissTarget)<0,"{benefits} must rise by",'
+        f'"{benefits} could fall by")',
+        f"{benefits} must rise by" if fall is not None and fall < 0 else f"{benefits} could fall by",
         "label",
     )
     sheet.merge(row, FIGURE, FIGURE_END, "percent key")
