@@ -564,7 +564,18 @@ class TestSummary:
         path = tmp_path / "mc.xlsx"
         out = runner.invoke(
             cli,
-            ["simulate", str(EXAMPLE), "-n", "2000", "--seed", "3", "--format", "json", "--xlsx", str(path)],
+            [
+                "simulate",
+                str(EXAMPLE),
+                "-n",
+                "2000",
+                "--seed",
+                "3",
+                "--format",
+                "json",
+                "--xlsx",
+                str(path),
+            ],
         )
         assert out.exit_code == 0, out.output
         chance = json.loads(out.stdout)["portfolio"]["prob_meets_target"]

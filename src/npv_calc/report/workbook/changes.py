@@ -80,9 +80,9 @@ def _projects(sheet: Sheet, changes: Comparison, row: int) -> None:
                 sheet.number(r, column, value, "money")
         sheet.number(r, 5, change.change, "money")
         sheet.text(r, 6, change.status, "centre")
-        described = "; ".join(change.inputs) or _nothing(change.status)
+        described = "\n".join(change.inputs) or _nothing(change.status)
         lines = max(lines, sheet.wrapped(r, 7, described, "wrap"))
-        sheet.fit(r, lines, most=12)
+        sheet.fit(r, lines, most=40)
     last = header + max(len(changes.projects), 1)
     sheet.finish(LAST_COLUMN, last, freeze=(header, 2), repeat=header)
 

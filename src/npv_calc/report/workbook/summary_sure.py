@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ...results.uncertainty import Simulation
-from ..table import probability_error
+from ..simulation_table import probability_error
 from ..text import ALMOST_CERTAIN, ALMOST_NEVER, probability
 from .anchors import Cell
 from .cells import Book, Sheet
@@ -36,7 +36,8 @@ def how_sure(
         _chance(sheet, simulation, r)
     else:
         _pair(sheet, r, "Chance of meeting the target", None, "")
-        sheet.text(r, FIGURE, "not simulated", "note")
+        sheet.merge(r, FIGURE, FIGURE_END, "note right")
+        sheet.text(r, FIGURE, "not simulated", "note right")
     return r
 
 
@@ -80,9 +81,10 @@ def _fall(book: Book, sheet: Sheet, table: ProjectsAnchors, row: int) -> int:
     sheet.formula(
         row,
         LABEL,
-        f'=IF(N(BenefitsFallToMissTarget)<0,"{benefits} must rise by",'
-        f'"{benefits} could fall by")',
-        f"{benefits} must rise by" if fall is not None and fall < 0 else f"{benefits} could fall by",
+        f'=IF(N(BenefitsFallToMissTarget)<0,"{benefits} must rise by","{benefits} could fall by")',
+        f"{benefits} must rise by"
+        if fall is not None and fall < 0
+        else f"{benefits} could fall by",
         "label",
     )
     sheet.merge(row, FIGURE, FIGURE_END, "percent key")
