@@ -120,10 +120,12 @@ def projects_table(ws: Any) -> dict[str, dict[str, object]]:
 
 
 #: How far a recalculated value may differ from the stored one (SPEC.md): a penny for money,
-#: 1e-9 relative for other numbers (with an absolute floor for values that should be 0).
+#: 1e-9 relative for other numbers, with an absolute floor of 1e-9 for values that should be 0:
+#: the Audit sheet's difference of two ratios of about 1,000 is 0 to npv-calc and round-off
+#: (1e-12) to an engine, which is not a disagreement.
 PENNY = 0.01
 RELATIVE = 1e-9
-FLOOR = 1e-12
+FLOOR = 1e-9
 
 
 def stored_values_that_differ(
