@@ -21,6 +21,7 @@ from .conftest import ROOT
 #: on the example portfolio alone.
 PASTED = [
     ("README.md", "npv-calc run scenarios/"),
+    ("docs/cli.md", "npv-calc run scenarios/ --previous examples/last-board/"),
     ("docs/cli.md", "npv-calc sensitivity scenarios/"),
     ("docs/cli.md", "npv-calc progress scenarios/"),
     ("docs/cli.md", "npv-calc simulate scenarios/ --iterations 100000 --seed 1"),
@@ -75,7 +76,7 @@ def test_readme_figures_are_the_tools(runner, monkeypatch):
         falls.append(json.loads(out.stdout)["portfolio"]["benefits_fall_to_miss_target"] * 100)
     assert (
         f"before the target is missed ({falls[0]:.1f}% for the example; {falls[1]:.1f}% for the "
-        "plan)" in readme
+        "plan, which has no outturn)" in readme
     )
     money = r"£(\d{1,3}(?:,\d{3})*)"
     quoted = {

@@ -666,15 +666,19 @@ class TestCaseCommand:
         assert out.exit_code == 0, out.output
         document = json.loads(out.stdout)
         run = run_json(runner, str(EXAMPLE))
+        out = runner.invoke(cli, ["sensitivity", str(EXAMPLE), "--format", "json"])
+        switching = {s["project"]: s for s in json.loads(out.stdout)["switching_values"]}
         assert [p["id"] for p in document["projects"]] == [p["id"] for p in run["projects"]]
         for case, project in zip(document["projects"], run["projects"], strict=True):
             assert case["npsv"] == project["npv"]
             assert case["financial_roi"] == project["financial_roi"]
             assert case["npv_at_present_value_year"] == project["npv_at_present_value_year"]
             assert case["pv_benefits_by_value_type"] == project["pv_benefits_by_value_type"]
-            assert case["switching_values"]["benefits_fall"] == pytest.approx(
-                project["npv"] / project["pv_benefits"]
-            )
+            expected = switching[project["id"]]
+            assert case["switching_values"] == {
+                "benefits_fall": expected["benefits_fall"],
+                "costs_rise": expected["costs_rise"],
+            }
             scenarios = {s["scenario"]: s for s in case["scenarios"]}
             assert scenarios["central"]["npv"] == project["npv"]
             assert case["monte_carlo"] is None

@@ -126,7 +126,9 @@ class TestByHand:
             )
 
         costs, benefits = ["setup", "staff"], ["incidents", "hours"]
+        to_come = {k: [t for t in range(6) if t not in outturn_years[k]] for k in benefits}
         return {
+            "to_come": {"pv_benefits": pv(latest, benefits, to_come)},
             "plan": {"pv_costs": pv(plan, costs), "pv_benefits": pv(plan, benefits)},
             "latest": {"pv_costs": pv(latest, costs), "pv_benefits": pv(latest, benefits)},
             "realised": {
@@ -150,6 +152,23 @@ class TestByHand:
                 want["pv_benefits"] - want["pv_costs"], abs=PENNY
             ), reading
         assert result.realised.to_year == 2022
+
+    def test_benefits_still_to_come(self, scenario_dir: MakeDir) -> None:
+        """The benefits still to come are each line's years without outturn, those before
+        ``as_of`` that record none included (a forecast stands in and can still move); the
+        switching value is of them, and for the plan of every benefit (SPEC)."""
+        from npv_calc.sensitivity import switching_values
+
+        folder = folder_with(scenario_dir)
+        latest = appraise(load_portfolio(folder))
+        want = self.expected()["to_come"]["pv_benefits"]
+        project = latest.project("P1")
+        assert project.pv_benefits_to_come == pytest.approx(want, abs=PENNY)
+        (value,), fall = switching_values(latest)
+        assert value.benefits_fall == pytest.approx(project.npv / want, rel=1e-12)
+        assert fall == pytest.approx(latest.headroom / want, rel=1e-12)
+        plan = appraise(load_portfolio(folder).as_planned()).project("P1")
+        assert plan.pv_benefits_to_come == plan.pv_benefits
 
     def test_json_keys_of_spec(self, scenario_dir: MakeDir) -> None:
         document = json.loads(invoke("run", folder_with(scenario_dir), "--format", "json").stdout)
@@ -396,7 +415,7 @@ def test_realisation_sheet_of_the_example(tmp_path: Path) -> None:
     path = tmp_path / "board.xlsx"
     assert invoke("run", EXAMPLE, "--xlsx", path).exit_code == 0
     book = load_workbook(path, data_only=True)
-    assert book.sheetnames[2] == "Realisation"
+    assert book.sheetnames[:4] == ["Summary", "Projects", "Scenarios", "Realisation"]
     ws = book["Realisation"]
     document = json.loads(invoke("progress", EXAMPLE, "--format", "json").stdout)
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "Plan NPV")

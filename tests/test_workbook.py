@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from npv_calc import appraise, load_portfolio
@@ -24,6 +25,7 @@ from npv_calc.report.workbook.formulas import FUNCTIONS
 from npv_calc.report.workbook.style import default_style
 
 from .conftest import EXAMPLE, PROJECT, ROOT, pack_of
+from .libreoffice import projects_table
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,7 @@ class TestStructure:
         ids = [p.id for p in example_result.projects]
         assert example_book.sheetnames == [
             "Summary",
+            "Projects",
             "Scenarios",
             "Realisation",  # the example records outturn (as_of)
             "Economic case",
@@ -333,15 +336,16 @@ def formula_cells(book):
     }
 
 
-def summary_rows(ws) -> dict[str, int]:
-    """The row of each project on the Summary (by its id in column A, under the header)."""
-    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "ID")
-    rows = {}
-    r = header + 1
-    while ws.cell(r, 1).value:
-        rows[ws.cell(r, 1).value] = r
-        r += 1
-    return rows
+def first_page(ws) -> dict[str, object]:
+    """The Summary's figures by label: the left panel's (label in A, figure in B) and the right
+    panel's (label in E, figure in H)."""
+    found: dict[str, object] = {}
+    for r in range(1, ws.max_row + 1):
+        for label, figure in ((1, 2), (5, 8)):
+            key = ws.cell(r, label).value
+            if isinstance(key, str) and key not in found:
+                found[key] = ws.cell(r, figure).value
+    return found
 
 
 class TestStoredValues:
@@ -380,7 +384,7 @@ class TestStoredValues:
     def test_pandas_reads_the_summary(self, example_path, example_result):
         import pandas as pd
 
-        frame = pd.read_excel(example_path, sheet_name="Summary", header=None)
+        frame = pd.read_excel(example_path, sheet_name="Projects", header=None)
         header = frame.index[frame[0] == "ID"][0]
         table = frame.iloc[header + 1 : header + 1 + len(example_result.projects)]
         table.columns = frame.iloc[header]
@@ -388,9 +392,10 @@ class TestStoredValues:
         for project in example_result.projects:
             assert by_id.loc[project.id, "NPV"] == pytest.approx(project.npv, abs=0.005)
             assert by_id.loc[project.id, "PV of costs"] == pytest.approx(project.pv_costs)
-        kpis = dict(zip(frame[0], frame[2], strict=True))
-        assert kpis["Portfolio NPV (all projects)"] == pytest.approx(example_result.npv)
-        assert kpis["Status"] == "MEETS TARGET"
+        summary = pd.read_excel(example_path, sheet_name="Summary", header=None)
+        kpis = dict(zip(summary[0], summary[1], strict=True))
+        assert kpis["NPV of all projects (counting or not)"] == pytest.approx(example_result.npv)
+        assert summary.iloc[4, 0] == "MEETS TARGET"
 
     def test_charts_carry_their_data(self, example_path):
         with zipfile.ZipFile(example_path) as package:
@@ -451,33 +456,95 @@ def test_every_defined_name_is_documented(example_book, example_result):
 
 
 class TestSummary:
-    def test_figures_the_board_asks_for(self, example_values, example_result):
+    """The first page (SPEC, "One story for the board")."""
+
+    def test_the_verdict_and_the_tested_figure_come_first(
+        self, example_book, example_values, example_result
+    ):
+        ws = example_values["Summary"]
+        assert ws.cell(5, 1).value == "MEETS TARGET"
+        assert ws.cell(6, 1).value == "NPV toward the target"
+        assert ws.cell(6, 2).value == pytest.approx(example_result.npv_toward_target, abs=0.005)
+        # the largest figure on the page
+        sizes = {
+            c.coordinate: c.font.sz
+            for row in example_book["Summary"].iter_rows()
+            for c in row
+            if c.data_type in ("n", "f") and c.font is not None and c.font.sz
+        }
+        assert max(sizes.values()) == sizes["B6"]
+        figures = first_page(ws)
+        assert figures["Target"] == example_result.target
+        assert figures["Headroom (negative: shortfall)"] == pytest.approx(
+            example_result.headroom, abs=0.005
+        )
+
+    def test_how_sure(self, example_values, example_result):
         from npv_calc.sensitivity import switching_values
 
+        figures = first_page(example_values["Summary"])
+        pessimistic = appraise(load_portfolio(EXAMPLE), "pessimistic")
+        assert figures["Pessimistic: NPV toward the target"] == pytest.approx(
+            pessimistic.npv_toward_target, abs=0.005
+        )
+        assert figures["Pessimistic: headroom"] == pytest.approx(pessimistic.headroom, abs=0.005)
+        _, fall = switching_values(example_result)
+        assert figures["Benefits still to come could fall by"] == pytest.approx(fall)
+        assert fall == pytest.approx(0.1626, abs=5e-5)  # over the benefits still to come
+        assert figures["Chance of meeting the target"] == "not simulated"  # says so
+
+    def test_other_figures_are_labelled_as_not_tested(self, example_values, example_result):
         ws = example_values["Summary"]
-        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 16)}
-        cashable = sum(p.cashable_npv for p in example_result.projects)
-        assert kpis["Cashable NPV (all projects)"] == pytest.approx(cashable)
-        assert kpis["Portfolio NPV valued at 2023/24"] == pytest.approx(
+        figures = first_page(ws)
+        heading = next(
+            r
+            for r in range(1, ws.max_row + 1)
+            if ws.cell(r, 1).value and "not tested" in str(ws.cell(r, 1).value)
+        )
+        assert heading > 6  # after the verdict
+        assert figures["Cashable NPV (cashable savings - costs)"] == pytest.approx(
+            example_result.cashable_npv
+        )
+        assert figures["Financial return (fiscal benefits / costs)"] == pytest.approx(
+            example_result.financial_roi
+        )
+        assert figures["NPV of all projects at 2023/24"] == pytest.approx(
             example_result.npv_at_present_value_year, abs=0.005
         )
-        _, fall = switching_values(example_result)
-        assert kpis["Benefits could fall by"] == pytest.approx(fall)
-        assert 0 < fall < 1
-        assert kpis["Status"] == "MEETS TARGET"
+
+    def test_delivery_in_words(self, example_values):
+        ws = example_values["Summary"]
+        header = next(r for r in range(1, 40) if ws.cell(r, 5).value == "ID")
+        rows = {}
+        r = header + 1
+        while ws.cell(r, 7).value in ("Green", "Amber", "Red"):
+            rows[ws.cell(r, 5).value] = tuple(ws.cell(r, c).value for c in (7, 8, 9))
+            r += 1
+        assert rows["FALLS"] == ("Green", "Red", "Green")
+        assert next(iter(rows)) == "FALLS"  # Red first
+        assert "JCR" not in rows  # not started: said in the note below
+
+    def test_largest_risks_and_realised(self, example_values, example_result):
+        ws = example_values["Summary"]
+        texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        assert "JCR: Mobilising system go-live delayed" in texts
+        figures = first_page(ws)
+        assert figures["NPV realised"] == pytest.approx(example_result.realised.npv, abs=0.005)
 
     def test_who_pays_and_who_benefits(self, example_values, example_result):
-        ws = example_values["Summary"]
+        ws = example_values["Projects"]
         start = next(
-            r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 10).value).startswith("Who pays")
+            r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("Who pays")
         )
+        header = {ws.cell(start + 1, c).value: c for c in range(1, ws.max_column + 1)}
+        paid, received = header["Costs it pays"], header["Benefits it receives"]
         totals = {}
         r = start + 2
-        while ws.cell(r, 10).value != "All agencies":
-            totals[ws.cell(r, 10).value] = (ws.cell(r, 11).value, ws.cell(r, 12).value)
+        while ws.cell(r, 2).value != "All agencies":
+            totals[ws.cell(r, 2).value] = (ws.cell(r, paid).value, ws.cell(r, received).value)
             r += 1
-        assert ws.cell(r, 11).value == pytest.approx(example_result.pv_costs)
-        assert ws.cell(r, 12).value == pytest.approx(example_result.pv_benefits)
+        assert ws.cell(r, paid).value == pytest.approx(example_result.pv_costs)
+        assert ws.cell(r, received).value == pytest.approx(example_result.pv_benefits)
         for agency in ("Police", "Fire", "Ambulance"):
             costs = sum(p.pv_costs_by_agency.get(agency, 0) for p in example_result.projects)
             benefits = sum(p.pv_benefits_by_agency.get(agency, 0) for p in example_result.projects)
@@ -486,13 +553,14 @@ class TestSummary:
         assert all_costs == pytest.approx(example_result.pv_costs)
 
     def test_why_a_project_does_not_count(self, example_values):
-        ws = example_values["Summary"]
-        rows = summary_rows(ws)
-        counts = {pid: ws.cell(r, 12).value for pid, r in rows.items()}
+        ws = example_values["Projects"]
+        counts = {pid: row["Counts toward target"] for pid, row in projects_table(ws).items()}
         assert counts["JCR"] == "No: starts after 2027/28; status proposed"
         assert counts["JET"] == "Yes"
 
     def test_probability_of_meeting_the_target_when_simulated(self, runner, tmp_path):
+        from npv_calc.report.text import probability
+
         path = tmp_path / "mc.xlsx"
         out = runner.invoke(
             cli,
@@ -511,9 +579,20 @@ class TestSummary:
         )
         assert out.exit_code == 0, out.output
         chance = json.loads(out.stdout)["portfolio"]["prob_meets_target"]
-        ws = load_workbook(path, data_only=True)["Summary"]
-        kpis = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(5, 15)}
-        assert kpis["Probability of meeting the target"] == pytest.approx(chance, rel=1e-11)
+        shown = first_page(load_workbook(path, data_only=True)["Summary"])
+        got = shown["Chance of meeting the target"]
+        if 0.001 <= chance <= 0.999:
+            assert got == pytest.approx(chance, rel=1e-11)
+        else:  # never 100% or 0%
+            assert (got == probability(chance) and "99.9%" in got) or "0.1%" in got
+
+    def test_the_first_page_is_one_page(self, example_book):
+        ws = example_book["Summary"]
+        # fitToWidth and fitToHeight default to 1 in OOXML (ECMA-376 18.3.1.63), so a writer
+        # may leave them out: absent is one page.
+        fit = (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight)
+        assert tuple(1 if n is None else int(n) for n in fit) == (1, 1)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
 
 
 class TestScenarios:
@@ -772,8 +851,8 @@ class TestEconomicCase:
                 assert at(label) == pytest.approx(expected, abs=0.005), (project.id, label)
             assert at("BCR") == pytest.approx(project.bcr, rel=1e-11)
             assert at("Financial return") == pytest.approx(project.financial_roi, rel=1e-11)
-            assert at("Benefits could fall by") == pytest.approx(
-                project.npv / project.pv_benefits, rel=1e-11
+            assert at("Benefits still to come could fall by") == pytest.approx(
+                project.npv / project.pv_benefits_to_come, rel=1e-11
             )
             assert at("Costs could rise by") == pytest.approx(
                 project.npv / project.pv_costs, rel=1e-11
@@ -965,3 +1044,51 @@ class TestPrintedPages:
             "recorded to 2023/24" in note
         )
         assert "The 6 inputs of projects that do not count" not in note
+
+
+#: A formula quoted in docs/workbook.md: a backticked ``=...`` with a cell reference or a name,
+#: whole (no "..." standing for a part left out, no ``<ID>`` placeholder).
+QUOTED_FORMULA = re.compile(r"`(=[^`]+)`")
+
+
+#: A formula shown on a line of its own in a code block.
+BLOCK_FORMULA = re.compile(r"^\s*(=\S+)$", re.M)
+#: Quoted formulas that are not the workbook's: text from an input file shown as text.
+NOT_THE_WORKBOOKS = {"=Fire", '=HYPERLINK("http://x","y")'}
+
+
+def quoted_formulas(text: str) -> list[str]:
+    """The formulas docs/workbook.md quotes whole, as the example's workbook writes them."""
+    return [
+        quoted
+        for quoted in [*QUOTED_FORMULA.findall(text), *BLOCK_FORMULA.findall(text)]
+        if quoted not in NOT_THE_WORKBOOKS
+        if "..." not in quoted
+        and "<" not in quoted
+        and not quoted.startswith("= ")
+        and "×" not in quoted
+    ]
+
+
+def test_every_formula_the_docs_quote_is_the_workbooks(example_book, tmp_path):
+    """A formula docs/workbook.md quotes is in a cell of one of the workbooks it describes: the
+    example's (``run``; ``simulate`` for the Monte Carlo sheet's; ``--scenario pessimistic``
+    for a scenario's outturn factor; ``--previous`` for the Changes sheet; a cost with a
+    project type for optimism bias by type): a sheet that moves a row moves the docs too."""
+    books = [example_book]
+    typed = ob_type_example(tmp_path / "typed")
+    for name, args in (
+        ("simulated", ["simulate", str(EXAMPLE), "-n", "200", "--seed", "1"]),
+        ("pessimistic", ["run", str(EXAMPLE), "--scenario", "pessimistic"]),
+        ("previous", ["run", str(EXAMPLE), "--previous", str(ROOT / "examples" / "last-board")]),
+        ("typed", ["run", str(typed)]),
+    ):
+        path = tmp_path / f"{name}.xlsx"
+        out = CliRunner().invoke(cli, [*args, "--xlsx", str(path)])
+        assert out.exit_code == 0, out.output
+        books.append(load_workbook(path))
+    written = [formula_text(cell) for book in books for cell in formula_cells(book).values()]
+    quoted = quoted_formulas((ROOT / "docs" / "workbook.md").read_text(encoding="utf-8"))
+    assert len(quoted) > 30
+    missing = [q for q in quoted if not any(q in formula for formula in written)]
+    assert missing == []

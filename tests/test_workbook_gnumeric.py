@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, ROOT
 from .gnumeric import recalculate
 from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
 
@@ -29,8 +29,16 @@ from .test_workbook_libreoffice import assert_same_figures, assert_stored_values
         ["run", "--scenario", "rate-3pc"],
         ["run", "--set", "schedule=health", "--set", "discount_year0=true"],
         ["simulate", "-n", "2000", "--seed", "5"],
+        ["run", "--previous", str(ROOT / "examples" / "last-board")],
     ],
-    ids=["central", "pessimistic", "named-scenario", "health-year0", "monte-carlo"],
+    ids=[
+        "central",
+        "pessimistic",
+        "named-scenario",
+        "health-year0",
+        "monte-carlo",
+        "since-last-board",
+    ],
 )
 def test_the_example_recalculates_in_gnumeric(args: list[str], tmp_path: Path) -> None:
     written = tmp_path / "board.xlsx"

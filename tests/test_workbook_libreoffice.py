@@ -25,6 +25,7 @@ from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import (
     convert,
     named_values,
+    projects_table,
     recalculated_values,
     stored_values_that_differ,
 )
@@ -73,22 +74,19 @@ def assert_same_figures(recalculated: Path, result) -> None:
             assert roi == pytest.approx(project.financial_roi, rel=1e-9), project.id
     if result.pv_costs:
         assert values["PortfolioFinancialROI"] == pytest.approx(result.financial_roi, rel=1e-9)
-    # The per-project ratios and payback years on the Summary sheet agree too.
-    summary = recalculated_values(recalculated)["Summary"]
-    header = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "ID")
-    rows = {
-        summary.cell(row=r, column=1).value: r
-        for r in range(header + 1, header + 1 + len(result.projects))
-    }
+    # The per-project ratios and payback years on the Projects sheet agree too.
+    table = projects_table(recalculated_values(recalculated)["Projects"])
+    assert set(table) == {p.id for p in result.projects}
     for project in result.projects:
-        r = rows[project.id]
-        bcr = summary.cell(row=r, column=9).value
+        row = table[project.id]
         if project.bcr is None:
-            assert bcr == "–"
+            assert row["BCR"] == "–"
         else:
-            assert bcr == pytest.approx(project.bcr, rel=1e-9)
-        payback = summary.cell(row=r, column=10).value
-        assert payback == payback_text(project), project.id
+            assert row["BCR"] == pytest.approx(project.bcr, rel=1e-9)
+        assert row["Payback"] == payback_text(project), project.id
+        assert row["PV of benefits still to come"] == pytest.approx(
+            project.pv_benefits_to_come, abs=PENNY
+        )
 
 
 def assert_stored_values_recalculate(
@@ -463,7 +461,6 @@ def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
-    summary = load_workbook(recalculated, data_only=True)["Summary"]
-    header = next(r for r in range(1, summary.max_row + 1) if summary.cell(r, 1).value == "ID")
-    counts = [summary.cell(row=r, column=12).value for r in range(header + 1, header + 4)]
+    table = projects_table(load_workbook(recalculated, data_only=True)["Projects"])
+    counts = [row["Counts toward target"] for row in table.values()]
     assert counts == ["Yes", "No: status proposed", "No: starts after 2027/28"]

@@ -17,6 +17,7 @@ from .model import Portfolio, SettingsPatch
 from .progress import against_plan
 from .results.appraisal import PortfolioResult
 from .results.board import BoardPack
+from .results.comparison import Comparison
 from .results.uncertainty import Simulation
 from .scenarios import Case, case_of
 from .sensitivity import sensitivity, switching_values
@@ -32,6 +33,7 @@ def board_pack(
     result: PortfolioResult | None = None,
     simulation: Simulation | None = None,
     tornado: bool = True,
+    changes: Comparison | None = None,
 ) -> BoardPack:
     """Everything the board workbook shows for a case.
 
@@ -47,6 +49,10 @@ def board_pack(
         A Monte Carlo simulation of the case, for the Monte Carlo sheet.
     tornado
         Run the sensitivity analysis (the tornado) for the Sensitivity sheet.
+    changes
+        The scenario set as it stood at the last board against this case's appraisal
+        (:func:`npv_calc.compare.line_up`, for ``run --previous``): what changed since, for the
+        Summary and the Changes sheet.
     """
     case = case_of(subject, scenario, overrides)
     if result is None:
@@ -69,4 +75,5 @@ def board_pack(
         progress=against_plan(case, result) if result.as_of is not None else None,
         sensitivity=analysis,
         simulation=simulation,
+        changes=changes,
     )

@@ -193,6 +193,29 @@ def _load(
     return (portfolio.as_planned() if plan else portfolio), overrides
 
 
+def _load_sets(
+    sets_of_paths: list[tuple[str, ...]], sets: tuple[str, ...], strict: bool, plan: bool
+) -> list[tuple[Portfolio, SettingsPatch]]:
+    """Several scenario sets loaded alike (``compare``, ``run --previous``), every problem of
+    all of them reported together."""
+    from .errors import InputError
+
+    failures: list[InputError] = []
+    loaded = []
+    for paths in sets_of_paths:
+        try:
+            loaded.append(_load(paths, sets, strict, plan))
+        except InputError as exc:
+            failures.append(exc)
+    if failures:
+        raise InputError(
+            [p for exc in failures for p in exc.problems],
+            [w for exc in failures for w in exc.warnings],
+            strict=all(exc.strict for exc in failures),
+        )
+    return loaded
+
+
 def _case(portfolio: Portfolio, patch: SettingsPatch, scenario: str = "central") -> Case:
     """The run's case, validated once: the loader checked the files with ``patch`` already,
     so only a named scenario's own settings are checked again."""
@@ -245,6 +268,13 @@ def cli() -> None:
 @click.option(
     "--check-target", is_flag=True, help="Exit with status 3 when the portfolio misses its target."
 )
+@click.option(
+    "--previous",
+    type=click.Path(readable=False),
+    metavar="PATH",
+    help="The scenario set as it stood at the last board: the workbook and the table say what "
+    "changed since.",
+)
 @handles_errors
 def run(
     paths: tuple[str, ...],
@@ -256,19 +286,30 @@ def run(
     strict: bool,
     marking: str,
     check_target: bool,
+    previous: str | None,
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise_case
 
-    portfolio, overrides = _load(paths, sets, strict, plan)
+    loaded = _load_sets([paths, *([(previous,)] if previous else [])], sets, strict, plan)
+    portfolio, overrides = loaded[0]
     _check_workbook(xlsx, portfolio, overrides)
     case = _case(portfolio, overrides, scenario)
     result = appraise_case(case)
+    changes = None
+    if previous is not None:
+        from .compare import line_up
+
+        changes = line_up(appraise_case(_case(loaded[1][0], overrides, scenario)), result)
     if xlsx is not None:
         from .board import board_pack
 
-        _write_workbook(xlsx, board_pack(case, result=result), marking)
+        _write_workbook(xlsx, board_pack(case, result=result, changes=changes), marking)
     click.echo(formatted(result, fmt), nl=False)
+    if changes is not None and fmt == "table":
+        from .report.table import since_last_board
+
+        click.echo(since_last_board(changes, previous or ""))
     if check_target:
         if result.meets_target is None:
             _fail(
@@ -432,18 +473,8 @@ def compare(
 ) -> None:
     """What changed between two scenario sets, project by project."""
     from .compare import compare as line_up
-    from .errors import InputError
 
-    problems = []
-    loaded = []
-    for path in (path_a, path_b):
-        try:
-            loaded.append(_load((path,), sets, strict, plan))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    (a, overrides), (b, _) = loaded
+    (a, overrides), (b, _) = _load_sets([(path_a,), (path_b,)], sets, strict, plan)
     result = line_up(_case(a, overrides, scenario), _case(b, overrides, scenario))
     click.echo(formatted(result, fmt, labels=(path_a, path_b)), nl=False)
 

@@ -328,13 +328,25 @@ def _pessimistic_words(r: ProjectResult, pessimistic: float | None) -> list[str]
 def _switching_words(r: ProjectResult, switching: SwitchingValue) -> list[str]:
     """How far benefits could fall (or costs rise) before the NPSV reaches zero."""
     fall, rise = switching.benefits_fall, switching.costs_rise
-    if r.npv > 0 and fall is not None:
-        rise_words = f", or costs rise by {_share(rise)}," if rise is not None else ""
+    if r.npv <= 0 or fall is None:
+        return []
+    # Outturn recorded cannot fall (SPEC): the share is of the benefits still to come.
+    benefits = r.benefits_that_can_fall
+    if fall > 1:
+        rise_words = (
+            ""
+            if rise is None
+            else f"; costs would have to rise by {_share(rise)} to bring it to zero"
+        )
         return [
-            f"Benefits would have to fall by {_share(fall)}{rise_words} before the NPSV "
-            "reached zero (switching values)."
+            f"Its NPSV would stay above zero even if none of its {benefits.lower()} "
+            f"arrived{rise_words} (switching values)."
         ]
-    return []
+    rise_words = f", or costs rise by {_share(rise)}," if rise is not None else ""
+    return [
+        f"{benefits} would have to fall by {_share(fall)}{rise_words} before the NPSV "
+        "reached zero (switching values)."
+    ]
 
 
 def _budget_words(r: ProjectResult) -> list[str]:

@@ -35,18 +35,20 @@ __all__ = ["Sensitivity", "SwitchingValue", "TornadoBar", "sensitivity", "switch
 def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...], float | None]:
     """Per-project switching values and the portfolio's benefits fall to miss the target.
 
-    ``None`` where the share is undefined: no benefits (or no costs), or no target.
+    Benefits fall only where they are still to come: outturn recorded cannot fall (SPEC, one
+    story for the board), so the share is of the benefits still to come. ``None`` where the
+    share is undefined: no such benefits (or no costs), or no target.
     """
     values = tuple(
         SwitchingValue(
             p.id,
             p.npv,
-            p.npv / p.pv_benefits if p.pv_benefits else None,
+            p.npv / p.pv_benefits_to_come if p.pv_benefits_to_come else None,
             p.npv / p.pv_costs if p.pv_costs else None,
         )
         for p in result.projects
     )
-    counting = sum(p.pv_benefits for p in result.projects if p.counts_toward_target)
+    counting = result.pv_benefits_to_come_toward_target
     fall = None
     if result.headroom is not None and counting:
         fall = result.headroom / counting

@@ -92,7 +92,7 @@ def _outputs(
     from ..results.economic import EconomicCase
     from ..results.realisation import Progress
     from ..results.uncertainty import Sensitivity, Simulation
-    from . import case, csv, json, table
+    from . import case, csv, json, simulation_table, table
 
     if isinstance(result, PortfolioResult):
         return {
@@ -108,7 +108,7 @@ def _outputs(
     if isinstance(result, Simulation):
         return {
             "json": lambda: json.simulation_document(result),
-            "table": lambda: table.render_simulation(result),
+            "table": lambda: simulation_table.render_simulation(result),
         }
     if isinstance(result, Comparison):
         return {

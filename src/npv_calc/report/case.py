@@ -195,7 +195,7 @@ def _project_markdown(c: ProjectCase, present_value_year: int | None) -> list[st
         "",
         *_table(["Measure", "Value"], rows, {1}),
         *_section("Benefits by value type", _value_types(r)),
-        *_section("Switching values", _switching(c.switching)),
+        *_section("Switching values", _switching(r, c.switching)),
         *_section("Scenarios", _scenarios(c.scenarios)),
     ]
     mc = c.monte_carlo
@@ -229,11 +229,11 @@ def _value_types(r: ProjectResult) -> list[str]:
     )
 
 
-def _switching(s: SwitchingValue) -> list[str]:
+def _switching(r: ProjectResult, s: SwitchingValue) -> list[str]:
     return _table(
         ["How far before the NPSV reaches zero", "Share"],
         [
-            ["Benefits could fall by", percent(s.benefits_fall)],
+            [f"{r.benefits_that_can_fall} could fall by", percent(s.benefits_fall)],
             ["Costs could rise by", percent(s.costs_rise)],
         ],
         {1},

@@ -14,7 +14,6 @@ from .text import (
     input_value,
     money,
     percent,
-    probability,
     rating_text,
     ratio,
     render_rows,
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from ..results.appraisal import Figures, PortfolioResult, ProjectResult
     from ..results.comparison import Comparison
     from ..results.realisation import Progress, ProjectProgress
-    from ..results.uncertainty import Sensitivity, Simulation, Stats
+    from ..results.uncertainty import Sensitivity
 
 
 def problems_summary(problems: int, warnings: int, strict: bool) -> str:
@@ -62,6 +61,24 @@ def target_missed(result: PortfolioResult) -> str:
         f"Target missed: NPV toward target {money(result.npv_toward_target)} is "
         f"{money(-(result.headroom or 0.0))} short of {money(result.target)}."
     )
+
+
+def since_last_board(changes: Comparison, label: str) -> str:
+    """``run --previous``: how the NPV toward the target moved since the last board's set, and
+    the projects that moved it most (a paragraph after the table)."""
+    then, now = changes.a.npv_toward_target, changes.b.npv_toward_target
+    moved = [c for c in changes.projects if c.status != "unchanged"][:3]
+    words = ", ".join(f"{c.id} {signed_money(c.change)}{c.aside}" for c in moved)
+    text = (
+        f"Since the last board ({label}): NPV toward target {money(then)} then, {money(now)} "
+        f"now ({signed_money(now - then)})"
+        + (
+            f"; the projects' NPVs that changed most: {words}."
+            if words
+            else "; no project's NPV changed."
+        )
+    )
+    return "\n" + "\n".join(wrap(text))
 
 
 def counts_text(p: ProjectResult) -> str:
@@ -344,10 +361,13 @@ def _tornado(sensitivity: Sensitivity, toward: bool) -> list[str]:
 
 
 def _switching(sensitivity: Sensitivity) -> list[str]:
-    """Each project's switching values, then the portfolio's against its target."""
+    """Each project's switching values, then the portfolio's against its target. With benefit
+    outturn recorded they are of the benefits still to come (outturn cannot fall), and say so."""
+    benefits = sensitivity.base.benefits_that_can_fall
+    which = benefits.lower() + (" (outturn recorded cannot fall)" if benefits != "Benefits" else "")
     lines = [
-        "Switching values: how far each project's benefits could fall, or its costs "
-        "rise, before its NPV reaches 0",
+        f"Switching values: how far each project's {which} could fall, or its costs rise, "
+        "before its NPV reaches 0",
         "",
     ]
     rows = [
@@ -355,217 +375,29 @@ def _switching(sensitivity: Sensitivity) -> list[str]:
         for value in sensitivity.switching_values
     ]
     lines += render_rows(
-        ["Project", "NPV", "Benefits could fall by", "Costs could rise by"], rows, right={1, 2, 3}
+        ["Project", "NPV", f"{benefits} could fall by", "Costs could rise by"],
+        rows,
+        right={1, 2, 3},
     )
+    if any((v.benefits_fall or 0.0) > 1 for v in sensitivity.switching_values):
+        lines.append(
+            f"Above 100%: the NPV stays above 0 even if none of the {benefits.lower()} arrive."
+        )
     lines.append("")
     fall = sensitivity.benefits_fall_to_miss_target
     if fall is None:
         lines.append("Portfolio: no target, so no switching value for it.")
     elif fall >= 0:
         lines.append(
-            f"Portfolio: the benefits of the projects counting toward the target could "
-            f"all fall by {percent(fall)} before the target is missed."
+            f"Portfolio: the {benefits.lower()} of the projects counting toward the target "
+            f"could all fall by {percent(fall)} before the target is missed."
         )
     else:
         lines.append(
-            f"Portfolio: the target is already missed; the benefits of the projects "
-            f"counting toward it would have to rise by {percent(-fall)} to meet it."
+            f"Portfolio: the target is already missed; the {benefits.lower()} of the "
+            f"projects counting toward it would have to rise by {percent(-fall)} to meet it."
         )
     return lines
-
-
-def sampling_words(simulation: Simulation) -> str:
-    """How the draws were made, e.g. ``Latin Hypercube sampling in 10 replicates``."""
-    if simulation.sampling == "lhs":
-        return f"Latin Hypercube sampling in {simulation.replicates} independent replicates"
-    return "plain random sampling"
-
-
-def independence_note(simulation: Simulation) -> str:
-    """What the correlation (or its absence) does to the spread, in plain words."""
-    if simulation.independent:
-        why = (
-            "the declared correlation groups were ignored (--independent)"
-            if simulation.correlation_ignored
-            else "no correlation groups are declared"
-        )
-        return (
-            "Every uncertain value was drawn independently of the others: "
-            f"{why}. Values that move together in reality (unit costs from one "
-            "source, demand shared by several projects) then offset each other in the draws, "
-            "so the spread shown is narrower, and the probability of meeting the target "
-            "further from 50%, than they would be. Declare [correlation.groups] for such "
-            "values (docs/method.md, Monte Carlo)."
-        )
-    groups = ", ".join(simulation.correlation_groups)
-    return (
-        f"Values in the correlation groups {groups} were drawn rank-correlated (Iman–Conover), "
-        "each keeping its own distribution; every other value was drawn independently."
-    )
-
-
-def probability_error(simulation: Simulation) -> str:
-    """How sure the probability of meeting the target is: its standard error or, when every
-    draw falls on one side, a sentence saying so."""
-    share = simulation.prob_meets_target
-    if share in (0.0, 1.0):
-        # Every draw on one side: a standard error of 0 would claim a certainty that the
-        # draws cannot show, only that a miss (or a hit) is rarer than 1 in this many.
-        side, event = ("missed", "a miss") if share == 1.0 else ("met", "meeting it")
-        return (
-            f"no draw of {simulation.iterations:,} {side} the target: {event} is not "
-            "impossible, only too rare for these draws to measure"
-        )
-    return f"standard error {standard_error(simulation.prob_meets_target_se, 'share')}"
-
-
-def standard_error(value: float | None, kind: str) -> str:
-    """``±1.2 percentage points`` for a ``share``, else ``±£1,234``; ``–`` for none."""
-    if value is None:
-        return "–"
-    return f"±{value * 100:.2g} percentage points" if kind == "share" else f"±{money(value)}"
-
-
-def _distribution_row(label: str, s: Stats) -> list[str]:
-    return [
-        label,
-        money(s.mean),
-        money(s.std),
-        money(s.p(5.0)),
-        money(s.p(10.0)),
-        money(s.p(50.0)),
-        money(s.p(90.0)),
-        money(s.p(95.0)),
-    ]
-
-
-def render_simulation(simulation: Simulation) -> str:
-    """The ``simulate --format table`` text."""
-    base = simulation.base
-    distribution = "PERT" if simulation.distribution == "pert" else simulation.distribution
-    lines = [
-        f"{printable(base.portfolio.name)} — Monte Carlo, {base.scenario} scenario",
-        f"{simulation.iterations:,} draws of {simulation.uncertain_values} uncertain values "
-        f"({distribution}), {sampling_words(simulation)}, seed {simulation.seed}",
-        settings_line(base),
-        "",
-        *_distributions(simulation),
-        "",
-        *_sureness(simulation),
-        "",
-        *wrap(independence_note(simulation)),
-        "",
-        *_project_distributions(simulation),
-    ]
-    if simulation.drivers:
-        lines += ["", *_drivers(simulation)]
-    return "\n".join(lines) + "\n"
-
-
-def _distributions(simulation: Simulation) -> list[str]:
-    """The distribution of the portfolio NPV (and of the NPV toward the target), with the
-    deterministic figures beside it."""
-    base = simulation.base
-    rows = [_distribution_row("Portfolio NPV", simulation.portfolio)]
-    toward = ""
-    if simulation.toward_target is not None:
-        rows.append(_distribution_row("NPV toward target", simulation.toward_target))
-        toward = f", toward target {money(base.npv_toward_target)}"
-    return [
-        *render_rows(
-            ["", "Mean", "Std dev", "P5", "P10", "P50", "P90", "P95"],
-            rows,
-            right={1, 2, 3, 4, 5, 6, 7},
-        ),
-        f"Deterministic ({base.scenario} values): portfolio {money(base.npv)}{toward}",
-    ]
-
-
-def _sureness(simulation: Simulation) -> list[str]:
-    """The probability of meeting the target and how sure it and the mean are."""
-    portfolio = simulation.base.portfolio
-    share = simulation.prob_meets_target
-    if share is None:
-        chance = "No target set, so no probability of meeting it."
-    else:
-        by = f" by {portfolio.target_year}" if portfolio.target_year is not None else ""
-        chance = (
-            f"Probability of meeting the target of {money(portfolio.target)}{by}: "
-            f"{probability(share)} ({probability_error(simulation)})"
-        )
-    spread = (
-        f" (from the spread of the {simulation.replicates} replicates)"
-        if simulation.sampling == "lhs"
-        else ""
-    )
-    return [
-        chance,
-        "Standard error of the mean portfolio NPV: "
-        f"{standard_error(simulation.mean_se, 'money')}{spread}",
-    ]
-
-
-def _project_distributions(simulation: Simulation) -> list[str]:
-    """Each project's simulated NPV: mean, spread and the chance it is below 0."""
-    rows = []
-    for result in simulation.base.projects:
-        s = simulation.projects[result.id]
-        rows.append(
-            [
-                result.id,
-                money(s.mean),
-                money(s.std),
-                money(s.p(10.0)),
-                money(s.p(50.0)),
-                money(s.p(90.0)),
-                probability(s.prob_negative),
-            ]
-        )
-    return render_rows(
-        ["Project", "Mean NPV", "Std dev", "P10", "P50", "P90", "P(NPV < 0)"],
-        rows,
-        right={1, 2, 3, 4, 5, 6},
-    )
-
-
-def _drivers(simulation: Simulation) -> list[str]:
-    """The first :data:`DRIVERS_SHOWN` drivers of the measure the target is tested against."""
-    measure = (
-        "the NPV toward the target" if simulation.toward_target is not None else "the portfolio NPV"
-    )
-    lines = [
-        *wrap(
-            f"Drivers: the uncertain values that move {measure} most (Spearman rank "
-            "correlation with it; share of the sum of squared correlations). A value in a "
-            "correlation group moves with the rest of its group, and its correlation counts "
-            "theirs too: it can rank higher here than its own swing in the tornado"
-        ),
-        "",
-    ]
-    rows = [
-        [
-            str(i),
-            d.project,
-            clip(d.line, 40),
-            d.field,
-            f"{d.rank_correlation:+.2f}",
-            f"{d.contribution * 100:.0f}%",
-            d.group or "–",
-        ]
-        for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
-    ]
-    lines += render_rows(
-        ["#", "Project", "Line", "Input", "Rank corr.", "Share", "Group"], rows, right={0, 4, 5}
-    )
-    if len(simulation.drivers) > DRIVERS_SHOWN:
-        lines.append(
-            f"(the top {DRIVERS_SHOWN} of {len(simulation.drivers)}; --format json lists all)"
-        )
-    return lines
-
-
-#: Drivers listed in the table (the JSON has them all).
-DRIVERS_SHOWN = 10
 
 
 def render_comparison(comparison: Comparison, label_a: str, label_b: str) -> str:

@@ -28,12 +28,24 @@ def percent(value: float | None, places: int = 1) -> str:
     return "–" if value is None else f"{value * 100:.{places}f}%"
 
 
+#: A probability is never shown as 100% or 0% (SPEC): the draws can only say it is beyond these.
+ALMOST_CERTAIN = 0.999
+ALMOST_NEVER = 0.001
+
+
 def probability(value: float) -> str:
-    """A share of draws as a percentage that never rounds a near-certainty to 0% or 100%."""
-    if 0 < value < 0.001:
-        return "<0.1%"
-    if 0.999 < value < 1:
-        return ">99.9%"
+    """A share of draws as a percentage to one decimal, never 100% or 0%: a simulation cannot
+    show a certainty, only that the other outcome is rarer than its draws can measure.
+
+    Examples
+    --------
+    >>> probability(0.9531), probability(1.0), probability(0.0)
+    ('95.3%', 'more than 99.9%', 'less than 0.1%')
+    """
+    if value > ALMOST_CERTAIN:
+        return "more than 99.9%"
+    if value < ALMOST_NEVER:
+        return "less than 0.1%"
     return f"{value * 100:.1f}%"
 
 

@@ -138,6 +138,20 @@ class ProjectResult:
         return self.planned or Figures(self.npv, self.pv_costs, self.pv_benefits)
 
     @property
+    def pv_benefits_to_come(self) -> float:
+        """The PV of the benefits still to come: every benefit but the outturn recorded (which
+        can no longer fall); the PV of benefits when no outturn is used."""
+        realised = self.realised.pv_benefits if self.realised is not None else 0.0
+        return self.pv_benefits - realised
+
+    @property
+    def benefits_that_can_fall(self) -> str:
+        """``"Benefits still to come"`` when benefit outturn is recorded (the switching value
+        is of them alone), else ``"Benefits"``: the words before "could fall by"."""
+        recorded = self.realised is not None and self.realised.pv_benefits != 0
+        return "Benefits still to come" if recorded else "Benefits"
+
+    @property
     def id(self) -> str:
         return self.project.id
 
@@ -233,6 +247,11 @@ class PortfolioResult:
         return sum((p.cashable_npv for p in self.projects), 0.0)
 
     @property
+    def pv_benefits_to_come_toward_target(self) -> float:
+        """The PV of the benefits still to come of the projects counting toward the target."""
+        return sum((p.pv_benefits_to_come for p in self.projects if p.counts_toward_target), 0.0)
+
+    @property
     def npv_toward_target_plan(self) -> float:
         return sum((p.plan.npv for p in self.projects if p.counts_toward_target), 0.0)
 
@@ -253,6 +272,13 @@ class PortfolioResult:
             sum((f.pv_benefits for f in parts), 0.0),
             self.as_of,
         )
+
+    @property
+    def benefits_that_can_fall(self) -> str:
+        """``"Benefits still to come"`` when some project records benefit outturn (switching
+        values are of the benefits still to come alone), else ``"Benefits"``."""
+        recorded = any(p.benefits_that_can_fall != "Benefits" for p in self.projects)
+        return "Benefits still to come" if recorded else "Benefits"
 
     def project(self, pid: str) -> ProjectResult:
         """The result of the project with id ``pid``."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..model import Portfolio, SettingsPatch
 from .appraisal import PortfolioResult
+from .comparison import Comparison
 from .economic import ProjectCase
 from .realisation import Progress
 from .uncertainty import Sensitivity, Simulation, SwitchingValue
@@ -40,3 +41,5 @@ class BoardPack:
     progress: Progress | None = None
     sensitivity: Sensitivity | None = None
     simulation: Simulation | None = None
+    #: the scenario set as it stood at the last board (``run --previous``) against this one
+    changes: Comparison | None = None

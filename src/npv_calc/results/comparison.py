@@ -18,6 +18,9 @@ class ProjectChange:
     name: str
     npv_a: float | None
     npv_b: float | None
+    #: what changed in the project's inputs between A and B, a sentence each (empty when
+    #: nothing did, or the project is on one side only)
+    inputs: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:
@@ -32,6 +35,12 @@ class ProjectChange:
             return "removed"
         return "changed" if abs(self.change) >= UNCHANGED else "unchanged"
 
+    @property
+    def aside(self) -> str:
+        """`` (added)`` or `` (removed)`` after the project's name; nothing when it is in both
+        sets (its change says the rest)."""
+        return f" ({self.status})" if self.status in ("added", "removed") else ""
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -40,6 +49,9 @@ class Comparison:
     a: PortfolioResult
     b: PortfolioResult
     projects: tuple[ProjectChange, ...]
+    #: what changed in the portfolio's own settings (target, ``as_of``, appraisal settings),
+    #: a sentence each
+    settings: tuple[str, ...] = ()
 
     @property
     def change(self) -> float:

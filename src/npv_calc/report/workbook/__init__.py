@@ -45,10 +45,12 @@ from ...workbook_io import check_writable
 from .assumptions import assumptions_sheet
 from .audit import audit_command, audit_path, audit_sheet
 from .cells import Audit, Book
+from .changes import changes_sheet
 from .economic import economic_case_sheet
 from .formulas import name_id
 from .monte_carlo import monte_carlo_sheet
 from .project import ProjectAnchors, project_sheet
+from .projects import projects_sheet
 from .realisation import realisation_sheet
 from .scenarios import scenarios_sheet
 from .sensitivity import sensitivity_sheet
@@ -69,7 +71,9 @@ _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 #: Sheets that are not projects' (a project's sheet title keeps clear of them).
 FIXED_SHEETS = (
     "Summary",
+    "Projects",
     "Scenarios",
+    "Changes",
     "Realisation",
     "Economic case",
     "Assumptions",
@@ -144,7 +148,9 @@ def _build(book: Book) -> None:
     """Every sheet, created in its final order, then filled: the project sheets first, as the
     others link to the cells they hand back."""
     pack = book.pack
-    fixed = ["Summary", "Scenarios"]
+    fixed = ["Summary", "Projects", "Scenarios"]
+    if pack.changes is not None:
+        fixed.append("Changes")
     if pack.progress is not None:
         fixed.append("Realisation")
     sheets = {name: book.sheet(name) for name in (*fixed, "Economic case", "Assumptions")}
@@ -158,10 +164,14 @@ def _build(book: Book) -> None:
         result.id: project_sheet(book, sheet, result)
         for result, sheet in zip(pack.result.projects, project_sheets, strict=True)
     }
+    delivery = None
     if "Realisation" in sheets:
-        realisation_sheet(book, sheets["Realisation"], projects)
-    summary_sheet(book, sheets["Summary"], projects)
-    scenarios_sheet(book, sheets["Scenarios"])
+        delivery = realisation_sheet(book, sheets["Realisation"], projects)
+    table = projects_sheet(book, sheets["Projects"], projects)
+    scenarios = scenarios_sheet(book, sheets["Scenarios"])
+    if "Changes" in sheets:
+        changes_sheet(book, sheets["Changes"])
+    summary_sheet(book, sheets["Summary"], table, scenarios, delivery)
     economic_case_sheet(book, sheets["Economic case"], projects)
     if "Sensitivity" in sheets:
         sensitivity_sheet(book, sheets["Sensitivity"])

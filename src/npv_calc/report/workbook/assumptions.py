@@ -62,13 +62,16 @@ def assumptions_sheet(book: Book, sheet: Sheet) -> None:
         book,
         sheet,
         last + 2,
-        "GDP deflators (index by financial year)",
-        ("Financial year", "Deflator index"),
+        "GDP deflators (the index each financial year is rebased with)",
+        ("Year (2017 = 2017/18)", "Deflator index"),
         portfolio.deflators,
         ("input year", "input index"),
         columns=("DeflatorYear", "DeflatorIndex"),
-        note="From [deflators] in portfolio.toml. A figure in year-p prices is rebased to "
-        "the price base year b by multiplying by index(b) / index(p).",
+        note="From [deflators] in portfolio.toml: the index of the financial year starting in "
+        "each year. HM Treasury publishes a calendar-year and a financial-year series; from "
+        "the calendar-year one (as npv-calc init writes it) a financial year takes the index of "
+        "the calendar year it starts in. A figure in year-p prices is rebased to the price base "
+        "year b by multiplying by index(b) / index(p).",
     )
     counted = portfolio.count_statuses
     last = _pairs(

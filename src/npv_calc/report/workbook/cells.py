@@ -399,11 +399,13 @@ class Sheet:
         freeze: tuple[int, int],
         protect: bool = True,
         repeat: int | None = None,
+        one_page: bool = False,
     ) -> None:
         """The title band across the used columns, printing, panes and protection.
 
         ``repeat`` is the header row of the sheet's long table, printed at the top of every
-        continuation page; without it the title rows repeat.
+        continuation page; without it the title rows repeat. ``one_page`` prints the sheet on
+        one page, scaled to fit (the first page a board reads).
         """
         style = self.book.style
         page = style.page
@@ -440,8 +442,8 @@ class Sheet:
         else:
             ws.repeat_rows(0, 1)
         width = sum(self.column_width(c) for c in range(1, last_column + 1))
-        pages = max(1, math.ceil(width / page["page_width"]))
-        ws.fit_to_pages(pages, 0)
+        pages = 1 if one_page else max(1, math.ceil(width / page["page_width"]))
+        ws.fit_to_pages(pages, 1 if one_page else 0)
         ws.print_across()
         if pages > 1:
             ws.repeat_columns(0, 1)

@@ -33,7 +33,7 @@ _COLUMNS = (
     ("unspecified", "Benefits with no value type (PV)", 12),
     ("financial_roi", "Financial return", 9),
     ("npv_at_pv_year", "NPSV at the present-value year", 13),
-    ("fall", "Benefits could fall by", 10),
+    ("fall", "Benefits still to come could fall by", 11),
     ("rise", "Costs could rise by", 10),
     ("impacts", "Non-monetised impacts", 10),
 )
@@ -100,8 +100,9 @@ def _figures(
         "discounted to the project's own year 0. Benefits by value type (local partnerships "
         "guidance): fiscal (to public budgets; cashable savings are fiscal), economic, social. "
         "Financial return: PV of fiscal benefits / PV of costs. Switching values: how far "
-        "benefits could fall, or costs rise, before the NPSV reaches 0 (in red where it is "
-        f"already below 0: how far they must rise, or fall).{pv_year}",
+        "the benefits still to come (outturn recorded cannot fall) could fall, or costs rise, "
+        "before the NPSV reaches 0 (in red where it is already below 0: how far they must "
+        f"rise, or fall).{pv_year}",
     )
     labels = table.labels
     rows: list[int] = []
@@ -156,8 +157,10 @@ def _project_row(
 
 
 def _switching(sheet: Sheet, table: _Table, r: int, value: SwitchingValue) -> None:
-    """How far benefits could fall, or costs rise, before the NPSV reaches 0 (live)."""
-    npv, benefits, costs = (table.cell(k, r) for k in ("npv", "benefits", "costs"))
+    """How far benefits still to come could fall, or costs rise, before the NPSV reaches 0
+    (live)."""
+    npv, costs = (table.cell(k, r) for k in ("npv", "costs"))
+    benefits = f"PVBenefitsToCome_{name_id(value.project)}"
     fall, rise = value.benefits_fall, value.costs_rise
     sheet.formula(
         r,

@@ -15,14 +15,14 @@ import math
 import numpy as np
 
 from ...results.uncertainty import Simulation, Stats
-from ..table import (
+from ..simulation_table import (
     independence_note,
     probability_error,
     sampling_words,
     standard_error,
-    who_counts,
 )
-from ..text import money, probability
+from ..table import who_counts
+from ..text import ALMOST_CERTAIN, ALMOST_NEVER, money, probability
 from .cells import PIXELS_PER_CM, Book, Sheet
 from .formulas import name_id
 from .sensitivity import field_label
@@ -287,8 +287,13 @@ def _histogram(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> tu
     holding = _holding(simulation, target)
     first_bar = chart_row
     sheet.header_row(
-        first_bar - 1, ("Bar", "From", "To", "Draws", "Draws at the target"), start=DATA + 4
+        first_bar - 1,
+        ("Bar", "From", "To", "Draws", "Draws at the target", "Target marker"),
+        start=DATA + 4,
     )
+    # The marker stands just above the tallest bar, over the bar the target falls in, so that
+    # the target shows even where no draw fell near it.
+    marker = float(np.max(counts)) * 1.08 if len(counts) else 0.0
     low_edge, high_edge = _edges(simulation)
     step = nice_step(high_edge - low_edge)
     # Round values label the bars that hold them, so that the axis reads £16m, £17m, ...
@@ -301,6 +306,7 @@ def _histogram(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> tu
         sheet.number(r, DATA + 6, float(edges[i + 1]), "money")
         sheet.number(r, DATA + 7, int(count), "count")
         sheet.number(r, DATA + 8, int(count) if i == holding else 0, "count")
+        sheet.number(r, DATA + 9, marker if i == holding else None, "count")
     last_bar = first_bar + len(counts) - 1
     _histogram_chart(book, sheet, simulation, first_bar, last_bar, holding)
     if holding is None and target is not None:
@@ -344,10 +350,14 @@ def _histogram_chart(
             }
         )
     marked = ""
-    if holding is not None and counts[holding]:
-        marked = f"; red: the bar holding the target of {money(target)}"
-    elif holding is not None:  # the bars are widened to show the target, where no draw fell
-        marked = f"; no draw near the target of {money(target)}"
+    if holding is not None:
+        chart.combine(_target_marker(book, sheet, categories, first_bar, last_bar))
+        marked = (
+            f"; red: the bar holding the target of {money(target)}"
+            if counts[holding]
+            # the bars are widened to show the target, where no draw fell
+            else f"; no draw near the target of {money(target)} (red marker)"
+        )
     chart.set_title(
         {
             "name": f"{what[0].upper()}{what[1:]}: {simulation.iterations:,} draws{marked}",
@@ -361,6 +371,31 @@ def _histogram_chart(
     chart.set_legend({"none": True})
     chart.set_size({"width": 28 * PIXELS_PER_CM, "height": 8.5 * PIXELS_PER_CM})
     sheet.insert_chart(first_bar, 1, chart)
+
+
+def _target_marker(
+    book: Book, sheet: Sheet, categories: object, first_bar: int, last_bar: int
+) -> object:
+    """A red triangle labelled "Target" over the bar the target falls in: a line series with
+    one point (the other cells are empty, so no line is drawn)."""
+    red = book.style.colours["bad"]
+    marker = book.wb.add_chart({"type": "line"})
+    marker.add_series(
+        {
+            "name": "Target",
+            "categories": categories,
+            "values": sheet.span(first_bar, DATA + 9, last_bar, DATA + 9).chart(),
+            "line": {"none": True},
+            "marker": {
+                "type": "triangle",
+                "size": 9,
+                "fill": {"color": red},
+                "border": {"color": red},
+            },
+            "data_labels": {"series_name": True, "position": "above", "font": {"color": red}},
+        }
+    )
+    return marker
 
 
 def _drivers(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> int:
@@ -385,15 +420,19 @@ def _drivers(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> int:
         ),
     )
     sheet.header_row(
-        row + 2, ["Project: line", "Input", "Rank correlation", "Share", "Correlation group"]
+        row + 2, ["Project: line", "Input", "Rank correlation", "Share", "Correlation group", ""]
     )
     for i, driver in enumerate(drivers, start=1):
         r = row + 2 + i
-        lines = sheet.wrapped(r, 1, f"{i}. {driver.project}: {driver.line}", "wrap")
-        sheet.fit(r, max(lines, sheet.wrapped(r, 2, field_label(driver.field), "wrap")), most=4)
+        lines = [
+            sheet.wrapped(r, 1, f"{i}. {driver.project}: {driver.line}", "wrap"),
+            sheet.wrapped(r, 2, field_label(driver.field), "wrap"),
+            # a group's name is one word that may be long: two columns give it room
+            sheet.wrapped(r, 5, driver.group or "none (drawn alone)", "wrap", last=6),
+        ]
+        sheet.fit(r, max(lines), most=4)
         sheet.number(r, 3, driver.rank_correlation, "ratio")
         sheet.number(r, 4, driver.contribution, "percent")
-        sheet.text(r, 5, driver.group or "none (drawn alone)", "centre")
     return row + 3 + max(len(drivers), 1) + 1
 
 
@@ -424,7 +463,11 @@ def _projects(book: Book, sheet: Sheet, simulation: Simulation, row: int) -> int
         sheet.formula(r, 2, f"=NPV_{name_id(project.id)}", project.npv, "money")
         for column, value in enumerate(_figures(s), start=3):
             sheet.number(r, column, value, "money")
-        sheet.number(r, 10, s.prob_negative, "probability")
+        # never 0% or 100%: a count of draws cannot show a certainty (SPEC)
+        if ALMOST_NEVER <= s.prob_negative <= ALMOST_CERTAIN:
+            sheet.number(r, 10, s.prob_negative, "probability")
+        else:
+            sheet.text(r, 10, probability(s.prob_negative), "text right")
     return header + len(result.projects)
 
 

@@ -251,6 +251,13 @@ def _result_figures(
     figures: list[tuple[str, str, str, object, str]] = [
         ("pv_costs", "PV of costs", f"=SUMPRODUCT({costs},{df})", r.pv_costs, "money"),
         ("pv_benefits", "PV of benefits", f"=SUMPRODUCT({benefits},{df})", r.pv_benefits, "money"),
+        (
+            "pv_benefits_to_come",
+            "PV of benefits still to come (no outturn yet)",
+            f"=SUMPRODUCT({layout.years_of(layout.to_come_row).fixed},{df})",
+            r.pv_benefits_to_come,
+            "money",
+        ),
         ("npv", "Net present value (NPV)", f"={pv_benefits}-{pv_costs}", r.npv, "money key"),
         (
             "bcr",

@@ -87,6 +87,7 @@ def flows(sheet: Sheet, result: ProjectResult, layout: ProjectLayout) -> None:
     labels = [
         (layout.costs_row, "Total costs"),
         (layout.benefits_row, "Total benefits"),
+        (layout.to_come_row, "Benefits still to come (years without outturn)"),
         (layout.net_total_row, "Net benefit (benefits - costs)"),
         (layout.discounted_row, "Discounted net benefit"),
         (layout.cumulative_row, "Cumulative discounted net benefit"),
@@ -242,6 +243,7 @@ def _totals(
             rows_in = nets[section] + (nets["risks"] if section == "costs" else [])
             total = "+".join(at(n, column) for n in rows_in) or "0"
             runs.put(row, f"={total}", totals[t], "money total", t)
+        _to_come(runs, result, layout, t)
         costs, benefits = at(layout.costs_row, column), at(layout.benefits_row, column)
         runs.put(layout.net_total_row, f"={benefits}-{costs}", net[t], "money", t)
         df = at(layout.df_row, column)
@@ -262,3 +264,19 @@ def _totals(
         first_time = bool(stays[t] and (t == 0 or not reached[t - 1]))
         paid = f'=IF(AND({now}),{fixed_row(layout.t_row, column)},"")'
         runs.put(layout.paid_row, paid, t if first_time else "", "year", t, kind)
+
+
+def _to_come(runs: _Runs, result: ProjectResult, layout: ProjectLayout, t: int) -> None:
+    """Year ``t``'s benefits still to come: the adjusted benefit rows that hold no outturn
+    (outturn recorded can no longer fall, so the switching values leave it out)."""
+    column = FIRST + t
+    open_lines = [
+        i
+        for i, lr in enumerate(result.all_lines)
+        if lr.line.section == "benefits" and t not in lr.trace.outturn
+    ]
+    total = "+".join(at(layout.net_row(i), column) for i in open_lines) or "0"
+    value = sum((result.all_lines[i].flows[t] for i in open_lines), 0.0)
+    # years that add up different lines are different formulas, not one filled right
+    kind = "to come " + ",".join(map(str, open_lines))
+    runs.put(layout.to_come_row, f"={total}", value, "money", t, kind)

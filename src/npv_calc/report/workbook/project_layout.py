@@ -44,20 +44,22 @@ RESULTS_TITLE = 15
 RESULT_ROWS = {
     "pv_costs": 16,
     "pv_benefits": 17,
-    "npv": 18,
-    "bcr": 19,
-    "roi": 20,
-    "payback": 21,
-    "irr": 22,
-    "cashable_npv": 23,
-    "pv_fiscal": 24,
-    "financial_roi": 25,
-    "npv_at_pv_year": 26,  # only with [portfolio] present_value_year
+    "pv_benefits_to_come": 18,
+    "npv": 19,
+    "bcr": 20,
+    "roi": 21,
+    "payback": 22,
+    "irr": 23,
+    "cashable_npv": 24,
+    "pv_fiscal": 25,
+    "financial_roi": 26,
+    "npv_at_pv_year": 27,  # only with [portfolio] present_value_year
 }
 #: The defined name of each result that has one (``NPV_<ID>``, ...).
 RESULT_NAMES = {
     "pv_costs": "PVCosts",
     "pv_benefits": "PVBenefits",
+    "pv_benefits_to_come": "PVBenefitsToCome",
     "npv": "NPV",
     "pv_fiscal": "PVFiscalBenefits",
     "financial_roi": "FinancialROI",
@@ -159,20 +161,25 @@ class ProjectLayout:
         return self.costs_row + 1
 
     @property
-    def net_total_row(self) -> int:
+    def to_come_row(self) -> int:
+        """The benefits still to come: the benefit rows' years without outturn."""
         return self.costs_row + 2
 
     @property
-    def discounted_row(self) -> int:
+    def net_total_row(self) -> int:
         return self.costs_row + 3
 
     @property
-    def cumulative_row(self) -> int:
+    def discounted_row(self) -> int:
         return self.costs_row + 4
 
     @property
-    def paid_row(self) -> int:
+    def cumulative_row(self) -> int:
         return self.costs_row + 5
+
+    @property
+    def paid_row(self) -> int:
+        return self.costs_row + 6
 
     @property
     def k_row(self) -> int:

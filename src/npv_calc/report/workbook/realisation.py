@@ -16,10 +16,11 @@ another").
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from ...model import financial_year
 from ...results.realisation import LineToDate, Progress, ProjectProgress, Rating
-from .anchors import at, fixed
+from .anchors import Cell, at, fixed
 from .cells import PIXELS_PER_CM, Book, Sheet
 from .project import NO_RATIO, ProjectAnchors
 from .realisation_tables import LAST_COLUMN, Limits, line_cells, npv_table, project_years, register
@@ -37,8 +38,21 @@ BASE_COSTS, OUTTURN_COSTS, BASE_BENEFITS, OUTTURN_BENEFITS, PLANNED, RECORDED = 
 YEAR_COLUMNS = (3, 4, 5, 6)
 
 
-def realisation_sheet(book: Book, sheet: Sheet, projects: Mapping[str, ProjectAnchors]) -> None:
-    """The Realisation sheet, from the pack's outturn against the plan."""
+@dataclass(frozen=True)
+class DeliveryCells:
+    """The delivery statuses the Realisation sheet holds (live words), for the Summary."""
+
+    #: a rated project's cost, benefits and schedule status, by id
+    projects: Mapping[str, tuple[Cell, Cell, Cell]]
+    #: the portfolio's cost and benefits status (``None``: no project is rated)
+    portfolio: tuple[Cell, Cell] | None
+
+
+def realisation_sheet(
+    book: Book, sheet: Sheet, projects: Mapping[str, ProjectAnchors]
+) -> DeliveryCells:
+    """The Realisation sheet, from the pack's outturn against the plan; returns where its
+    delivery statuses are."""
     progress = book.pack.progress
     assert progress is not None
     to = financial_year(progress.as_of)
@@ -50,7 +64,8 @@ def realisation_sheet(book: Book, sheet: Sheet, projects: Mapping[str, ProjectAn
     )
     sheet.widths_from((*_name_widths(progress), *WIDTHS))
     limits = _tolerances(sheet, book, 5)
-    end = _delivery_table(sheet, book, progress, projects, limits, 8)
+    header = 8
+    end = _delivery_table(sheet, book, progress, projects, limits, header)
     chart_row = end + 2
     sheet.keep_with_next(chart_row, CHART_ROWS, LAST_COLUMN)  # the chart is not split
     years_title = chart_row + CHART_ROWS
@@ -60,6 +75,15 @@ def realisation_sheet(book: Book, sheet: Sheet, projects: Mapping[str, ProjectAn
     row = npv_table(sheet, book, progress, projects, row + 1)
     rows = project_years(sheet, book, progress, projects, row + 1)
     _years_fill(sheet, progress, years, top, rows)
+    rated = {
+        p.id: (sheet.cell(r, COST), sheet.cell(r, BENEFITS), sheet.cell(r, SCHEDULE))
+        for r, p in enumerate(progress.projects, start=header + 1)
+        if p.rag is not None
+    }
+    portfolio = None
+    if progress.cost is not None:
+        portfolio = (sheet.cell(end, COST), sheet.cell(end, BENEFITS))
+    return DeliveryCells(rated, portfolio)
 
 
 def _name_widths(progress: Progress) -> tuple[float, float]:

@@ -10,7 +10,7 @@ formulas of the ``Target`` cell.
 
 from __future__ import annotations
 
-from .anchors import at, fixed_row
+from .anchors import Cell, at, fixed_row
 from .cells import Book, Sheet
 from .formulas import name_id
 
@@ -25,9 +25,9 @@ BUILT_IN = {
 PARTS = ((2, 2), (3, 5), (6, 7), (8, 8))
 
 
-def scenarios_sheet(book: Book, sheet: Sheet) -> None:
+def scenarios_sheet(book: Book, sheet: Sheet) -> dict[str, tuple[Cell, Cell]]:
     """The Scenarios sheet: what each scenario is, then the NPVs of every scenario side by
-    side."""
+    side. Returns each appraised scenario's NPV toward the target and headroom cells."""
     own, whole = book.pack.result, book.pack.whole
     names = list(book.pack.scenarios)
     last_column = max(2 + len(names), PARTS[-1][1])
@@ -54,10 +54,13 @@ def scenarios_sheet(book: Book, sheet: Sheet) -> None:
     for r, project in enumerate(whole.projects, start=first):
         sheet.text(r, 1, project.id, "text")
         sheet.fit(r, sheet.wrapped(r, 2, project.name, "wrap"))
+    cells = {}
     for column, name in enumerate(names, start=3):
-        _scenario(book, sheet, name, column, rows, first)
+        if _scenario(book, sheet, name, column, rows, first):
+            cells[name] = (sheet.cell(rows["toward"], column), sheet.cell(rows["headroom"], column))
     last = first + len(whole.projects) - 1
     sheet.finish(last_column, last, freeze=(2, 2), repeat=header)
+    return cells
 
 
 #: The portfolio's figures at the head of each scenario's column.
@@ -105,13 +108,13 @@ def _what_each_is(book: Book, sheet: Sheet, names: list[str]) -> int:
 
 def _scenario(
     book: Book, sheet: Sheet, name: str, column: int, rows: dict[str, int], first: int
-) -> None:
+) -> bool:
     """A scenario's column: the portfolio's figures, then each project's NPV (live for the
-    workbook's own scenario)."""
+    workbook's own scenario); whether the scenario could be appraised."""
     result = book.pack.scenarios[name]
     if isinstance(result, str):
         sheet.text(rows["portfolio"], column, "not appraised", "centre")
-        return
+        return False
     projects = book.pack.whole.projects
     live = name == book.pack.result.scenario
     appraised = {p.id: p for p in result.projects}
@@ -148,3 +151,4 @@ def _scenario(
         {"Yes": "status good", "No": "status bad"}.get(meets, "status"),
     )
     book.status_colours(fixed_row(row, column), sheet.span(row, column, row, column))
+    return True

@@ -69,17 +69,19 @@ def _switching_values(book: Book, sheet: Sheet, analysis: Sensitivity) -> int:
         1,
         LAST_COLUMN,
         "How far a project's benefits could fall, or its costs rise, before its NPV reaches 0 "
-        "(Green Book). Where the NPV is already below 0, how far they must rise, or fall, "
-        "to reach 0 (in red).",
+        "(Green Book). Benefits fall only where they are still to come: the outturn recorded "
+        "cannot fall, so the share is of the benefits still to come (a share above 100%: the "
+        "NPV stays above 0 even with no further benefit). Where the NPV is already below 0, "
+        "how far they must rise, or fall, to reach 0 (in red).",
     )
     labels = [
         "ID",
         "Project",
         "",
         "NPV",
-        "PV of benefits",
+        "PV of benefits still to come",
         "PV of costs",
-        "Benefits could fall by",
+        "Benefits still to come could fall by",
         "Costs could rise by",
     ]
     rows = sheet.table(6, labels, len(result.projects), LAST_COLUMN)
@@ -89,7 +91,7 @@ def _switching_values(book: Book, sheet: Sheet, analysis: Sensitivity) -> int:
         sheet.text(r, 1, project.id, "text")
         sheet.fit(r, sheet.wrapped(r, 2, project.project.name, "wrap", last=3))
         sheet.formula(r, 4, f"=NPV_{nid}", project.npv, "money")
-        sheet.formula(r, 5, f"=PVBenefits_{nid}", project.pv_benefits, "money")
+        sheet.formula(r, 5, f"=PVBenefitsToCome_{nid}", project.pv_benefits_to_come, "money")
         sheet.formula(r, 6, f"=PVCosts_{nid}", project.pv_costs, "money")
         npv = at(r, 4)
         sheet.formula(

@@ -1,404 +1,327 @@
-"""The ``Summary`` sheet: the portfolio against its target, the projects, a chart of each
-project's NPV with the portfolio's progress toward the target, and who pays and who benefits.
+"""The ``Summary`` sheet: the first page, the one story a board reads (SPEC, "One story for the
+board"). It prints on one A4 landscape page and reads top to bottom:
 
-Its figures are live: the projects table links each project sheet's results (through the cells
-each project sheet hands back, :class:`~.project.ProjectAnchors`), and the figures about the
-target are sums of that table.
+1. the verdict, the NPV toward the target (the first and largest figure), the target and the
+   headroom; the other portfolio figures after, each labelled as not the one tested;
+2. how sure: the pessimistic scenario's NPV toward the target and its headroom, how far the
+   benefits still to come could fall, and, when simulated, the chance of meeting the target
+   with its standard error and what the simulation includes and cannot;
+3. delivery: a row per project, cost, benefits and schedule in words (Realisation sheet);
+4. what changed since the last board (``run --previous``);
+5. the three largest risks by expected cost, and the NPV realised to date;
+
+and a chart of the NPV secured toward the target as projects start. Its figures are live sums
+of the Projects sheet and links to the Scenarios and Realisation sheets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ... import __version__
-from ...model import Portfolio, financial_year
-from ...results.appraisal import PortfolioResult, ProjectResult
+from ...model import financial_year
+from ...results.appraisal import LineResult
+from ...results.realisation import Progress, ProjectProgress
 from ..table import settings_line, who_counts
-from .anchors import Cell, Span, at, fixed
+from .anchors import Cell, fixed
 from .cells import PIXELS_PER_CM, Book, Sheet
-from .formulas import NOT_AVAILABLE, name_id, year_label
-from .project import NO_RATIO, ProjectAnchors, payback_text
-from .text import wrapped_lines
+from .formulas import year_label
+from .project import NO_RATIO
+from .projects import ProjectsAnchors, by_start_year
+from .realisation import DeliveryCells
+from .summary_sure import how_sure, sure_words
 
-#: Column widths of the Summary; the last column (the target line's data) is not printed.
-SUMMARY_WIDTHS = (9, 38, 12, 16, 8, 13, 13, 13, 7, 12, 13, 22, 14, 13)
-#: The projects table's columns.
-COLUMNS = {
-    "id": 1,
-    "name": 2,
-    "status": 3,
-    "years": 4,
-    "start": 5,
-    "pv_costs": 6,
-    "pv_benefits": 7,
-    "npv": 8,
-    "bcr": 9,
-    "payback": 10,
-    "cashable_npv": 11,
-    "counts": 12,
-    "cumulative": 13,
-    "target": 14,
-}
-#: "Who pays and who benefits", beside the chart: its first column (J).
-AGENCIES = 10
-#: The first column of the links behind "Who pays and who benefits" (P), beside the printed area.
-AGENCY_LINKS = 16
-#: With more projects than this the Summary puts its projects table last, on its own pages.
-COMPACT_PROJECTS = 20
-#: Rows a chart of 10 cm takes.
-CHART_ROWS = 22
+#: Column widths: the left panel (label, figure, figure), a gap, the right panel (ID, project,
+#: and three narrow columns).
+WIDTHS = (44, 16, 16, 2, 8, 30, 11, 11, 11)
+LABEL, FIGURE, EXTRA = 1, 2, 3
+RIGHT = 5
+LAST_COLUMN = len(WIDTHS)
+#: Projects rated on the first page (those Red or Amber first); the rest are on Realisation.
+RATED_SHOWN = 12
+#: Rows the chart takes.
+CHART_ROWS = 16
 
 
-class _Table:
-    """Where the projects table is: its header row and its first and last project rows."""
-
-    def __init__(self, sheet: Sheet, header: int, count: int):
-        self.sheet, self.header = sheet, header
-        self.first, self.last = header + 1, header + count
-
-    def column(self, key: str) -> Span:
-        """A column of the table, its projects' rows."""
-        return self.sheet.span(self.first, COLUMNS[key], self.last, COLUMNS[key])
-
-
-def summary_sheet(book: Book, sheet: Sheet, projects: Mapping[str, ProjectAnchors]) -> None:
-    """The Summary: the figures about the target, the projects, a chart, and who pays and who
-    benefits. With up to :data:`COMPACT_PROJECTS` projects the projects table comes second, so
-    that the first page holds the figures, the projects and the chart; with more it comes last,
-    on its own pages, its header repeated on each."""
+def summary_sheet(
+    book: Book,
+    sheet: Sheet,
+    table: ProjectsAnchors,
+    scenarios: Mapping[str, tuple[Cell, Cell]],
+    delivery: DeliveryCells | None,
+) -> None:
+    """The Summary: the first page, in bands of two panels side by side (each band's rows hold
+    one line of each panel, so that neither panel's row heights disturb the other's), each
+    band's longer words in a note across the page below it."""
     result = book.pack.result
     sheet.title_band(
         result.portfolio.name,
         f"{result.scenario.capitalize()} scenario. {settings_line(result)}. "
         f"Written by npv-calc {__version__} on {book.created:%d %B %Y}.",
     )
-    sheet.widths_from(SUMMARY_WIDTHS)
-    last_column = len(SUMMARY_WIDTHS) - 1  # the last, the target line's data, is not printed
-    count = len(result.projects)
-    agencies = summary_agencies(result, projects)
-    kpis = _kpi_rows(book)
-    kpi_end = 4 + len(kpis)
-    compact = count <= COMPACT_PROJECTS
-    # The chart, with "who pays and who benefits" beside it (title, header, a row each,
-    # total), after the projects table, or before it when the table is long.
-    beside = max(CHART_ROWS, len(agencies) + 5)
-    if compact:
-        table = _Table(sheet, kpi_end + 3, count)
-        chart_row = table.last + 3
-        end = chart_row + beside - 1
-    else:
-        chart_row = kpi_end + 2
-        table = _Table(sheet, chart_row + beside + 2, count)
-        sheet.page_break(table.header - 1)  # the long table starts its own page
-        end = table.last + 1
-    _kpis(book, sheet, kpis, table, last_column)
-    _projects_table(sheet, result, table, projects)
+    sheet.widths_from(WIDTHS)
+    # Band 1: the verdict beside how sure it is.
+    end = max(_verdict(book, sheet, table, 4), how_sure(book, sheet, table, scenarios, 4))
+    end = _band_note(sheet, end + 1, [_tested_words(book), sure_words(book)])
+    # Band 2: the other figures and the part realised beside delivery.
+    left = _other_figures(book, sheet, table, end + 2)
+    left = _realised(book, sheet, left + 1)
+    right = _delivery(book, sheet, delivery, end + 2)
+    end = _band_note(sheet, max(left, right) + 1, [_delivery_words(book), CASHABLE_WORDS])
+    # Band 3: the largest risks beside what changed since the last board.
+    end = max(_risks(book, sheet, end + 2), _changes(book, sheet, end + 2))
+    chart_row = end + 2
     _chart(book, sheet, table, chart_row)
-    _agencies(sheet, result, chart_row, agencies, table, projects)
-    sheet.finish(last_column, end, freeze=(2, 0), repeat=None if compact else table.header)
+    sheet.finish(LAST_COLUMN, chart_row + CHART_ROWS, freeze=(2, 0), one_page=True)
 
 
-def summary_agencies(result: PortfolioResult, projects: Mapping[str, ProjectAnchors]) -> list[str]:
-    """The agencies of the portfolio in the Summary's order: declared ones first, then the
-    others as the projects' "Present value by agency" tables name them."""
-    declared = result.portfolio.agencies or ()
-    used = list(dict.fromkeys(a for p in result.projects for a in projects[p.id].agencies))
-    return [a for a in declared if a in used] + [a for a in used if a not in declared]
+#: What the two figures that sound alike count (SPEC: labelled side by side).
+CASHABLE_WORDS = (
+    "Cashable NPV: cashable savings less all costs, what budgets can take out. Financial "
+    "return: every benefit to public budgets, cashable or not, per pound of cost. They count "
+    "different benefits, so they can point opposite ways."
+)
 
 
-def _kpi_rows(book: Book) -> list[tuple[str, str, str]]:
-    """The figures about the target: key, label and the note beside it."""
+def _band_note(sheet: Sheet, row: int, parts: list[str]) -> int:
+    """A note across the page under a band; returns its row."""
+    sheet.note(row, LABEL, LAST_COLUMN, " ".join(part for part in parts if part))
+    return row
+
+
+def _tested_words(book: Book) -> str:
     result = book.pack.result
-    portfolio = result.portfolio
-    simulation = book.pack.simulation
-    rows = [
-        (
-            "portfolio",
-            "Portfolio NPV (all projects)",
-            "The sum of the projects' NPVs, each discounted to its own start year (its year 0).",
-        )
-    ]
-    if (year := result.present_value_year) is not None:
-        rows.append(
-            (
-                "pv_year",
-                f"Portfolio NPV valued at {financial_year(year)}",
-                "Every project valued at one date, the present-value year (Assumptions), as a "
-                "Green Book economic case reports it (Economic case sheet); the target is "
-                "tested against NPVs at the projects' own start years, as the programme "
-                "reports them.",
-            )
-        )
-    rows.append(
-        (
-            "toward",
-            "NPV toward target",
-            f"What the target is tested against: the NPV of {who_counts(portfolio)}.",
-        )
+    return (
+        f"The NPV toward the target is that of {who_counts(result.portfolio)}, each "
+        "discounted to its own start year, as the programme reports it."
     )
-    if portfolio.as_of is not None:
-        rows.append(
-            (
-                "plan",
-                "NPV toward target, plan",
-                "As approved, with no outturn; the figures above and below are the latest "
-                f"estimate, with the outturn to {financial_year(portfolio.as_of)} (Realisation "
-                "sheet).",
-            )
-        )
-    rows += [
-        ("target", "Target", "From portfolio.toml."),
-        ("year", "Target year", "Projects starting by this financial year count (2027 = 2027/28)."),
-        ("headroom", "Headroom (negative: shortfall)", "NPV toward target minus the target."),
-        ("status", "Status", ""),
-    ]
-    if simulation is not None and simulation.prob_meets_target is not None:
-        rows.append(
-            (
-                "chance",
-                "Probability of meeting the target",
-                f"Share of {simulation.iterations:,} Monte Carlo draws whose NPV toward the "
-                "target reaches it (computed when the workbook was written; see the Monte "
-                "Carlo sheet).",
-            )
-        )
-    rows += [
-        (
-            "fall",
-            "Benefits could fall by",
-            "How far the benefits of the projects counting toward the target could all fall "
-            "before it is missed (headroom / their PV of benefits); when it is missed, how far "
-            "they would need to rise to meet it.",
-        ),
-        (
-            "cashable",
-            "Cashable NPV (all projects)",
-            "Cashable benefits (savings a budget can take) minus all costs: what the partners' "
-            "budgets see.",
-        ),
-    ]
-    return rows
 
 
-def _kpi_figures(book: Book, table: _Table) -> dict[str, tuple[Any, Any, str, str | None]]:
-    """Each figure about the target: formula (``None``: an input), value, style and the
-    defined name it gets."""
-    pack = book.pack
-    result = pack.result
+def _verdict(book: Book, sheet: Sheet, table: ProjectsAnchors, row: int) -> int:
+    """MEETS or MISSES TARGET, the NPV toward the target (the first, largest figure), the
+    target, its year and the headroom; returns the last row."""
+    result = book.pack.result
     target = result.target
+    sheet.text(row, LABEL, "Against the target", "section")
     status = (
         "NO TARGET SET"
         if target is None
         else ("MEETS TARGET" if result.meets_target else "MISSES TARGET")
     )
-    fall = pack.benefits_fall_to_miss_target
-    npv, counts = table.column("npv").fixed, table.column("counts").fixed
-    benefits, cashable = table.column("pv_benefits").fixed, table.column("cashable_npv").fixed
-    simulation = pack.simulation
-    return {
-        "portfolio": (f"=SUM({npv})", result.npv, "money key", "PortfolioNPV"),
-        "toward": (
-            f'=SUMIFS({npv},{counts},"Yes")',
-            result.npv_toward_target,
-            "money key",
-            "NPVTowardTarget",
+    verdict = row + 1
+    sheet.merge(verdict, LABEL, EXTRA, "verdict")
+    sheet.formula(
+        verdict,
+        LABEL,
+        '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET","MISSES TARGET"))',
+        status,
+        "verdict",
+    )
+    sheet.height(verdict, 24)
+    book.status_colours(fixed(verdict, LABEL), sheet.span(verdict, LABEL, verdict, EXTRA))
+    npv, counts = table.column("npv").on, table.column("counts").on
+    tested = verdict + 1
+    sheet.text(tested, LABEL, "NPV toward the target", "label verdict")
+    sheet.merge(tested, FIGURE, EXTRA, "money verdict")
+    toward = result.npv_toward_target
+    sheet.formula(tested, FIGURE, f'=SUMIFS({npv},{counts},"Yes")', toward, "money verdict")
+    sheet.height(tested, 26)
+    book.define("NPVTowardTarget", sheet.cell(tested, FIGURE))
+    rows = [
+        ("Target", None, target, "input money", "Target"),
+        (
+            "Target year (starting by then counts)",
+            None,
+            result.portfolio.target_year,
+            "input year",
+            "TargetYear",
         ),
-        "pv_year": ("=PortfolioNPVAtPVYear", result.npv_at_present_value_year, "money", None),
-        "target": (None, target, "input money", "Target"),
-        "plan": (None, result.npv_toward_target_plan, "money", None),
-        "year": (None, result.portfolio.target_year, "input year", "TargetYear"),
-        "headroom": (
+        (
+            "Headroom (negative: shortfall)",
             '=IF(Target="","",NPVTowardTarget-Target)',
             "" if result.headroom is None else result.headroom,
             "money key",
             "Headroom",
         ),
-        "status": (
-            '=IF(Target="","NO TARGET SET",IF(Headroom>=0,"MEETS TARGET","MISSES TARGET"))',
-            status,
-            {"MEETS TARGET": "status good", "MISSES TARGET": "status bad"}.get(status, "status"),
-            None,
-        ),
-        "chance": (
-            "=ProbMeetsTarget",
-            None if simulation is None else simulation.prob_meets_target,
-            "probability key",
-            None,
-        ),
-        "fall": (
-            f'=IF(Target="","–",IFERROR(Headroom/SUMIFS({benefits},{counts},"Yes"),"–"))',
-            "–" if fall is None else fall,
-            "percent key",
-            "BenefitsFallToMissTarget",
-        ),
-        "cashable": (f"=SUM({cashable})", result.cashable_npv, "money key", "CashableNPV"),
-    }
-
-
-def _kpis(
-    book: Book, sheet: Sheet, kpis: list[tuple[str, str, str]], table: _Table, last_column: int
-) -> None:
-    """The figures about the target: label (B), value (C:D merged) and note (E onward)."""
-    figures = _kpi_figures(book, table)
-    fall = book.pack.benefits_fall_to_miss_target
-    sheet.text(4, 1, "Portfolio against target", "section")
-    for i, (key, label, note) in enumerate(kpis, start=5):
-        sheet.merge(i, 1, 2, "label")
-        if key == "fall":
-            # The label says which way: a negative share means the target is missed.
-            sheet.formula(
-                i,
-                1,
-                '=IF(N(BenefitsFallToMissTarget)<0,"Benefits would need to rise by",'
-                '"Benefits could fall by")',
-                "Benefits would need to rise by" if fall is not None and fall < 0 else label,
-                "label",
-            )
-        elif key == "pv_year":
-            # the label follows an edited present-value year
-            sheet.formula(
-                i, 1, year_label("Portfolio NPV valued at ", "PresentValueYear"), label, "label"
-            )
-        else:
-            sheet.text(i, 1, label, "label")
-        if note:
-            sheet.fit(i, sheet.wrapped(i, 5, note, "wrap note", last=last_column))
-        formula, value, style, name = figures[key]
-        sheet.merge(i, 3, 4, style)
+    ]
+    for r, (label, formula, value, style, name) in enumerate(rows, start=tested + 1):
+        sheet.text(r, LABEL, label, "label")
         if formula is None:
-            sheet.number(i, 3, value, style)
+            sheet.number(r, FIGURE, value, style)  # type: ignore[arg-type]
         else:
-            sheet.formula(i, 3, formula, value, style)
-        if name:
-            book.define(name, sheet.cell(i, 3))
-        if key == "status":
-            book.status_colours(fixed(i, 3), sheet.span(i, 3, i, 4))
+            sheet.formula(r, FIGURE, formula, value, style)
+        book.define(name, sheet.cell(r, FIGURE))
+    return tested + len(rows)
 
 
-def counts_text(project: ProjectResult, portfolio: Portfolio) -> str:
-    """What the Summary's "Counts toward target" formula gives: ``Yes``, or every reason not."""
-    year, statuses = portfolio.target_year, portfolio.count_statuses
-    reasons = []
-    if year is not None and project.project.start_year > year:
-        reasons.append(f"starts after {financial_year(year)}")
-    if statuses is not None and project.project.status not in statuses:
-        reasons.append(f"status {project.project.status}")
-    return "No: " + "; ".join(reasons) if reasons else "Yes"
-
-
-def _projects_table(
-    sheet: Sheet,
-    result: PortfolioResult,
-    table: _Table,
-    projects: Mapping[str, ProjectAnchors],
-) -> None:
-    sheet.text(table.header - 1, 1, "Projects", "section")
-    sheet.header_row(
-        table.header,
-        [
-            "ID",
-            "Project",
-            "Status",
-            "Years",
-            "Start year",
-            "PV of costs",
-            "PV of benefits",
-            "NPV",
-            "BCR",
-            "Payback",
-            "Cashable NPV",
-            "Counts toward target",
-            "Cumulative NPV toward target",
-            "Target (for the chart)",
-        ],
-    )
-    cumulative = 0.0
-    for r, project in zip(range(table.first, table.last + 1), result.projects, strict=True):
-        if project.counts_toward_target:
-            cumulative += project.npv
-        _project_row(sheet, result, table, r, project, projects[project.id], cumulative)
-    total = table.last + 1
-    sheet.text(total, 2, "Portfolio", "label")
-    for key, value in (
-        ("pv_costs", result.pv_costs),
-        ("pv_benefits", result.pv_benefits),
-        ("npv", result.npv),
-        ("cashable_npv", result.cashable_npv),
-    ):
-        column = table.column(key)
-        sheet.formula(total, COLUMNS[key], f"=SUM({column.local})", value, "money total")
-
-
-def _project_row(
-    sheet: Sheet,
-    result: PortfolioResult,
-    table: _Table,
-    r: int,
-    project: ProjectResult,
-    anchors: ProjectAnchors,
-    cumulative: float,
-) -> None:
-    """A project's row of the table: its figures linked to its sheet."""
-    nid = name_id(project.id)
-    c = COLUMNS
-    sheet.text(r, c["id"], project.id, "text")
-    name_lines = sheet.wrapped(r, c["name"], project.project.name, "wrap")
-    sheet.fit(r, name_lines)
-    sheet.text(r, c["status"], project.project.status, "text")
-    sheet.text(r, c["years"], project.span, "centre")
-    sheet.number(r, c["start"], project.project.start_year, "year")
-    sheet.formula(r, c["pv_costs"], f"=PVCosts_{nid}", project.pv_costs, "money")
-    sheet.formula(r, c["pv_benefits"], f"=PVBenefits_{nid}", project.pv_benefits, "money")
-    sheet.formula(r, c["npv"], f"=NPV_{nid}", project.npv, "money")
-    links = anchors.results
-    bcr = NO_RATIO if project.bcr is None else project.bcr
-    sheet.formula(r, c["bcr"], f"={links['bcr'].on}", bcr, "ratio")
-    sheet.formula(r, c["payback"], f"={links['payback'].on}", payback_text(project), "ratio")
-    cashable = f"={links['cashable_npv'].on}"
-    sheet.formula(r, c["cashable_npv"], cashable, project.cashable_npv, "money")
-    # Every reason a project does not count: its start year, its status, or both.
-    counts = counts_text(project, result.portfolio)
-    sheet.fit(r, max(name_lines, wrapped_lines(counts, SUMMARY_WIDTHS[c["counts"] - 1])))
-    late = f'AND(TargetYear<>"",{at(r, c["start"])}>TargetYear)'
-    status = f'COUNTIFS(StatusName,{at(r, c["status"])},StatusCounts,"Yes")=0'
-    sheet.formula(
-        r,
-        c["counts"],
-        f'=IF(OR({late},{status}),"No: "&IF({late},"starts after "&TargetYear&"/"'
-        f'&TEXT(MOD(TargetYear+1,100),"00"),"")&IF(AND({late},{status}),"; ","")'
-        f'&IF({status},"status "&{at(r, c["status"])},""),"Yes")',
-        counts,
-        "centre wrap",
-    )
-    npvs = f"{fixed(table.first, c['npv'])}:{at(r, c['npv'])}"
-    counted = f"{fixed(table.first, c['counts'])}:{at(r, c['counts'])}"
-    sheet.formula(r, c["cumulative"], f'=SUMIFS({npvs},{counted},"Yes")', cumulative, "money")
-    target = result.target
-    sheet.formula(
-        r,
-        c["target"],
-        '=IF(Target="",NA(),Target)',
-        NOT_AVAILABLE if target is None else target,
-        "money",
-    )
-
-
-def _chart(book: Book, sheet: Sheet, table: _Table, row: int) -> None:
-    """Each project's NPV (grey where it does not count) and the cumulative NPV toward the
-    target, against the target."""
+def _other_figures(book: Book, sheet: Sheet, table: ProjectsAnchors, row: int) -> int:
+    """The portfolio's other figures, each labelled as not the one tested against the target;
+    cashable NPV and financial return side by side. Returns the last row."""
     result = book.pack.result
-    many = len(result.projects) > COMPACT_PROJECTS
+    sheet.text(row, LABEL, "Other figures (not tested against the target)", "section")
+    r = row + 1
+    sheet.text(r, LABEL, "NPV of all projects (counting or not)", "label")
+    sheet.formula(r, FIGURE, f"=SUM({table.column('npv').on})", result.npv, "money")
+    book.define("PortfolioNPV", sheet.cell(r, FIGURE))
+    if result.as_of is not None:
+        r += 1
+        sheet.text(r, LABEL, "NPV toward the target as approved (plan)", "label")
+        sheet.number(r, FIGURE, result.npv_toward_target_plan, "money")
+    if result.present_value_year is not None:
+        r += 1
+        label = f"NPV of all projects at {financial_year(result.present_value_year)}"
+        formula = year_label("NPV of all projects at ", "PresentValueYear")
+        sheet.formula(r, LABEL, formula, label, "label")
+        value = result.npv_at_present_value_year
+        sheet.formula(r, FIGURE, "=PortfolioNPVAtPVYear", value, "money")
+    r += 1
+    sheet.text(r, LABEL, "Cashable NPV (cashable savings - costs)", "label")
+    cashable = f"=SUM({table.column('cashable_npv').on})"
+    sheet.formula(r, FIGURE, cashable, result.cashable_npv, "money")
+    book.define("CashableNPV", sheet.cell(r, FIGURE))
+    r += 1
+    sheet.text(r, LABEL, "Financial return (fiscal benefits / costs)", "label")
+    roi = result.financial_roi
+    sheet.formula(r, FIGURE, "=PortfolioFinancialROI", NO_RATIO if roi is None else roi, "ratio")
+    return r
+
+
+def _delivery(book: Book, sheet: Sheet, delivery: DeliveryCells | None, row: int) -> int:
+    """A row per project rated against the base plan: cost, benefits and schedule in words,
+    linked to the Realisation sheet (Red and Amber first); returns the last row."""
+    progress = book.pack.progress
+    if progress is None or delivery is None:
+        sheet.text(row, RIGHT, "Delivery", "section")
+        sheet.text(row + 1, RIGHT, "No outturn is recorded: nothing to rate yet.", "note")
+        return row + 1
+    sheet.text(row, RIGHT, f"Delivery to {financial_year(progress.as_of)}", "section")
+    sheet.header_row(row + 1, ["ID", "Project", "Cost", "Benefits", "Schedule"], RIGHT)
+    r = row + 1
+    for p in _rated(progress)[:RATED_SHOWN]:
+        r += 1
+        rag = p.rag
+        assert rag is not None
+        sheet.text(r, RIGHT, p.id, "text")
+        sheet.text(r, RIGHT + 1, p.name, "text")
+        ratings = (rag.cost, rag.benefits, rag.schedule)
+        for offset, (cell, rating) in enumerate(zip(delivery.projects[p.id], ratings, strict=True)):
+            column = RIGHT + 2 + offset
+            sheet.formula(r, column, f"={cell.on}", rating.word, f"rag {rating.status}")
+    if r > row + 1:
+        book.rag_colours(sheet.span(row + 2, RIGHT + 2, r, RIGHT + 4))
+    return r
+
+
+def _rated(progress: Progress) -> list[ProjectProgress]:
+    """The projects with a delivery status, Red ones first, then Amber, then Green."""
+    severity = {"red": 0, "amber": 1, "green": 2}
+
+    def worst(p: ProjectProgress) -> int:
+        assert p.rag is not None
+        return min(severity[r.status] for r in (p.rag.cost, p.rag.benefits, p.rag.schedule))
+
+    return sorted((p for p in progress.projects if p.rag is not None), key=worst)
+
+
+def _delivery_words(book: Book) -> str:
+    """What the delivery table leaves to the Realisation sheet."""
+    progress = book.pack.progress
+    if progress is None:
+        return ""
+    rated = _rated(progress)
+    others = [p.id for p in progress.projects if p.rag is None]
+    words = "Delivery: cost and benefits to date against the plan before optimism bias (an "
+    words += "allowance, not a budget), schedule from the first benefit recorded."
+    if len(rated) > RATED_SHOWN:
+        words += f" {len(rated) - RATED_SHOWN} more projects on the Realisation sheet."
+    if len(others) > RATED_SHOWN:
+        words += f" Not rated, no outturn yet: {len(others)} projects (Realisation sheet)."
+    elif others:
+        words += f" Not rated, no outturn yet: {', '.join(others)}."
+    return words
+
+
+def _changes(book: Book, sheet: Sheet, row: int) -> int:
+    """What changed since the last board (``run --previous``): the NPV toward the target then
+    and now, and the three largest changes by project; returns the last row."""
+    changes = book.pack.changes
+    if changes is None:
+        return row - 1
+    sheet.text(row, RIGHT, "Since the last board (Changes sheet)", "section")
+    sheet.header_row(row + 1, ["", "", "Then", "Now", "Change"], RIGHT)
+    then, now = changes.a.npv_toward_target, changes.b.npv_toward_target
+    rows: list[tuple[str, str, float | None, float | None, float]] = [
+        ("", "NPV toward the target", then, now, now - then)
+    ]
+    moved = [c for c in changes.projects if c.status != "unchanged"][:3]
+    rows += [(c.id, f"{c.name}{c.aside}", c.npv_a, c.npv_b, c.change) for c in moved]
+    r = row + 1
+    for pid, label, *figures in rows:
+        r += 1
+        sheet.text(r, RIGHT, pid, "text")
+        style = "label" if not pid else "wrap"
+        sheet.fit(r, sheet.wrapped(r, RIGHT + 1, label, style), most=2)
+        for offset, value in enumerate(figures):
+            if value is None:
+                sheet.text(r, RIGHT + 2 + offset, "–", "centre")
+            else:
+                sheet.number(r, RIGHT + 2 + offset, value, "money")
+    return r
+
+
+def _largest_risks(book: Book) -> list[tuple[str, LineResult]]:
+    """The three risks with the largest expected cost (PV), with their projects' ids."""
+    risks = [(p.id, lr) for p in book.pack.result.projects for lr in p.risks]
+    return sorted(risks, key=lambda item: -item[1].pv)[:3]
+
+
+def _risks(book: Book, sheet: Sheet, row: int) -> int:
+    """The three largest risks by expected cost; returns the last row."""
+    sheet.text(row, LABEL, "Largest risks", "section")
+    risks = _largest_risks(book)
+    if not risks:
+        sheet.text(row + 1, LABEL, "No risk is registered.", "note")
+        return row + 1
+    sheet.header_row(row + 1, ["Project: risk", "Chance", "Expected cost (PV)"])
+    r = row + 1
+    for pid, lr in risks:
+        r += 1
+        sheet.fit(r, sheet.wrapped(r, LABEL, f"{pid}: {lr.line.name}", "wrap"), most=2)
+        sheet.number(r, FIGURE, getattr(lr.line, "probability", 0.0), "percent")
+        sheet.number(r, EXTRA, lr.pv, "money")
+    return r
+
+
+def _realised(book: Book, sheet: Sheet, row: int) -> int:
+    """The NPV realised to date, from the outturn recorded; returns the last row."""
+    realised = book.pack.result.realised
+    if realised is None or realised.to_year is None:
+        return row - 1
+    sheet.text(row, LABEL, f"Realised to {financial_year(realised.to_year)} (outturn)", "section")
+    rows = [
+        ("NPV realised", realised.npv),
+        ("PV of benefits realised", realised.pv_benefits),
+        ("PV of costs realised", realised.pv_costs),
+    ]
+    for r, (label, value) in enumerate(rows, start=row + 1):
+        sheet.text(r, LABEL, label, "label")
+        sheet.number(r, FIGURE, value, "money")
+    return row + len(rows)
+
+
+def _chart(book: Book, sheet: Sheet, table: ProjectsAnchors, row: int) -> None:
+    """The NPV secured toward the target as projects start: each project's NPV (grey where it
+    does not count), the cumulative NPV toward the target by start year, and the target."""
+    result = book.pack.result
+    ordered = by_start_year(result)
+    many = len(ordered) > 20
     colours = book.style.colours
     categories = table.column("id").chart()
-    # Projects that do not count toward the target in grey.
-    points = [
-        None if p.counts_toward_target else {"fill": {"color": "#BFBFBF"}} for p in result.projects
-    ]
+    points = [None if p.counts_toward_target else {"fill": {"color": "#BFBFBF"}} for p in ordered]
     bars = book.wb.add_chart({"type": "column"})
     bars.add_series(
         {
-            "name": "NPV (grey: does not count toward the target)",
+            "name": "NPV of each project (grey: does not count toward the target)",
             "categories": categories,
             "values": table.column("npv").chart(),
             "fill": {"color": colours["navy"]},
@@ -407,10 +330,9 @@ def _chart(book: Book, sheet: Sheet, table: _Table, row: int) -> None:
         }
     )
     lines = book.wb.add_chart({"type": "line"})
-    name = Cell(table.header, COLUMNS["cumulative"], sheet.title)
     lines.add_series(
         {
-            "name": Span(name, name).chart()[:3],
+            "name": "NPV toward the target, secured as projects start",
             "categories": categories,
             "values": table.column("cumulative").chart(),
             "line": {"color": colours["line"], "width": 2.25},
@@ -432,18 +354,13 @@ def _chart(book: Book, sheet: Sheet, table: _Table, row: int) -> None:
             }
         )
     bars.combine(lines)
-    bars.set_title(
-        {
-            "name": "NPV by project, and the portfolio's progress toward its target",
-            "name_font": {"size": 11, "bold": True},
-        }
-    )
+    title = "NPV by project, by start year, and the NPV secured toward the target"
+    bars.set_title({"name": title, "name_font": {"size": 10, "bold": True}})
     # Labels at the bottom of the plot, clear of bars below zero (a pessimistic case).
     bars.set_x_axis(
         {
             "label_position": "low",
-            # every project labelled, turned on its side when there are many
-            "num_font": {"size": 7, "rotation": -90} if many else {"size": 9},
+            "num_font": {"size": 7, "rotation": -90} if many else {"size": 8},
             "interval_unit": 1,
         }
     )
@@ -453,72 +370,7 @@ def _chart(book: Book, sheet: Sheet, table: _Table, row: int) -> None:
             "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
         }
     )
-    bars.set_legend({"position": "bottom"})
-    bars.set_size({"width": 24 * PIXELS_PER_CM, "height": 10 * PIXELS_PER_CM})
+    bars.set_legend({"position": "right", "font": {"size": 8}})
+    width = sum(WIDTHS) * 7 + 5 * len(WIDTHS)
+    bars.set_size({"width": width, "height": 7.5 * PIXELS_PER_CM})
     sheet.insert_chart(row, 1, bars)
-
-
-def _agencies(
-    sheet: Sheet,
-    result: PortfolioResult,
-    row: int,
-    agencies: list[str],
-    table: _Table,
-    projects: Mapping[str, ProjectAnchors],
-) -> None:
-    """Who pays and who benefits across the portfolio: live sums of columns beside the
-    projects table (from P, not printed), which link each project's present value by agency
-    on its sheet."""
-    for k, agency in enumerate(agencies):
-        for j, kind in enumerate(("costs", "benefits")):
-            column = AGENCY_LINKS + 2 * k + j
-            sheet.width(column, 14)
-            sheet.text(table.header, column, f"{agency}: {kind} (PV)", "header")
-            for r, project in zip(range(table.first, table.last + 1), result.projects, strict=True):
-                cells = projects[project.id].agencies.get(agency)
-                by = (
-                    project.pv_costs_by_agency if kind == "costs" else project.pv_benefits_by_agency
-                )
-                if cells is None:
-                    sheet.number(r, column, 0.0, "money")
-                else:
-                    sheet.formula(r, column, f"={cells[j].on}", by.get(agency, 0.0), "money")
-    # Beside the chart, in columns J to M.
-    left = AGENCIES
-    sheet.text(row, left, "Who pays and who benefits (PV, all projects)", "section")
-    sheet.header_row(
-        row + 1,
-        ["Agency", "Costs it pays", "Benefits it receives", "Net (benefits - costs)"],
-        left,
-    )
-    top = row + 2
-    for k, agency in enumerate(agencies):
-        i = top + k
-        sheet.fit(i, sheet.wrapped(i, left, agency, "wrap"), most=3)
-        costs = sum(p.pv_costs_by_agency.get(agency, 0.0) for p in result.projects)
-        benefits = sum(p.pv_benefits_by_agency.get(agency, 0.0) for p in result.projects)
-        for offset, value in ((1, costs), (2, benefits)):
-            links = sheet.span(
-                table.first,
-                AGENCY_LINKS + 2 * k + offset - 1,
-                table.last,
-                AGENCY_LINKS + 2 * k + offset - 1,
-            )
-            sheet.formula(i, left + offset, f"=SUM({links.local})", value, "money")
-        net = f"={at(i, left + 2)}-{at(i, left + 1)}"
-        sheet.formula(i, left + 3, net, benefits - costs, "money")
-    total = top + len(agencies)
-    sheet.text(total, left, "All agencies", "label")
-    for offset, value in (
-        (1, result.pv_costs),
-        (2, result.pv_benefits),
-        (3, result.pv_benefits - result.pv_costs),
-    ):
-        above = sheet.span(top, left + offset, total - 1, left + offset)
-        sheet.formula(total, left + offset, f"=SUM({above.local})", value, "money total")
-    sheet.note(
-        total + 1,
-        left,
-        left + 3,
-        "Each project's split is on its sheet, under Present value by agency.",
-    )
