@@ -36,8 +36,8 @@ _TEMPORARY_EXTRA = 1 + len(".npv-calc-") + 10 + 1 + 8 + len(".tmp")
 #: and PATH_MAX.
 NAME_MAX = 255
 PATH_MAX = 4096
-#: The signals a run cleans up after (a closed terminal, Ctrl-C, kill): each is held off while
-#: an output is moved into place, so that the run knows for certain which file is there.
+#: The signals a run stops cleanly on (a closed terminal, Ctrl-C, kill): see
+#: :func:`stopped_cleanly`.
 SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGHUP", "SIGINT", "SIGTERM") if hasattr(signal, name)
 )
@@ -289,49 +289,51 @@ def _alive(pid: int) -> bool:
 
 
 class _Outputs:
-    """The outputs of this run: the one being written (and whether it existed before), and
+    """The outputs of this run: the one being written (whether something was there before,
+    and the identity of its temporary file, which becomes the new file once in place), and
     those in place. Kept so that a run stopped by a signal can say which file is there."""
 
     writing: Path | None = None
     existed: bool = False
+    new: tuple[int, int] | None = None
     done: list[Path] = []  # noqa: RUF012 (one record per process, by design)
 
 
-def writing(path: Path) -> None:
-    """Record that ``path`` is being written (and whether something was there before)."""
+def writing(path: Path, temporary: str | Path) -> None:
+    """Record that ``path`` is being written through ``temporary``, which will be moved into
+    place. The file system, not the moment a signal came, then says which file is there
+    (:func:`interruption`): the rename and a note of it cannot be one step."""
     _Outputs.writing, _Outputs.existed = path, os.path.lexists(path)
+    _Outputs.new = _identity(temporary)
 
 
-@contextlib.contextmanager
-def placing(path: Path) -> Iterator[None]:
-    """Move an output into place with the signals of :data:`SIGNALS` held off, and record it
-    as in place: a signal arriving meanwhile is acted on only once the record says which
-    file is there (the new one, or the old one untouched)."""
-    held = hasattr(signal, "pthread_sigmask")
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS) if held else set()
-    try:
-        yield
-        _Outputs.done.append(path)
-        _Outputs.writing = None
-    finally:
-        if held:
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+def placed(path: Path) -> None:
+    """Record that ``path`` is in place, whole."""
+    _Outputs.done.append(path)
+    _Outputs.writing = None
 
 
 def interruption(signal_name: str) -> str:
     """What a run stopped by a signal leaves, in words: the output that is in place, or the
     one whose writing it stopped (left as it was; its temporary file removed)."""
     said = f"interrupted by {signal_name}"
-    if _Outputs.writing is not None:
-        path = shown_path(_Outputs.writing)
+    path = _Outputs.writing
+    if path is not None and (_Outputs.new is None or _identity(path) != _Outputs.new):
+        shown = shown_path(path)
         if _Outputs.existed:
-            return f"{said} before {path} was replaced: {path} is the old file, unchanged"
-        return f"{said} before {path} was written: no {path} was made"
-    if _Outputs.done:
-        path = shown_path(_Outputs.done[-1])
-        kind = "workbook" if is_workbook(_Outputs.done[-1]) else "file"
-        return f"{said} after {path} was written: {path} is the new {kind}, complete"
-    return f"{said}: no file was written"
+            return (
+                f"{said} before {shown} was replaced: {shown} is the old {_kind(path)}, unchanged"
+            )
+        return f"{said} before {shown} was written: no {shown} was made"
+    path = path or (_Outputs.done[-1] if _Outputs.done else None)
+    if path is None:
+        return f"{said}: no file was written"
+    shown = shown_path(path)
+    return f"{said} after {shown} was written: {shown} is the new {_kind(path)}, complete"
+
+
+def _kind(path: Path) -> str:
+    return "folder" if path.is_dir() else "workbook" if is_workbook(path) else "file"
 
 
 class Interrupted(SystemExit):
@@ -382,7 +384,6 @@ def replace_atomically(path: Path, data: bytes | Callable[[], bytes]) -> Path:
     """
     check_output(path)
     _remove_stale_temporaries(path)
-    writing(path)
     payload = data() if callable(data) else data
     previous = path.stat() if path.exists() else None
     temporary: str | None = None
@@ -390,6 +391,7 @@ def replace_atomically(path: Path, data: bytes | Callable[[], bytes]) -> Path:
         handle, temporary = tempfile.mkstemp(
             prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent
         )
+        writing(path, temporary)
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
@@ -400,9 +402,9 @@ def replace_atomically(path: Path, data: bytes | Callable[[], bytes]) -> Path:
                 os.chown(temporary, previous.st_uid, previous.st_gid)
         else:
             os.chmod(temporary, 0o666 & ~_umask())
-        with placing(path):
-            os.replace(temporary, path)
-            temporary = None
+        os.replace(temporary, path)
+        temporary = None
+        placed(path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
@@ -434,18 +436,18 @@ def create_new(path: Path, text: str, option: str = "") -> Path:
     temporary: str | None = None
     try:
         made = _make_folders(path.parent)
-        writing(path)
         handle, temporary = tempfile.mkstemp(
             prefix=temporary_prefix(path), suffix=".tmp", dir=path.parent
         )
+        writing(path, temporary)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
-        with placing(path):
-            _link(temporary, path, text)
-            made = []
+        _link(temporary, path, text)
+        made = []
+        placed(path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
-from ..files import check_name, placing, temporary_prefix, writing
+from ..files import check_name, placed, temporary_prefix, writing
 from ..model import Portfolio
 from .scenario_files import portfolio_text, project_text
 
@@ -37,11 +37,11 @@ def import_to(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(project_text(project, header), encoding="utf-8")
         os.chmod(staging, 0o777 & ~_umask())
-        writing(folder)
-        with placing(folder):
-            if folder.exists():
-                folder.rmdir()
-            os.replace(staging, folder)
+        writing(folder, staging)
+        if folder.exists():
+            folder.rmdir()
+        os.replace(staging, folder)
+        placed(folder)
     except OSError as exc:
         raise OutputError(f"cannot import into {folder}: {exc.strerror or exc}") from None
     finally:

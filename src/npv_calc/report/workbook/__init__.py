@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import warnings
 from pathlib import Path
 
 from ...errors import InputError, OutputError, Problem, shown_path
@@ -269,8 +270,14 @@ def write_workbook(
                 "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
             }
         )
-        _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
-        wb.close()
+        # XlsxWriter drops what Excel cannot hold with only a warning: here it is an error,
+        # never a silently incomplete workbook or a raw warning on stderr.
+        with warnings.catch_warnings(record=True) as dropped:
+            warnings.simplefilter("always", UserWarning)
+            _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
+            wb.close()
+        if lost := [str(w.message) for w in dropped if issubclass(w.category, UserWarning)]:
+            raise OutputError(f"cannot write {path}: XlsxWriter would leave out " + "; ".join(lost))
         return buffer.getvalue()
 
     replace_atomically(path, content)
