@@ -134,7 +134,7 @@ def _short(text: str, keep: int = 40) -> str:
 def _limit(folder: Path, name: str, default: int) -> int:
     """A ``pathconf`` limit of the nearest folder that exists on the way to ``folder``."""
     for candidate in (folder, *folder.parents):
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # no pathconf: Windows
             if candidate.is_dir():
                 value = os.pathconf(candidate, name)
                 return value if value > 0 else default
