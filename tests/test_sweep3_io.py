@@ -189,6 +189,15 @@ class TestNoOutputIsAnInput:
         refused(invoke("export", book, "--to", other), "is also the input workbook")
         assert book.read_bytes() == before
 
+    @pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+    def test_export_refuses_a_link_to_a_project_file(
+        self, scenarios: Path, tmp_path: Path, kind: str
+    ) -> None:
+        other = link(kind, scenarios / "portfolio.toml", tmp_path / "input.xlsx")
+        before = snapshot(scenarios)
+        refused(invoke("export", scenarios, "--to", other), "is also the portfolio file")
+        assert snapshot(scenarios) == before
+
     def test_a_parameter_file_and_the_style_file_are_inputs(
         self, scenarios: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -206,12 +215,16 @@ class TestNoOutputIsAnInput:
         refused(invoke("run", scenarios, "--xlsx", board_style), "the style file")
         assert parameters.read_bytes() == b"the parameters"
 
-    def test_stdout_appended_to_a_project_file_is_refused(self, scenarios: Path) -> None:
-        target = scenarios / "01-jet.toml"
+    @pytest.mark.parametrize("form", ["toml", "workbook"])
+    def test_stdout_appended_to_an_input_is_refused(
+        self, scenarios: Path, book: Path, form: str
+    ) -> None:
+        source, target = (scenarios, scenarios / "01-jet.toml") if form == "toml" else (book, book)
+        role = "a project file" if form == "toml" else "the input workbook"
         before = target.read_bytes()
         with target.open("ab") as out:
             done = subprocess.run(
-                [sys.executable, "-m", "npv_calc", "run", str(scenarios), "--format", "csv"],
+                [sys.executable, "-m", "npv_calc", "run", str(source), "--format", "csv"],
                 stdout=out,
                 stderr=subprocess.PIPE,
                 text=True,
@@ -219,7 +232,7 @@ class TestNoOutputIsAnInput:
             )
         assert done.returncode == 1, done.stderr
         assert "stdout is redirected into" in done.stderr
-        assert "also a project file this run reads" in done.stderr
+        assert f"also {role} this run reads" in done.stderr
         assert target.read_bytes() == before
 
     def test_import_refuses_a_folder_that_is_not_empty_before_reading(

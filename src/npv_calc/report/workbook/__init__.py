@@ -248,7 +248,7 @@ def write_workbook(
     _check_names(pack)
     look: Style = read_style(Path(style) if style else default_style())
     if why := _marking_problem(marking, look.page):
-        raise OutputError(f"the marking {why}")
+        raise OutputError(f"cannot write {path}: the protective marking does not fit: {why}")
     audit = Audit(command, marking, created)
 
     def content() -> bytes:
