@@ -13,6 +13,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -190,6 +191,7 @@ def _load(
     except SettingError as exc:
         raise click.BadParameter(str(exc), param_hint="--set") from None
     _warn(portfolio.warnings)
+    _reads(portfolio)
     return (portfolio.as_planned() if plan else portfolio), overrides
 
 
@@ -216,6 +218,28 @@ def _load_sets(
     return loaded
 
 
+def _reads(portfolio: Portfolio | None = None) -> list[tuple[Path, str]]:
+    """The files this run reads, ``portfolio``'s added (no output may be one of them); a
+    stdout redirected into one of them is refused."""
+    from .files import check_stream_not_read, files_read
+
+    reads: list[tuple[Path, str]] = click.get_current_context().meta.setdefault(
+        "npv_calc.reads", []
+    )
+    reads += files_read(portfolio)
+    check_stream_not_read(sys.stdout, "stdout", reads)
+    return reads
+
+
+def _check_output(option: str, path: str, *read: tuple[Path, str]) -> None:
+    """Refuse an output file before any work is done: one this run reads (``read`` adds to
+    those of :func:`_reads`), or one that cannot be written."""
+    from .files import check_not_read, check_output
+
+    check_not_read([(option, path)], [*_reads(), *read])
+    check_output(path, option)
+
+
 def _case(portfolio: Portfolio, patch: SettingsPatch, scenario: str = "central") -> Case:
     """The run's case, validated once: the loader checked the files with ``patch`` already,
     so only a named scenario's own settings are checked again."""
@@ -224,15 +248,19 @@ def _case(portfolio: Portfolio, patch: SettingsPatch, scenario: str = "central")
     return prepare(portfolio, scenario, patch, checked=patch)
 
 
-def _check_workbook(path: str | None, portfolio: Portfolio, overrides: SettingsPatch) -> None:
-    """Refuse a workbook path, or a portfolio too large for a workbook, before any work is
-    done (a long simulation, for one)."""
+def _check_workbook(
+    path: str | None, portfolio: Portfolio, overrides: SettingsPatch, marking: str
+) -> None:
+    """Refuse a workbook path, a marking it cannot print or a portfolio too large for a
+    workbook, before any work is done (a long simulation, for one)."""
     if path is not None:
         from .errors import InputError
-        from .files import check_output
-        from .report.workbook import size_problems
+        from .report.workbook import marking_problem, size_problems
+        from .report.workbook.style import default_style
 
-        check_output(path)
+        if why := marking_problem(marking):
+            raise click.BadParameter(why, param_hint="--marking")
+        _check_output("--xlsx", path, (default_style(), "the style file of the board workbook"))
         if problems := size_problems(portfolio, overrides):
             raise InputError(problems)
 
@@ -293,7 +321,7 @@ def run(
 
     loaded = _load_sets([paths, *([(previous,)] if previous else [])], sets, strict, plan)
     portfolio, overrides = loaded[0]
-    _check_workbook(xlsx, portfolio, overrides)
+    _check_workbook(xlsx, portfolio, overrides, marking)
     case = _case(portfolio, overrides, scenario)
     result = appraise_case(case)
     changes = None
@@ -422,7 +450,7 @@ def simulate(
         )
     portfolio, overrides = _load(paths, sets, strict, plan)
     _simulated_scenario(portfolio, scenario)
-    _check_workbook(xlsx, portfolio, overrides)
+    _check_workbook(xlsx, portfolio, overrides, marking)
     case = _case(portfolio, overrides, scenario)
     show_progress = sys.stderr.isatty() and iterations >= 50_000
     with click.progressbar(
@@ -576,11 +604,9 @@ def progress(paths: tuple[str, ...], sets: tuple[str, ...], fmt: str, strict: bo
 @handles_errors
 def import_(workbook: str, folder: str) -> None:
     """Turn a filled-in input workbook into scenario files (TOML) in DIR."""
-    from pathlib import Path
-
-    from .convert.importing import import_to
+    from .convert.importing import check_folder, import_to
     from .errors import shown_path
-    from .load.workbook import read
+    from .load.workbook import book_files
     from .model import is_workbook
 
     if not is_workbook(Path(workbook)):
@@ -590,13 +616,9 @@ def import_(workbook: str, folder: str) -> None:
                 "need no import"
             ]
         )
+    check_folder(Path(folder))
     portfolio, _ = _load((workbook,), scenarios=True)
-    # Projects are looked up by their id, a text: a row without one names no file.
-    files = {
-        e.document["id"]: e.file
-        for e in read(Path(workbook), workbook).projects
-        if isinstance(e.document.get("id"), str)
-    }
+    files = book_files(Path(workbook))
     written = import_to(portfolio, files, Path(folder), shown_path(Path(workbook)))
     click.echo(f"Wrote {len(written)} files to {folder}", err=True)
 
@@ -614,13 +636,13 @@ def import_(workbook: str, folder: str) -> None:
 @handles_errors
 def export(folder: str, workbook: str) -> None:
     """Write a scenario directory into the Excel input template."""
-    from pathlib import Path
-
     from .convert.input_workbook import export as write_input
+    from .load.workbook_layout import default_template
 
     if Path(workbook).suffix.lower() != ".xlsx":
         _fail([f"{workbook}: export writes an Excel workbook: give a file name ending .xlsx"])
     portfolio, _ = _load((folder,), scenarios=True)
+    _check_output("--to", workbook, (default_template(), "the input workbook template"))
     write_input(portfolio, Path(workbook))
     click.echo(f"Wrote {workbook}", err=True)
 
@@ -662,7 +684,6 @@ def unit_costs(fmt: str) -> None:
 def new(project_id: str, name: str, folder: str, start_year: int | None) -> None:
     """Write a commented project file to fill in (DIR/<id>.toml)."""
     import datetime as dt
-    from pathlib import Path
 
     from .convert.scenario_files import new_project_text
     from .files import create_new
@@ -678,6 +699,7 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
     target = create_new(
         Path(folder) / f"{project_id.lower()}.toml",
         new_project_text(project_id, name, start_year),
+        "--dir",
     )
     click.echo(f"Wrote {target}", err=True)
     click.echo(
@@ -723,14 +745,11 @@ def init(
     price_base_year: int | None,
 ) -> None:
     """Write a commented portfolio.toml to start a scenario directory (DIR/portfolio.toml)."""
-    from pathlib import Path
-
     from .convert.scenario_files import init_text
-    from .files import create_new
+    from .files import check_name, create_new
 
-    if any(not agency.strip() or "," in agency for agency in agencies):
-        raise click.BadParameter("must be a name without commas", param_hint="--agency")
     path = Path(folder) / "portfolio.toml"
+    check_name(path, "DIR")
     text = init_text(
         name or Path(folder).resolve().name,
         target=target,
@@ -738,7 +757,7 @@ def init(
         agencies=agencies or ("Police", "Fire", "Ambulance"),
         price_base_year=price_base_year,
     )
-    create_new(path, text)
+    create_new(path, text, "DIR")
     click.echo(f"Wrote {path}", err=True)
     if target is None:
         click.echo(
@@ -767,14 +786,10 @@ def schema(kind: str) -> None:
     click.echo(json.dumps(build(kind), indent=2, ensure_ascii=False))
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    # A SystemExit unwinds the stack, so an interrupted write removes its temporary file.
-    raise SystemExit(128 + signum)
-
-
 def main() -> None:
-    """Console-script entry point."""
-    import signal
+    """Console-script entry point. A signal (a closed terminal, Ctrl-C, kill) ends the run
+    with 128 + its number, saying which output is in place."""
+    from .files import stopped_cleanly
 
-    signal.signal(signal.SIGTERM, _terminate)
-    cli(prog_name="npv-calc")
+    with stopped_cleanly(lambda message: click.echo(f"Error: {message}", err=True)):
+        cli(prog_name="npv-calc")

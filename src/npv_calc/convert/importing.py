@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import OutputError
+from ..files import check_name, placed, temporary_prefix, writing
 from ..model import Portfolio
 from .scenario_files import portfolio_text, project_text
 
@@ -21,18 +22,12 @@ def import_to(
     ``None`` for a name made from the row and id). The folder must not exist or be empty; the
     files are written to a temporary folder beside it and moved into place together.
     """
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(
-            f"cannot import into {folder}: it exists and is not an empty folder "
-            "(import never overwrites scenario files)"
-        )
+    check_folder(folder)
     parent = folder.parent
-    if not parent.is_dir():
-        raise OutputError(f"cannot import into {folder}: the folder {parent} does not exist")
     names = _file_names(portfolio, book_files)
     header = f"Written by npv-calc import from {source}."
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=temporary_prefix(folder), dir=parent))
     except OSError as exc:
         raise OutputError(f"cannot import into {folder}: {exc.strerror or exc}") from None
     try:
@@ -42,15 +37,42 @@ def import_to(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(project_text(project, header), encoding="utf-8")
         os.chmod(staging, 0o777 & ~_umask())
+        writing(folder, staging)
         if folder.exists():
             folder.rmdir()
         os.replace(staging, folder)
+        placed(folder)
     except OSError as exc:
         raise OutputError(f"cannot import into {folder}: {exc.strerror or exc}") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return [folder / "portfolio.toml", *(folder / names[p.id] for p in portfolio.projects)]
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse, before any work is done, a folder ``import`` cannot write into: one that
+    exists and is not empty (so that no file the run reads, nor any other, is ever
+    overwritten), a link, a name longer than the file system allows, or a missing parent.
+
+    Raises
+    ------
+    OutputError
+        Saying which.
+    """
+    check_name(folder, "--to")
+    if folder.is_symlink():
+        raise OutputError(
+            f"cannot import into {folder}: it is a link (to {os.readlink(folder)}); give the "
+            "folder it points to"
+        )
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(
+            f"cannot import into {folder}: it exists and is not an empty folder "
+            "(import never overwrites scenario files)"
+        )
+    if not folder.parent.is_dir():
+        raise OutputError(f"cannot import into {folder}: the folder {folder.parent} does not exist")
 
 
 def _file_names(portfolio: Portfolio, book_files: dict[str, str | None]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from ..errors import OutputError
 from ..load.fields import IMPACTS, PORTFOLIO, PROJECT, REALISATION, RISKS, SCENARIO
 from ..load.fields import SECTIONS as FIELD_SECTIONS
 from ..load.spec import Field, Part, Row, Section
+from ..load.workbook import book_files
 from ..load.workbook_layout import (
     CORRELATION_COLUMNS,
     FIRST_ROW,
@@ -37,7 +38,7 @@ from ..load.workbook_layout import (
     placed_fields,
     year_header,
 )
-from ..model import Line, Portfolio, Project, SettingsPatch, Uncertain
+from ..model import Line, Portfolio, Project, SettingsPatch, Uncertain, is_workbook
 from ..workbook_io import (
     MAX_CELL_TEXT,
     check_writable,
@@ -251,8 +252,14 @@ def _write_tables(wb: Workbook, portfolio: Portfolio) -> None:
     _write_rows(wb["Scenarios"], TABLE_SHEETS["Scenarios"], scenarios)
 
 
-def _project_file(portfolio: Portfolio, project: Project) -> str | None:
-    """The File of a project: its file below the portfolio's folder, or its name."""
+def _project_file(
+    portfolio: Portfolio, project: Project, book_files: dict[str, str | None]
+) -> str | None:
+    """The File of a project: its file below the portfolio's folder, or its name; for a
+    project read from an input workbook, the File that workbook gives (never the workbook's
+    own name, which is no scenario file)."""
+    if is_workbook(project.path):
+        return book_files.get(project.id)
     base = portfolio.path.parent if portfolio.path else None
     if base is not None and project.path.is_relative_to(base):
         return project.path.relative_to(base).as_posix()
@@ -264,9 +271,11 @@ def _project_file(portfolio: Portfolio, project: Project) -> str | None:
 def _write_projects(ws: Worksheet, portfolio: Portfolio) -> None:
     """The Projects sheet: a row per project, its own settings (``overrides``) included."""
     at = _columns_by_key(ws, PROJECT_COLUMNS)
+    books = {p.path for p in portfolio.projects if is_workbook(p.path)}
+    files = {pid: f for book in sorted(books) for pid, f in book_files(book).items()}
     for number, project in enumerate(portfolio.projects, start=FIRST_ROW):
         row = _item_cells(PROJECT, "Projects", _with_settings(project, project.overrides))
-        row["file"] = _project_file(portfolio, project)
+        row["file"] = _project_file(portfolio, project, files)
         for key, value in row.items():
             if value is not None:
                 _put(ws, number, at[key], value, f"project {project.id}")

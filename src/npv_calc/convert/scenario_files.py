@@ -7,13 +7,16 @@ uncertain values as inline tables). Defaults are left out, as a person would lea
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
 
 from .. import params
+from ..errors import UsageError
 from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, REALISATION, RISKS
+from ..load.rules import agency_key
 from ..load.spec import Field
 from ..model import (
     APPRAISAL_KEYS,
@@ -289,6 +292,37 @@ def _deflator_note(deflators: params.Deflators, start: int, base: int) -> str:
     return "\n".join("# " + line for line in lines)
 
 
+def check_init_options(target: float | None, agencies: Iterable[str]) -> None:
+    """Refuse what ``init`` cannot write into a portfolio.toml that validates: a target that
+    is not a finite number of £ 0 or more (``inf``, ``nan``, ``1e309``), an agency name that
+    is empty or holds a comma, or one given twice (by the rule ``validate`` applies: names
+    that differ only in case or spacing are the same agency).
+
+    Raises
+    ------
+    UsageError
+        Naming the option (``--target``, ``--agency``) and what is allowed.
+    """
+    if target is not None and not (math.isfinite(target) and target >= 0):
+        raise UsageError(
+            f"Invalid value for '--target': must be a finite number of £, 0 or more (such as "
+            f"15400000), got {target}"
+            + (" (a number beyond about 1.8e308 reads as infinite)" if math.isinf(target) else "")
+        )
+    seen: dict[str, str] = {}
+    for agency in agencies:
+        if not agency.strip() or "," in agency:
+            raise UsageError(
+                f"Invalid value for '--agency': {agency!r}: must be a name without commas"
+            )
+        if (key := agency_key(agency)) in seen:
+            raise UsageError(
+                f"Invalid value for '--agency': {agency!r} is given twice (as {seen[key]!r} "
+                "too): names that differ only in case or spacing are the same agency"
+            )
+        seen[key] = agency
+
+
 def init_text(
     name: str,
     *,
@@ -305,7 +339,14 @@ def init_text(
     (the comment says where the earlier years are). The price base year defaults to the
     series' latest year. Without a target the ``target`` line is left commented: npv-calc
     never invents a target.
+
+    Raises
+    ------
+    UsageError
+        A target or agencies it could not write into a portfolio.toml that validates
+        (:func:`check_init_options`).
     """
+    check_init_options(target, agencies)
     deflators = params.gdp_deflators()
     base = price_base_year if price_base_year is not None else max(deflators.index)
     fy = f"{base}/{(base + 1) % 100:02d}"

@@ -16,7 +16,7 @@ from typing import Any
 from ..model import STATUSES, Uncertain
 from .messages import show, suggest
 from .reader import FileReader
-from .rules import CALENDAR_YEAR, MAX_HORIZON, MONEY, Rule, id_problem
+from .rules import CALENDAR_YEAR, MAX_HORIZON, MONEY, Rule, agency_key, id_problem
 
 Where = tuple[str, int]
 
@@ -474,7 +474,7 @@ class Agencies(Names):
             return None
         seen: dict[str, str] = {}
         for name in raw:
-            folded = " ".join(name.split()).casefold()
+            folded = agency_key(name)
             if folded in seen:
                 reading.add(f"lists {show(name)} twice (as {show(seen[folded])} too)", key)
                 return None

@@ -32,6 +32,12 @@ def name_key(pid: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", pid).upper()
 
 
+def agency_key(name: str) -> str:
+    """The agency a name stands for: two names that differ only in case or spacing are the
+    same agency (``[portfolio] agencies`` may not list both)."""
+    return " ".join(name.split()).casefold()
+
+
 BUILTIN_SCENARIOS = ("central", "pessimistic", "optimistic")
 MAX_HORIZON = 400
 #: A line's ``years`` from this value up are calendar years written where offsets belong.

@@ -44,7 +44,7 @@ from .workbook_rows import (
     sheet_documents,
 )
 
-__all__ = ["ProjectEntry", "ReadBook", "cell_name", "check_file_name", "read"]
+__all__ = ["ProjectEntry", "ReadBook", "book_files", "cell_name", "check_file_name", "read"]
 
 #: How far an input workbook is read: its rows (header rows included) and columns. A portfolio
 #: of a thousand projects with fifty lines each fits; anything larger is refused, not guessed.
@@ -64,6 +64,17 @@ def read(path: Path, shown: str) -> ReadBook:
     book.problems += problems
     _read_sheets(sheets, book)
     return book
+
+
+def book_files(path: Path) -> dict[str, str | None]:
+    """The File of each project row of an input workbook, by project id (``None`` where the
+    row gives none): the scenario file the project came from, and goes back to on ``import``
+    and ``export``. Rows without an id are left out: a project is looked up by its id."""
+    return {
+        entry.document["id"]: entry.file
+        for entry in read(path, str(path)).projects
+        if isinstance(entry.document.get("id"), str)
+    }
 
 
 def _read_sheets(sheets: dict[str, Sheet], book: ReadBook) -> None:

@@ -16,6 +16,12 @@ from pathlib import Path
 #: column of the band table.
 SCHEDULES = ("standard", "health", "lower-rate-test-2026")
 
+#: The parameter files shipped beside this module, which a run may read: never an output.
+FILES = tuple(
+    Path(__file__).parent / name
+    for name in ("green_book.toml", "gdp_deflators.toml", "unit_costs.csv")
+)
+
 
 @dataclass(frozen=True)
 class DiscountBand:

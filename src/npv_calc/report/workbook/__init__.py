@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import warnings
 from pathlib import Path
 
 from ...errors import InputError, OutputError, Problem, shown_path
@@ -45,6 +46,7 @@ from ...workbook_io import check_writable
 from .assumptions import assumptions_sheet
 from .audit import audit_command, audit_path, audit_sheet
 from .cells import Audit, Book
+from .cells import marking_problem as _marking_problem
 from .changes import changes_sheet
 from .economic import economic_case_sheet
 from .formulas import name_id
@@ -62,6 +64,7 @@ __all__ = [
     "WorkbookError",
     "audit_command",
     "audit_path",
+    "marking_problem",
     "name_id",
     "size_problems",
     "write_workbook",
@@ -109,6 +112,19 @@ def size_problems(portfolio: Portfolio, overrides: SettingsPatch) -> list[Proble
                 )
             )
     return problems
+
+
+def marking_problem(marking: str, style: str | Path | None = None) -> str | None:
+    """Why a protective marking (``--marking``) cannot be printed on every page of the
+    workbook written with ``style`` (default ``templates/xlsx/board.toml``), or ``None``:
+    checked before any work is done.
+
+    Raises
+    ------
+    OutputError
+        The style file is missing or wrong.
+    """
+    return _marking_problem(marking, read_style(Path(style) if style else default_style()).page)
 
 
 def _check_names(pack: BoardPack) -> None:
@@ -216,6 +232,8 @@ def write_workbook(
     ------
     WorkbookError
         The style file is missing or wrong, or ``path`` cannot be written.
+    OutputError
+        The marking is too long to print on every page (:func:`marking_problem`).
     InputError
         Two project ids would give the same defined name, or a project is too large for a
         sheet.
@@ -229,6 +247,8 @@ def write_workbook(
         raise InputError(problems)
     _check_names(pack)
     look: Style = read_style(Path(style) if style else default_style())
+    if why := _marking_problem(marking, look.page):
+        raise OutputError(f"cannot write {path}: the protective marking does not fit: {why}")
     audit = Audit(command, marking, created)
 
     def content() -> bytes:
@@ -250,8 +270,14 @@ def write_workbook(
                 "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
             }
         )
-        _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
-        wb.close()
+        # XlsxWriter drops what Excel cannot hold with only a warning: here it is an error,
+        # never a silently incomplete workbook or a raw warning on stderr.
+        with warnings.catch_warnings(record=True) as dropped:
+            warnings.simplefilter("always", UserWarning)
+            _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
+            wb.close()
+        if lost := [str(w.message) for w in dropped if issubclass(w.category, UserWarning)]:
+            raise OutputError(f"cannot write {path}: XlsxWriter would leave out " + "; ".join(lost))
         return buffer.getvalue()
 
     replace_atomically(path, content)

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from ...results.board import BoardPack
 
 MARKING_TOKEN = "{marking}"
+#: The most a page header or footer holds: Excel's limit, in UTF-16 units, after the marking's
+#: & is written && (XlsxWriter drops a longer one, with only a warning).
+MAX_HEADER_FOOTER = 255
 #: Points: a row of one line of 10pt text, as XlsxWriter's default row; a line of wrapped text.
 DEFAULT_ROW_HEIGHT = 12.75
 LINE_HEIGHT = 12.5
@@ -418,9 +421,8 @@ class Sheet:
         lines = self.wrapped(2, 1, subtitle, "subtitle", last=last_column)
         self.height(2, max(page["subtitle_height"], LINE_HEIGHT * lines + 5))
         ws = self.ws
-        marking = safe_text(self.book.audit.marking).replace("&", "&&")
-        ws.set_header(page["header"].replace(MARKING_TOKEN, marking))
-        ws.set_footer(page["footer"].replace(MARKING_TOKEN, marking))
+        ws.set_header(page_text(page["header"], self.book.audit.marking))
+        ws.set_footer(page_text(page["footer"], self.book.audit.marking))
         ws.set_paper(page["paper"])
         if page["landscape"]:
             ws.set_landscape()
@@ -450,6 +452,42 @@ class Sheet:
         ws.freeze_panes(*freeze)
         if protect:
             ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def page_text(template: str, marking: str) -> str:
+    """A page header or footer of the style file with the marking in place of
+    :data:`MARKING_TOKEN` (its & written &&, as header and footer codes start with &)."""
+    return template.replace(MARKING_TOKEN, safe_text(marking).replace("&", "&&"))
+
+
+def marking_problem(marking: str, page: dict[str, Any]) -> str | None:
+    """Why a protective marking cannot be printed in the header and footer of every page
+    (``page``: the style file's ``[page]`` table), or ``None``.
+
+    A header or footer holds at most :data:`MAX_HEADER_FOOTER` characters (UTF-16 units:
+    a character beyond U+FFFF counts twice), each & of the marking written &&, and one
+    longer is dropped from every page. A marking is never cut short: a shortened protective
+    marking could read as a different one.
+    """
+    size = _utf16(page_text(MARKING_TOKEN, marking))
+    rooms = [
+        (MAX_HEADER_FOOTER - _utf16(page[part].replace(MARKING_TOKEN, "")))
+        // page[part].count(MARKING_TOKEN)
+        for part in ("header", "footer")
+        if MARKING_TOKEN in page[part]
+    ]
+    if not rooms or size <= (room := min(rooms)):
+        return None
+    counted = f" ({size:,} as Excel counts them: each & twice)" if size != len(marking) else ""
+    return (
+        f"{len(marking):,} characters{counted} are too many: Excel holds at most "
+        f"{MAX_HEADER_FOOTER} characters in a page header or footer, which leaves {room} for "
+        "the marking with this style; shorten it"
+    )
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _cached(value: object, style: str) -> object:
