@@ -290,12 +290,14 @@ def run(
 ) -> None:
     """Appraise a portfolio: NPV, BCR, payback and IRR per project, and the target test."""
     from .calculate import appraise_case
+    from .options import shortlist_warnings
 
     loaded = _load_sets([paths, *([(previous,)] if previous else [])], sets, strict, plan)
     portfolio, overrides = loaded[0]
     _check_workbook(xlsx, portfolio, overrides)
     case = _case(portfolio, overrides, scenario)
     result = appraise_case(case)
+    _warn(shortlist_warnings(result, strict))
     changes = None
     if previous is not None:
         from .compare import line_up
@@ -479,15 +481,18 @@ def compare(
     click.echo(formatted(result, fmt, labels=(path_a, path_b)), nl=False)
 
 
-@cli.command("case")
-@paths_argument
-@click.option(
+project_option = click.option(
     "--project",
     "projects",
     multiple=True,
     metavar="ID",
     help="Only this project (repeatable; default: every project).",
 )
+
+
+@cli.command("case")
+@paths_argument
+@project_option
 @click.option(
     "--iterations",
     "-n",
@@ -522,18 +527,33 @@ def economic_case(
     """The economic case of each project: NPSV, BCR, financial return, switching values,
     scenarios, non-monetised impacts and a value-for-money statement."""
     from .economic_case import economic_case as build
+    from .options import shortlist_warnings
 
     if seed is not None and iterations is None:
         raise click.UsageError("--seed applies to the Monte Carlo simulation: give --iterations")
     portfolio, overrides = _load(paths, sets, strict, plan)
+    case = _case(portfolio, overrides, scenario)
     result = build(
-        _case(portfolio, overrides, scenario),
-        projects=projects,
-        iterations=iterations,
-        seed=seed,
-        categories=vfm_category,
+        case, projects=projects, iterations=iterations, seed=seed, categories=vfm_category
     )
+    _warn(shortlist_warnings(result.base, strict))
     click.echo(formatted(result, fmt), nl=False)
+
+
+@cli.command()
+@paths_argument
+@project_option
+@scenario_options(("table", "json"))
+@handles_errors
+def options(paths: tuple[str, ...], projects: tuple[str, ...], **given: Any) -> None:
+    """The appraisal summary table of each project's options against business as usual."""
+    from .options import options_appraisal, shortlist_warnings
+
+    portfolio, overrides = _load(paths, given["sets"], given["strict"], given["plan"])
+    case = _case(portfolio, overrides, given["scenario"])
+    result = options_appraisal(case, projects=projects)
+    _warn(shortlist_warnings(result, given["strict"]))
+    click.echo(formatted(result, given["fmt"]), nl=False)
 
 
 @cli.command()

@@ -197,6 +197,11 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         template or default_template(), "templates/xlsx/build_input_template.py", SHEETS
     )
     for project in portfolio.projects:
+        if project.options:
+            raise OutputError(
+                f"{project.id}: has [[options]], which the input workbook cannot hold; keep "
+                "that project as a TOML file (export the others by naming their files)"
+            )
         for partner in project.partners:
             if "," in partner:
                 raise OutputError(
