@@ -234,12 +234,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _folder(tmp_path_factory, options=True)
 
 
-@pytest.fixture(scope="module")
-def folder_without_options(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The input workbook holds no options yet (export refuses them)."""
-    return _folder(tmp_path_factory, options=False)
-
-
 def _written(field: Field, item: object) -> str | None:
     value = field.value_of(item)
     return None if value is None else toml_value(value)
@@ -269,11 +263,11 @@ def test_every_file_passes_the_schema(folder: Path):
         assert not errors, f"{path.name}: {errors[0].message}"
 
 
-def test_every_field_survives_export_and_import(folder_without_options: Path, tmp_path: Path):
-    portfolio = load_portfolio(folder_without_options, scenarios=True)
+def test_every_field_survives_export_and_import(folder: Path, tmp_path: Path):
+    portfolio = load_portfolio(folder, scenarios=True)
     book = export(portfolio, tmp_path / "every-field.xlsx")
     back = load_portfolio(book, scenarios=True)
-    _, checks = _documents(options=False)
+    _, checks = _documents()
     for what, field, item, _ in checks:
         expected = _written(field, item(portfolio))
         assert _written(field, item(back)) == expected, f"{what}: {field.key}"

@@ -445,8 +445,10 @@ _PROJECT_NEEDS = "is required: every project file needs id, name and start_year"
 #: another name (``[correlation]`` is left out: a project file gets "did you mean" for it).
 PORTFOLIO_ONLY_TABLES = ("confidence_grades", "deflators", "scenarios", "portfolio", "realisation")
 
-#: Where the options of a project are written: a project file only, for now.
-_OPTIONS_ONLY_IN_TOML = "a project file's [[options]] (the input workbook has no options)"
+#: Where the items of an option are in the input workbook.
+_OPTIONS_ONLY_IN_TOML = (
+    "the Options sheet, and the item sheets' rows whose Project ID is PROJECT/OPTION"
+)
 
 #: An option of a project's shortlist: the items of a project, with an id, a role and what it
 #: builds on (``includes``). Read by :mod:`npv_calc.load.options`.
@@ -458,34 +460,34 @@ OPTIONS = Section(
             Identifier(),
             required="is required: every option needs an id, a name and a role",
             doc="unique among the project's options",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Options": Col("B", "Option ID", 14)},
         ),
         Field(
             "name",
             Text(required=True),
             required="is required: every option needs an id, a name and a role",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Options": Col("C", "Name", 36)},
         ),
         Field(
             "role",
             Choice(ROLES),
             Part.TRAIT,
             required='is required: "bau" (business as usual), "do-minimum" or "option"',
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Options": Col("D", "Role", 12)},
         ),
         Field(
             "includes",
             Identifier(),
             Part.TRAIT,
             doc="another option of the project whose lines, risks and impacts come first",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Options": Col("E", "Includes", 14, note="another option's ID (optional)")},
         ),
         Field(
             "description",
             Text(),
             fallback="",
             omitted="",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Options": Col("F", "Description", 40)},
         ),
         Field("costs", Nested("costs", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
         Field(
@@ -547,14 +549,14 @@ PROJECT = Section(
             "preferred",
             Identifier(),
             doc="the option that stands for the project (not the business-as-usual one)",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Projects": Col("O", "Preferred option", 14, note="with options only")},
         ),
         Field(
             "preferred_because",
             Text(required=True),
             doc="why the preferred option is preferred when another has a higher NPV against "
             "business as usual (the reasons the figures leave out)",
-            elsewhere=_OPTIONS_ONLY_IN_TOML,
+            sheets={"Projects": Col("P", "Preferred because", 40)},
         ),
         Field("options", Nested("options", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
     ),

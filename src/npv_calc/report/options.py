@@ -82,16 +82,31 @@ def bcr_text(result: OptionResult) -> str:
     return SAVES_COST if result.saves_cost else ratio(result.bcr_vs_bau)
 
 
+_SIGNS = {"positive": "+", "negative": "-"}
+
+
 def _impacts(result: OptionResult) -> str:
+    """Each non-monetised impact: ``+Name (materiality)``, ``-Name (...)``; ``none``."""
     impacts = result.result.project.impacts
     if not impacts:
         return "none"
-    signs = {"positive": "+", "negative": "-"}
-    return "; ".join(f"{signs[i.direction]}{i.name} ({i.materiality})" for i in impacts)
+    return "; ".join(f"{_SIGNS[i.direction]}{i.name} ({i.materiality})" for i in impacts)
 
 
-def summary_rows(shortlist: Shortlist) -> list[tuple[str, list[str]]]:
-    """The appraisal summary table's rows: a label, then a cell per option (in file order)."""
+def _impact_count(result: OptionResult) -> str:
+    """How many non-monetised impacts point each way: ``1 positive, 1 negative``; ``none``."""
+    impacts = result.result.project.impacts
+    counts = [
+        f"{n} {d}"
+        for d in ("positive", "negative")
+        if (n := sum(i.direction == d for i in impacts))
+    ]
+    return ", ".join(counts) or "none"
+
+
+def summary_rows(shortlist: Shortlist, full: bool = True) -> list[tuple[str, list[str]]]:
+    """The appraisal summary table's rows: a label, then a cell per option (in file order);
+    the non-monetised impacts named (``full``) or counted."""
     options = shortlist.options
 
     def row(label: str, cell: Any) -> tuple[str, list[str]]:
@@ -127,7 +142,7 @@ def summary_rows(shortlist: Shortlist) -> list[tuple[str, list[str]]]:
         row("Incremental: against", lambda o: increment(o, "against")),
         row("Incremental NPV", lambda o: increment(o, "npv")),
         row("Incremental BCR", lambda o: increment(o, "bcr")),
-        row("Non-monetised impacts", _impacts),
+        row("Non-monetised impacts", _impacts if full else _impact_count),
     ]
 
 
@@ -147,9 +162,20 @@ def render_shortlist(shortlist: Shortlist) -> str:
     lines += [printable(f"  {o.id}: {o.option.name}") for o in shortlist.options]
     lines.append("")
     headers = ["", *(printable(_marked(shortlist, o)) for o in shortlist.options)]
-    rows = [[label, *(printable(c) for c in cells)] for label, cells in summary_rows(shortlist)]
+    rows = [
+        [label, *(printable(c) for c in cells)]
+        for label, cells in summary_rows(shortlist, full=False)
+    ]
     lines += render_rows(headers, rows, set(range(1, len(headers))))
     lines.append("")
+    impacts = [(o, i) for o in shortlist.options for i in o.result.project.impacts]
+    if impacts:
+        lines.append("Non-monetised impacts:")
+        lines += [
+            printable(f"  {o.id}: {_SIGNS[i.direction]}{i.name} ({i.materiality})")
+            for o, i in impacts
+        ]
+        lines.append("")
     preferred = shortlist.preferred_result
     lines.append(
         printable(
