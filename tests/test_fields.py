@@ -362,6 +362,7 @@ def test_the_layout_has_no_column_without_a_field_or_a_purpose():
         "Benefits": {"project", "groups"},
         "Risks": {"project", "impact.group"},
         "Impacts": {"project"},
+        "Options": {"project"},
         "Scenarios": {"name"},
         "Grades": {"grade", "share"},
         "Deflators": {"year", "index"},
