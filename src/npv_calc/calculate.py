@@ -762,9 +762,9 @@ def appraise_case(case: Case) -> PortfolioResult:
 
 
 def _with_options(result: ProjectResult, case: Case) -> ProjectResult:
-    """A project's result with its options appraised (and without optimism bias) side by side."""
+    """A project's result with its options side by side (not with values fixed by the caller)."""
     project = result.project
-    if not project.options or project.option(project.preferred or "") is None:
+    if case.fixed or project.option(project.preferred or "") is None:
         return result
     appraised, base = (
         {o.id: appraise_project(option_project(project, o.id), c) for o in project.options}
