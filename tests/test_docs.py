@@ -21,6 +21,8 @@ from .conftest import ROOT
 #: on the example portfolio alone.
 PASTED = [
     ("README.md", "npv-calc run scenarios/"),
+    ("README.md", "npv-calc options scenarios/"),
+    ("docs/cli.md", "npv-calc options scenarios/"),
     ("docs/cli.md", "npv-calc run scenarios/ --previous examples/last-board/"),
     ("docs/cli.md", "npv-calc sensitivity scenarios/"),
     ("docs/cli.md", "npv-calc progress scenarios/"),

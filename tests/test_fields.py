@@ -137,7 +137,7 @@ def _items_tried(section: Section) -> list[Check]:
     ]
 
 
-def _documents() -> tuple[dict[str, dict[str, Any]], list[Check]]:
+def _documents(options: bool = True) -> tuple[dict[str, dict[str, Any]], list[Check]]:
     """A scenario directory giving every declared field a value (each line, risk, impact,
     project and scenario trying one field), and where each field lands in the model."""
     settings = list(fields.APPRAISAL.fields)
@@ -158,7 +158,7 @@ def _documents() -> tuple[dict[str, dict[str, Any]], list[Check]]:
         checks += _tried(f"s-{f.key}", [f], lambda p, k=f.key: p.scenarios[f"s-{k}"].set)
     checks += _tried("s-meta", _own(fields.SCENARIO), lambda p: p.scenarios["s-meta"])
     identity = {"id": "P0", "name": "Every item", "start_year": YEAR - 2}
-    scalars = [f for f in _own(fields.PROJECT) if f not in settings]
+    scalars = [f for f in _own(fields.PROJECT) if f not in settings and f.key not in SHORTLIST]
     p0: dict[str, Any] = {f.key: identity.get(f.key, sample(f)) for f in scalars}
     checks += [
         ("project P0", f, lambda p: _project(p, "P0"), identity.get(f.key, sample(f)))
@@ -181,16 +181,57 @@ def _documents() -> tuple[dict[str, dict[str, Any]], list[Check]]:
             "costs": [{"name": "c", "annual": 1.0}],
         }
         checks += _tried(f"project {pid}", [f], lambda p, pid=pid: _project(p, pid).overrides)
+    if options:
+        documents["p-options.toml"], more = _options_document()
+        checks += more
     return documents, checks
+
+
+#: The keys of a project only a project with options holds.
+SHORTLIST = ("preferred", "preferred_because")
+
+
+def _options_document() -> tuple[dict[str, Any], list[Check]]:
+    """A project with a shortlist: business as usual and an option giving every option key,
+    preferred (with a reason)."""
+    option_fields = {f.key: f for f in _own(fields.OPTIONS)}
+    option = {key: sample(f) for key, f in option_fields.items()} | {"includes": "bau"}
+    option["costs"] = [{"name": "c", "annual": 1.0}]
+    document = {
+        "id": "P-options",
+        "name": "Options",
+        "start_year": YEAR - 2,
+        "preferred": option["id"],
+        "preferred_because": "Sample text",
+        "options": [{"id": "bau", "name": "Business as usual", "role": "bau"}, option],
+    }
+    checks: list[Check] = [
+        (f"option {key}", f, lambda p: _project(p, "P-options").options[1], option[key])
+        for key, f in option_fields.items()
+    ]
+    checks += [
+        (
+            f"project {key}",
+            fields.PROJECT.field(key),
+            lambda p: _project(p, "P-options"),
+            document[key],
+        )
+        for key in SHORTLIST
+    ]
+    return document, checks
+
+
+def _folder(tmp_path_factory: pytest.TempPathFactory, options: bool) -> Path:
+    folder = tmp_path_factory.mktemp("every-field")
+    documents, _ = _documents(options)
+    for name, document in documents.items():
+        (folder / name).write_text(toml_dumps(document), encoding="utf-8")
+    return folder
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("every-field")
-    documents, _ = _documents()
-    for name, document in documents.items():
-        (folder / name).write_text(toml_dumps(document), encoding="utf-8")
-    return folder
+    return _folder(tmp_path_factory, options=True)
 
 
 def _written(field: Field, item: object) -> str | None:
@@ -243,6 +284,7 @@ def _schema_properties() -> Iterator[tuple[Section, dict[str, Any]]]:
     yield fields.BENEFITS, defs["benefit"]["properties"]
     yield fields.RISKS, defs["risk"]["properties"]
     yield fields.IMPACTS, defs["impact"]["properties"]
+    yield fields.OPTIONS, defs["option"]["properties"]
     yield fields.PORTFOLIO_FILE, portfolio
     yield fields.PORTFOLIO, portfolio["portfolio"]["properties"]
     yield fields.APPRAISAL, portfolio["appraisal"]["properties"]
@@ -320,6 +362,7 @@ def test_the_layout_has_no_column_without_a_field_or_a_purpose():
         "Benefits": {"project", "groups"},
         "Risks": {"project", "impact.group"},
         "Impacts": {"project"},
+        "Options": {"project"},
         "Scenarios": {"name"},
         "Grades": {"grade", "share"},
         "Deflators": {"year", "index"},

@@ -100,8 +100,14 @@ def raw_ranges(folder: Path) -> set[tuple[str, str, int, str]]:
         if path.name == "portfolio.toml":
             continue
         document = tomllib.loads(path.read_text(encoding="utf-8"))
+        # A project with options stands for its preferred option (the example's includes BAU,
+        # whose lines cancel): its own tables are the project's.
+        tables = next(
+            (o for o in document.get("options", []) if o["id"] == document.get("preferred")),
+            document,
+        )
         for section in ("costs", "benefits", "risks"):
-            for index, line in enumerate(document.get(section, []), start=1):
+            for index, line in enumerate(tables.get(section, []), start=1):
                 for key, value in line.items():
                     if key == "actuals":
                         continue  # outturn by year, not a range

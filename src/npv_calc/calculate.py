@@ -20,6 +20,7 @@ import numpy as np
 
 from .discount import applied_rates, present_value_year_factors, settings_factors
 from .errors import InputError, Problem, shown_path
+from .load.options import option_project
 from .model import (
     Line,
     Portfolio,
@@ -38,14 +39,14 @@ from .results.appraisal import (
     PortfolioResult,
     ProjectResult,
 )
+from .results.options import shortlist
 from .scenarios import Case, prepare
 
 ArrayLike = float | np.ndarray
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
 PAYBACK_TOLERANCE = 1e-6
 
-# Results are plain data in npv_calc.results; they are named here too, where they were first.
-__all__ = [
+__all__ = [  # the results are named here too, where they were first
     "VALUE_KINDS",
     "Figures",
     "LineResult",
@@ -447,15 +448,15 @@ def _appraise_project(
         pv_risk_costs=float(risk_totals @ factors),
         pv_benefits=pv_benefits,
         npv=pv_benefits - pv_costs,
-        bcr=pv_benefits / pv_costs if pv_costs else None,
-        roi=(pv_benefits - pv_costs) / pv_costs if pv_costs else None,
+        bcr=pv_benefits / pv_costs if pv_costs > 0 else None,
+        roi=(pv_benefits - pv_costs) / pv_costs if pv_costs > 0 else None,
         payback_year=payback_year(project.start_year, net * factors),
         irr=irr(net),
         cashable_npv=cashable_pv - pv_costs,
         pv_costs_by_agency=_by(lines + risks, "agency", ("costs", "risks")),
         pv_benefits_by_agency=_by(lines, "agency", ("benefits",)),
         pv_benefits_by_value_type=by_value_type,
-        financial_roi=by_value_type["fiscal"] / pv_costs if pv_costs else None,
+        financial_roi=by_value_type["fiscal"] / pv_costs if pv_costs > 0 else None,
         npv_at_present_value_year=npv_at_year,
         settled=tuple(sorted(settled_offsets(case, project))),
         present_value_offsets=offsets,
@@ -728,7 +729,7 @@ def appraise_case(case: Case) -> PortfolioResult:
         # The plan: the same case without outturn, for each project's "plan" figures.
         plan_case = replace(case, outturn=False)
         results = [replace(r, planned=appraise_project(r.project, plan_case).plan) for r in results]
-    projects = tuple(results)
+    projects = tuple(_with_options(r, case) for r in results)
     toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
     target = case.portfolio.target
     totals = (
@@ -758,6 +759,18 @@ def appraise_case(case: Case) -> PortfolioResult:
         meets_target=None if target is None else toward >= target,
         headroom=None if target is None else toward - target,
     )
+
+
+def _with_options(result: ProjectResult, case: Case) -> ProjectResult:
+    """A project's result with its options side by side (not with values fixed by the caller)."""
+    project = result.project
+    if case.fixed or project.option(project.preferred or "") is None:
+        return result
+    appraised, base = (
+        {o.id: appraise_project(option_project(project, o.id), c) for o in project.options}
+        for c in (case, replace(case, allowances=False))
+    )
+    return replace(result, options=shortlist(project, appraised, base))
 
 
 def appraise(

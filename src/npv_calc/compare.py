@@ -72,7 +72,8 @@ def line_up(result_a: PortfolioResult, result_b: PortfolioResult) -> Comparison:
 
 
 #: Fields that say where a value was read, not what it is.
-_NOT_COMPARED = {"lines", "index", "section", "name"}
+#: origin, against and negated say where an option's item comes from, not what it is
+_NOT_COMPARED = {"lines", "index", "section", "name", "origin", "against", "negated"}
 #: Most changes listed for one project (the rest are counted).
 MOST = 12
 

@@ -292,6 +292,11 @@ def _headline(r: ProjectResult, scenario: str) -> str:
             f"{name} has no costs in the appraisal: its net present social value (NPSV) is its "
             f"benefits, {_money(r.npv)}."
         )
+    if r.bcr is None:  # it stands for an option that costs less than business as usual
+        return (
+            f"{on} {name} saves {_money(-r.pv_costs)} of costs against business as usual, a "
+            f"net present social value (NPSV) against it of {_money(r.npv)}."
+        )
     if r.npv >= 0:
         return (
             f"{on} {name} returns £{r.bcr:,.2f} of benefits for every £1 of "

@@ -40,6 +40,9 @@ APPRAISAL_KEYS = (
 VALUE_TYPES = ("fiscal", "economic", "social")
 #: The value type of a benefit line that gives none and is not cashable.
 UNSPECIFIED = "unspecified"
+#: Options appraisal: the role of each option of a shortlist (Green Book 2022, 5.53).
+ROLES = ("bau", "do-minimum", "option")
+BAU = "bau"
 #: Non-monetised impacts: which way they point and how much they matter.
 DIRECTIONS = ("positive", "negative")
 MATERIALITIES = ("low", "medium", "high")
@@ -97,6 +100,14 @@ class Uncertain:
 
 
 Value = float | Uncertain
+
+
+def _label(origin: tuple[str, int] | None, section: str, index: int, name: str) -> str:
+    """How messages name an item: ``costs[2] "Staff"``, or in an option where it is written
+    ``option "merge" costs[2] "Staff"``."""
+    if origin is None:
+        return f'{section}[{index}] "{name}"'
+    return f'option "{origin[0]}" {section}[{origin[1]}] "{name}"'
 
 
 def financial_year(year: int) -> str:
@@ -249,11 +260,19 @@ class Line:
     actuals: dict[int, float] = field(default_factory=dict)
     #: where each key is written (a line of a TOML file, or a spreadsheet cell), for messages
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+    #: the option the line is written in and its place there (``None``: the project's own)
+    origin: tuple[str, int] | None = None
+    #: written in a business-as-usual option: the pessimistic scenario takes the end of its
+    #: ranges that lowers the other options' NPVs against it (see :mod:`npv_calc.load.options`)
+    against: bool = False
+    #: counted with a minus sign (BAU's line in the project that stands for its preferred
+    #: option against BAU): its ``scale`` is negated
+    negated: bool = False
 
     @property
     def label(self) -> str:
         """How messages name the line, e.g. ``benefits[2] "Deliberate fires avoided"``."""
-        return f'{self.section}[{self.index}] "{self.name}"'
+        return _label(self.origin, self.section, self.index, self.name)
 
     @property
     def value_kind(self) -> str:
@@ -290,12 +309,16 @@ class Risk:
     source: str | None = None
     unit_ref: None = None  # risks take no unit value from the library
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+    #: as for :class:`Line` (a negated risk has its ``impact`` negated)
+    origin: tuple[str, int] | None = None
+    against: bool = False
+    negated: bool = False
 
     section: Literal["risks"] = "risks"
 
     @property
     def label(self) -> str:
-        return f'risks[{self.index}] "{self.name}"'
+        return _label(self.origin, "risks", self.index, self.name)
 
     def uncertain(self) -> list[tuple[str, Uncertain]]:
         """The risk's impact when it has a real range."""
@@ -314,10 +337,34 @@ class Impact:
     materiality: str  # low | medium | high
     description: str = ""
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+    #: as for :class:`Line`
+    origin: tuple[str, int] | None = None
 
     @property
     def label(self) -> str:
-        return f'impacts[{self.index}] "{self.name}"'
+        return _label(self.origin, "impacts", self.index, self.name)
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option of a project's shortlist (``[[options]]``): business as usual, a do-minimum or
+    another way forward, with the lines, risks and impacts of a project. ``includes`` names
+    another option whose lines come first (see :func:`npv_calc.load.options.resolved`)."""
+
+    id: str
+    name: str
+    role: str  # bau | do-minimum | option
+    includes: str | None = None
+    description: str = ""
+    costs: tuple[Line, ...] = ()
+    benefits: tuple[Line, ...] = ()
+    risks: tuple[Risk, ...] = ()
+    impacts: tuple[Impact, ...] = ()
+    lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f'option "{self.id}"'
 
 
 @dataclass(frozen=True)
@@ -358,10 +405,40 @@ class Project:
     risks: tuple[Risk, ...] = ()
     impacts: tuple[Impact, ...] = ()
     lines: dict[str, int | str] = field(default_factory=dict, compare=False, repr=False)
+    #: the shortlist (``[[options]]``); with options, the lines, risks and impacts above are
+    #: the preferred option's, less business as usual's (the project stands for its preferred
+    #: option against BAU)
+    options: tuple[Option, ...] = ()
+    #: the option that stands for the project, and the reason it is preferred when it is not
+    #: the one with the highest NPV against BAU (the unmonetised reasons)
+    preferred: str | None = None
+    preferred_because: str | None = None
 
     @property
     def all_lines(self) -> tuple[Line, ...]:
         return self.costs + self.benefits
+
+    def option(self, option_id: str) -> Option | None:
+        """The option with this id (``None``: none has it)."""
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def parts(self) -> tuple[Project, ...]:
+        """What checks of lines and risks look at: the project itself, or with options one
+        project per option holding that option's own items (each written once, so each
+        problem is reported once)."""
+        if not self.options:
+            return (self,)
+        return tuple(
+            replace(
+                self,
+                costs=o.costs,
+                benefits=o.benefits,
+                risks=o.risks,
+                impacts=o.impacts,
+                options=(),
+            )
+            for o in self.options
+        )
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,9 @@ RAISES_NPV: dict[str, dict[str, bool]] = {
     },
 }
 
+#: The fields negated in an item counted against another (:mod:`npv_calc.load.options`).
+NEGATED = ("scale", "impact")
+
 #: A specific uncertain value: (project id, section, line index, field).
 ValueKey = tuple[str, str, int, str]
 
@@ -101,6 +104,10 @@ class Case:
         if self.mode == "central":
             return value.central
         upward = RAISES_NPV[line.section][name] == (self.mode == "optimistic")
+        if line.against and not (line.negated and name in NEGATED):
+            # an item of business as usual: what raises its own flow lowers every option's
+            # NPV against it (a negated scale or impact has its range flipped already)
+            upward = not upward
         return value.high if upward else value.low
 
     def optimism_bias(self, project: Project, line: Line) -> float:

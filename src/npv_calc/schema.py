@@ -15,6 +15,7 @@ from .load.fields import (
     BENEFITS,
     COSTS,
     IMPACTS,
+    OPTIONS,
     PORTFOLIO_FILE,
     PROJECT,
     RISKS,
@@ -29,12 +30,19 @@ KINDS = ("any", "project", "portfolio")
 #: ``schedule`` and ``discount_rate`` may not share a table.
 ONE_RATE = {"not": {"required": ["schedule", "discount_rate"]}}
 #: The sections each item of a list of which is a definition of its own: ``#/$defs/cost``.
-DEFINED = {"costs": "cost", "benefits": "benefit", "risks": "risk", "impacts": "impact"}
+DEFINED = {
+    "costs": "cost",
+    "benefits": "benefit",
+    "risks": "risk",
+    "impacts": "impact",
+    "options": "option",
+}
 #: Extra rules for a section's object, beside its keys.
 _EXTRA: dict[str, dict[str, Any]] = {"appraisal": ONE_RATE}
 _DESCRIPTIONS = {
     "risks": "a cost that arises only if the risk happens",
     "impacts": "a non-monetised impact, described in words",
+    "options": "an option of the shortlist, with the lines, risks and impacts of a project",
     "project": "An npv-calc project file.",
     "portfolio.toml": "An npv-calc portfolio.toml.",
 }
@@ -107,14 +115,33 @@ def _line(section: Section) -> dict[str, Any]:
     return _object(section, properties, oneOf=forms, allOf=rules, **{"not": {"required": both}})
 
 
+#: The keys only a project with options holds.
+_OPTIONS_ONLY = ("options", "preferred", "preferred_because")
+
+
 def project_schema() -> dict[str, Any]:
-    """The schema of a project file: its keys, and at least one line."""
+    """The schema of a project file: its keys, and at least one line, or a shortlist of
+    options (business as usual and one other at least) with no lines of its own."""
+    own = ["costs", "benefits", "risks", "impacts"]
     return _object(
         PROJECT,
         **ONE_RATE,
         anyOf=[
-            {"required": ["costs"], "properties": {"costs": {"minItems": 1}}},
-            {"required": ["benefits"], "properties": {"benefits": {"minItems": 1}}},
+            {
+                "required": ["costs"],
+                "properties": {"costs": {"minItems": 1}},
+                "not": {"anyOf": [{"required": [key]} for key in _OPTIONS_ONLY]},
+            },
+            {
+                "required": ["benefits"],
+                "properties": {"benefits": {"minItems": 1}},
+                "not": {"anyOf": [{"required": [key]} for key in _OPTIONS_ONLY]},
+            },
+            {
+                "required": ["options", "preferred"],
+                "properties": {"options": {"minItems": 2}},
+                "not": {"anyOf": [{"required": [key]} for key in own]},
+            },
         ],
     )
 
@@ -137,6 +164,7 @@ def schema(kind: str = "any") -> dict[str, Any]:
         "benefit": _line(BENEFITS),
         "risk": _object(RISKS),
         "impact": _object(IMPACTS),
+        "option": _object(OPTIONS),
     }
     document: dict[str, Any] = {
         "$schema": DRAFT,

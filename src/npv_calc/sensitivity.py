@@ -44,7 +44,7 @@ def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...
             p.id,
             p.npv,
             p.npv / p.pv_benefits_to_come if p.pv_benefits_to_come else None,
-            p.npv / p.pv_costs if p.pv_costs else None,
+            p.npv / p.pv_costs if p.pv_costs > 0 else None,
         )
         for p in result.projects
     )

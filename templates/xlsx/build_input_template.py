@@ -178,6 +178,10 @@ GUIDANCE = {
     "Impacts": "Optional: the impacts of a project the figures leave out (non-monetised), a row "
     "each: which way it points (positive or negative), how much it matters (low, medium or high) "
     "and a description. They go into the economic case (npv-calc case).",
+    "Options": "Optional: a project's shortlist against business as usual, an option a row "
+    "(role bau, do-minimum or option; Includes: another option whose rows come first). An "
+    "option's costs, benefits, risks and impacts are rows of their sheets whose Project ID is "
+    "PROJECT/OPTION, e.g. JCR/merge; name the preferred option on the Projects sheet.",
     "Agencies": "Optional: the agencies lines and partners may name, one per row. When any "
     "are listed, every other agency name is an error (an empty agency cell is Unallocated).",
     "Unit costs": "The unit-cost library shipped with npv-calc: use a key as a unit value, e.g. "

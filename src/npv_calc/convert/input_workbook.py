@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
-from ..load.fields import IMPACTS, PORTFOLIO, PROJECT, REALISATION, RISKS, SCENARIO
+from ..load.fields import IMPACTS, OPTIONS, PORTFOLIO, PROJECT, REALISATION, RISKS, SCENARIO
 from ..load.fields import SECTIONS as FIELD_SECTIONS
 from ..load.spec import Field, Part, Row, Section
 from ..load.workbook import book_files
@@ -23,6 +23,8 @@ from ..load.workbook_layout import (
     HEADER_ROW,
     IMPACT_COLUMNS,
     LINE_SHEETS,
+    OPTION_COLUMNS,
+    OPTION_SEPARATOR,
     OUTTURN_COLUMNS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
@@ -198,6 +200,11 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
         template or default_template(), "templates/xlsx/build_input_template.py", SHEETS
     )
     for project in portfolio.projects:
+        if any(line.actuals for o in project.options for line in (*o.costs, *o.benefits)):
+            raise OutputError(
+                f"{project.id}: a line of an option records outturn (actuals), which the "
+                "input workbook's Outturn sheet cannot hold; keep that project as a TOML file"
+            )
         for partner in project.partners:
             if "," in partner:
                 raise OutputError(
@@ -210,6 +217,7 @@ def export(portfolio: Portfolio, path: Path, template: Path | None = None) -> Pa
     _write_lines(wb, portfolio)
     _write_items(wb["Risks"], portfolio, RISKS, RISK_COLUMNS)
     _write_items(wb["Impacts"], portfolio, IMPACTS, IMPACT_COLUMNS)
+    _write_options(wb["Options"], portfolio)
     _write_correlation(wb["Correlation"], portfolio)
     _write_outturn(wb["Outturn"], portfolio)
     save_atomically(wb, path)
@@ -299,14 +307,12 @@ def _write_lines(wb: Workbook, portfolio: Portfolio) -> None:
         at = _columns_by_key(ws, columns)
         if portfolio.agencies is not None:
             _agency_choices(ws, at["agency"])
-        lines: list[tuple[Project, Line]] = [
-            (p, line) for p in portfolio.projects for line in getattr(p, section)
-        ]
-        for number, (project, line) in enumerate(lines, start=FIRST_ROW):
-            _put(ws, number, at["project"], project.id)
+        lines: list[tuple[str, Line]] = _owned(portfolio, section)
+        for number, (owner, line) in enumerate(lines, start=FIRST_ROW):
+            _put(ws, number, at["project"], owner)
             cells = _item_cells(FIELD_SECTIONS[section], sheet, _itself(line), groups_cell=True)
             for key, value in cells.items():
-                _put(ws, number, at[key], value, f"project {project.id}, {line.label}")
+                _put(ws, number, at[key], value, f"project {owner}, {line.label}")
             for t, amount in enumerate(line.amounts or ()):
                 _put(ws, number, years[t], amount)
 
@@ -318,11 +324,34 @@ def _write_items(
     at = _columns_by_key(ws, columns)
     if portfolio.agencies is not None and "agency" in at:
         _agency_choices(ws, at["agency"])
-    items = [(p, item) for p in portfolio.projects for item in getattr(p, section.name)]
-    for number, (project, item) in enumerate(items, start=FIRST_ROW):
-        _put(ws, number, at["project"], project.id)
+    items: list[tuple[str, Any]] = _owned(portfolio, section.name)
+    for number, (owner, item) in enumerate(items, start=FIRST_ROW):
+        _put(ws, number, at["project"], owner)
         for key, value in _item_cells(section, ws.title, _itself(item)).items():
-            _put(ws, number, at[key], value, f"project {project.id}, {item.label}")
+            _put(ws, number, at[key], value, f"project {owner}, {item.label}")
+
+
+def _owned(portfolio: Portfolio, section: str) -> list[tuple[str, Any]]:
+    """The items of a section with the Project ID of their row: a project's own, or for a
+    project with options each option's own items under ``PROJECT/OPTION``."""
+    found: list[tuple[str, Any]] = []
+    for project in portfolio.projects:
+        if not project.options:
+            found += [(project.id, item) for item in getattr(project, section)]
+        for option in project.options:
+            owner = f"{project.id}{OPTION_SEPARATOR}{option.id}"
+            found += [(owner, item) for item in getattr(option, section)]
+    return found
+
+
+def _write_options(ws: Worksheet, portfolio: Portfolio) -> None:
+    """The Options sheet: a row per option of each project's shortlist."""
+    at = _columns_by_key(ws, OPTION_COLUMNS)
+    options = [(p, o) for p in portfolio.projects for o in p.options]
+    for number, (project, option) in enumerate(options, start=FIRST_ROW):
+        _put(ws, number, at["project"], project.id)
+        for key, value in _item_cells(OPTIONS, "Options", _itself(option)).items():
+            _put(ws, number, at[key], value, f"project {project.id}, {option.label}")
 
 
 def _write_correlation(ws: Worksheet, portfolio: Portfolio) -> None:

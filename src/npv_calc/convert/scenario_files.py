@@ -15,14 +15,15 @@ from typing import Any
 
 from .. import params
 from ..errors import UsageError
-from ..load.fields import BENEFITS, COSTS, IMPACTS, PORTFOLIO, REALISATION, RISKS
+from ..load.fields import BENEFITS, COSTS, IMPACTS, OPTIONS, PORTFOLIO, PROJECT, REALISATION, RISKS
 from ..load.rules import agency_key
-from ..load.spec import Field
+from ..load.spec import Field, Part
 from ..model import (
     APPRAISAL_KEYS,
     Impact,
     Line,
     NamedScenario,
+    Option,
     Portfolio,
     Project,
     Risk,
@@ -138,16 +139,42 @@ def project_text(project: Project, header: str = "") -> str:
     for name in APPRAISAL_KEYS:
         if name in project.overrides:
             lines.append(f"{name} = {value(getattr(project.overrides, name))}")
-    for line in project.all_lines:
-        lines += ["", f"[[{line.section}]]"]
-        lines += [f"{name} = {value(item)}" for name, item in line_items(line)]
-    for risk in project.risks:
-        lines += ["", "[[risks]]"]
-        lines += [f"{name} = {value(item)}" for name, item in risk_items(risk)]
-    for impact in project.impacts:
-        lines += ["", "[[impacts]]"]
-        lines += [f"{name} = {value(item)}" for name, item in impact_items(impact)]
+    if project.options:
+        lines += [
+            f"{f.key} = {value(v)}"
+            for f in PROJECT.fields
+            if f.key in _SHORTLIST and (v := f.value_of(project)) is not None
+        ]
+        for option in project.options:
+            lines += ["", "[[options]]"]
+            lines += [
+                f"{name} = {value(item)}"
+                for name, item in _items(option, OPTIONS.part(Part.LABEL, Part.TRAIT))
+            ]
+            lines += _item_tables(option, "options.")
+    else:
+        lines += _item_tables(project)
     return "\n".join(lines) + "\n"
+
+
+#: The keys of a project with options that name its preferred option.
+_SHORTLIST = ("preferred", "preferred_because")
+
+
+def _item_tables(owner: Project | Option, prefix: str = "") -> list[str]:
+    """The ``[[costs]]``, ``[[benefits]]``, ``[[risks]]`` and ``[[impacts]]`` tables of a
+    project or (with ``prefix`` ``options.``) of an option."""
+    lines: list[str] = []
+    for line in (*owner.costs, *owner.benefits):
+        lines += ["", f"[[{prefix}{line.section}]]"]
+        lines += [f"{name} = {value(item)}" for name, item in line_items(line)]
+    for risk in owner.risks:
+        lines += ["", f"[[{prefix}risks]]"]
+        lines += [f"{name} = {value(item)}" for name, item in risk_items(risk)]
+    for impact in owner.impacts:
+        lines += ["", f"[[{prefix}impacts]]"]
+        lines += [f"{name} = {value(item)}" for name, item in impact_items(impact)]
+    return lines
 
 
 def risk_items(risk: Risk) -> list[tuple[str, Any]]:

@@ -54,7 +54,7 @@ def cross_check(
     for project in portfolio.projects:
         problems += _id_problems(project, seen, named)
         settings = portfolio.project_settings(project).updated(overrides)
-        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        items = _written_items(project)
         problems += [
             Problem(
                 shown_path(project.path),
@@ -67,6 +67,15 @@ def cross_check(
             for message, field in _item_problems(portfolio, project, item, settings)
         ]
     return problems
+
+
+def _written_items(project: Project) -> tuple[Item, ...]:
+    """A project's lines and risks as written: with options, each option's own (each once,
+    whichever options include it)."""
+    items: list[Item] = []
+    for part in project.parts():
+        items += [*part.all_lines, *part.risks]
+    return tuple(items)
 
 
 def _id_problems(
@@ -355,7 +364,7 @@ def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Item | N
     uses: list[tuple[str, Project, str, Item | None]] = []
     for project in portfolio.projects:
         uses += [(name, project, "partners", None) for name in project.partners]
-        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        items = _written_items(project)
         for item in items:
             if "agency" in item.lines or item.agency != UNALLOCATED:
                 uses.append((item.agency, project, "agency", item))
@@ -468,7 +477,7 @@ def _grouped(portfolio: Portfolio) -> list[Use]:
     value)."""
     found: list[Use] = []
     for project in portfolio.projects:
-        items: tuple[Item, ...] = (*project.all_lines, *project.risks)
+        items = _written_items(project)
         for item in items:
             for f in fields(item):
                 value = getattr(item, f.name)

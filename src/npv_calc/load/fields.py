@@ -23,6 +23,7 @@ from ..model import (
     COST_KINDS,
     DIRECTIONS,
     MATERIALITIES,
+    ROLES,
     STATUSES,
     UNALLOCATED,
     VALUE_TYPES,
@@ -444,6 +445,59 @@ _PROJECT_NEEDS = "is required: every project file needs id, name and start_year"
 #: another name (``[correlation]`` is left out: a project file gets "did you mean" for it).
 PORTFOLIO_ONLY_TABLES = ("confidence_grades", "deflators", "scenarios", "portfolio", "realisation")
 
+#: Where the items of an option are in the input workbook.
+_OPTIONS_ONLY_IN_TOML = (
+    "the Options sheet, and the item sheets' rows whose Project ID is PROJECT/OPTION"
+)
+
+#: An option of a project's shortlist: the items of a project, with an id, a role and what it
+#: builds on (``includes``). Read by :mod:`npv_calc.load.options`.
+OPTIONS = Section(
+    "options",
+    (
+        Field(
+            "id",
+            Identifier(),
+            required="is required: every option needs an id, a name and a role",
+            doc="unique among the project's options",
+            sheets={"Options": Col("B", "Option ID", 14)},
+        ),
+        Field(
+            "name",
+            Text(required=True),
+            required="is required: every option needs an id, a name and a role",
+            sheets={"Options": Col("C", "Name", 36)},
+        ),
+        Field(
+            "role",
+            Choice(ROLES),
+            Part.TRAIT,
+            required='is required: "bau" (business as usual), "do-minimum" or "option"',
+            sheets={"Options": Col("D", "Role", 12)},
+        ),
+        Field(
+            "includes",
+            Identifier(),
+            Part.TRAIT,
+            doc="another option of the project whose lines, risks and impacts come first",
+            sheets={"Options": Col("E", "Includes", 14, note="another option's ID (optional)")},
+        ),
+        Field(
+            "description",
+            Text(),
+            fallback="",
+            omitted="",
+            sheets={"Options": Col("F", "Description", 40)},
+        ),
+        Field("costs", Nested("costs", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
+        Field(
+            "benefits", Nested("benefits", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML
+        ),
+        Field("risks", Nested("risks", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
+        Field("impacts", Nested("impacts", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
+    ),
+)
+
 PROJECT = Section(
     "project",
     (
@@ -491,8 +545,25 @@ PROJECT = Section(
         ),
         Field("risks", Nested("risks", many=True), Part.ITEMS, elsewhere="the Risks sheet"),
         Field("impacts", Nested("impacts", many=True), Part.ITEMS, elsewhere="the Impacts sheet"),
+        Field(
+            "preferred",
+            Identifier(),
+            doc="the option that stands for the project (not the business-as-usual one)",
+            sheets={"Projects": Col("O", "Preferred option", 14, note="with options only")},
+        ),
+        Field(
+            "preferred_because",
+            Text(required=True),
+            doc="why the preferred option is preferred when another has a higher NPV against "
+            "business as usual (the reasons the figures leave out)",
+            sheets={"Projects": Col("P", "Preferred because", 40)},
+        ),
+        Field("options", Nested("options", many=True), Part.ITEMS, elsewhere=_OPTIONS_ONLY_IN_TOML),
     ),
     misplaced={
+        "option": "write the shortlist as [[options]] tables",
+        "role": "belongs in an [[options]] table",
+        "includes": "belongs in an [[options]] table",
         **{
             key: _PORTFOLIO_ONLY
             for key in (
@@ -703,6 +774,7 @@ SECTIONS: dict[str, Section] = {
     for s in (
         APPRAISAL,
         PROJECT,
+        OPTIONS,
         COSTS,
         BENEFITS,
         RISKS,

@@ -12,6 +12,7 @@ from .hooks import SECONDARY, reference_source
 from .items import read_impact, read_line, read_risk
 from .kinds import Reading
 from .messages import got
+from .options import check_shortlist, read_options, stand_in
 from .reader import FileReader
 from .settings import BOTH_RATES, read_settings
 from .spec import Part, given, read_fields, require
@@ -44,7 +45,8 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
     )
     risks = _items(data, "risks", reader, lambda raw, i: read_risk(raw, i, reader, start_year))
     impacts = _items(data, "impacts", reader, lambda raw, i: read_impact(raw, i, reader))
-    if not data.get("costs") and not data.get("benefits"):
+    options = read_options(data, reader, start_year)
+    if "options" not in data and not data.get("costs") and not data.get("benefits"):
         reader.add(
             "has no costs or benefits: add a row for it on the Costs or Benefits sheet"
             if is_workbook(reader.path)
@@ -58,10 +60,12 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
         benefits=benefits,
         risks=risks,
         impacts=impacts,
+        options=options,
         **given(reading.values),
     )
     project.lines.update(reader.lines.get(_TOP, {}))
-    return project
+    check_shortlist(project, data, reader)
+    return stand_in(project)
 
 
 def _items(

@@ -25,6 +25,8 @@ from .rules import MAX_HORIZON
 from .workbook_layout import (
     CORRELATION_COLUMNS,
     FIRST_ROW,
+    OPTION_COLUMNS,
+    OPTION_SEPARATOR,
     OUTTURN_COLUMNS,
     PORTFOLIO_ROWS,
     PROJECT_COLUMNS,
@@ -97,9 +99,12 @@ def _read_sheets(sheets: dict[str, Sheet], book: ReadBook) -> None:
     if "Scenarios" in sheets:
         _read_scenarios(sheets["Scenarios"], book)
     by_id = _read_projects(sheets["Projects"], book)
+    if "Options" in sheets:  # a workbook made before options lacks it
+        _read_options(sheets["Options"], by_id, book)
     for section, (title, _) in PROJECT_ITEM_SHEETS.items():
         if title in sheets:  # a workbook made before the Risks or Impacts sheet lacks them
             _read_items(sheets[title], section, by_id, book)
+    _locate_options(by_id)
     if "Correlation" in sheets:
         _read_correlation(sheets["Correlation"], book)
     if "Outturn" in sheets:
@@ -206,14 +211,60 @@ def _read_items(ws: Sheet, section: str, by_id: dict[str, ProjectEntry], book: R
         owner = document.pop("project", None)
         if "groups" in document:
             _read_groups(document, where, section, book)
+        project, _, option_id = str(owner).partition(OPTION_SEPARATOR)
+        entry = by_id.get(project) if owner is not None else None
+        target = entry.document if entry is not None else None
+        if entry is not None and option_id:
+            target = _option_of(entry, option_id)
+        if entry is None or target is None:
+            message = _unknown_project(owner, by_id)
+            if entry is not None:
+                ids = [str(o.get("id")) for o in entry.document.get("options", [])]
+                message = (
+                    f"names option {option_id!r} of {project}, which is not on the Options sheet"
+                    f"{suggest(option_id, ids)} (its options: {', '.join(ids) or 'none'})"
+                )
+            book.problem(message, where.get("project", where[""]))
+            book.dropped.add((section, str(document.get("name", "")).strip()))
+            continue
+        items = target.setdefault(section, [])
+        items.append(document)
+        if option_id:
+            entry.option_items.setdefault((option_id, section), []).append(where)
+        else:
+            entry.locations[(section, len(items))] = where
+
+
+def _option_of(entry: ProjectEntry, option_id: str) -> dict[str, Any] | None:
+    """The document of a project's option, by its id (``None``: the project has none such)."""
+    options = entry.document.get("options", [])
+    return next((o for o in options if o.get("id") == option_id), None)
+
+
+def _read_options(ws: Sheet, by_id: dict[str, ProjectEntry], book: ReadBook) -> None:
+    """The Options sheet: an option of a project's shortlist per row, into its ``[[options]]``
+    tables."""
+    for _, document, where in sheet_documents(ws, OPTION_COLUMNS, book):
+        owner = document.pop("project", None)
         entry = by_id.get(str(owner)) if owner is not None else None
         if entry is None:
             book.problem(_unknown_project(owner, by_id), where.get("project", where[""]))
-            book.dropped.add((section, str(document.get("name", "")).strip()))
             continue
-        items = entry.document.setdefault(section, [])
-        items.append(document)
-        entry.locations[(section, len(items))] = where
+        options = entry.document.setdefault("options", [])
+        options.append(document)
+        entry.locations[("options", len(options))] = where
+
+
+def _locate_options(by_id: dict[str, ProjectEntry]) -> None:
+    """Where each item of an option is, as the TOML reader numbers them: the ``n``-th
+    ``[[options.costs]]`` of the file, counted across the options in order."""
+    for entry in by_id.values():
+        counts: dict[str, int] = {}
+        for option in entry.document.get("options", []):
+            for section in PROJECT_ITEM_SHEETS:
+                for where in entry.option_items.get((str(option.get("id")), section), []):
+                    counts[section] = counts.get(section, 0) + 1
+                    entry.locations[(f"options.{section}", counts[section])] = where
 
 
 def _read_groups(document: dict[str, Any], where: Cells, section: str, book: ReadBook) -> None:

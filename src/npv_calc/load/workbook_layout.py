@@ -20,6 +20,7 @@ from .fields import (
     BENEFITS,
     COSTS,
     IMPACTS,
+    OPTIONS,
     PORTFOLIO,
     PROJECT,
     REALISATION,
@@ -230,6 +231,10 @@ OUTTURN_COLUMNS = _sheet(
 )
 #: Impacts: a row per non-monetised impact of a project (its ``[[impacts]]``).
 IMPACT_COLUMNS = _sheet(IMPACTS, "Impacts", {"A": _PROJECT_ID})
+#: A row per option of a project's shortlist; an item of an option is a row of its sheet
+#: whose Project ID is ``PROJECT/OPTION`` (:data:`OPTION_SEPARATOR`).
+OPTION_COLUMNS = _sheet(OPTIONS, "Options", {"A": _PROJECT_ID})
+OPTION_SEPARATOR = "/"
 
 
 def _rows() -> list[tuple[str, Field, Row]]:
@@ -276,6 +281,7 @@ TABLE_SHEETS = {
     "Correlation": CORRELATION_COLUMNS,
     "Outturn": OUTTURN_COLUMNS,
     "Impacts": IMPACT_COLUMNS,
+    "Options": OPTION_COLUMNS,
 }
 SHEETS = ("Guidance", "Portfolio", *TABLE_SHEETS, "Unit costs")
 YEAR_HEADER = re.compile(r"Year (\d+)\Z", re.IGNORECASE)

@@ -26,6 +26,8 @@ class ProjectEntry:
     locations: Locations
     row: int
     file: str | None = None
+    #: the cells of each option's items, by (option id, section), in the order read
+    option_items: dict[tuple[str, str], list[dict[str, int | str]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -4,6 +4,7 @@
 * :mod:`~npv_calc.report.json` — the JSON documents of SPEC.md;
 * :mod:`~npv_calc.report.csv` — CSV, and the same rows as a pandas DataFrame;
 * :mod:`~npv_calc.report.case` — the economic case as Markdown or JSON;
+* :mod:`~npv_calc.report.options` — the options appraisal (summary table or JSON);
 * :mod:`~npv_calc.report.workbook` — the board workbook.
 
 Results are plain data (the dataclasses of :mod:`npv_calc.results`); these functions turn them
@@ -19,14 +20,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..params import UnitCost
-    from ..results.appraisal import PortfolioResult
+    from ..results.appraisal import OptionsAppraisal, PortfolioResult
     from ..results.comparison import Comparison
     from ..results.economic import EconomicCase
     from ..results.realisation import Progress
     from ..results.uncertainty import Sensitivity, Simulation
 
     #: What :func:`to_dict` turns into a document of SPEC.md.
-    Result: TypeAlias = PortfolioResult | Sensitivity | Simulation | Comparison | Progress
+    Result: TypeAlias = (
+        PortfolioResult | Sensitivity | Simulation | Comparison | Progress | OptionsAppraisal
+    )
     #: What a command prints: a result, an economic case or the unit-cost library.
     Printable: TypeAlias = Result | EconomicCase | list[UnitCost]
     #: A format's output: a text, or a document that is written as JSON.
@@ -87,12 +90,12 @@ def _outputs(
 ) -> dict[str, Callable[[], Output]]:
     """Each format of ``result`` and how to make it, made only when called: a command pays for
     its own format alone. ``refusal`` begins the error for anything that is not a result."""
-    from ..results.appraisal import PortfolioResult
+    from ..results.appraisal import OptionsAppraisal, PortfolioResult
     from ..results.comparison import Comparison
     from ..results.economic import EconomicCase
     from ..results.realisation import Progress
     from ..results.uncertainty import Sensitivity, Simulation
-    from . import case, csv, json, simulation_table, table
+    from . import case, csv, json, options, simulation_table, table
 
     if isinstance(result, PortfolioResult):
         return {
@@ -120,6 +123,11 @@ def _outputs(
             "json": lambda: json.progress_document(result),
             "csv": lambda: csv.progress_csv(result),
             "table": lambda: table.render_progress(result),
+        }
+    if isinstance(result, OptionsAppraisal):
+        return {
+            "json": lambda: options.options_document(result),
+            "table": lambda: options.render_options(result),
         }
     if isinstance(result, EconomicCase):
         return {

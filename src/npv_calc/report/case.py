@@ -12,6 +12,7 @@ from ..errors import printable
 from ..model import financial_year
 from ..results.appraisal import VALUE_KINDS
 from .json import number
+from .options import shortlist_entry, shortlist_markdown
 from .table import settings_line
 from .text import money, percent, ratio
 
@@ -204,6 +205,8 @@ def _project_markdown(c: ProjectCase, present_value_year: int | None) -> list[st
             f"Monte Carlo ({mc.iterations:,} draws, seed {mc.seed})", _monte_carlo(mc)
         )
     lines += _section("Non-monetised impacts", _impacts(c.impacts))
+    if r.options is not None:
+        lines += _section("Options against business as usual", shortlist_markdown(r.options, cell))
     return [*lines, *_section("Value for money", [cell(c.statement)])]
 
 
@@ -347,6 +350,7 @@ def _project_document(c: ProjectCase) -> dict[str, Any]:
             }
             for i in c.impacts
         ],
+        **({} if r.options is None else {"options": shortlist_entry(r.options)}),
         "value_for_money": c.statement,
         "vfm_category": None
         if c.category is None

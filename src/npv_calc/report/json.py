@@ -13,7 +13,7 @@ from ..model import financial_year
 if TYPE_CHECKING:
     from ..model import Settings
     from ..params import UnitCost
-    from ..results.appraisal import Figures, PortfolioResult, ProjectResult
+    from ..results.appraisal import Figures, PortfolioResult, ProjectResult, Shortlist
     from ..results.comparison import Comparison
     from ..results.realisation import Delivery, Progress, Rating
     from ..results.uncertainty import Sensitivity, Simulation, Stats
@@ -67,7 +67,16 @@ def _project(result: ProjectResult) -> dict[str, Any]:
         "npv_at_present_value_year": number(result.npv_at_present_value_year),
         # The settings the project was appraised with (its own, where its file gives any).
         "settings": _settings(result.settings),
+        # A project with options stands for its preferred option against BAU.
+        **({} if result.options is None else _options(result.options)),
     }
+
+
+def _options(shortlist: Shortlist) -> dict[str, Any]:
+    from .options import shortlist_entry
+
+    entry = shortlist_entry(shortlist)
+    return {key: entry[key] for key in ("preferred", "best", "preferred_because", "options")}
 
 
 def _settings(settings: Settings) -> dict[str, Any]:

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import (
+    BAU,
     UNSPECIFIED,
     VALUE_TYPES,
     Line,
+    Option,
     Portfolio,
     Project,
     Risk,
@@ -131,6 +133,10 @@ class ProjectResult:
     planned: Figures | None = None
     #: the part up to and including ``as_of`` from outturn (``None`` without ``as_of``)
     realised: Figures | None = None
+    #: a project with options: each option's appraisal side by side (the figures above are
+    #: then the preferred option's less business as usual's: PV costs below 0 when it saves
+    #: cost, and no BCR, ROI or financial return then)
+    options: Shortlist | None = None
 
     @property
     def plan(self) -> Figures:
@@ -286,3 +292,124 @@ class PortfolioResult:
             if result.id == pid:
                 return result
         raise KeyError(pid)
+
+
+# -- options appraisal (npv_calc.results.options builds these) -----------------------------
+
+
+@dataclass(frozen=True)
+class Increment:
+    """An option against the next cheaper one (by PV costs): ``compared_with`` (``"bau"``
+    for the cheapest option other than BAU), the difference in NPV, and the extra PV
+    benefits over the extra PV costs (``None`` when it costs no more)."""
+
+    compared_with: str
+    npv: float
+    bcr: float | None
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    """One option of a shortlist: its own appraisal (as a project), and its figures against
+    BAU and against the next cheaper option."""
+
+    option: Option
+    #: the option appraised like a project (with what it includes)
+    result: ProjectResult
+    #: PV costs and PV benefits over BAU's
+    extra_pv_costs: float
+    extra_pv_benefits: float
+    #: the PV of the cost uplift and of the benefit reduction that optimism bias adds
+    pv_optimism_bias_costs: float
+    pv_optimism_bias_benefits: float
+    #: against the next cheaper option (``None`` for BAU)
+    increment: Increment | None
+
+    @property
+    def id(self) -> str:
+        return self.option.id
+
+    @property
+    def npv_vs_bau(self) -> float:
+        """(PV benefits − BAU's) − (PV costs − BAU's): the option's net present social value
+        against business as usual."""
+        return self.extra_pv_benefits - self.extra_pv_costs
+
+    @property
+    def bcr_vs_bau(self) -> float | None:
+        """Extra PV benefits ÷ extra PV costs; ``None`` when the option costs no more than BAU
+        (it "saves cost") and for BAU itself."""
+        if self.option.role == BAU or self.extra_pv_costs <= 0:
+            return None
+        return self.extra_pv_benefits / self.extra_pv_costs
+
+    @property
+    def saves_cost(self) -> bool:
+        """It costs no more than BAU (its BCR against BAU then reads "saves cost")."""
+        return self.option.role != BAU and self.extra_pv_costs <= 0
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """A project's options side by side: which is best (the highest NPV against BAU), which is
+    preferred and why, and the preferred option's switching values."""
+
+    project: Project
+    options: tuple[OptionResult, ...]
+    preferred: str
+    best: str
+    preferred_because: str | None
+    #: the option with the highest NPV against BAU other than the preferred one (``None``:
+    #: there is no other option besides BAU)
+    runner_up: str | None
+
+    def option(self, option_id: str) -> OptionResult:
+        return next(o for o in self.options if o.id == option_id)
+
+    @property
+    def preferred_result(self) -> OptionResult:
+        return self.option(self.preferred)
+
+    @property
+    def warning(self) -> str | None:
+        """Why the shortlist needs a word: the preferred option is not the best and no
+        ``preferred_because`` says why (``None``: nothing to say)."""
+        if self.preferred == self.best or self.preferred_because:
+            return None
+        best, preferred = self.option(self.best), self.preferred_result
+        return (
+            f'the preferred option "{self.preferred}" has a lower NPV against business as usual '
+            f'({preferred.npv_vs_bau:,.0f}) than "{self.best}" ({best.npv_vs_bau:,.0f}); say '
+            'why it is preferred in preferred_because = "..." (the reasons the figures leave '
+            "out), or prefer the best"
+        )
+
+    def switching(self) -> dict[str, float | None]:
+        """The preferred option's switching values (Green Book, A1): by how much its extra
+        benefits over BAU could fall, or its extra costs rise, before its NPV against BAU
+        reaches 0 (``benefits_fall_vs_bau``, ``costs_rise_vs_bau``), or before it is no
+        better than the best other option (``benefits_fall_vs_next``, ``costs_rise_vs_next``:
+        negative when it is already behind); ``None`` where the base is not positive."""
+        preferred = self.preferred_result
+        lead = None
+        if self.runner_up is not None:
+            lead = preferred.npv_vs_bau - self.option(self.runner_up).npv_vs_bau
+
+        def share(margin: float | None, base: float) -> float | None:
+            return None if margin is None or base <= 0 else margin / base
+
+        return {
+            "benefits_fall_vs_bau": share(preferred.npv_vs_bau, preferred.extra_pv_benefits),
+            "costs_rise_vs_bau": share(preferred.npv_vs_bau, preferred.extra_pv_costs),
+            "benefits_fall_vs_next": share(lead, preferred.extra_pv_benefits),
+            "costs_rise_vs_next": share(lead, preferred.extra_pv_costs),
+        }
+
+
+@dataclass(frozen=True)
+class OptionsAppraisal:
+    """The shortlists of the projects asked for (``npv-calc options``), with the appraisal
+    they come from."""
+
+    base: PortfolioResult
+    shortlists: tuple[Shortlist, ...]
