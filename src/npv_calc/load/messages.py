@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..errors import whole_number_text
+
 
 def show(value: Any, depth: int = 0) -> str:
     """A value as the user would have written it in TOML, shortened if long (and shallow: a
@@ -24,6 +26,8 @@ def show(value: Any, depth: int = 0) -> str:
         text += " }"
     elif isinstance(value, list):
         text = "[" + ", ".join(show(v, depth + 1) for v in value[:20]) + "]"
+    elif isinstance(value, int):
+        text = whole_number_text(value)
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
