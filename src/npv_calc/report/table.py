@@ -71,8 +71,7 @@ def since_last_board(changes: Comparison, label: str) -> str:
     words = ", ".join(f"{c.id} {signed_money(c.change)}{c.aside}" for c in moved)
     text = (
         f"Since the last board ({printable(label)}): NPV toward target {money(then)} then, "
-        f"{money(now)} "
-        f"now ({signed_money(now - then)})"
+        f"{money(now)} now ({signed_money(now - then)})"
         + (
             f"; the projects' NPVs that changed most: {words}."
             if words
