@@ -576,7 +576,8 @@ def test_confidence_grade_name_not_a_whole_number(
     expect_error(
         invoke(runner, "validate", folder),
         at(folder, "portfolio.toml", line_no(portfolio, f'"{grade}" = 0.5'))
-        + f'[confidence_grades]: {grade}: grade "{grade}" must be a whole number from 1 up',
+        + f'[confidence_grades]: {grade}: grade "{grade}" must be a whole number from 1 to '
+        "1,000,000",
     )
 
 

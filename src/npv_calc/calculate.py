@@ -31,6 +31,14 @@ from .model import (
     central,
     financial_year,
 )
+from .precision import (
+    cancelled,
+    discount_factors_problem,
+    portfolio_problem,
+    present_value_year_problem,
+    project_problem,
+    too_large,
+)
 from .results.appraisal import (
     VALUE_KINDS,
     Figures,
@@ -304,17 +312,7 @@ def appraise_project(project: Project, case: Case) -> ProjectResult:
     with np.errstate(all="ignore"):
         factors = settings_factors(horizon, settings)
     if not np.all(np.isfinite(factors)):
-        raise InputError(
-            [
-                Problem(
-                    shown_path(project.path),
-                    f"a discount_rate of {settings.discount_rate} over {horizon} years gives "
-                    "discount factors too large to calculate with (beyond about 1e308); use a "
-                    "higher rate or a shorter horizon",
-                    field="discount_rate",
-                )
-            ]
-        )
+        raise InputError([discount_factors_problem(project, settings, horizon)])
     with np.errstate(all="ignore"):
         return _appraise_project(project, case, settings, factors)
 
@@ -348,7 +346,7 @@ def _line_results(
         pv = float(flows @ factors)
         if not (np.all(np.isfinite(flows)) and np.isfinite(pv)):
             raise InputError(
-                [_too_large(shown_path(project.path), f"the expected cost of {risk.label}")]
+                [too_large(shown_path(project.path), f"the expected cost of {risk.label}")]
             )
         risks.append(LineResult(risk, flows, pv, trace))
     return tuple(lines), tuple(risks)
@@ -384,25 +382,29 @@ def _realised(
 
 
 def _at_present_value_year(
-    project: Project, case: Case, settings: Settings, net: np.ndarray
+    project: Project,
+    case: Case,
+    settings: Settings,
+    net: np.ndarray,
+    results: tuple[LineResult, ...],
 ) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
     """The NPV valued at ``present_value_year``, with each year's offset and factor to it
-    (``None`` without a present-value year)."""
+    (``None`` without a present-value year); ``results`` are the lines' and risks'."""
     at_year = case.portfolio.present_value_year
     if at_year is None:
         return None, None, None
     offsets = project.start_year + np.arange(settings.horizon) - at_year
     factors = present_value_year_factors(offsets, settings)
+    far = present_value_year_problem(project, settings, at_year, factors, case.portfolio.path)
+    if far is not None:
+        raise InputError([far])
     npv_at_year = float(net @ factors)
     if not np.isfinite(npv_at_year):
-        raise InputError(
-            [
-                _too_large(
-                    shown_path(project.path),
-                    f"valued at present_value_year {at_year}, its flows add up",
-                )
-            ]
-        )
+        what = f"valued at present_value_year {at_year}, its flows add up"
+        raise InputError([too_large(shown_path(project.path), what)])
+    swamped = cancelled(project, results, factors, "NPV at present_value_year", npv_at_year)
+    if swamped is not None:
+        raise InputError([swamped])
     return npv_at_year, offsets, factors
 
 
@@ -429,10 +431,13 @@ def _appraise_project(
     pv_costs = float(costs @ factors)
     pv_benefits = float(benefits @ factors)
     figures = (pv_costs, pv_benefits, pv_benefits - pv_costs, cashable_pv - pv_costs)
-    if not (np.all(np.isfinite(costs - benefits)) and all(np.isfinite(figures))):
-        raise InputError([_too_large(shown_path(project.path), "its costs and benefits add up")])
+    problem = project_problem(project, lines + risks, factors, costs - benefits, figures)
+    if problem is not None:
+        raise InputError([problem])
     net = benefits - costs
-    npv_at_year, offsets, to_year = _at_present_value_year(project, case, settings, net)
+    npv_at_year, offsets, to_year = _at_present_value_year(
+        project, case, settings, net, lines + risks
+    )
     return ProjectResult(
         project=project,
         settings=settings,
@@ -681,14 +686,6 @@ _VALUE_FIELDS = (
 )
 
 
-def _too_large(file: str, what: str) -> Problem:
-    return Problem(
-        file,
-        f"{what} to more than a computer can hold (about 1e308); no figure is written: check "
-        "the amounts for a slip (a value in pence, or an extra zero or exponent)",
-    )
-
-
 def _portfolio_file(case: Case) -> str:
     path = case.portfolio.path
     return shown_path(path) if path is not None else "the portfolio"
@@ -739,12 +736,10 @@ def appraise_case(case: Case) -> PortfolioResult:
         sum((r.pv_benefits for r in projects), 0.0),
         0.0 if target is None else toward - target,
     )
-    if not all(np.isfinite(totals)):
-        largest = sorted(projects, key=lambda r: -abs(r.npv))[:3]
-        where = ", ".join(f"{r.id} ({r.npv:.3g})" for r in largest)
-        raise InputError(
-            [_too_large(_portfolio_file(case), f"the projects' figures add up (largest: {where})")]
-        )
+    npvs = {r.id: r.npv for r in projects}
+    problem = portfolio_problem(_portfolio_file(case), npvs, totals[:2], totals)
+    if problem is not None:
+        raise InputError([problem])
     return PortfolioResult(
         portfolio=case.portfolio,
         scenario=case.scenario,

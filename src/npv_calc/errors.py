@@ -7,14 +7,65 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters (C0, DEL, C1), the Unicode line and paragraph separators, and the
+# bidirectional controls (the Arabic letter mark, the left-to-right and right-to-left marks, the
+# embeddings and overrides U+202A-U+202E, the isolates U+2066-U+2069): a terminal that honours
+# them shows the text after one reordered, so that a name could rearrange the table around it.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def printable(text: str) -> str:
-    """Text with control characters escaped (``\\n``, ``\\x1e``), so that a name from an input
-    file can neither break a message across lines nor forge an ``Error:`` line."""
+    """Text with control characters escaped (``\\n``, ``\\x1e``, ``\\u202e``), so that a name
+    from an input file can neither break a message across lines, forge an ``Error:`` line nor
+    reorder what is printed after it."""
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` for text of several lines (a table, a report): each line escaped, the
+    line breaks kept."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+class LongInteger(int):
+    """A whole number written with more digits than Python will read (4,300 by default, a
+    guard against numbers that take minutes to convert), standing in for it.
+
+    Its value, ``±10**400``, lies beyond every range npv-calc allows (and beyond a float), so
+    that the check of the field it was given for refuses it with the field's own words; it is
+    shown as written, cut short, with its count of digits, as ``str()`` of such a number
+    cannot be taken.
+    """
+
+    written: str
+
+    def __new__(cls, written: str) -> LongInteger:
+        sign = -1 if written.lstrip().startswith("-") else 1
+        number = super().__new__(cls, sign * 10**400)
+        number.written = written.strip()
+        return number
+
+    @property
+    def digits(self) -> int:
+        """How many digits it was written with."""
+        return sum(char.isdigit() for char in self.written)
+
+    def __str__(self) -> str:
+        return f"{self.written[:16]}... (a whole number of {self.digits:,} digits)"
+
+    __repr__ = __str__
+
+
+def whole_number_text(value: int) -> str:
+    """A whole number as messages show it: in full, unless it has thousands of digits (which
+    ``str()`` refuses to convert): then its sign and about how many digits it has."""
+    if isinstance(value, LongInteger) or value.bit_length() < 10_000:  # about 3,000 digits
+        return str(value)
+    digits = int(value.bit_length() * 0.30103) + 1
+    sign = "negative " if value < 0 else ""
+    return f"a {sign}whole number of about {digits:,} digits"
 
 
 def shown_path(path: Path) -> str:
@@ -68,7 +119,8 @@ class Problem:
         if self.item:
             parts.append(self.item)
         if self.field:
-            parts.append(self.field)
+            # a field named by the input (a grade, a group, an unknown key) may be any length
+            parts.append(self.field if len(self.field) <= 80 else self.field[:77] + "...")
         return ": ".join([where, *parts])
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, OutputError, Problem
+from .errors import InputError, LongInteger, OutputError, Problem
 from .files import check_output, replace_atomically
 from .model import MACRO_SUFFIXES, OTHER_SPREADSHEET_SUFFIXES
 
@@ -406,7 +406,9 @@ def _number(raw: str, date: bool) -> object:
     try:
         number: int | float = float(text) if any(c in text for c in ".eEnN") else int(text)
     except ValueError:
-        return raw
+        # a whole number of more digits than int() converts stands in as a LongInteger, which
+        # the check of its cell refuses in the cell's own words
+        return LongInteger(text) if re.fullmatch(r"[+-]?[0-9]+", text) else raw
     if date:
         import datetime as dt
 

@@ -27,8 +27,10 @@ EXIT_TARGET_MISSED = 3
 
 
 def _fail(messages: list[str]) -> None:
+    from ..errors import printable
+
     for message in messages:
-        click.echo(f"Error: {message}", err=True)
+        click.echo(f"Error: {printable(message)}", err=True)
     raise SystemExit(EXIT_INPUT)
 
 
@@ -41,7 +43,7 @@ def handles_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..errors import InputError, OutputError, UsageError
+        from ..errors import InputError, OutputError, UsageError, printable
 
         try:
             return command(*args, **kwargs)
@@ -56,7 +58,7 @@ def handles_errors(command: F) -> F:
         except OutputError as exc:
             _fail([str(exc)])
         except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(printable(str(exc))) from None
         except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
@@ -181,7 +183,9 @@ def _load(
     try:
         portfolio, overrides = load_with_settings(paths, sets, strict=strict, **options)
     except SettingError as exc:
-        raise click.BadParameter(str(exc), param_hint="--set") from None
+        from ..errors import printable
+
+        raise click.BadParameter(printable(str(exc)), param_hint="--set") from None
     _warn(portfolio.warnings)
     _reads(portfolio)
     return (portfolio.as_planned() if plan else portfolio), overrides

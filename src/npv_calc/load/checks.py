@@ -25,7 +25,7 @@ from ..model import (
     financial_year,
     is_workbook,
 )
-from .messages import show, suggest
+from .messages import edit_distance, show, suggest
 from .paths import PORTFOLIO_FILE
 from .rules import name_key
 
@@ -387,25 +387,10 @@ def _near(a: str, b: str) -> bool:
     x, y = _normal(a), _normal(b)
     if x == y:
         return True
-    distance = _edit_distance(x, y, limit=2)
+    distance = edit_distance(x, y, limit=2)
     return (distance == 1 and min(len(x), len(y)) >= 3) or (
         distance == 2 and min(len(x), len(y)) >= 5
     )
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or ``limit + 1`` once it is known to exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 def check_agencies(portfolio: Portfolio) -> tuple[list[Problem], list[Problem]]:

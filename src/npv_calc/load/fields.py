@@ -317,7 +317,7 @@ BENEFIT_FIELDS = (
     ),
     Field(
         "confidence",
-        Whole(1, 10**6, "a confidence grade (a whole number such as 3)", published_high=False),
+        Whole(1, rules.MAX_GRADE, "a confidence grade (a whole number such as 3)", False),
         Part.TRAIT,
         doc="a grade of [confidence_grades]",
         sheets={

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .. import params
 from ..model import Uncertain
 from .messages import show, suggest
-from .rules import LOW_TARGET, REFERENCE
+from .rules import LOW_TARGET, MAX_GRADE, REFERENCE
 
 if TYPE_CHECKING:
     from ..model import Line
@@ -89,9 +89,17 @@ def _low_target(target: float) -> str:
 
 
 def grade_problem(key: str) -> str | None:
-    """A confidence grade is a whole number from 1 up."""
-    if not re.fullmatch(r"[0-9]+", key) or int(key) < 1:
-        return f"grade {show(key)} must be a whole number from 1 up"
+    """A confidence grade is a whole number from 1 to :data:`MAX_GRADE` (the highest a line's
+    ``confidence`` can name)."""
+    # The length first: a key of thousands of digits is more than int() will convert.
+    digits = key.lstrip("0")
+    if (
+        not re.fullmatch(r"[0-9]+", key)
+        or len(digits) > len(str(MAX_GRADE))
+        or not 1 <= int(key) <= MAX_GRADE
+    ):
+        count = f" ({len(key):,} digits)" if len(key) > 20 and key.isdigit() else ""
+        return f"grade {show(key)}{count} must be a whole number from 1 to {MAX_GRADE:,}"
     return None
 
 

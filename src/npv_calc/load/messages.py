@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
+from itertools import repeat
 from typing import Any
+
+from ..errors import whole_number_text
 
 
 def show(value: Any, depth: int = 0) -> str:
@@ -24,6 +29,8 @@ def show(value: Any, depth: int = 0) -> str:
         text += " }"
     elif isinstance(value, list):
         text = "[" + ", ".join(show(v, depth + 1) for v in value[:20]) + "]"
+    elif isinstance(value, int):
+        text = whole_number_text(value)
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -51,16 +58,143 @@ def got(value: Any) -> str:
 
 def suggest(key: str, allowed: Iterable[str]) -> str:
     """`` (did you mean "x"?)`` when a known key is close to ``key``, else ``""``."""
-    import difflib  # only when there is something to suggest: it is slow to import
-
     by_lower = {a.lower(): a for a in allowed}
-    match = [by_lower[m] for m in difflib.get_close_matches(key.lower(), by_lower, n=1, cutoff=0.6)]
+    found = close_match(key.lower(), by_lower, cutoff=0.6)
+    match = [by_lower[found]] if found is not None else []
     if not match and "_" not in key:
         # "dropoff" -> "drop_off", "priceyear" -> "price_year"
         squashed = {a.replace("_", ""): a for a in allowed}
-        match = difflib.get_close_matches(key.replace("-", ""), list(squashed), n=1, cutoff=0.8)
-        match = [squashed[m] for m in match]
+        found = close_match(key.replace("-", ""), squashed, cutoff=0.8)
+        match = [squashed[found]] if found is not None else []
     return f' (did you mean "{match[0]}"?)' if match else ""
+
+
+def close_match(word: str, possibilities: Iterable[str], cutoff: float) -> str | None:
+    """The possibility most like ``word``: ``difflib.get_close_matches(word, possibilities,
+    n=1, cutoff=cutoff)``, the same answer, found without measuring every possibility.
+
+    difflib measures each possibility whose two upper bounds on the likeness reach ``cutoff``
+    (the lengths alone; the letters shared, in any order), and the full measure takes time in
+    proportion to the product of the lengths. Here the possibilities are measured in order of
+    the second bound, highest first, and the search stops at the first whose bound is below the
+    best likeness found: none after it can do better. Hundreds of long names, each near one
+    other, are then measured once each rather than against each other.
+    """
+    import difflib  # only when there is something to suggest: it is slow to import
+
+    letters = _letters(word)
+    ranked: list[tuple[float, str]] = []
+    for candidate in set(possibilities):
+        length = len(word) + len(candidate)
+        # difflib's real_quick_ratio and quick_ratio, computed alike so that they compare
+        # with ``cutoff`` exactly as they do there
+        if _ratio(min(len(word), len(candidate)), length) < cutoff:
+            continue
+        theirs = _letters(candidate)
+        # the characters in common, counted in C (map) rather than in a Python loop
+        shared = sum(map(min, theirs.values(), map(letters.get, theirs, repeat(0))))
+        bound = _ratio(shared, length)
+        if bound >= cutoff:
+            ranked.append((bound, candidate))
+    ranked.sort(reverse=True)
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)  # as get_close_matches does: the word is b, each possibility a
+    best: tuple[float, str] | None = None
+    for bound, candidate in ranked:
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
+        score = (matcher.ratio(), candidate)
+        if score[0] >= cutoff and (best is None or score > best):
+            best = score
+    return best[1] if best is not None else None
+
+
+def _ratio(matches: int, length: int) -> float:
+    """difflib's likeness of ``matches`` shared in two texts of ``length`` together."""
+    return 2.0 * matches / length if length else 1.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _letters(text: str) -> Counter[str]:
+    """How often each character comes in ``text`` (kept: the same names are offered as
+    possibilities for every near miss)."""
+    return Counter(text)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """The Levenshtein distance of two texts when it is at most ``limit``, else ``limit + 1``.
+
+    Ukkonen's and Landau and Vishkin's way: for each number of edits ``e`` up to ``limit``, and
+    each diagonal of the table within ``e`` of the main one (a way through a cell further off
+    makes more than ``e`` edits), how far along it ``e`` edits reach, each step sliding over
+    the characters the texts share from there on (compared a slice at a time). The work grows
+    with ``limit`` squared and the length of the texts, not the product of their lengths, and
+    the texts' own comparisons do the sliding: two names of 10,000 characters a letter apart
+    take a few slices, not 100 million cells.
+
+    Examples
+    --------
+    >>> edit_distance("Police", "Polce", 2), edit_distance("NHS", "Fire", 2)
+    (1, 3)
+    """
+    n, m = len(a), len(b)
+    if abs(n - m) > limit:
+        return limit + 1
+    target = m - n  # the diagonal (j - i) on which the table's last cell lies
+    # reach[d]: the furthest row i on diagonal d (j = i + d) within the edits counted so far
+    reach = {0: _slide(a, b, 0, 0)}
+    for edits in range(limit + 1):
+        if reach.get(target, -1) >= n:
+            return edits
+        if edits == limit:
+            break
+        reach = {
+            d: _slide(a, b, row, row + d)
+            for d in range(-edits - 1, edits + 2)
+            if (row := _next_row(reach, d, n, m)) is not None
+        }
+    return limit + 1
+
+
+def _next_row(reach: dict[int, int], d: int, n: int, m: int) -> int | None:
+    """The furthest row on diagonal ``d`` one more edit reaches, before sliding: a
+    substitution (from ``d``), an insertion (from ``d - 1``) or a deletion (from ``d + 1``);
+    ``None`` when none does."""
+    rows = []
+    if d in reach:
+        rows.append(reach[d] + 1)
+    if d - 1 in reach:
+        rows.append(reach[d - 1])
+    if d + 1 in reach:
+        rows.append(reach[d + 1] + 1)
+    if not rows:
+        return None
+    # within the table: 0 <= i <= n and 0 <= j = i + d <= m
+    row = min(max(rows), n, m - d)
+    return row if row >= max(0, -d) else None
+
+
+def _slide(a: str, b: str, i: int, j: int) -> int:
+    """How far row ``i`` slides along its diagonal from cell (``i``, ``j``) while the texts
+    agree: ``i`` plus the length of the start ``a[i:]`` and ``b[j:]`` share."""
+    return i + _shared_length(a[i:], b[j:], lambda text, count: text[:count])
+
+
+def _shared_length(a: str, b: str, part: Callable[[str, int], str]) -> int:
+    """The length of the longest start (or end, as ``part`` cuts) that ``a`` and ``b`` share,
+    found by halving with comparisons of whole slices (quick even for texts of thousands of
+    characters)."""
+    low, high = 0, min(len(a), len(b))
+    if part(a, high) == part(b, high):
+        return high
+    while high - low > 1:  # part(.., low) is shared, part(.., high) is not
+        middle = (low + high) // 2
+        if part(a, middle) == part(b, middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 _PERCENT_TEXT = re.compile(r"\s*([-+]?(?:[0-9][0-9_,]*)?(?:\.[0-9_]+)?)\s*%\s*\Z")

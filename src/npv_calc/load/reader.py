@@ -80,7 +80,13 @@ class FileReader:
         try:
             finite = math.isfinite(raw)
         except OverflowError:  # an integer too large for a float
-            self.add(f"must be a finite number no larger than about 1e308, got {show(raw)}", **at)
+            # (an int compares with the rule's bounds exactly, however large)
+            allowed = (
+                rule.allowed
+                if rule is not None and not rule.ok(raw)
+                else "must be a finite number no larger than about 1e308"
+            )
+            self.add(f"{allowed}, got {show(raw)}", **at)
             return None
         if not finite:
             self.add(f"must be a finite number, got {show(raw)}", **at)
@@ -99,7 +105,7 @@ class FileReader:
             self.add(f"must be {what}, {got(raw)}", **at)
             return None
         if not low <= raw <= high:
-            self.add(f"must be {what}, got {raw}", **at)
+            self.add(f"must be {what}, got {show(raw)}", **at)
             return None
         return raw
 

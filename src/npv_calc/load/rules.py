@@ -40,6 +40,9 @@ def agency_key(name: str) -> str:
 
 BUILTIN_SCENARIOS = ("central", "pessimistic", "optimistic")
 MAX_HORIZON = 400
+#: The highest confidence grade: a guard against a slip (the grades that exist are the
+#: portfolio's, 1-6 by default), and the most a line's ``confidence`` may name.
+MAX_GRADE = 10**6
 #: A line's ``years`` from this value up are calendar years written where offsets belong.
 CALENDAR_YEAR = 1900
 #: A benefit's unit value may name a value of the unit-cost library: ``"ref:crime.arson"``.

@@ -16,6 +16,7 @@ from .kinds import Reading
 from .messages import decimal, percent_value, show, suggest
 from .reader import FileReader
 from .spec import given, read_fields
+from .toml_files import loads
 
 #: ``schedule`` and ``discount_rate`` in one table say the rate twice, two ways.
 BOTH_RATES = (
@@ -90,28 +91,34 @@ def parse_setting(text: str) -> tuple[str, object, list[Problem]]:
             f"{key}: unknown key{suggest(key, APPRAISAL_KEYS)}; allowed keys: "
             + ", ".join(APPRAISAL_KEYS)
         )
+    written = _written(value)
     if "\n" in value or "\r" in value:
-        raise SettingError(f"{key}: {value!r} spans several lines; give each setting its own --set")
+        raise SettingError(f"{key}: {written} spans several lines; give each setting its own --set")
     if key in TEXT_KEYS and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", value.strip()):
         # A name needs no TOML quotes on the command line: --set schedule=health.
         value = f'"{value.strip()}"'
     try:
-        document = tomllib.loads(f"v = {value.strip()}")
+        document = loads(f"v = {value.strip()}")
     except tomllib.TOMLDecodeError:
         hint = ""
         if (share := percent_value(value)) is not None:
             hint = f"; write {key}={decimal(share)} (a percentage as a decimal)"
         raise SettingError(
-            f"{key}: {value!r} is not a TOML value (numbers as 0.03, true/false, text in "
+            f"{key}: {written} is not a TOML value (numbers as 0.03, true/false, text in "
             f'"quotes"){hint}'
         ) from None
     if set(document) != {"v"}:
-        raise SettingError(f"{key}: {value!r} is more than one value; give one, e.g. {key}=0.03")
+        raise SettingError(f"{key}: {written} is more than one value; give one, e.g. {key}=0.03")
     reader = FileReader(Path("--set"), {})
     checked = read_setting(key, document["v"], reader)
     if reader.problems:
         raise InputError(reader.problems)
     return key, checked, reader.warnings
+
+
+def _written(value: str) -> str:
+    """A ``--set`` value as messages quote it: cut short when long."""
+    return repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
 
 
 def parse_settings(texts: Sequence[str]) -> tuple[SettingsPatch, list[Problem], list[Problem]]:

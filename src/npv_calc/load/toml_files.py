@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from ..errors import Problem, shown_path
+from ..errors import LongInteger, Problem, shown_path
 from .messages import decimal, show
 
 #: Input files larger than this are refused unread: no real scenario file comes near it.
@@ -138,6 +139,7 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
     """
     twice: list[_Twice] = []
     data = None
+    long_integers: list[str] = []
     while True:
         try:
             data = tomllib.loads(text)
@@ -167,14 +169,85 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
                     "within lists hundreds deep); scenario files need a level or two",
                 )
             )
-        except ValueError as exc:  # e.g. an integer of thousands of digits, beyond Python's limit
+        except ValueError as exc:  # an integer of thousands of digits, beyond Python's limit
+            marked = None if long_integers else _mark_long_integers(text, long_integers)
+            if marked is not None:
+                # read again with each such number as a marked text, put back below as a
+                # LongInteger: the check of its field then refuses it, at its line
+                text = marked
+                continue
             detail = str(exc).split(";")[0]
             problems.append(
                 Problem(shown_path(path), f"holds a value npv-calc cannot read ({detail})")
             )
         break
     problems += [found.problem(path, data) for found in twice]
+    if long_integers and data is not None:
+        data = {key: _unmark(value, long_integers) for key, value in data.items()}
     return data
+
+
+#: A decimal whole number written as a value: after ``=``, ``[``, ``,`` or ``{``, or first on
+#: a line (of a list over several lines), and followed by the end of the value.
+_WHOLE_NUMBER = re.compile(
+    r"(?P<before>(?:^|[=\[,{])[ \t]*)(?P<number>[+-]?[0-9][0-9_]*)(?=[ \t]*(?:[,\]}#\r\n]|$))",
+    re.MULTILINE,
+)
+#: What stands for the n-th long whole number while the text is read again (a private-use
+#: character no scenario file has reason to hold, then n).
+_MARK = "\ue000"
+
+
+def _mark_long_integers(text: str, found: list[str]) -> str | None:
+    """``text`` with each decimal whole number too long for Python to read (more digits than
+    ``sys.get_int_max_str_digits()``) replaced by a marked string, the numbers appended to
+    ``found``; ``None`` when there is none."""
+    limit = sys.get_int_max_str_digits()
+
+    def mark(match: re.Match[str]) -> str:
+        number = match.group("number")
+        if not limit or sum(c.isdigit() for c in number) <= limit:
+            return match.group(0)
+        found.append(number)
+        return f'{match.group("before")}"\\u{ord(_MARK):04x}{len(found) - 1}"'
+
+    marked = _WHOLE_NUMBER.sub(mark, text)
+    return marked if found else None
+
+
+def loads(text: str) -> dict:
+    """``tomllib.loads``, but a decimal whole number too long for Python to read comes back as a
+    :class:`LongInteger` (for its check to refuse) instead of raising ``ValueError``.
+
+    Raises
+    ------
+    tomllib.TOMLDecodeError
+        When the text is not TOML.
+    """
+    try:
+        return tomllib.loads(text)
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise
+        numbers: list[str] = []
+        marked = _mark_long_integers(text, numbers)
+        if marked is None:
+            raise
+        data = tomllib.loads(marked)
+        return {key: _unmark(value, numbers) for key, value in data.items()}
+
+
+def _unmark(node: object, numbers: list[str]) -> object:
+    """A document with each marked string put back as the :class:`LongInteger` it stands for."""
+    if isinstance(node, dict):
+        return {key: _unmark(value, numbers) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_unmark(value, numbers) for value in node]
+    if isinstance(node, str) and node.startswith(_MARK) and node[1:].isdigit():
+        index = int(node[1:])
+        if index < len(numbers):
+            return LongInteger(numbers[index])
+    return node
 
 
 def _read_again(count: int, text: str) -> bool:

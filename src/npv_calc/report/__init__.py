@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from ..errors import printable_lines
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -79,7 +81,10 @@ def formatted(result: Printable, fmt: str, labels: tuple[str, str] = ("A", "B"))
         raise TypeError(f"a {type(result).__name__} has no {fmt} format")
     output = outputs[fmt]()
     if isinstance(output, str):
-        return output
+        # What is read on a terminal has its control characters escaped, line by line (each
+        # name is escaped where it is written too; this catches any text that is not): JSON
+        # and CSV are data, and carry the text as it is.
+        return output if fmt == "csv" else printable_lines(output)
     from .json import dumps
 
     return dumps(output) + "\n"

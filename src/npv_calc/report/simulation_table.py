@@ -36,7 +36,7 @@ def independence_note(simulation: Simulation) -> str:
             "further from 50%, than they would be. Declare [correlation.groups] for such "
             "values (docs/method.md, Monte Carlo)."
         )
-    groups = ", ".join(simulation.correlation_groups)
+    groups = printable(", ".join(simulation.correlation_groups))
     return (
         f"Values in the correlation groups {groups} were drawn rank-correlated (Iman–Conover), "
         "each keeping its own distribution; every other value was drawn independently."
@@ -189,7 +189,7 @@ def _drivers(simulation: Simulation) -> list[str]:
             d.field,
             f"{d.rank_correlation:+.2f}",
             f"{d.contribution * 100:.0f}%",
-            d.group or "–",
+            printable(d.group) if d.group else "–",
         ]
         for i, d in enumerate(simulation.drivers[:DRIVERS_SHOWN], start=1)
     ]

@@ -45,11 +45,11 @@ def problems_summary(problems: int, warnings: int, strict: bool) -> str:
 def validation_summary(portfolio: Portfolio) -> str:
     """The ``validate`` line for a portfolio without problems: what it holds."""
     lines = sum(len(p.all_lines) for p in portfolio.projects)
-    scenarios = ", ".join(portfolio.scenarios) or "none"
+    scenarios = printable(", ".join(portfolio.scenarios)) or "none"
     cautions = len(portfolio.warnings)
     warned = f"; {counted(cautions, 'warning')}" if cautions else ""
     return (
-        f"OK: {portfolio.name}: {counted(len(portfolio.projects), 'project')}, "
+        f"OK: {printable(portfolio.name)}: {counted(len(portfolio.projects), 'project')}, "
         f"{counted(lines, 'line')} in {counted(len(portfolio.files), 'file')}; named "
         f"scenarios: {scenarios}{warned}"
     )
@@ -70,8 +70,8 @@ def since_last_board(changes: Comparison, label: str) -> str:
     moved = [c for c in changes.projects if c.status != "unchanged"][:3]
     words = ", ".join(f"{c.id} {signed_money(c.change)}{c.aside}" for c in moved)
     text = (
-        f"Since the last board ({label}): NPV toward target {money(then)} then, {money(now)} "
-        f"now ({signed_money(now - then)})"
+        f"Since the last board ({printable(label)}): NPV toward target {money(then)} then, "
+        f"{money(now)} now ({signed_money(now - then)})"
         + (
             f"; the projects' NPVs that changed most: {words}."
             if words
