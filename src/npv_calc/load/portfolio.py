@@ -199,7 +199,7 @@ def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, 
         )
         return []
     between: list[tuple[str, str, float]] = []
-    seen: set[frozenset[str]] = set()
+    seen: dict[frozenset[str], int] = {}  # each pair given, and the table that gave it
     for index, entry in enumerate(raw_between, start=1):
         pair = _pair(entry, index, reader, seen)
         if pair is not None:
@@ -208,7 +208,7 @@ def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, 
 
 
 def _pair(
-    entry: Any, index: int, reader: FileReader, seen: set[frozenset[str]]
+    entry: Any, index: int, reader: FileReader, seen: dict[frozenset[str], int]
 ) -> tuple[str, str, float] | None:
     """A ``[[correlation.between]]`` table: two groups and their rank correlation, once."""
     reading = Reading(
@@ -223,8 +223,16 @@ def _pair(
         if reading.values.get(field.key) is None:
             return None
     pair, value = reading.values["groups"], reading.values["rank"]
-    if frozenset(pair) in seen:
-        reading.add(f"gives the pair {show(list(pair))} a second time; give it once", "groups")
+    first = seen.get(frozenset(pair))
+    if first is not None:
+        line = reader.line_of("correlation.between", first, "groups")
+        at = f"at line {line}, " if isinstance(line, int) else ""
+        reading.add(
+            f"gives the pair {show(list(pair))} a second time (first {at}"
+            f"[[correlation.between]] {first}); npv-calc does not guess which one holds: "
+            "give it once",
+            "groups",
+        )
         return None
-    seen.add(frozenset(pair))
+    seen[frozenset(pair)] = index
     return (pair[0], pair[1], value)

@@ -20,7 +20,8 @@ from ..errors import InputError
 from ..workbook_io import NO_RESULT, Sheet, read_sheets
 from .fields import SECTIONS as FIELD_SECTIONS
 from .fields import uncertain_fields
-from .messages import suggest
+from .messages import show, suggest
+from .paths import MAX_DEPTH
 from .rules import MAX_HORIZON
 from .workbook_layout import (
     CORRELATION_COLUMNS,
@@ -215,10 +216,19 @@ def _read_groups(document: dict[str, Any], where: Cells, section: str, book: Rea
     def problem(message: str) -> None:
         book.problem(message, cell, "Correlation groups")
 
+    named: dict[str, str] = {}  # the group each field is put in, to refuse a second one
     for part in str(text).split(";"):
         if not part.strip():
             continue
         field, colon, group = (piece.strip() for piece in part.partition(":"))
+        if field in named and colon and group:
+            # a value is in one group at most (its group = "..." in TOML): which one holds
+            # would be a guess, and the same one twice is a slip too
+            problem(
+                f"names a group for {field} twice ({show(named[field])}, then {show(group)}); "
+                f"a value is in one correlation group at most: give {field} once"
+            )
+            continue
         if not colon or not field or not group:
             problem(
                 f"{part.strip()!r} is not 'field: group' (e.g. quantity: demand); separate "
@@ -235,26 +245,31 @@ def _read_groups(document: dict[str, Any], where: Cells, section: str, book: Rea
             if not isinstance(value, dict):
                 value = document[field] = {"central": value}
             value["group"] = group
+            named[field] = group
             where[f"{field}.group"] = cell  # a problem with the group points at the cell naming it
 
 
 def _read_correlation(ws: Sheet, book: ReadBook) -> None:
     """The Correlation sheet: a row per group (Group, Rank correlation) and a row per pair of
-    groups (Group, With group, Rank correlation)."""
+    groups (Group, With group, Rank correlation). A group or a pair given on two rows is an
+    error naming both, even with the same coefficient: which row holds is not guessed."""
     groups: dict[str, Any] = {}
     between: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
     locations = book.portfolio_locations
     for _, document, where in sheet_documents(ws, CORRELATION_COLUMNS, book):
         group, other = document.get("group"), document.get("with")
         rank = document.get("rank")
+        cell = str(where.get("group", where[""]))
         if group is None:
             book.problem("names no group: fill in the Group", where[""])
         elif other is None:
-            groups[str(group)] = rank
-            locations.setdefault(("correlation.groups", 1), {})[str(group)] = where.get(
-                "rank", where[""]
-            )
-        else:
+            if book.once(seen, f"group:{group}", cell, f"the group {show(str(group))}"):
+                groups[str(group)] = rank
+                locations.setdefault(("correlation.groups", 1), {})[str(group)] = where.get(
+                    "rank", where[""]
+                )
+        elif _new_pair(book, seen, str(group), str(other), cell):
             between.append({"groups": [str(group), str(other)], "rank": rank})
             locations[("correlation.between", len(between))] = {
                 "": where[""],
@@ -268,6 +283,17 @@ def _read_correlation(ws: Sheet, book: ReadBook) -> None:
         correlation["between"] = between
     if correlation:
         book.portfolio["correlation"] = correlation
+
+
+def _new_pair(book: ReadBook, seen: dict[str, str], group: str, other: str, cell: str) -> bool:
+    """Whether a Correlation row's pair of groups is new (in either order); if not, an error
+    naming both rows. A row pairing a group with itself is left to the loader, which says
+    what a pair must name."""
+    if group == other:
+        return True
+    first, second = sorted((group, other))
+    what = f"the correlation between {show(group)} and {show(other)}"
+    return book.once(seen, f"pair:{first}\0{second}", cell, what)
 
 
 class _Refusals:
@@ -313,7 +339,10 @@ def _read_outturn(ws: Sheet, by_id: dict[str, ProjectEntry], book: ReadBook) -> 
         line = entry.document[section][index - 1]
         line.setdefault("actuals", {})[str(year)] = document.get("amount")
         where_line = entry.locations.setdefault((section, index), {})
-        where_line[f"actuals.{year}"] = where.get("amount", row)
+        # A year that is not one (2021/22, 21) is reported at its own cell; its amount is
+        # read only once the year is right.
+        good_year = re.fullmatch(r"[0-9]{4}", str(year)) is not None
+        where_line[f"actuals.{year}"] = where.get("amount" if good_year else "year", row)
         where_line.setdefault("actuals", where.get("amount", row))
     refused.name_rows()
 
@@ -381,4 +410,11 @@ def check_file_name(name: str) -> str | None:
         )
     if parts[-1].lower() == "portfolio.toml":
         return "cannot be portfolio.toml (that file holds the portfolio settings)"
+    if len(parts) - 1 > MAX_DEPTH:
+        # the readers search a scenario directory only so deep: the project would drop out
+        return (
+            f"is {len(parts) - 1} folders deep; a scenario directory is searched at most "
+            f"{MAX_DEPTH} folders deep, so validate and run would not find the file import "
+            f"writes: use at most {MAX_DEPTH} folders"
+        )
     return None
