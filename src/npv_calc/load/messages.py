@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .rules import MAX_ITEMS
+
 
 def show(value: Any, depth: int = 0) -> str:
     """A value as the user would have written it in TOML, shortened if long (and shallow: a
@@ -89,3 +91,11 @@ def percent_text_hint(raw: object) -> str:
         share = decimal(value)
         return f"; write {share} (a percentage as a decimal: {raw.strip()} is {share})"
     return ""
+
+
+def too_many(count: int, tables: str) -> str:
+    """Why a file's ``count`` items of one kind (``tables``: ``[[costs]]``) are not read."""
+    return (
+        f"gives {count:,} {tables} tables; a scenario file gives at most {MAX_ITEMS:,} of one "
+        "kind (no real one comes near), so none of them is read"
+    )

@@ -10,9 +10,9 @@ from .. import params
 from ..model import APPRAISAL_KEYS, Correlation, NamedScenario, SettingsPatch, Tolerances
 from .fields import BETWEEN, CORRELATION, PORTFOLIO, PORTFOLIO_FILE, REALISATION, SCENARIO
 from .kinds import Keyed, Reading
-from .messages import got, show
+from .messages import got, show, too_many
 from .reader import FileReader
-from .rules import BUILTIN_SCENARIOS, COEFFICIENT
+from .rules import BUILTIN_SCENARIOS, COEFFICIENT, MAX_GROUPS, MAX_ITEMS
 from .settings import read_settings
 from .spec import Field, given, read_fields
 
@@ -178,6 +178,17 @@ def _groups(table: dict[str, Any], reader: FileReader) -> dict[str, float]:
     raw_groups = reader.table(
         table["groups"], "a rank correlation per group", field="groups", where=where
     )
+    if raw_groups is not None and len(raw_groups) > MAX_GROUPS:
+        reader.add(
+            f"declares {len(raw_groups):,} correlation groups; a portfolio declares at most "
+            f"{MAX_GROUPS:,} (their coefficients are checked together): put values that move "
+            "together in one group",
+            item="[correlation.groups]",
+            where=where,
+        )
+        # still declared (the values naming them are not reported too), with no coefficient
+        # to check together
+        return dict.fromkeys(raw_groups, math.nan)
     groups: dict[str, float] = {}
     for name, value in (raw_groups or {}).items():
         coefficient = reader.number(
@@ -197,6 +208,9 @@ def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, 
             field="correlation.between",
             where=_TOP,
         )
+        return []
+    if len(raw_between) > MAX_ITEMS:
+        reader.add(too_many(len(raw_between), "[[correlation.between]]"), where=_TOP)
         return []
     between: list[tuple[str, str, float]] = []
     seen: dict[frozenset[str], int] = {}  # each pair given, and the table that gave it

@@ -15,6 +15,8 @@ from .messages import got, percent_text_hint, show, suggest
 from .rules import UNCERTAIN_KEYS, UNCERTAIN_OPTIONAL, Rule
 
 Locations = dict[tuple[str, int], dict[str, int | str]]
+#: The unknown keys of one table reported one by one; the rest are counted in one problem.
+MAX_UNKNOWN_KEYS = 20
 
 
 class FileReader:
@@ -145,16 +147,27 @@ class FileReader:
         elsewhere: dict[str, str] | None = None,
         prefix: str = "",
     ) -> None:
-        for key in table:
-            if key in allowed:
-                continue
+        known = set(allowed)
+        unknown = [key for key in table if key not in known]
+        allowed_text = ", ".join(allowed)
+        for key in unknown[:MAX_UNKNOWN_KEYS]:
             hint = (elsewhere or {}).get(key)
             message = f"unknown key {show(key)}" + (f": {hint}" if hint else suggest(key, allowed))
-            allowed_text = ", ".join(allowed)
             self.add(
                 f"{message}; allowed keys here: {allowed_text}",
                 item=item,
                 field=prefix + key,
+                where=where,
+            )
+        if len(unknown) > MAX_UNKNOWN_KEYS:
+            # one problem for the rest: a file of a million stray keys is not a million errors
+            rest = unknown[MAX_UNKNOWN_KEYS:]
+            some = ", ".join(show(key) for key in rest[:3])
+            self.add(
+                f"{len(rest):,} more unknown keys here ({some}, ...), not listed one by one; "
+                f"allowed keys here: {allowed_text}",
+                item=item,
+                field=prefix + rest[0],
                 where=where,
             )
 
