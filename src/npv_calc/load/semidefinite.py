@@ -3,10 +3,10 @@ of :func:`~npv_calc.load.checks.check_correlation`, in plain Python (validation 
 numpy).
 
 The test factors the group-level matrix by a Cholesky factorisation with diagonal pivoting:
-about n³/6 multiplications for n groups (a second for 500), where the Jacobi eigenvalue rotations
-it replaced took several sweeps of n³ each, and a minute for 250 groups. When the matrix is not semi-definite, the elimination leaves a direction ``x`` with
-``xᵀ M x < 0``; the groups with a real weight in it are the ones named.
-"""
+about n³/6 multiplications for n groups (a second or so for 500), where the Jacobi eigenvalue
+rotations it replaced took several sweeps of n³ each, and a minute for 250 groups. When the
+matrix is not semi-definite, the elimination leaves a direction ``x`` with ``xᵀ M x < 0``; the
+groups with a real weight in it are the ones named."""
 
 from __future__ import annotations
 
