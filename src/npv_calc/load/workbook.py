@@ -18,10 +18,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..workbook_io import NO_RESULT, Sheet, read_sheets
+from . import paths
 from .fields import SECTIONS as FIELD_SECTIONS
 from .fields import uncertain_fields
 from .messages import show, suggest
-from .paths import MAX_DEPTH
 from .rules import MAX_HORIZON
 from .workbook_layout import (
     CORRELATION_COLUMNS,
@@ -372,11 +372,13 @@ def _outturn_line(
         return None
     wanted = str(name or "").strip()
     lines = entry.document.get(section, [])
-    matches = [i for i, line in enumerate(lines, 1) if str(line.get("name", "")).strip() == wanted]
+    matches = _lines_named(entry, section).get(wanted, [])
     if not matches and (section, wanted) in book.dropped:
         return None  # its line was not read: that problem is reported already
     if len(matches) != 1:
-        names = ", ".join(repr(line.get("name")) for line in lines)
+        names = ", ".join(repr(line.get("name")) for line in lines[:_NAMES_SHOWN])
+        if len(lines) > _NAMES_SHOWN:
+            names += f" and {len(lines) - _NAMES_SHOWN:,} more"
         refuse(
             f"project {owner!r} has no {section[:-1]} line named {name!r} (its {section}: "
             f"{names or 'none'})"
@@ -387,6 +389,21 @@ def _outturn_line(
         )
         return None
     return entry, section, matches[0]
+
+
+#: The names of a project's lines an outturn message lists before it says how many more.
+_NAMES_SHOWN = 20
+
+
+def _lines_named(entry: ProjectEntry, section: str) -> dict[str, list[int]]:
+    """A project's lines of a section by name (their 1-based indexes), made once per section:
+    each outturn row looks its line up, and a project may have thousands."""
+    index = entry.names.get(section)
+    if index is None:
+        index = entry.names[section] = {}
+        for i, line in enumerate(entry.document.get(section, []), 1):
+            index.setdefault(str(line.get("name", "")).strip(), []).append(i)
+    return index
 
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_. -]*\.toml\Z")
@@ -410,11 +427,12 @@ def check_file_name(name: str) -> str | None:
         )
     if parts[-1].lower() == "portfolio.toml":
         return "cannot be portfolio.toml (that file holds the portfolio settings)"
-    if len(parts) - 1 > MAX_DEPTH:
+    deepest = paths.MAX_DEPTH  # the readers' own limit, so that the two always agree
+    if len(parts) - 1 > deepest:
         # the readers search a scenario directory only so deep: the project would drop out
         return (
             f"is {len(parts) - 1} folders deep; a scenario directory is searched at most "
-            f"{MAX_DEPTH} folders deep, so validate and run would not find the file import "
-            f"writes: use at most {MAX_DEPTH} folders"
+            f"{deepest} folders deep, so validate and run would not find the file import "
+            f"writes: use at most {deepest} folders"
         )
     return None

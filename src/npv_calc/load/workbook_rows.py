@@ -26,6 +26,8 @@ class ProjectEntry:
     locations: Locations
     row: int
     file: str | None = None
+    #: its lines by name, by section, once the Outturn sheet looks them up
+    names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
 
 @dataclass
