@@ -11,18 +11,37 @@ loader does) costs nothing until a workbook is really opened.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import stat
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, LongInteger, OutputError, Problem
+from .errors import InputError, OutputError, Problem
 from .files import check_output, replace_atomically
 from .model import MACRO_SUFFIXES, OTHER_SPREADSHEET_SUFFIXES
+from .workbook_xml import (
+    ESCAPED,
+    Book,
+    ContentTypes,
+    Enough,
+    Events,
+    Refused,
+    Relationships,
+    Rows,
+    SharedStrings,
+    Styles,
+    parse,
+)
+
+# what the readers of an input workbook and the writers of one use, as they always have
+from .workbook_xml import NO_RESULT as NO_RESULT
+from .workbook_xml import Sheet as Sheet
+from .workbook_xml import column_letters as column_letters
+from .workbook_xml import column_number as column_number
 
 if TYPE_CHECKING:
     # openpyxl and defusedxml ship no type hints
@@ -180,9 +199,10 @@ def check_package(path: Path, shown: str) -> list[Problem]:
                 why = _refused_parts(archive) or _refused_types(archive)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             why = f"is not a readable Excel workbook ({exc})"
-        except Exception as exc:  # defusedxml refuses entities and DTDs with its own errors
-            detail = " ".join(str(exc).split())
-            why = f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened"
+        except Refused as refused:
+            why = str(refused)
+        except Exception as exc:  # defusedxml refuses entities with its own errors
+            why = _unsafe(exc)
     return [Problem(shown, why)] if why else []
 
 
@@ -259,93 +279,32 @@ def _refused_types(archive: zipfile.ZipFile) -> str | None:
     """Macro sheets or a macro-enabled package, as ``[Content_Types].xml`` declares them."""
     if "[Content_Types].xml" not in archive.namelist():
         return "is not an Excel workbook (no [Content_Types].xml)"
-    import defusedxml.ElementTree as safe_xml
-
-    types = safe_xml.fromstring(archive.read("[Content_Types].xml"))
-    content = " ".join(e.get("ContentType", "") for e in types.iter())
+    types = ContentTypes()
+    _read_part(archive, "[Content_Types].xml", types)
     parts = archive.infolist()
-    if any("macrosheet" in p.filename.lower() for p in parts) or "macrosheet" in content:
+    if any("macrosheet" in p.filename.lower() for p in parts) or "macrosheet" in types.found:
         return (
             "contains an Excel 4 macro sheet; npv-calc does not open workbooks with "
             "macros: save a copy as .xlsx without it"
         )
-    if "macroEnabled" in content or "vbaProject" in content:
+    if types.found & {"macroEnabled", "vbaProject"}:
         return (
             "is macro-enabled; npv-calc does not open macro-enabled workbooks: save a copy as .xlsx"
         )
     return None
 
 
-# -- reading untrusted workbooks: a small, bounded reader of our own ---------------------
-#
-# openpyxl trusts a workbook's <dimension> and fills every gap between rows and columns with
-# empty cells, so a sheet that claims A1:XFD1048576, or holds one cell at row 1,048,576, takes
-# minutes and gigabytes; and one malformed number stops the whole sheet. This reader looks only
-# at the cells a sheet really holds, stops at stated limits, and turns a malformed cell into a
-# value the loader reports by its cell.
-
-#: A formula whose result was never saved (the workbook was written by a program that does not
-#: calculate): the loader reports it by its cell.
-NO_RESULT = object()
-
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_CELL = re.compile(r"([A-Z]{1,3})([0-9]+)\Z")
-#: Built-in number formats that show a date or time (ECMA-376 Part 1, 18.8.30).
-_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
-_DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
-
-
-@dataclass
-class Sheet:
-    """The cells a sheet really holds: ``rows[row][column]`` (1-based), values as typed or as
-    last calculated (text, int, float, bool, a datetime for a date, :data:`NO_RESULT`)."""
-
-    title: str
-    rows: dict[int, dict[int, object]] = field(default_factory=dict)
-
-    def row(self, number: int) -> dict[int, object]:
-        return self.rows.get(number, {})
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _unescape(text: str) -> str:
-    """OOXML writes characters XML cannot hold as ``_xHHHH_`` (a carriage return is
-    ``_x000D_``, which XML's line-end rules would otherwise turn into a line feed)."""
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+# -- reading untrusted workbooks: their sheets (the XML is read by npv_calc.workbook_xml) -----
 
 
 def escape_text(text: str) -> str:
     """Text as a cell must store it to read back the same: a carriage return as ``_x000D_``,
     and a literal ``_xHHHH_`` protected as ``_x005F_xHHHH_``."""
-    text = _ESCAPED.sub(lambda m: "_x005F_" + m.group(0)[1:], text)
+    text = ESCAPED.sub(lambda m: "_x005F_" + m.group(0)[1:], text)
     return text.replace("\r", "_x000D_")
 
 
-def _text_of(element: Any) -> str:
-    """The text of a shared or inline string: its ``t``, or its runs' (phonetic runs left out)."""
-    parts = [element.findtext(f"{_MAIN}t") or ""]
-    parts += [run.findtext(f"{_MAIN}t") or "" for run in element.iter(f"{_MAIN}r")]
-    return _unescape("".join(parts))
-
-
-def _part(archive: zipfile.ZipFile, base: str, target: str) -> str:
+def _part(base: str, target: str) -> str:
     """A relationship target as a part name inside the package."""
     if target.startswith("/"):
         return target[1:]
@@ -358,65 +317,6 @@ def _part(archive: zipfile.ZipFile, base: str, target: str) -> str:
         elif piece and piece != ".":
             parts.append(piece)
     return "/".join(parts)
-
-
-def _date_styles(archive: zipfile.ZipFile, styles: str | None) -> set[int]:
-    """The cell styles (``s`` indexes) whose number format shows a date."""
-    import defusedxml.ElementTree as safe_xml
-
-    if styles is None or styles not in archive.namelist():
-        return set()
-    root = safe_xml.fromstring(archive.read(styles))
-    custom = {
-        int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iter(f"{_MAIN}numFmt")
-    }
-    dates = {
-        i
-        for i, xf in enumerate(root.findall(f"{_MAIN}cellXfs/{_MAIN}xf"))
-        if (fid := int(xf.get("numFmtId", "0"))) in _DATE_FORMATS
-        or (fid in custom and _DATE_CODE.search(re.sub(r'"[^"]*"|\[[^]]*\]', "", custom[fid])))
-    }
-    return dates
-
-
-def _value(cell: Any, strings: list[str], dates: set[int]) -> object:
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        inline = cell.find(f"{_MAIN}is")
-        return _text_of(inline) if inline is not None else None
-    raw = cell.findtext(f"{_MAIN}v")
-    if not raw:
-        return NO_RESULT if cell.find(f"{_MAIN}f") is not None else None
-    if kind == "s":
-        try:
-            return strings[int(raw)]
-        except (ValueError, IndexError):
-            return raw
-    if kind == "b":
-        return raw.strip() in ("1", "true")
-    if kind in ("str", "e", "d"):
-        return _unescape(raw)
-    return _number(raw, int(cell.get("s", "0") or 0) in dates)
-
-
-def _number(raw: str, date: bool) -> object:
-    """A number cell's value: an int or float, a datetime where its style shows a date, or the
-    text as stored when it is not a number (the loader names the cell)."""
-    text = raw.strip()
-    try:
-        number: int | float = float(text) if any(c in text for c in ".eEnN") else int(text)
-    except ValueError:
-        # a whole number of more digits than int() converts stands in as a LongInteger, which
-        # the check of its cell refuses in the cell's own words
-        return LongInteger(text) if re.fullmatch(r"[+-]?[0-9]+", text) else raw
-    if date:
-        import datetime as dt
-
-        try:
-            return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(number))
-        except (OverflowError, ValueError):
-            return number
-    return number
 
 
 _BOOK = "xl/workbook.xml"
@@ -434,34 +334,36 @@ def read_sheets(
     """The sheets named ``titles`` (those the workbook has) of an untrusted workbook, each cell
     as a value, reading no further than ``max_row`` rows and ``max_column`` columns.
 
-    XML is parsed with defusedxml, one row at a time. A cell beyond the limits is a problem
-    naming it; the rest of the sheet is still read (up to the row limit, where reading stops).
+    Each part's XML is read as a stream (:func:`parse`), keeping only the cells. A value
+    beyond the last column is a problem naming its cell (one for each row); a row beyond the
+    last is a problem, and the sheet is read no further.
 
     Raises
     ------
     InputError
-        The file must not be opened (:func:`check_package`) or is not a readable workbook.
+        The file must not be opened (:func:`check_package`), is not a readable workbook, or
+        passes a limit of its XML (:data:`MAX_XML_DEPTH`, :data:`MAX_SHARED_STRINGS`,
+        :data:`MAX_FORMATS`).
     """
     problems = check_package(path, shown)
     if problems:
         raise InputError(problems)
     try:
         with zipfile.ZipFile(path) as archive:
-            return _read_package(archive, shown, set(titles), max_row, max_column)
+            return _read_package(archive, shown, set(titles), (max_row, max_column))
     except InputError:
         raise
+    except Refused as refused:
+        raise InputError([Problem(shown, str(refused))]) from None
     except (zipfile.BadZipFile, OSError, EOFError, KeyError) as exc:
         raise _broken(shown, exc) from None
     except Exception as exc:  # defusedxml's refusals (ValueErrors) and malformed XML
-        detail = " ".join(str(exc).split())
-        raise InputError(
-            [
-                Problem(
-                    shown,
-                    f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened",
-                )
-            ]
-        ) from None
+        raise InputError([Problem(shown, _unsafe(exc))]) from None
+
+
+def _unsafe(exc: Exception) -> str:
+    detail = " ".join(str(exc).split())
+    return f"has unsafe or malformed XML ({type(exc).__name__}: {detail}); not opened"
 
 
 def _broken(shown: str, detail: object) -> InputError:
@@ -469,107 +371,41 @@ def _broken(shown: str, detail: object) -> InputError:
     return InputError([Problem(shown, f"cannot be read as a workbook: {text}")])
 
 
+def _read_part(archive: zipfile.ZipFile, part: str, handler: Events) -> None:
+    with archive.open(part) as stream:
+        parse(stream, handler)
+
+
 def _read_package(
-    archive: zipfile.ZipFile, shown: str, wanted: set[str], max_row: int, max_column: int
+    archive: zipfile.ZipFile, shown: str, wanted: set[str], limits: tuple[int, int]
 ) -> tuple[dict[str, Sheet], list[Problem]]:
     """The sheets of an open package that are ``wanted``, and the problems of their cells."""
-    import defusedxml.ElementTree as safe_xml
-
     names = set(archive.namelist())
     if _BOOK not in names or _BOOK_RELATIONSHIPS not in names:
         raise _broken(shown, "it has no xl/workbook.xml (is it a spreadsheet?)")
-    relationships = safe_xml.fromstring(archive.read(_BOOK_RELATIONSHIPS))
-    rels = {
-        r.get("Id"): (r.get("Type", ""), r.get("Target", ""))
-        for r in relationships.iter(f"{_PACKAGE_REL}Relationship")
-    }
-    by_type = {kind.rsplit("/", 1)[-1]: target for kind, target in rels.values()}
-    strings = _shared_strings(archive, by_type.get("sharedStrings"), names)
-    styles = by_type.get("styles")
-    dates = _date_styles(archive, _part(archive, _BOOK, styles) if styles else None)
+    book = Book(wanted)
+    _read_part(archive, _BOOK, book)
+    relationships = Relationships(set(book.sheets.values()))
+    _read_part(archive, _BOOK_RELATIONSHIPS, relationships)
+    strings = SharedStrings()
+    target = relationships.by_type.get("sharedStrings")
+    if target and _part(_BOOK, target) in names:
+        _read_part(archive, _part(_BOOK, target), strings)
+    styles = Styles()
+    target = relationships.by_type.get("styles")
+    if target and _part(_BOOK, target) in names:
+        _read_part(archive, _part(_BOOK, target), styles)
+    dates = styles.dates()
     sheets: dict[str, Sheet] = {}
     problems: list[Problem] = []
-    for entry in safe_xml.fromstring(archive.read(_BOOK)).iter(f"{_MAIN}sheet"):
-        title = entry.get("name", "")
-        if title not in wanted or title in sheets:
-            continue
-        part = _part(archive, _BOOK, rels.get(entry.get(f"{_REL}id"), ("", ""))[1])
+    for title, rid in book.sheets.items():
+        part = _part(_BOOK, relationships.targets.get(rid, ""))
         if part not in names:
             raise _broken(shown, f"its sheet {title!r} is missing from the file")
         sheet = Sheet(title)
-        with archive.open(part) as stream:
-            problems += _read_rows(
-                safe_xml, stream, sheet, shown, strings, dates, max_row, max_column
-            )
+        rows = Rows(sheet, shown, strings.strings, dates, limits)
+        with contextlib.suppress(Enough):  # the sheet was read as far as it is read
+            _read_part(archive, part, rows)
+        problems += rows.problems
         sheets[title] = sheet
     return sheets, problems
-
-
-def _shared_strings(archive: zipfile.ZipFile, target: str | None, names: set[str]) -> list[str]:
-    """The workbook's shared strings, read one at a time."""
-    import defusedxml.ElementTree as safe_xml
-
-    strings: list[str] = []
-    part = _part(archive, _BOOK, target) if target else None
-    if part is None or part not in names:
-        return strings
-    with archive.open(part) as stream:
-        for _, element in safe_xml.iterparse(stream):
-            if element.tag == f"{_MAIN}si":
-                strings.append(_text_of(element))
-                element.clear()
-    return strings
-
-
-def _read_rows(
-    safe_xml: Any,
-    stream: Any,
-    sheet: Sheet,
-    shown: str,
-    strings: list[str],
-    dates: set[int],
-    max_row: int,
-    max_column: int,
-) -> list[Problem]:
-    problems: list[Problem] = []
-    row_number = 0
-    for _, element in safe_xml.iterparse(stream):
-        if element.tag != f"{_MAIN}row":
-            continue
-        given = element.get("r")
-        row_number = int(given) if given and given.isdigit() else row_number + 1
-        cells: dict[int, object] = {}
-        column = 0
-        for cell in element.iter(f"{_MAIN}c"):
-            reference = _CELL.match(cell.get("r", ""))
-            column = column_number(reference.group(1)) if reference else column + 1
-            value = _value(cell, strings, dates)
-            if value is None or (isinstance(value, str) and not value):
-                continue
-            if column > max_column:
-                problems.append(
-                    Problem(
-                        shown,
-                        f"holds a value beyond column {column_letters(max_column)}, the last "
-                        "column npv-calc reads; move or delete it",
-                        line=f"{sheet.title}!{column_letters(column)}{row_number}",
-                    )
-                )
-                continue
-            cells[column] = value
-        element.clear()
-        if not cells:
-            continue
-        if row_number > max_row:
-            problems.append(
-                Problem(
-                    shown,
-                    f"has content beyond row {max_row:,}, the last row npv-calc reads (a sheet "
-                    f"of an input workbook holds at most {max_row - 4:,} rows of data); not read "
-                    "further",
-                    line=f"{sheet.title}!{column_letters(min(cells))}{row_number}",
-                )
-            )
-            break
-        sheet.rows[row_number] = cells
-    return problems

@@ -28,6 +28,7 @@ from ..model import (
 from .messages import edit_distance, show, suggest
 from .paths import PORTFOLIO_FILE
 from .rules import name_key
+from .semidefinite import not_semi_definite
 
 #: A line or a risk: the items whose years, prices and outturn depend on the settings.
 Item = Line | Risk
@@ -547,10 +548,8 @@ def _undeclared_pairs(portfolio: Portfolio) -> Iterator[Problem]:
 
 
 def _impossible(portfolio: Portfolio, uses: list[Use]) -> list[Problem]:
-    """The groups whose coefficients no joint distribution can have, as one problem."""
-    # Positive semi-definite: with n_g drawn values in group g, the value-level matrix is PSD
-    # exactly when the group-level matrix M (M_gg = 1 + (n_g - 1) rho_g,
-    # M_ab = r_ab sqrt(n_a n_b)) is (the other eigenvalues are 1 - rho_g >= 0).
+    """The groups whose coefficients no joint distribution can have, as one problem
+    (:func:`~npv_calc.load.semidefinite.not_semi_definite`)."""
     correlation = portfolio.correlation
     declared = correlation.groups
     counts = {g: 0 for g in declared}
@@ -579,66 +578,3 @@ def _impossible(portfolio: Portfolio, uses: list[Use]) -> list[Problem]:
             correlation.lines.get(f"group:{bad[0]}") or None,
         )
     ]
-
-
-def not_semi_definite(
-    groups: list[str],
-    rho: dict[str, float],
-    counts: dict[str, int],
-    between: tuple[tuple[str, str, float], ...],
-) -> list[str]:
-    """The groups involved when the value-level correlation matrix is not positive
-    semi-definite (``[]`` when it is)."""
-    if not groups:
-        return []
-    index = {g: i for i, g in enumerate(groups)}
-    size = len(groups)
-    m = [[0.0] * size for _ in range(size)]
-    for g in groups:
-        m[index[g]][index[g]] = 1 + (counts[g] - 1) * rho[g]
-    for a, b, r in between:
-        if a in index and b in index:
-            m[index[a]][index[b]] = m[index[b]][index[a]] = r * math.sqrt(counts[a] * counts[b])
-    eigenvalues, vectors = _symmetric_eigen(m)
-    lowest = min(range(size), key=lambda k: eigenvalues[k])
-    # a matrix with a pair at +1 or -1 is semi-definite: only a clearly negative eigenvalue fails
-    scale = max(1.0, max(abs(x) for row in m for x in row))
-    if eigenvalues[lowest] >= -1e-9 * scale:
-        return []
-    weights = [abs(vectors[i][lowest]) for i in range(size)]
-    return [g for g in groups if weights[index[g]] > 0.05 * max(weights)]
-
-
-def _symmetric_eigen(m: list[list[float]]) -> tuple[list[float], list[list[float]]]:
-    """Eigenvalues and eigenvectors (columns) of a small symmetric matrix, by Jacobi rotations:
-    plain Python, so that validation never needs numpy (a matrix of a few groups is tiny)."""
-    n = len(m)
-    a = [row[:] for row in m]
-    v = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
-    for _ in range(100):
-        off = sum(a[i][j] ** 2 for i in range(n) for j in range(n) if i != j)
-        if off < 1e-22:
-            break
-        for p in range(n - 1):
-            for q in range(p + 1, n):
-                if abs(a[p][q]) >= 1e-300:
-                    _rotate(a, v, p, q)
-    return [a[i][i] for i in range(n)], v
-
-
-def _rotate(a: list[list[float]], v: list[list[float]], p: int, q: int) -> None:
-    """One Jacobi rotation, zeroing ``a[p][q]``: ``a`` becomes J^T a J and ``v`` v J."""
-    theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
-    t = math.copysign(1.0, theta) / (abs(theta) + math.sqrt(theta * theta + 1))
-    c = 1 / math.sqrt(t * t + 1)
-    s = t * c
-    n = len(a)
-    for k in range(n):
-        akp, akq = a[k][p], a[k][q]
-        a[k][p], a[k][q] = c * akp - s * akq, s * akp + c * akq
-    for k in range(n):
-        apk, aqk = a[p][k], a[q][k]
-        a[p][k], a[q][k] = c * apk - s * aqk, s * apk + c * aqk
-    for k in range(n):
-        vkp, vkq = v[k][p], v[k][q]
-        v[k][p], v[k][q] = c * vkp - s * vkq, s * vkp + c * vkq

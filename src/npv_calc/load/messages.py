@@ -11,6 +11,7 @@ from itertools import repeat
 from typing import Any
 
 from ..errors import whole_number_text
+from .rules import MAX_ITEMS
 
 
 def show(value: Any, depth: int = 0) -> str:
@@ -223,3 +224,11 @@ def percent_text_hint(raw: object) -> str:
         share = decimal(value)
         return f"; write {share} (a percentage as a decimal: {raw.strip()} is {share})"
     return ""
+
+
+def too_many(count: int, tables: str) -> str:
+    """Why a file's ``count`` items of one kind (``tables``: ``[[costs]]``) are not read."""
+    return (
+        f"gives {count:,} {tables} tables; a scenario file gives at most {MAX_ITEMS:,} of one "
+        "kind (no real one comes near), so none of them is read"
+    )

@@ -46,7 +46,9 @@ class _OptionReader(FileReader):
                 if table == f"options.{section}" and number > offset:
                     lines[(section, number - offset)] = keys
         super().__init__(parent.path, lines)
-        self.problems = parent.problems
+        # one list and one cap: an option's problems are its file's
+        self._problems = parent._problems
+        self._parent = parent
         self.warnings = parent.warnings
         self.name = f"options[{occurrence}]"
 
@@ -57,6 +59,12 @@ class _OptionReader(FileReader):
 
     def add(self, message: str, *, item: str | None = None, **at: Any) -> None:
         super().add(message, item=self._named(item), **at)
+        if self._unlisted:
+            # beyond the file's cap: counted in the file's last message
+            if not self._parent._unlisted:
+                self._parent._unlisted_line = self._unlisted_line
+            self._parent._unlisted += self._unlisted
+            self._unlisted = 0
 
     def warn(self, message: str, *, item: str | None = None, **at: Any) -> None:
         super().warn(message, item=self._named(item), **at)

@@ -10,9 +10,9 @@ from .. import params
 from ..model import APPRAISAL_KEYS, Correlation, NamedScenario, SettingsPatch, Tolerances
 from .fields import BETWEEN, CORRELATION, PORTFOLIO, PORTFOLIO_FILE, REALISATION, SCENARIO
 from .kinds import Keyed, Reading
-from .messages import got, show
+from .messages import got, show, too_many
 from .reader import FileReader
-from .rules import BUILTIN_SCENARIOS, COEFFICIENT
+from .rules import BUILTIN_SCENARIOS, COEFFICIENT, MAX_GROUPS, MAX_ITEMS
 from .settings import read_settings
 from .spec import Field, given, read_fields
 
@@ -178,6 +178,17 @@ def _groups(table: dict[str, Any], reader: FileReader) -> dict[str, float]:
     raw_groups = reader.table(
         table["groups"], "a rank correlation per group", field="groups", where=where
     )
+    if raw_groups is not None and len(raw_groups) > MAX_GROUPS:
+        reader.add(
+            f"declares {len(raw_groups):,} correlation groups; a portfolio declares at most "
+            f"{MAX_GROUPS:,} (their coefficients are checked together): put values that move "
+            "together in one group",
+            item="[correlation.groups]",
+            where=where,
+        )
+        # still declared (the values naming them are not reported too), with no coefficient
+        # to check together
+        return dict.fromkeys(raw_groups, math.nan)
     groups: dict[str, float] = {}
     for name, value in (raw_groups or {}).items():
         coefficient = reader.number(
@@ -198,8 +209,11 @@ def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, 
             where=_TOP,
         )
         return []
+    if len(raw_between) > MAX_ITEMS:
+        reader.add(too_many(len(raw_between), "[[correlation.between]]"), where=_TOP)
+        return []
     between: list[tuple[str, str, float]] = []
-    seen: set[frozenset[str]] = set()
+    seen: dict[frozenset[str], int] = {}  # each pair given, and the table that gave it
     for index, entry in enumerate(raw_between, start=1):
         pair = _pair(entry, index, reader, seen)
         if pair is not None:
@@ -208,7 +222,7 @@ def _between(table: dict[str, Any], reader: FileReader) -> list[tuple[str, str, 
 
 
 def _pair(
-    entry: Any, index: int, reader: FileReader, seen: set[frozenset[str]]
+    entry: Any, index: int, reader: FileReader, seen: dict[frozenset[str], int]
 ) -> tuple[str, str, float] | None:
     """A ``[[correlation.between]]`` table: two groups and their rank correlation, once."""
     reading = Reading(
@@ -223,8 +237,16 @@ def _pair(
         if reading.values.get(field.key) is None:
             return None
     pair, value = reading.values["groups"], reading.values["rank"]
-    if frozenset(pair) in seen:
-        reading.add(f"gives the pair {show(list(pair))} a second time; give it once", "groups")
+    first = seen.get(frozenset(pair))
+    if first is not None:
+        line = reader.line_of("correlation.between", first, "groups")
+        at = f"at line {line}, " if isinstance(line, int) else ""
+        reading.add(
+            f"gives the pair {show(list(pair))} a second time (first {at}"
+            f"[[correlation.between]] {first}); npv-calc does not guess which one holds: "
+            "give it once",
+            "groups",
+        )
         return None
-    seen.add(frozenset(pair))
+    seen[frozenset(pair)] = index
     return (pair[0], pair[1], value)

@@ -11,9 +11,10 @@ from .fields import APPRAISAL, BENEFITS, COSTS, PROJECT
 from .hooks import SECONDARY, reference_source
 from .items import read_impact, read_line, read_risk
 from .kinds import Reading
-from .messages import got
+from .messages import got, too_many
 from .options import check_shortlist, read_options, stand_in
 from .reader import FileReader
+from .rules import MAX_ITEMS
 from .settings import BOTH_RATES, read_settings
 from .spec import Part, given, read_fields, require
 
@@ -77,6 +78,9 @@ def _items(
         reader.add(
             f"must be written as [[{section}]] tables, {got(raw_items)}", field=section, where=_TOP
         )
+        return ()
+    if len(raw_items) > MAX_ITEMS:  # each would be read, and might be reported, in vain
+        reader.add(too_many(len(raw_items), f"[[{section}]]"), field=section, where=_TOP)
         return ()
     read_items = (read(raw, index) for index, raw in enumerate(raw_items, start=1))
     return tuple(item for item in read_items if item is not None)

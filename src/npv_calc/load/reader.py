@@ -15,6 +15,10 @@ from .messages import got, percent_text_hint, show, suggest
 from .rules import UNCERTAIN_KEYS, UNCERTAIN_OPTIONAL, Rule
 
 Locations = dict[tuple[str, int], dict[str, int | str]]
+#: The unknown keys of one table reported one by one; the rest are counted in one problem.
+MAX_UNKNOWN_KEYS = 20
+#: The problems of one file listed one by one; the rest are counted in one more.
+MAX_PROBLEMS = 1_000
 
 
 class FileReader:
@@ -27,9 +31,26 @@ class FileReader:
     def __init__(self, path: Path, locations: Locations):
         self.path = path
         self.lines = locations
-        self.problems: list[Problem] = []
+        self._problems: list[Problem] = []
+        #: problems beyond :data:`MAX_PROBLEMS`: how many, and the line of the first
+        self._unlisted = 0
+        self._unlisted_line: int | str | None = None
         #: what is allowed but very likely a slip (printed as ``Warning:``; errors with --strict)
         self.warnings: list[Problem] = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems found, the first :data:`MAX_PROBLEMS` one by one and any more counted
+        in a last one (a file of a million slips is not a million messages, nor gigabytes)."""
+        if not self._unlisted:
+            return self._problems
+        rest = Problem(
+            self.shown,
+            f"{self._unlisted:,} more problems from here on are not listed (npv-calc lists the "
+            f"first {MAX_PROBLEMS:,} of a file): correct these and validate again",
+            line=self._unlisted_line,
+        )
+        return [*self._problems, rest]
 
     @cached_property
     def shown(self) -> str:
@@ -57,8 +78,13 @@ class FileReader:
         field: str | None = None,
         where: tuple[str, int] = ("", 1),
     ) -> None:
-        line = self.line_of(where[0], where[1], field)
-        self.problems.append(Problem(self.shown, message, item, field, line))
+        if len(self._problems) < MAX_PROBLEMS:
+            line = self.line_of(where[0], where[1], field)
+            self._problems.append(Problem(self.shown, message, item, field, line))
+            return
+        if not self._unlisted:
+            self._unlisted_line = self.line_of(where[0], where[1], field)
+        self._unlisted += 1
 
     def warn(
         self,
@@ -151,16 +177,27 @@ class FileReader:
         elsewhere: dict[str, str] | None = None,
         prefix: str = "",
     ) -> None:
-        for key in table:
-            if key in allowed:
-                continue
+        known = set(allowed)
+        unknown = [key for key in table if key not in known]
+        allowed_text = ", ".join(allowed)
+        for key in unknown[:MAX_UNKNOWN_KEYS]:
             hint = (elsewhere or {}).get(key)
             message = f"unknown key {show(key)}" + (f": {hint}" if hint else suggest(key, allowed))
-            allowed_text = ", ".join(allowed)
             self.add(
                 f"{message}; allowed keys here: {allowed_text}",
                 item=item,
                 field=prefix + key,
+                where=where,
+            )
+        if len(unknown) > MAX_UNKNOWN_KEYS:
+            # one problem for the rest: a file of a million stray keys is not a million errors
+            rest = unknown[MAX_UNKNOWN_KEYS:]
+            some = ", ".join(show(key) for key in rest[:3])
+            self.add(
+                f"{len(rest):,} more unknown keys here ({some}, ...), not listed one by one; "
+                f"allowed keys here: {allowed_text}",
+                item=item,
+                field=prefix + rest[0],
                 where=where,
             )
 

@@ -43,6 +43,13 @@ MAX_HORIZON = 400
 #: The highest confidence grade: a guard against a slip (the grades that exist are the
 #: portfolio's, 1-6 by default), and the most a line's ``confidence`` may name.
 MAX_GRADE = 10**6
+#: The most correlation groups a portfolio declares: their coefficients are checked together
+#: (a matrix with a row per group, factored in about a second at this size); a portfolio has a
+#: handful.
+MAX_GROUPS = 500
+#: The most items of one kind a file gives (``[[costs]]``, ``[[correlation.between]]``, ...):
+#: an input workbook's sheet holds as many rows of data.
+MAX_ITEMS = 100_000
 #: A line's ``years`` from this value up are calendar years written where offsets belong.
 CALENDAR_YEAR = 1900
 #: A benefit's unit value may name a value of the unit-cost library: ``"ref:crime.arson"``.

@@ -12,10 +12,13 @@ from pathlib import Path
 
 from ..errors import LongInteger, Problem, shown_path
 from .messages import decimal, show
+from .rules import MAX_ITEMS
 
 #: Input files larger than this are refused unread: no real scenario file comes near it.
 MAX_FILE_BYTES = 10_000_000
 
+#: The start of a line that may be a table header (counted: an overcount is harmless).
+_TABLE_START = re.compile(r"^[ \t]*\[", re.MULTILINE)
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|=)""")
 
@@ -103,11 +106,20 @@ def _text(path: Path) -> str:
     if b"\x00" in data:
         raise _Refused("is not a text file (it contains binary data); scenario files are TOML text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _Refused(
             f"is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8"
         ) from None
+    # Counted before the parser builds them all (and before each is read and reported): a
+    # few megabytes of "[[costs]]" would otherwise take gigabytes.
+    tables = len(_TABLE_START.findall(text))
+    if tables > MAX_ITEMS:
+        raise _Refused(
+            f"has {tables:,} tables ([...] or [[...]] headers); a scenario file has at most "
+            f"{MAX_ITEMS:,} (no real one comes near)"
+        )
+    return text
 
 
 _PERCENT = re.compile(r"(?<![\w.])([-+]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*%")

@@ -18,9 +18,10 @@ from typing import Any
 
 from ..errors import InputError
 from ..workbook_io import NO_RESULT, Sheet, read_sheets
+from . import paths
 from .fields import SECTIONS as FIELD_SECTIONS
 from .fields import uncertain_fields
-from .messages import suggest
+from .messages import show, suggest
 from .rules import MAX_HORIZON
 from .workbook_layout import (
     CORRELATION_COLUMNS,
@@ -277,10 +278,19 @@ def _read_groups(document: dict[str, Any], where: Cells, section: str, book: Rea
     def problem(message: str) -> None:
         book.problem(message, cell, "Correlation groups")
 
+    named: dict[str, str] = {}  # the group each field is put in, to refuse a second one
     for part in str(text).split(";"):
         if not part.strip():
             continue
         field, colon, group = (piece.strip() for piece in part.partition(":"))
+        if field in named and colon and group:
+            # a value is in one group at most (its group = "..." in TOML): which one holds
+            # would be a guess, and the same one twice is a slip too
+            problem(
+                f"names a group for {field} twice ({show(named[field])}, then {show(group)}); "
+                f"a value is in one correlation group at most: give {field} once"
+            )
+            continue
         if not colon or not field or not group:
             problem(
                 f"{part.strip()!r} is not 'field: group' (e.g. quantity: demand); separate "
@@ -297,26 +307,31 @@ def _read_groups(document: dict[str, Any], where: Cells, section: str, book: Rea
             if not isinstance(value, dict):
                 value = document[field] = {"central": value}
             value["group"] = group
+            named[field] = group
             where[f"{field}.group"] = cell  # a problem with the group points at the cell naming it
 
 
 def _read_correlation(ws: Sheet, book: ReadBook) -> None:
     """The Correlation sheet: a row per group (Group, Rank correlation) and a row per pair of
-    groups (Group, With group, Rank correlation)."""
+    groups (Group, With group, Rank correlation). A group or a pair given on two rows is an
+    error naming both, even with the same coefficient: which row holds is not guessed."""
     groups: dict[str, Any] = {}
     between: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
     locations = book.portfolio_locations
     for _, document, where in sheet_documents(ws, CORRELATION_COLUMNS, book):
         group, other = document.get("group"), document.get("with")
         rank = document.get("rank")
+        cell = str(where.get("group", where[""]))
         if group is None:
             book.problem("names no group: fill in the Group", where[""])
         elif other is None:
-            groups[str(group)] = rank
-            locations.setdefault(("correlation.groups", 1), {})[str(group)] = where.get(
-                "rank", where[""]
-            )
-        else:
+            if book.once(seen, f"group:{group}", cell, f"the group {show(str(group))}"):
+                groups[str(group)] = rank
+                locations.setdefault(("correlation.groups", 1), {})[str(group)] = where.get(
+                    "rank", where[""]
+                )
+        elif _new_pair(book, seen, str(group), str(other), cell):
             between.append({"groups": [str(group), str(other)], "rank": rank})
             locations[("correlation.between", len(between))] = {
                 "": where[""],
@@ -330,6 +345,17 @@ def _read_correlation(ws: Sheet, book: ReadBook) -> None:
         correlation["between"] = between
     if correlation:
         book.portfolio["correlation"] = correlation
+
+
+def _new_pair(book: ReadBook, seen: dict[str, str], group: str, other: str, cell: str) -> bool:
+    """Whether a Correlation row's pair of groups is new (in either order); if not, an error
+    naming both rows. A row pairing a group with itself is left to the loader, which says
+    what a pair must name."""
+    if group == other:
+        return True
+    first, second = sorted((group, other))
+    what = f"the correlation between {show(group)} and {show(other)}"
+    return book.once(seen, f"pair:{first}\0{second}", cell, what)
 
 
 class _Refusals:
@@ -375,7 +401,10 @@ def _read_outturn(ws: Sheet, by_id: dict[str, ProjectEntry], book: ReadBook) -> 
         line = entry.document[section][index - 1]
         line.setdefault("actuals", {})[str(year)] = document.get("amount")
         where_line = entry.locations.setdefault((section, index), {})
-        where_line[f"actuals.{year}"] = where.get("amount", row)
+        # A year that is not one (2021/22, 21) is reported at its own cell; its amount is
+        # read only once the year is right.
+        good_year = re.fullmatch(r"[0-9]{4}", str(year)) is not None
+        where_line[f"actuals.{year}"] = where.get("amount" if good_year else "year", row)
         where_line.setdefault("actuals", where.get("amount", row))
     refused.name_rows()
 
@@ -405,11 +434,13 @@ def _outturn_line(
         return None
     wanted = str(name or "").strip()
     lines = entry.document.get(section, [])
-    matches = [i for i, line in enumerate(lines, 1) if str(line.get("name", "")).strip() == wanted]
+    matches = _lines_named(entry, section).get(wanted, [])
     if not matches and (section, wanted) in book.dropped:
         return None  # its line was not read: that problem is reported already
     if len(matches) != 1:
-        names = ", ".join(repr(line.get("name")) for line in lines)
+        names = ", ".join(repr(line.get("name")) for line in lines[:_NAMES_SHOWN])
+        if len(lines) > _NAMES_SHOWN:
+            names += f" and {len(lines) - _NAMES_SHOWN:,} more"
         refuse(
             f"project {owner!r} has no {section[:-1]} line named {name!r} (its {section}: "
             f"{names or 'none'})"
@@ -420,6 +451,21 @@ def _outturn_line(
         )
         return None
     return entry, section, matches[0]
+
+
+#: The names of a project's lines an outturn message lists before it says how many more.
+_NAMES_SHOWN = 20
+
+
+def _lines_named(entry: ProjectEntry, section: str) -> dict[str, list[int]]:
+    """A project's lines of a section by name (their 1-based indexes), made once per section:
+    each outturn row looks its line up, and a project may have thousands."""
+    index = entry.names.get(section)
+    if index is None:
+        index = entry.names[section] = {}
+        for i, line in enumerate(entry.document.get(section, []), 1):
+            index.setdefault(str(line.get("name", "")).strip(), []).append(i)
+    return index
 
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_. -]*\.toml\Z")
@@ -443,4 +489,12 @@ def check_file_name(name: str) -> str | None:
         )
     if parts[-1].lower() == "portfolio.toml":
         return "cannot be portfolio.toml (that file holds the portfolio settings)"
+    deepest = paths.MAX_DEPTH  # the readers' own limit, so that the two always agree
+    if len(parts) - 1 > deepest:
+        # the readers search a scenario directory only so deep: the project would drop out
+        return (
+            f"is {len(parts) - 1} folders deep; a scenario directory is searched at most "
+            f"{deepest} folders deep, so validate and run would not find the file import "
+            f"writes: use at most {deepest} folders"
+        )
     return None

@@ -28,6 +28,8 @@ class ProjectEntry:
     file: str | None = None
     #: the cells of each option's items, by (option id, section), in the order read
     option_items: dict[tuple[str, str], list[dict[str, int | str]]] = field(default_factory=dict)
+    #: its lines by name, by section, once the Outturn sheet looks them up
+    names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
 
 @dataclass
