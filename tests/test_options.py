@@ -431,3 +431,18 @@ def test_cross_checks_reach_every_option(tmp_path: Path):
     )
     problems = problems_of(write(tmp_path, text))
     assert any('option "B" costs[1] "late": years' in p for p in problems), problems
+
+
+def test_run_table_prints_the_preferred_option_and_why(runner, tmp_path: Path):
+    """run --format table names the option a project stands for and prints preferred_because
+    (or says none is given, and names the best option when it is another)."""
+    because = REFERENCE.replace(
+        'preferred = "A"\n', 'preferred = "A"\npreferred_because = "Only A can start this year."\n'
+    )
+    out = run_cli(runner, "run", write(tmp_path / "because", because))
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    assert 'OPT is its preferred option "A" (Option A) against business as usual' in text
+    assert 'the best on the figures is "B". Preferred because: Only A can start this year.' in text
+    plain = run_cli(runner, "run", write(tmp_path / "plain", REFERENCE))
+    assert "No reason given." in " ".join(plain.stdout.split())

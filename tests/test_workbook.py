@@ -60,15 +60,25 @@ def cell_of(wb, name):
 
 class TestStructure:
     def test_sheets_in_order(self, example_book, example_result):
-        ids = [p.id for p in example_result.projects]
+        # each project's sheet, then (JCR) a sheet per option of its shortlist
+        sheets = [
+            title
+            for p in example_result.projects
+            for title in (
+                p.id,
+                *(f"{p.id} {o.id}" for o in (p.options.options if p.options else ())),
+            )
+        ]
+        assert "JCR merge" in sheets
         assert example_book.sheetnames == [
             "Summary",
             "Projects",
             "Scenarios",
             "Realisation",  # the example records outturn (as_of)
             "Economic case",
+            "Options",  # JCR is a shortlist
             "Assumptions",
-            *ids,
+            *sheets,
             "Audit",
         ]
 
@@ -443,6 +453,12 @@ def test_every_defined_name_is_documented(example_book, example_result):
     NAME_<ID>), and the Monte Carlo sheet's."""
     doc = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
     ids = {name_id(p.id) for p in example_result.projects}
+    # an option of a shortlist (JCR's): NPV_<ID>_<OPTION>
+    options = {
+        f"NPV_{name_id(p.id)}_{name_id(o.id)}"
+        for p in example_result.projects
+        for o in (p.options.options if p.options else ())
+    }
     names = set(example_book.defined_names) | {"ProbMeetsTarget"}
     missing = []
     for name in sorted(names):
@@ -450,6 +466,7 @@ def test_every_defined_name_is_documented(example_book, example_result):
             continue  # print areas and titles
         prefix, _, suffix = name.rpartition("_")
         shown = f"{prefix}_<ID>" if prefix and suffix in ids else name
+        shown = "NPV_<ID>_<OPTION>" if name in options else shown
         if f"`{shown}`" not in doc:
             missing.append(shown)
     assert missing == [], f"docs/workbook.md does not name {missing}"

@@ -54,6 +54,10 @@ def expected_names(result) -> dict[str, float | None]:
         names[f"PVFiscalBenefits_{nid}"] = project.pv_benefits_by_value_type["fiscal"]
         if at_year:
             names[f"NPVAtPVYear_{nid}"] = project.npv_at_present_value_year
+        # a shortlist: each option's NPSV against BAU on the Options sheet (not BAU's own)
+        for option in project.options.options if project.options is not None else ():
+            if option.option.role != "bau":
+                names[f"NPV_{nid}_{name_id(option.id)}"] = option.npv_vs_bau
     return names
 
 

@@ -193,6 +193,20 @@ def _distribution(stats: Stats) -> dict[str, float | None]:
     }
 
 
+def _option_odds(simulation: Simulation, pid: str) -> dict[str, Any]:
+    """A project with options: ``prob_preferred_beats_next``, and each option's ``prob_best``
+    (``null`` for business as usual, which is not ranked); nothing for another project."""
+    odds = next((o for o in simulation.options if o.project == pid), None)
+    if odds is None:
+        return {}
+    shortlist = simulation.base.project(pid).options
+    ids = [o.id for o in shortlist.options] if shortlist is not None else list(odds.prob_best)
+    return {
+        "prob_preferred_beats_next": number(odds.prob_preferred_beats_next),
+        "options": [{"id": oid, "prob_best": number(odds.prob_best.get(oid))} for oid in ids],
+    }
+
+
 def simulation_document(simulation: Simulation) -> dict[str, Any]:
     """The ``simulate --format json`` document."""
     toward = simulation.toward_target
@@ -217,6 +231,7 @@ def simulation_document(simulation: Simulation) -> dict[str, Any]:
                 "p50": number(stats.p(50.0)),
                 "p90": number(stats.p(90.0)),
                 "prob_negative": number(stats.prob_negative),
+                **_option_odds(simulation, pid),
             }
             for pid, stats in simulation.projects.items()
         ],

@@ -10,7 +10,7 @@ from .table import settings_line
 from .text import clip, money, probability, render_rows, wrap
 
 if TYPE_CHECKING:
-    from ..results.uncertainty import Simulation, Stats
+    from ..results.uncertainty import OptionOdds, Simulation, Stats
 
 
 def sampling_words(simulation: Simulation) -> str:
@@ -96,6 +96,8 @@ def render_simulation(simulation: Simulation) -> str:
         "",
         *_project_distributions(simulation),
     ]
+    for odds in simulation.options:
+        lines += ["", *wrap(option_odds_line(simulation, odds))]
     if simulation.drivers:
         lines += ["", *_drivers(simulation)]
     return "\n".join(lines) + "\n"
@@ -165,6 +167,25 @@ def _project_distributions(simulation: Simulation) -> list[str]:
         rows,
         right={1, 2, 3, 4, 5, 6},
     )
+
+
+def option_odds_line(simulation: Simulation, odds: OptionOdds) -> str:
+    """A project's shortlist under simulation in a sentence: how often each option other than
+    business as usual is the best, and the preferred one beats every other."""
+    shortlist = simulation.base.project(odds.project).options
+    preferred = shortlist.preferred if shortlist is not None else None
+    shares = ", ".join(
+        f"{oid}{' (preferred)' if oid == preferred else ''} {probability(share)}"
+        for oid, share in sorted(odds.prob_best.items(), key=lambda kv: -kv[1])
+    )
+    line = (
+        f"{odds.project} options (common random numbers): the share of draws in which each has "
+        f"the highest NPV against business as usual: {shares}"
+    )
+    beats = odds.prob_preferred_beats_next
+    if beats is not None:
+        line += f"; the preferred option beats every other in {probability(beats)} of draws"
+    return printable(line + ".")
 
 
 def _drivers(simulation: Simulation) -> list[str]:

@@ -163,6 +163,7 @@ def render(result: PortfolioResult) -> str:
     ]
     if own:
         lines += [*wrap("Projects appraised with settings of their own: " + "; ".join(own)), ""]
+    lines += _preferred_options(result)
     if portfolio.as_of is not None:
         lines += _realisation(result, portfolio.as_of)
     lines += _value_types(result)
@@ -205,6 +206,27 @@ def _projects_table(result: PortfolioResult) -> list[str]:
     if has_target:
         total.append("")
     return with_total(headers, rows, total, right={3, 4, 5, 6})
+
+
+def _preferred_options(result: PortfolioResult) -> list[str]:
+    """Each project with options: the preferred option it stands for, the best one when that
+    differs, and why the preferred one is preferred (``preferred_because``)."""
+    lines = []
+    for p in result.projects:
+        shortlist = p.options
+        if shortlist is None:
+            continue
+        preferred = shortlist.preferred_result
+        text = (
+            f'{p.id} is its preferred option "{preferred.id}" ({preferred.option.name}) against '
+            "business as usual (npv-calc options sets the options side by side)"
+        )
+        if shortlist.best != preferred.id:
+            text += f'; the best on the figures is "{shortlist.best}"'
+        because = shortlist.preferred_because
+        text += f". Preferred because: {because}" if because else ". No reason given."
+        lines += [*wrap(printable(text)), ""]
+    return lines
 
 
 def _target_lines(result: PortfolioResult) -> list[str]:

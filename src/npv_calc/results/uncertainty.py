@@ -105,6 +105,20 @@ class Driver:
 
 
 @dataclass(frozen=True)
+class OptionOdds:
+    """A shortlist under simulation (common random numbers: see
+    :mod:`npv_calc.simulate.options`)."""
+
+    project: str
+    #: each option other than BAU: the share of draws in which its NPV against BAU is the
+    #: highest (a tie to the option written first)
+    prob_best: dict[str, float]
+    #: the share of draws in which the preferred option's NPV against BAU is higher than every
+    #: other option's (``None``: it is the only option besides BAU)
+    prob_preferred_beats_next: float | None
+
+
+@dataclass(frozen=True)
 class Simulation:
     """The result of :func:`npv_calc.simulate.simulate`."""
 
@@ -138,6 +152,8 @@ class Simulation:
     replicates: int = 1
     #: correlation groups were declared but not imposed (``correlation=False``)
     correlation_ignored: bool = False
+    #: each project with options: how likely each option is to be the best
+    options: tuple[OptionOdds, ...] = ()
 
     @property
     def independent(self) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from ..results.uncertainty import Driver, Simulation, Stats
 from ..sampling import SAMPLING_METHODS, CorrelationPlan, Sampler, correlation_plan, stream
 from ..scenarios import Case, case_of
 from .model import DRIVER_DRAWS, Key, Model, chunks, compile_case, draws_from_uniforms
+from .options import option_odds
 from .statistics import (
     PERCENTILES,
     WANTED,
@@ -151,7 +152,9 @@ def simulate(
         summary = first.stored() if first.kept is not None else _second_pass(run, first)
     result = _result(run, first, summary, subsample)
     check_finite(result, run.case)
-    return result
+    with np.errstate(all="ignore"):
+        odds = option_odds(run.case, iterations, seed, distribution, sampling, correlation)
+    return replace(result, options=odds) if odds else result
 
 
 def _checked(

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from ...errors import InputError, OutputError, Problem, shown_path
 from ...files import replace_atomically
-from ...model import Portfolio, SettingsPatch
+from ...model import BAU, Option, Portfolio, Project, SettingsPatch
+from ...results.appraisal import OptionResult, ProjectResult
 from ...results.board import BoardPack
 from ...workbook_io import check_writable
 from .assumptions import assumptions_sheet
@@ -51,6 +52,7 @@ from .changes import changes_sheet
 from .economic import economic_case_sheet
 from .formulas import name_id
 from .monte_carlo import monte_carlo_sheet
+from .options import OPTIONS_SHEET, option_name, option_sheet_title, options_sheet
 from .project import ProjectAnchors, project_sheet
 from .projects import projects_sheet
 from .realisation import realisation_sheet
@@ -79,6 +81,7 @@ FIXED_SHEETS = (
     "Changes",
     "Realisation",
     "Economic case",
+    OPTIONS_SHEET,
     "Assumptions",
     "Sensitivity",
     "Monte Carlo",
@@ -98,7 +101,9 @@ def size_problems(portfolio: Portfolio, overrides: SettingsPatch) -> list[Proble
     """Projects too large for a board workbook's project sheet (checked before any work)."""
     problems = []
     for project in portfolio.projects:
-        lines = len(project.all_lines)
+        # an option's sheet holds its lines and those it includes
+        sheets = [len(project.all_lines)] + [_option_lines(project, o) for o in project.options]
+        lines = max(sheets)
         horizon = int(portfolio.project_settings(project).updated(overrides).horizon)
         if lines > MAX_SHEET_LINES or lines * horizon > MAX_SHEET_FLOWS:
             problems.append(
@@ -112,6 +117,18 @@ def size_problems(portfolio: Portfolio, overrides: SettingsPatch) -> list[Proble
                 )
             )
     return problems
+
+
+def _option_lines(project: Project, option: Option) -> int:
+    """The lines and risks of an option's sheet: its own and those of what it includes
+    (loading made sure ``includes`` has no cycle)."""
+    count, seen = 0, set()
+    current: Option | None = option
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        count += len(current.costs) + len(current.benefits) + len(current.risks)
+        current = project.option(current.includes) if current.includes else None
+    return count
 
 
 def marking_problem(marking: str, style: str | Path | None = None) -> str | None:
@@ -128,22 +145,57 @@ def marking_problem(marking: str, style: str | Path | None = None) -> str | None
 
 
 def _check_names(pack: BoardPack) -> None:
+    """Every project's and option's ``NPV_`` name is its own (an option's ``NPV_<ID>_<OPTION>``
+    could be another project's ``NPV_<ID>``, or another option's)."""
     seen: dict[str, str] = {}
     problems = []
-    for project in pack.result.projects:
-        key = name_id(project.id).upper()  # defined names are not case-sensitive
+    names = [(p, f"NPV_{name_id(p.id)}", f'"{p.id}"') for p in pack.result.projects]
+    names += [
+        (p, option_name(p.id, o.id), f'{p.id} option "{o.id}"')
+        for p in pack.result.projects
+        if p.options is not None
+        for o in p.options.options
+        if o.option.role != BAU
+    ]
+    for project, name, what in names:
+        key = name.upper()  # defined names are not case-sensitive
         if key in seen:
             problems.append(
                 Problem(
                     str(project.project.path),
-                    f'"{project.id}" and "{seen[key]}" give the same workbook name '
-                    f"NPV_{name_id(project.id)}; rename one of them",
+                    f"{what} and {seen[key]} give the same workbook name {name}; rename one "
+                    "of them",
                     field="id",
                 )
             )
-        seen[key] = project.id
+        seen[key] = what
     if problems:
         raise InputError(problems)
+
+
+def _with_sheets(project: ProjectResult) -> list[OptionResult]:
+    """The options of a project's shortlist that have a sheet: those with lines (business as
+    usual may have none: its figures are then 0, written on the Options sheet)."""
+    if project.options is None:
+        return []
+    return [o for o in project.options.options if o.result.all_lines]
+
+
+def _option_titles(pack: BoardPack, titles: dict[str, str]) -> dict[tuple[str, str], str]:
+    """A sheet title per option of each project with options, by project and option id: the
+    project's sheet title and the option's id, made unique."""
+    taken = {name.lower() for name in FIXED_SHEETS} | {t.lower() for t in titles.values()}
+    found: dict[tuple[str, str], str] = {}
+    for project in pack.result.projects:
+        for option in _with_sheets(project):
+            wanted = option_sheet_title(titles[project.id], option.id)
+            base = _SHEET_UNSAFE.sub("_", wanted)[:28].strip("'") or "_"
+            title, n = base, 2
+            while title.lower() in taken:
+                title, n = f"{base[:26]}_{n}", n + 1
+            taken.add(title.lower())
+            found[(project.id, option.id)] = title
+    return found
 
 
 def _sheet_titles(pack: BoardPack) -> dict[str, str]:
@@ -169,8 +221,16 @@ def _build(book: Book) -> None:
         fixed.append("Changes")
     if pack.progress is not None:
         fixed.append("Realisation")
-    sheets = {name: book.sheet(name) for name in (*fixed, "Economic case", "Assumptions")}
-    project_sheets = [book.sheet(book.titles[p.id]) for p in pack.result.projects]
+    shortlists = [(p, p.options) for p in pack.result.projects if p.options is not None]
+    fixed += ["Economic case", OPTIONS_SHEET] if shortlists else ["Economic case"]
+    sheets = {name: book.sheet(name) for name in (*fixed, "Assumptions")}
+    option_titles = _option_titles(pack, book.titles)
+    project_sheets = []
+    option_sheets = {}
+    for p in pack.result.projects:
+        project_sheets.append(book.sheet(book.titles[p.id]))
+        for o in _with_sheets(p):
+            option_sheets[(p.id, o.id)] = book.sheet(option_titles[(p.id, o.id)])
     for name, present in (("Sensitivity", pack.sensitivity), ("Monte Carlo", pack.simulation)):
         if present is not None:
             sheets[name] = book.sheet(name)
@@ -179,6 +239,11 @@ def _build(book: Book) -> None:
     projects: dict[str, ProjectAnchors] = {
         result.id: project_sheet(book, sheet, result)
         for result, sheet in zip(pack.result.projects, project_sheets, strict=True)
+    }
+    options = {
+        (p.id, o.id): project_sheet(book, option_sheets[(p.id, o.id)], o.result, o.option)
+        for p, _ in shortlists
+        for o in _with_sheets(p)
     }
     delivery = None
     if "Realisation" in sheets:
@@ -189,6 +254,8 @@ def _build(book: Book) -> None:
         changes_sheet(book, sheets["Changes"])
     summary_sheet(book, sheets["Summary"], table, scenarios, delivery)
     economic_case_sheet(book, sheets["Economic case"], projects)
+    if OPTIONS_SHEET in sheets:
+        options_sheet(book, sheets[OPTIONS_SHEET], projects, options)
     if "Sensitivity" in sheets:
         sensitivity_sheet(book, sheets["Sensitivity"])
     if "Monte Carlo" in sheets:

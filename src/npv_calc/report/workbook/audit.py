@@ -12,10 +12,12 @@ from pathlib import Path
 
 from ... import __version__
 from ...errors import printable, shown_path
+from ...model import BAU
 from ...results.uncertainty import Simulation
 from .anchors import at
 from .cells import Book, Sheet
 from .formulas import name_id
+from .options import option_name
 from .project import NO_RATIO
 
 
@@ -173,6 +175,12 @@ def _figures(book: Book, sheet: Sheet, row: int) -> tuple[int, int]:
         ]
         if at_year:
             figures.append((f"NPVAtPVYear_{nid}", project.npv_at_present_value_year))
+        # a shortlist: each option's NPSV against business as usual (Options sheet)
+        figures += [
+            (option_name(project.id, o.id), o.npv_vs_bau)
+            for o in (project.options.options if project.options is not None else ())
+            if o.option.role != BAU
+        ]
         ratios[f"FinancialROI_{nid}"] = project.financial_roi
     figures += list(ratios.items())
     for i, (name, value) in enumerate(figures, start=header + 1):

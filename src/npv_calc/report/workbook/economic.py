@@ -140,7 +140,7 @@ def _project_row(
     sheet.formula(
         r,
         c["bcr"],
-        f'=IF({costs}=0,"{NO_RATIO}",{benefits}/{costs})',
+        f'=IF({costs}<=0,"{NO_RATIO}",{benefits}/{costs})',
         NO_RATIO if project.bcr is None else project.bcr,
         "ratio",
     )
@@ -172,7 +172,7 @@ def _switching(sheet: Sheet, table: _Table, r: int, value: SwitchingValue) -> No
     sheet.formula(
         r,
         table.at["rise"],
-        f'=IF({costs}=0,"{NO_RATIO}",{npv}/{costs})',
+        f'=IF({costs}<=0,"{NO_RATIO}",{npv}/{costs})',
         NO_RATIO if rise is None else rise,
         "costs rise",
     )

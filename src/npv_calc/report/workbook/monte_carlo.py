@@ -17,6 +17,7 @@ import numpy as np
 from ...results.uncertainty import Simulation, Stats
 from ..simulation_table import (
     independence_note,
+    option_odds_line,
     probability_error,
     sampling_words,
     standard_error,
@@ -87,8 +88,12 @@ def monte_carlo_sheet(book: Book, sheet: Sheet) -> None:
     row = max(chart_row + CHART_ROWS - 2, last_bar + 1) + 1
     sheet.page_break(row)
     row = _drivers(book, sheet, simulation, row)
-    end = max(_projects(book, sheet, simulation, row), last_bar)
-    sheet.finish(LAST_COLUMN, end, freeze=(2, 0), repeat=row + 1)
+    end = _projects(book, sheet, simulation, row)
+    # a project with options: how likely each option is to be the best (values)
+    for odds in simulation.options:
+        end += 1
+        sheet.note(end, 1, LAST_COLUMN, option_odds_line(simulation, odds))
+    sheet.finish(LAST_COLUMN, max(end, last_bar), freeze=(2, 0), repeat=row + 1)
 
 
 def _settings(sheet: Sheet, simulation: Simulation) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ...model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, financial_year
+from ...model import COUNTS, STARTS_AFTER_TARGET_YEAR, STATUS_NOT_COUNTED, Option, financial_year
 from ...results.appraisal import ProjectResult
 from .anchors import Cell, Span, at, fixed_column
 from .cells import LINE_HEIGHT, Book, Sheet
@@ -49,12 +49,18 @@ class ProjectAnchors:
     #: the inputs table's present value and value type of every line
     line_pv: Span
     line_value_type: Span
+    #: the inputs table's "Cost or benefit" row (``Cost``, ``Benefit`` or ``Risk``)
+    line_type: Span
     #: the yearly rows: total costs, total benefits, discounted net benefit
     costs: Span
     benefits: Span
     discounted: Span
     #: each line's adjusted yearly row, in the order of ``ProjectResult.all_lines``
     adjusted: tuple[Span, ...] = ()
+
+
+#: How an option sheet's subtitle names an option's role.
+_ROLE_WORDS = {"bau": "business as usual", "do-minimum": "the do-minimum", "option": "an option"}
 
 
 def project_agencies(
@@ -97,9 +103,17 @@ def _counts_words(result: ProjectResult) -> str:
     }[result.counts_because]
 
 
-def project_sheet(book: Book, sheet: Sheet, result: ProjectResult) -> ProjectAnchors:
+def project_sheet(
+    book: Book, sheet: Sheet, result: ProjectResult, option: Option | None = None
+) -> ProjectAnchors:
     """Fill ``sheet`` (created in its place among the sheets) with a project's appraisal;
-    returns the cells other sheets link to."""
+    returns the cells other sheets link to.
+
+    With ``option``, the sheet is that option of the project's shortlist appraised like a
+    project (``result``: its appraisal, with what it includes): the same calculation, its own
+    title, and no defined names (the Options sheet names its figures against business as
+    usual, ``NPV_<ID>_<OPTION>``).
+    """
     pack = book.pack
     agencies = tuple(project_agencies(result, pack.result.portfolio.agencies or ()))
     layout = ProjectLayout(
@@ -115,16 +129,27 @@ def project_sheet(book: Book, sheet: Sheet, result: ProjectResult) -> ProjectAnc
         if project.partners
         else f"Agencies (from its lines): {', '.join(agencies)}"
     )
-    sheet.title_band(
-        f"{project.id} — {project.name}",
-        f"Status: {project.status}. {partners}. Appraised {result.span}; {_counts_words(result)}.",
-    )
+    if option is None:
+        sheet.title_band(
+            f"{project.id} — {project.name}",
+            f"Status: {project.status}. {partners}. Appraised {result.span}; "
+            f"{_counts_words(result)}.",
+        )
+    else:
+        sheet.title_band(
+            f"{project.id} option {option.id} — {option.name}",
+            f"An option of {project.id}'s shortlist ({_ROLE_WORDS.get(option.role, option.role)}"
+            + (f", with the lines of {option.includes}" if option.includes else "")
+            + f"), appraised like a project over {result.span}. Its figures against business "
+            "as usual are on the Options sheet; the project's own sheet is its preferred option "
+            "against business as usual.",
+        )
     sheet.width(1, 42)
     sheet.width(2, 14)
     for column in range(FIRST, layout.last_column + 1):
         sheet.width(column, 13)
     _settings(book, sheet, result)
-    results = _results(book, sheet, result, layout)
+    results = _results(book, sheet, result, layout, define=option is None)
     by_agency = _by_agency(sheet, result, layout)
     inputs(book, sheet, result, layout)
     flows(sheet, result, layout)
@@ -136,6 +161,7 @@ def project_sheet(book: Book, sheet: Sheet, result: ProjectResult) -> ProjectAnc
         agencies=by_agency,
         line_pv=layout.lines_of("pv"),
         line_value_type=layout.lines_of("value_type"),
+        line_type=layout.lines_of("type"),
         costs=layout.years_of(layout.costs_row),
         benefits=layout.years_of(layout.benefits_row),
         discounted=layout.years_of(layout.discounted_row),
@@ -204,8 +230,11 @@ def _settings(book: Book, sheet: Sheet, result: ProjectResult) -> None:
         )
 
 
-def _results(book: Book, sheet: Sheet, r: ProjectResult, layout: ProjectLayout) -> dict[str, Cell]:
-    """The results block (live formulas of the flows), its defined names, and its cells."""
+def _results(
+    book: Book, sheet: Sheet, r: ProjectResult, layout: ProjectLayout, define: bool = True
+) -> dict[str, Cell]:
+    """The results block (live formulas of the flows), its defined names (unless not
+    ``define``), and its cells."""
     figures = _result_figures(r, layout)
     heading = "Results (discounted to year 0"
     heading += "; the last one to the present-value year)" if layout.present_value_year else ")"
@@ -230,7 +259,7 @@ def _results(book: Book, sheet: Sheet, r: ProjectResult, layout: ProjectLayout) 
     cells = {key: sheet.cell(RESULT_ROWS[key], VALUES) for key, *_ in figures}
     nid = name_id(r.project.id)
     for key, prefix in RESULT_NAMES.items():
-        if key in cells:
+        if define and key in cells:
             book.define(f"{prefix}_{nid}", cells[key])
     return cells
 
@@ -262,14 +291,14 @@ def _result_figures(
         (
             "bcr",
             "Benefit-cost ratio (BCR)",
-            f'=IF({pv_costs}=0,"{NO_RATIO}",{pv_benefits}/{pv_costs})',
+            f'=IF({pv_costs}<=0,"{NO_RATIO}",{pv_benefits}/{pv_costs})',
             NO_RATIO if r.bcr is None else r.bcr,
             "ratio",
         ),
         (
             "roi",
             "Return on investment (NPV / PV of costs)",
-            f'=IF({pv_costs}=0,"{NO_RATIO}",{npv}/{pv_costs})',
+            f'=IF({pv_costs}<=0,"{NO_RATIO}",{npv}/{pv_costs})',
             NO_RATIO if r.roi is None else r.roi,
             "percent",
         ),
@@ -309,7 +338,7 @@ def _result_figures(
         (
             "financial_roi",
             "Financial return (PV of fiscal benefits / costs)",
-            f'=IF({pv_costs}=0,"{NO_RATIO}",{layout.result("pv_fiscal")}/{pv_costs})',
+            f'=IF({pv_costs}<=0,"{NO_RATIO}",{layout.result("pv_fiscal")}/{pv_costs})',
             NO_RATIO if r.financial_roi is None else r.financial_roi,
             "ratio",
         ),

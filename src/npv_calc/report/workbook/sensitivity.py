@@ -104,7 +104,7 @@ def _switching_values(book: Book, sheet: Sheet, analysis: Sensitivity) -> int:
         sheet.formula(
             r,
             8,
-            f'=IF({at(r, 6)}=0,"–",{npv}/{at(r, 6)})',
+            f'=IF({at(r, 6)}<=0,"–",{npv}/{at(r, 6)})',
             "–" if value.costs_rise is None else value.costs_rise,
             "costs rise",
         )

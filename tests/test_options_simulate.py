@@ -1,0 +1,123 @@
+"""``simulate`` on a shortlist (SPEC.md, "Options appraisal"): ``prob_best`` for each option and
+``prob_preferred_beats_next`` for the project, drawn with common random numbers (a value shared
+through ``includes`` is drawn once for every option that holds it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from npv_calc import load_portfolio
+from npv_calc.simulate import simulate
+
+from .conftest import EXAMPLE
+from .test_options import HEAD, benefit, cost, option, run_cli, write
+
+#: Option "worse" is "good" plus a certain cost of 1,000: with common random numbers it is
+#: never the best, however wide the ranges both hold. "other" has its own uncertain benefit, so
+#: "good" is not always the best either.
+PLUS_A_LOSS = (
+    HEAD
+    + 'preferred = "good"\n'
+    + option("bau", "bau", cost("Rooms", "{ low = 500, central = 1_000, high = 3_000 }", "annual"))
+    + option(
+        "good",
+        body=benefit("Savings", "{ low = 0, central = 2_000, high = 9_000 }", "annual"),
+        includes='"bau"',
+    )
+    + option("worse", body=cost("Certain loss", "1_000"), includes='"good"')
+    + option(
+        "other",
+        body=benefit("Other savings", "{ low = 0, central = 2_000, high = 9_000 }", "annual"),
+        includes='"bau"',
+    )
+)
+
+
+@pytest.mark.parametrize("sampling", ["lhs", "random"])
+def test_an_option_that_is_another_plus_a_certain_loss_is_never_best(
+    tmp_path: Path, sampling: str
+) -> None:
+    portfolio = load_portfolio(write(tmp_path, PLUS_A_LOSS))
+    odds = simulate(portfolio, 4_000, seed=3, sampling=sampling).options
+    (shortlist,) = odds
+    assert shortlist.project == "OPT"
+    assert shortlist.prob_best["worse"] == 0.0  # exactly: the same draws, less 1,000
+    # the two uncertain options split the rest, each best often
+    assert 0.2 < shortlist.prob_best["good"] < 0.8
+    assert shortlist.prob_best["good"] + shortlist.prob_best["other"] == pytest.approx(1.0)
+    assert "bau" not in shortlist.prob_best  # BAU is the benchmark, not ranked
+    # "worse" never beats "good", so good beats every other exactly when it beats "other"
+    assert shortlist.prob_preferred_beats_next == pytest.approx(shortlist.prob_best["good"])
+
+
+def test_a_shared_value_is_drawn_once(tmp_path: Path) -> None:
+    """BAU's uncertain running cost is in every option (includes): drawn once, it cancels out
+    of every option's NPV against BAU, so two options that differ by a certain amount only keep
+    that order in every draw, whatever BAU's cost draws."""
+    text = (
+        HEAD
+        + 'preferred = "b"\n'
+        + option(
+            "bau", "bau", cost("Rooms", "{ low = 0, central = 5_000, high = 90_000 }", "annual")
+        )
+        + option("a", body=benefit("Saving", "100", "annual"), includes='"bau"')
+        + option("b", body=benefit("Saving", "101", "annual"), includes='"bau"')
+    )
+    (odds,) = simulate(load_portfolio(write(tmp_path, text)), 2_000, seed=1).options
+    assert odds.prob_best == {"a": 0.0, "b": 1.0}
+    assert odds.prob_preferred_beats_next == 1.0
+
+
+def test_the_same_seed_gives_the_same_odds(tmp_path: Path) -> None:
+    portfolio = load_portfolio(write(tmp_path, PLUS_A_LOSS))
+    first = simulate(portfolio, 1_000, seed=7).options
+    assert simulate(portfolio, 1_000, seed=7).options == first
+    assert simulate(portfolio, 1_000, seed=8).options != first
+
+
+def test_only_one_option_besides_bau_has_no_next(tmp_path: Path) -> None:
+    text = (
+        HEAD
+        + 'preferred = "a"\n'
+        + option("bau", "bau")
+        + option("a", body=benefit("Saving", "{ low = 0, central = 100, high = 200 }", "annual"))
+    )
+    (odds,) = simulate(load_portfolio(write(tmp_path, text)), 500, seed=1).options
+    assert odds.prob_best == {"a": 1.0}
+    assert odds.prob_preferred_beats_next is None
+
+
+def test_simulate_json_and_table_give_the_odds(runner) -> None:
+    out = run_cli(runner, "simulate", EXAMPLE, "-n", "2000", "--seed", "5", "--format", "json")
+    assert out.exit_code == 0, out.output
+    projects = {p["id"]: p for p in json.loads(out.stdout)["projects"]}
+    jcr = projects["JCR"]
+    assert [o["id"] for o in jcr["options"]] == ["bau", "colocate", "shared-system", "merge"]
+    assert jcr["options"][0]["prob_best"] is None  # BAU
+    shares = [o["prob_best"] for o in jcr["options"][1:]]
+    assert sum(shares) == pytest.approx(1.0)
+    assert jcr["options"][3]["prob_best"] > 0.9  # merge, the preferred option
+    assert 0.9 < jcr["prob_preferred_beats_next"] <= jcr["options"][3]["prob_best"]
+    # a project without options is as before: no such keys
+    assert "options" not in projects["JET"] and "prob_preferred_beats_next" not in projects["JET"]
+    table = run_cli(runner, "simulate", EXAMPLE, "-n", "2000", "--seed", "5")
+    assert "JCR options (common random numbers)" in table.stdout
+    assert "merge (preferred)" in table.stdout
+
+
+def test_the_monte_carlo_sheet_gives_the_odds(runner, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "board.xlsx"
+    out = run_cli(runner, "simulate", EXAMPLE, "-n", "1000", "--seed", "5", "--xlsx", book)
+    assert out.exit_code == 0, out.output
+    texts = [
+        c.value
+        for row in load_workbook(book)["Monte Carlo"].iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    assert any(t.startswith("JCR options (common random numbers)") for t in texts)
