@@ -126,8 +126,8 @@ def summary_rows(shortlist: Shortlist, full: bool = True) -> list[tuple[str, lis
         row("Role", lambda o: ROLE_WORDS[o.option.role]),
         row("PV costs", lambda o: money(o.result.pv_costs)),
         row("  of which risk costs", lambda o: money(o.result.pv_risk_costs)),
-        row("PV benefits", lambda o: money(o.result.pv_benefits)),
         row("  optimism bias: costs up", lambda o: money(o.pv_optimism_bias_costs)),
+        row("PV benefits", lambda o: money(o.result.pv_benefits)),
         row("  optimism bias: benefits down", lambda o: money(o.pv_optimism_bias_benefits)),
         row(
             "Extra PV costs over BAU",
