@@ -33,8 +33,11 @@ spliced into its XML after saving, and its charts carry no data.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ...errors import InputError, OutputError, Problem, shown_path
@@ -47,7 +50,7 @@ from .audit import audit_command, audit_path, audit_sheet
 from .cells import Audit, Book
 from .changes import changes_sheet
 from .economic import economic_case_sheet
-from .formulas import name_id
+from .formulas import name_id, workbook_class
 from .monte_carlo import monte_carlo_sheet
 from .project import ProjectAnchors, project_sheet
 from .projects import projects_sheet
@@ -220,8 +223,6 @@ def write_workbook(
         Two project ids would give the same defined name, or a project is too large for a
         sheet.
     """
-    import xlsxwriter
-
     path = Path(path)
     check_writable(path)
     problems = size_problems(pack.result.portfolio, pack.result.overrides)
@@ -233,7 +234,7 @@ def write_workbook(
 
     def content() -> bytes:
         buffer = io.BytesIO()
-        wb = xlsxwriter.Workbook(
+        wb = workbook_class()(
             buffer,
             {
                 "in_memory": True,
@@ -254,5 +255,24 @@ def write_workbook(
         wb.close()
         return buffer.getvalue()
 
-    replace_atomically(path, content)
+    with _collector_paused():
+        replace_atomically(path, content)
     return path
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused, then restored as it was.
+
+    A workbook is millions of small objects (XlsxWriter keeps a record per cell) that all live
+    until it is saved, and the collector's full passes scan every one of them again each time,
+    finding nothing to free: at 2,000 projects that was a sixth of the writer's time, and the
+    share grows with the portfolio. Paused, the writer's cost per project stays flat.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
