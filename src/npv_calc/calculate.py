@@ -39,6 +39,7 @@ from .results.appraisal import (
     ProjectResult,
 )
 from .scenarios import Case, prepare
+from .threads import blas_threads
 
 ArrayLike = float | np.ndarray
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
@@ -713,6 +714,12 @@ def appraise_case(case: Case) -> PortfolioResult:
     InputError
         With the problems of every project whose figures cannot be calculated.
     """
+    # One BLAS thread for the IRRs' companion matrices (npv_calc.threads says why).
+    with blas_threads():
+        return _appraise_case(case)
+
+
+def _appraise_case(case: Case) -> PortfolioResult:
     results: list[ProjectResult] = []
     problems: list[Problem] = []
     for project in case.projects:

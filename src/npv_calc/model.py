@@ -62,6 +62,12 @@ MAX_SEED = 2**32 - 1
 #: The most draws a simulation makes: ten million take about a minute here, and the standard
 #: error of a probability is then below 0.02 percentage points; more adds time, not knowledge.
 MAX_ITERATIONS = 10_000_000
+#: The most quantities a simulation draws: uncertain values with a range, and risks that may or
+#: may not happen. Each value keeps a table of its distribution (131 to 262 KB) for the whole
+#: run and draws its own streams block by block: two thousand cost about 400 MB and a few
+#: seconds before the first draw, and twenty thousand would need several GB. A larger portfolio
+#: is simulated in parts, or with the ranges that matter least fixed.
+MAX_SIMULATED_VALUES = 2_000
 #: Fields of a line that may be given as ``{low, central, high}``.
 UNCERTAIN_FIELDS = (
     "annual",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .anchors import column_number, letter
 
@@ -151,11 +152,12 @@ def workbook_class() -> type:
                         f"Sheetname '{sheetname}', with case ignored, is already in use."
                     )
                 # XlsxWriter's own checks, against no sheets: the set above has done that part.
-                sheets, self.worksheets_objs = self.worksheets_objs, []
+                state: dict[str, Any] = self.__dict__
+                sheets, state["worksheets_objs"] = state["worksheets_objs"], []
                 try:
                     name: str = super()._check_sheetname(sheetname, is_chartsheet)
                 finally:
-                    self.worksheets_objs = sheets
+                    state["worksheets_objs"] = sheets
                 taken.add(name.lower())
                 return name
 
