@@ -60,7 +60,7 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
         impacts=impacts,
         **given(reading.values),
     )
-    project.lines.update(reader.lines.get(_TOP, {}))
+    project.lines.later(reader.keys_at(_TOP))
     return project
 
 

@@ -36,7 +36,7 @@ import datetime as dt
 import gc
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -67,6 +67,7 @@ __all__ = [
     "audit_path",
     "name_id",
     "size_problems",
+    "workbook_steps",
     "write_workbook",
 ]
 
@@ -147,9 +148,16 @@ def _sheet_titles(pack: BoardPack) -> dict[str, str]:
     return titles
 
 
-def _build(book: Book) -> None:
+def workbook_steps(pack: BoardPack) -> int:
+    """The steps :func:`write_workbook` reports to its ``progress``: a project sheet each,
+    then the other sheets together, then the saving."""
+    return len(pack.result.projects) + 2
+
+
+def _build(book: Book, step: Callable[[], None]) -> None:
     """Every sheet, created in its final order, then filled: the project sheets first, as the
-    others link to the cells they hand back."""
+    others link to the cells they hand back. ``step`` is called after each project's sheet and
+    after the others."""
     pack = book.pack
     fixed = ["Summary", "Projects", "Scenarios"]
     if pack.changes is not None:
@@ -163,10 +171,10 @@ def _build(book: Book) -> None:
             sheets[name] = book.sheet(name)
     sheets["Audit"] = book.sheet("Audit")
     assumptions_sheet(book, sheets["Assumptions"])
-    projects: dict[str, ProjectAnchors] = {
-        result.id: project_sheet(book, sheet, result)
-        for result, sheet in zip(pack.result.projects, project_sheets, strict=True)
-    }
+    projects: dict[str, ProjectAnchors] = {}
+    for result, sheet in zip(pack.result.projects, project_sheets, strict=True):
+        projects[result.id] = project_sheet(book, sheet, result)
+        step()
     delivery = None
     if "Realisation" in sheets:
         delivery = realisation_sheet(book, sheets["Realisation"], projects)
@@ -182,6 +190,7 @@ def _build(book: Book) -> None:
         monte_carlo_sheet(book, sheets["Monte Carlo"])
     audit_sheet(book, sheets["Audit"])
     sheets["Summary"].ws.activate()
+    step()
 
 
 def write_workbook(
@@ -192,6 +201,7 @@ def write_workbook(
     marking: str = "OFFICIAL",
     style: str | Path | None = None,
     created: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Path:
     """Write the board workbook of a board pack to ``path``, atomically.
 
@@ -214,6 +224,9 @@ def write_workbook(
         The style file (default ``templates/xlsx/board.toml``); only read.
     created
         The time recorded as the run time (default now, UTC).
+    progress
+        Called with the number of steps done (of :func:`workbook_steps`) as the workbook is
+        put together: a long one can show its progress. Nothing here prints.
 
     Raises
     ------
@@ -231,6 +244,13 @@ def write_workbook(
     _check_names(pack)
     look: Style = read_style(Path(style) if style else default_style())
     audit = Audit(command, marking, created)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done)
 
     def content() -> bytes:
         buffer = io.BytesIO()
@@ -251,8 +271,9 @@ def write_workbook(
                 "created": (created or dt.datetime.now(dt.UTC)).replace(tzinfo=None),
             }
         )
-        _build(Book(wb, look, pack, audit, _sheet_titles(pack)))
+        _build(Book(wb, look, pack, audit, _sheet_titles(pack)), step)
         wb.close()
+        step()
         return buffer.getvalue()
 
     with _collector_paused():
