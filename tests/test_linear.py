@@ -465,3 +465,11 @@ class TestKeyLinesOnlyWhenAsked:
         assert lines.get("name") == 3 and "annual" in lines and lines["annual"] == "Costs!D5"
         assert dict(lines) == {"annual": "Costs!D5", "name": 3} and len(lines) == 2
         assert asked == [1]
+
+
+def test_the_limit_the_threads_and_the_temporary_file_are_in_the_docs() -> None:
+    cli_doc = (EXAMPLE.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    method = (EXAMPLE.parent / "docs" / "method.md").read_text(encoding="utf-8")
+    assert f"| what `simulate` draws | {MAX_SIMULATED_VALUES:,} uncertain values" in cli_doc
+    assert "NPV_CALC_BLAS_THREADS=default" in cli_doc and "TMPDIR" in cli_doc
+    assert f"at most **{MAX_SIMULATED_VALUES:,}** quantities" in method
