@@ -39,7 +39,8 @@ class FileReader:
     def keys_at(self, where: tuple[str, int]) -> Callable[[], dict[str, int | str]]:
         """Where the keys of one table are written, looked up only when asked for
         (:class:`npv_calc.model.KeyLines`)."""
-        return lambda: self.lines.get(where, {})
+        lines = self.lines  # not the reader: it goes when the file is read
+        return lambda: lines.get(where, {})
 
     def line_of(self, table: str, occurrence: int, field: str | None) -> int | str | None:
         keys = self.lines.get((table, occurrence), {})
