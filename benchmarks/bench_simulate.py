@@ -1,21 +1,33 @@
-"""Monte Carlo speed against a floor: drawing the same PERT variates and summing them.
+"""Monte Carlo CPU time against a floor, and against an earlier commit.
 
-    python benchmarks/bench_simulate.py [--iterations 1000000] [--repeat 3] [--seeds 30]
+    python benchmarks/bench_simulate.py [--iterations 1000000] [--repeat 3] [--against REF]
+                                        [--scaling] [--wide] [--seeds 30]
 
 The portfolio: 20 generated projects, each with a cost (uncertain annual amount and optimism
-bias) and a benefit (uncertain quantity and deadweight): 80 uncertain values. Each measurement runs
-in a fresh process, so the peak memory (max RSS) is that of the run alone.
+bias) and a benefit (uncertain quantity and deadweight): 80 uncertain values. Every measurement
+runs in a fresh process and reports its **CPU time** (user + system, all threads: what a busy
+machine makes a user pay) and its peak memory; the runs of all rows are **interleaved** (each
+row once, then each row again, ...), so that a machine whose speed drifts slows every row alike,
+and each row's figure is the median. Ratios between two rows are the median of the ratios of
+their runs in the same round.
 
-* floor: a plain numpy script that only draws the 80 PERT variates per iteration (in chunks,
-  from per-value streams, with ``Generator.beta``) and sums them;
-* simulate: ``npv_calc.simulate.simulate`` with its defaults (Latin Hypercube sampling; compiling
-  the model, drawing, NPVs, statistics, drivers);
-* simulate, every value correlated: the same portfolio with each of the 80 values in one of four
-  correlation groups (Iman–Conover on every column);
-* random: plain Monte Carlo (``sampling="random"``);
-* cli: ``npv-calc simulate --iterations N --seed 1 --format json`` end to end.
+* floor: what any implementation must do to draw the same values: for each of the 80 values,
+  uniforms, the inverse CDF of its PERT distribution (a table at equally spaced probabilities,
+  built from the density, with linear interpolation), and a sum over the values; no Latin
+  Hypercube, no correlation, no NPV;
+* reference: the same with ``Generator.beta`` in place of the inverse CDF (numpy's own beta
+  sampler: the usual way to draw PERT, and slower);
+* simulate(): ``npv_calc.simulate.simulate`` with its defaults (Latin Hypercube; compiling the
+  model, drawing, NPVs, statistics, drivers), then with every value in one of four correlation
+  groups (Iman–Conover on every column), then plain Monte Carlo (``sampling="random"``);
+* npv-calc simulate: the command end to end (``--format json``), imports included.
 
-Then the precision: the spread (standard deviation) of the portfolio P50 across ``--seeds``
+``--against REF`` checks out REF (a commit, branch or tag) into a temporary git worktree and
+runs each simulate() row with its code too, interleaved with this tree's, and prints the ratio.
+``--scaling`` adds the cost per draw at 4 × ``--iterations`` against that at ``--iterations``
+(should be about 1: the draws are kept in a temporary file rather than simulated twice).
+``--wide`` adds the same portfolio with 200 projects (800 values), with its peak memory.
+``--seeds N`` (0 to skip) ends with the precision: the spread of the portfolio P50 across N
 seeds at 4,000 draws, Latin Hypercube against plain Monte Carlo.
 """
 
@@ -23,70 +35,87 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
+# Draws the values of a portfolio (their low, central and high in a JSON file) the way any
+# implementation must: uniforms, an inverse CDF, a sum. Standalone numpy: nothing of npv_calc.
 FLOOR = """
 import json, resource, sys, time
 import numpy as np
-from npv_calc import load_portfolio
-from npv_calc.scenarios import prepare
-from npv_calc.simulate import _compile, CHUNK_BYTES
-folder, n = sys.argv[1], int(sys.argv[2])
-model = _compile(prepare(load_portfolio(folder)))
-values = [v for _, v in model.values]
-start = time.perf_counter()
+values = json.load(open(sys.argv[1]))
+n, chunk, method = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+start = time.process_time()
 streams = np.random.SeedSequence(1).spawn(len(values))
 rngs = [np.random.Generator(np.random.PCG64(s)) for s in streams]
-params = []
-for v in values:
-    span = v.high - v.low
-    params.append((v.low, span, 1 + 4 * (v.central - v.low) / span,
-                   1 + 4 * (v.high - v.central) / span))
-chunk = max(1, min(n, CHUNK_BYTES // (8 * (len(values) + 3 * 22 + 4))))
+CELLS, GRID = 16_384, 65_536
+x = np.linspace(0.0, 1.0, GRID + 1)
+at = np.linspace(0.0, 1.0, CELLS + 1)
+tables = []
+for low, mode, high in values:
+    span = high - low
+    a, b = 1 + 4 * (mode - low) / span, 1 + 4 * (high - mode) / span
+    if method == "beta":
+        tables.append((low, span, a, b))
+        continue
+    density = x ** (a - 1) * (1 - x) ** (b - 1)
+    cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) * 0.5)])
+    knots = low + span * np.interp(at, cdf / cdf[-1], x)
+    tables.append((knots, np.diff(knots)))
 done, grand = 0, 0.0
 while done < n:
     size = min(chunk, n - done)
     total = np.zeros(size)
-    for rng, (low, span, a, b) in zip(rngs, params):
-        total += low + span * rng.beta(a, b, size)
+    for rng, table in zip(rngs, tables):
+        if method == "beta":
+            low, span, a, b = table
+            total += low + span * rng.beta(a, b, size)
+            continue
+        knots, slopes = table
+        p = rng.random(size)
+        p *= CELLS
+        cell = p.astype(np.intp)
+        p -= cell
+        p *= slopes[cell]
+        p += knots[cell]
+        total += p
     grand += float(total.sum())
     done += size
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF)
-                  .ru_maxrss / 1024, "values": len(values), "check": grand}))
+print(json.dumps({"cpu": time.process_time() - start,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "check": grand}))
 """
 
 SIMULATE = """
 import json, resource, sys, time
 from npv_calc import load_portfolio
 from npv_calc.simulate import simulate
-folder, n = sys.argv[1], int(sys.argv[2])
+folder, n, sampling = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 portfolio = load_portfolio(folder)
-start = time.perf_counter()
-result = simulate(portfolio, n, seed=1, sampling=sys.argv[3] if len(sys.argv) > 3 else "lhs")
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF)
-                  .ru_maxrss / 1024, "values": result.uncertain_values,
-                  "passes": result.passes}))
+start = time.process_time()
+result = simulate(portfolio, n, seed=1, sampling=sampling)
+print(json.dumps({"cpu": time.process_time() - start,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "values": result.uncertain_values, "passes": result.passes}))
 """
 
 CLI = """
-import json, resource, subprocess, sys, time
+import json, resource, subprocess, sys
 folder, n = sys.argv[1], sys.argv[2]
-start = time.perf_counter()
 subprocess.run([sys.executable, "-m", "npv_calc", "simulate", folder, "--iterations", n,
                 "--seed", "1", "--format", "json"], check=True, stdout=subprocess.DEVNULL)
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN)
-                  .ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}))
 """
-
 
 SPREAD = """
 import json, sys
@@ -104,18 +133,68 @@ print(json.dumps(out))
 """
 
 
-def measure(script: str, folder: Path, iterations: int, repeat: int, *extra: str) -> dict:
-    runs = []
-    for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, "-c", script, str(folder), str(iterations), *extra],
+def child(script: str, source: Path, *args: object) -> dict[str, float]:
+    """Run ``script`` in a fresh interpreter with the npv_calc of ``source`` (a ``src``
+    folder) first on the path, and return the figures it prints."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def checkout(ref: str | None) -> Iterator[Path | None]:
+    """The ``src`` folder of ``ref`` in a temporary git worktree (removed afterwards)."""
+    if ref is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "old"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), ref],
             check=True,
             capture_output=True,
-            text=True,
         )
-        runs.append(json.loads(out.stdout))
-    seconds = statistics.median(r["seconds"] for r in runs)
-    return {**runs[0], "seconds": seconds, "rss_mb": max(r["rss_mb"] for r in runs)}
+        try:
+            yield folder / "src"
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
+                capture_output=True,
+            )
+
+
+def values_of(folder: Path) -> list[tuple[float, float, float]]:
+    """The low, central and high of every uncertain value of a portfolio."""
+    from npv_calc import load_portfolio
+    from npv_calc.scenarios import prepare
+    from npv_calc.simulate.model import compile_case
+
+    model = compile_case(prepare(load_portfolio(folder)))
+    return [(v.low, v.central, v.high) for _, v in model.values]
+
+
+def interleaved(rows: dict[str, tuple], repeat: int) -> dict[str, list[dict[str, float]]]:
+    """Every row's runs, the rows taking turns: ``repeat`` rounds of one run each."""
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in rows}
+    for round_ in range(repeat):
+        for name, (script, source, *args) in rows.items():
+            runs[name].append(child(script, source, *args))
+        print(f"  round {round_ + 1} of {repeat} done", file=sys.stderr, flush=True)
+    return runs
+
+
+def median(runs: list[dict[str, float]], key: str = "cpu") -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def paired(a: list[dict[str, float]], b: list[dict[str, float]], scale: float = 1.0) -> float:
+    """The median, over rounds, of a's CPU time over b's (times ``scale``)."""
+    return statistics.median(x["cpu"] / y["cpu"] * scale for x, y in zip(a, b, strict=True))
 
 
 def main() -> None:
@@ -123,48 +202,83 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument("--against", metavar="REF", help="a git commit to compare with")
+    parser.add_argument("--scaling", action="store_true", help="also 4 x --iterations")
+    parser.add_argument("--wide", action="store_true", help="also 800 values (200 projects)")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT / "src"))
     from generate import write_portfolio
 
-    with tempfile.TemporaryDirectory() as tmp:
+    n = args.iterations
+    with tempfile.TemporaryDirectory() as tmp, checkout(args.against) as old:
         folder = write_portfolio(Path(tmp) / "mc", 20, lines=2)
         grouped = write_portfolio(Path(tmp) / "grouped", 20, lines=2, grouped=True)
-        floor = measure(FLOOR, folder, args.iterations, args.repeat)
-        ours = measure(SIMULATE, folder, args.iterations, args.repeat)
-        correlated = measure(SIMULATE, grouped, args.iterations, args.repeat)
-        random = measure(SIMULATE, folder, args.iterations, args.repeat, "random")
-        cli = measure(CLI, folder, args.iterations, args.repeat)
-        spread = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", SPREAD, str(folder), str(args.seeds)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
+        table = Path(tmp) / "values.json"
+        table.write_text(json.dumps(values_of(folder)))
+        new = ROOT / "src"
+        rows: dict[str, tuple] = {
+            "floor": (FLOOR, new, table, n, 65_536, "inverse"),
+            "reference": (FLOOR, new, table, n, 65_536, "beta"),
+        }
+        wide = write_portfolio(Path(tmp) / "wide", 200, lines=2) if args.wide else None
+        versions = {"": new} | ({f" [{args.against}]": old} if old else {})
+        for tag, source in versions.items():
+            rows[f"lhs{tag}"] = (SIMULATE, source, folder, n, "lhs")
+            rows[f"correlated{tag}"] = (SIMULATE, source, grouped, n, "lhs")
+            rows[f"random{tag}"] = (SIMULATE, source, folder, n, "random")
+            rows[f"cli{tag}"] = (CLI, source, folder, n)
+            if args.scaling:
+                rows[f"4x{tag}"] = (SIMULATE, source, folder, 4 * n, "lhs")
+            if wide is not None:
+                rows[f"wide{tag}"] = (SIMULATE, source, wide, n, "lhs")
+        runs = interleaved(rows, args.repeat)
+        report(runs, args, old is not None)
+        if args.seeds:
+            spread = child(SPREAD, new, folder, args.seeds)
+            print(
+                f"P50 spread across {args.seeds} seeds at 4,000 draws: lhs £{spread['lhs']:,.0f}, "
+                f"random £{spread['random']:,.0f}, ratio {spread['lhs'] / spread['random']:.2f}x"
+            )
+
+
+def report(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace, old: bool) -> None:
+    """Print each row's median CPU time and peak memory, its ratio to the floor, and, with
+    ``--against``, this tree's ratio to the other commit's."""
+    n = args.iterations
     print(
-        f"{args.iterations:,} draws, {floor['values']} uncertain values, 20 projects; "
-        f"medians of {args.repeat}"
+        f"{n:,} draws, 80 uncertain values, 20 projects; CPU seconds (user + system), "
+        f"medians of {args.repeat} interleaved runs"
     )
-    print(
-        f"floor (draw + sum)           {floor['seconds']:6.2f} s   peak {floor['rss_mb']:6.0f} MB"
-    )
-    for label, run in (
-        ("simulate() (lhs)", ours),
-        ("simulate(), all correlated", correlated),
-        ("simulate(), random", random),
-        ("npv-calc simulate (process)", cli),
-    ):
-        passes = f"  ({run['passes']} pass)" if "passes" in run else ""
-        print(
-            f"{label:28} {run['seconds']:6.2f} s   peak {run['rss_mb']:6.0f} MB   "
-            f"ratio {run['seconds'] / floor['seconds']:.2f}x{passes}"
-        )
-    print(
-        f"P50 spread across {args.seeds} seeds at 4,000 draws: lhs £{spread['lhs']:,.0f}, "
-        f"random £{spread['random']:,.0f}, ratio {spread['lhs'] / spread['random']:.2f}x"
-    )
+    labels = {
+        "floor": "floor: uniforms, inverse CDF, sum",
+        "reference": "reference: Generator.beta, sum",
+        "lhs": "simulate() (lhs)",
+        "correlated": "simulate(), all correlated",
+        "random": "simulate(), random",
+        "cli": "npv-calc simulate (process)",
+        "4x": f"simulate() (lhs), {4 * n:,} draws",
+        "wide": "simulate() (lhs), 800 values",
+    }
+    floor = runs["floor"]
+    for key, label in labels.items():
+        if key not in runs:
+            continue
+        peak = max(r["rss_mb"] for r in runs[key])
+        line = f"{label:36} {median(runs[key]):7.2f} s   peak {peak:5.0f} MB"
+        if key not in ("floor", "4x", "wide"):
+            line += f"   {paired(runs[key], floor):5.2f}x the floor"
+        if key == "4x":
+            line += f"   cost a draw {paired(runs['4x'], runs['lhs'], 0.25):.2f}x that at {n:,}"
+        if old and key != "floor" and key != "reference":
+            other = runs[f"{key} [{args.against}]"]
+            line += f"   {args.against}: {median(other):7.2f} s"
+            line += f" peak {max(r['rss_mb'] for r in other):5.0f} MB"
+            line += f", this tree {paired(runs[key], other):.2f}x its CPU"
+            if key == "4x":
+                ratio = paired(other, runs[f"lhs [{args.against}]"], 0.25)
+                line += f" (its cost a draw {ratio:.2f}x)"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

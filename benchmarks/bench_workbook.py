@@ -1,22 +1,34 @@
-"""Time writing the board workbook for generated portfolios of 50, 200 and 1,000 projects.
+"""CPU time of the board workbook for generated portfolios of 200, 1,000 and 2,000 projects.
 
-    python benchmarks/bench_workbook.py [--sizes 50 200 1000] [--repeat 3] [--against REF]
+    python benchmarks/bench_workbook.py [--sizes 200 1000 2000] [--repeat 3] [--against REF]
 
-Times ``write_workbook`` alone (the portfolio is loaded and appraised once, outside the timing),
-as the median of repeated runs, and prints the time per project (so that linear growth shows)
-and the file size. ``--against REF`` also times the workbook writer of a git commit (e.g. the
-previous one) on the same portfolios, the two runs interleaved so that a noisy machine slows both
-alike, and prints the ratio.
+Times the board pack and ``write_workbook`` together (the portfolio is loaded and appraised
+first, outside the timing; before the board pack existed, ``write_workbook`` did its work
+itself, so old and new time the same work), each run in a fresh interpreter, as **CPU time**
+(user + system: what a busy machine makes a user pay, where the clock would also count the other
+work running). Prints the median CPU time per project at each size, and the **marginal** cost per
+project between sizes, ``(t(b) - t(a)) / (b - a)``: flat when the cost grows in proportion to
+the portfolio, rising when some step grows faster.
+
+``--against REF`` checks REF (a commit, branch or tag) out into a temporary git worktree and
+times its writer on the same portfolios, the two **interleaved** (this tree, REF, this tree,
+REF, ...) so that a machine whose speed drifts slows both alike; the ratio is the median of the
+ratios of the pairs. It also says whether the two workbooks' XML parts are byte for byte the
+same (the run's time is fixed, so they can be).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,10 +37,8 @@ sys.path.insert(0, str(HERE))
 
 from generate import write_portfolio  # noqa: E402
 
-# The board pack (every scenario, the economic cases) is built inside the timing: before it
-# existed, write_workbook did that work itself, so old and new time the same work.
 _ONE_RUN = """
-import json, sys, time
+import datetime as dt, hashlib, json, sys, time, zipfile
 from pathlib import Path
 from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import write_workbook
@@ -39,21 +49,27 @@ except ImportError:
 folder, out = Path(sys.argv[1]), Path(sys.argv[2])
 portfolio = load_portfolio(folder)
 result = appraise(portfolio)
-start = time.perf_counter()
+fixed = {"command": "npv-calc run", "created": dt.datetime(2026, 1, 1, 12, 0)}
+start = time.process_time()
 if board_pack is None:
-    write_workbook(result, out)
+    write_workbook(result, out, **fixed)
 else:
-    write_workbook(board_pack(portfolio, result=result, tornado=False), out)
-print(json.dumps({"seconds": time.perf_counter() - start, "bytes": out.stat().st_size}))
+    write_workbook(board_pack(portfolio, result=result), out, **fixed)
+cpu = time.process_time() - start
+digest = hashlib.sha256()
+with zipfile.ZipFile(out) as book:
+    for name in sorted(book.namelist()):
+        digest.update(name.encode() + book.read(name))
+print(json.dumps({"cpu": cpu, "bytes": out.stat().st_size, "xml": digest.hexdigest()}))
 """
 
 
-def one_run(source: Path, folder: Path, out: Path) -> dict[str, float]:
+def one_run(source: Path, folder: Path, out: Path) -> dict[str, float | str]:
     """Write the workbook of ``folder`` with the npv_calc of ``source`` (a ``src`` folder), in a
-    fresh interpreter, and return its time and size."""
+    fresh interpreter, and return its CPU time, size and the digest of its XML."""
     done = subprocess.run(
         [sys.executable, "-c", _ONE_RUN, str(folder), str(out)],
-        env={"PYTHONPATH": str(source), "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "PYTHONPATH": str(source)},
         capture_output=True,
         text=True,
         check=True,
@@ -61,49 +77,71 @@ def one_run(source: Path, folder: Path, out: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@contextmanager
+def checkout(ref: str | None) -> Iterator[Path | None]:
+    """The ``src`` folder of ``ref`` in a temporary git worktree (removed afterwards)."""
+    if ref is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "other"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            yield folder / "src"
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
+                capture_output=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 200, 1000])
-    parser.add_argument("--against", help="a git commit to compare with, e.g. HEAD~1")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
+    parser.add_argument("--against", metavar="REF", help="a git commit to compare with")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        sources = {"this tree": ROOT / "src"}
-        if args.against:
-            other = Path(tmp) / "other"
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), args.against],
-                check=True,
-                capture_output=True,
-            )
-            sources[args.against] = other / "src"
-        try:
-            for size in args.sizes:
-                folder = write_portfolio(Path(tmp) / f"p{size}", size)
-                runs: dict[str, list[dict[str, float]]] = {name: [] for name in sources}
-                for _ in range(args.repeat):
-                    for name, source in sources.items():
-                        runs[name].append(one_run(source, folder, Path(tmp) / f"{size}.xlsx"))
-                medians = {
-                    name: statistics.median(r["seconds"] for r in results)
-                    for name, results in runs.items()
-                }
-                for name, results in runs.items():
-                    median = medians[name]
-                    line = (
-                        f"{size:5d} projects, {name:>10s}: median {median:6.2f} s "
-                        f"({median / size * 1000:5.1f} ms a project, "
-                        f"{results[-1]['bytes'] / 1e6:5.2f} MB)"
-                    )
-                    if args.against and name != "this tree":
-                        line += f"; this tree is {median / medians['this tree']:.2f}x as fast"
-                    print(line, flush=True)
-        finally:
-            if args.against:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
-                    capture_output=True,
+    print(f"CPU time of the board pack and the workbook; medians of {args.repeat} runs")
+    with tempfile.TemporaryDirectory() as tmp, checkout(args.against) as other:
+        sources = {"this tree": ROOT / "src"} | ({args.against: other} if other else {})
+        medians: dict[str, dict[int, float]] = {name: {} for name in sources}
+        for size in sorted(args.sizes):
+            folder = write_portfolio(Path(tmp) / f"p{size}", size)
+            runs: dict[str, list[dict[str, float | str]]] = {name: [] for name in sources}
+            for _ in range(args.repeat):  # interleaved: this tree, the other, this tree, ...
+                for name, source in sources.items():
+                    out = Path(tmp) / f"{size}-{len(runs[name])}-{name[:4]}.xlsx"
+                    runs[name].append(one_run(source, folder, out))
+            for name, results in runs.items():
+                median = statistics.median(float(r["cpu"]) for r in results)
+                medians[name][size] = median
+                megabytes = float(results[-1]["bytes"]) / 1e6
+                line = (
+                    f"{size:5d} projects, {name:>10s}: {median:7.2f} s CPU "
+                    f"({median / size * 1000:5.2f} ms a project, {megabytes:5.2f} MB)"
                 )
+                if name != "this tree":
+                    ours = runs["this tree"]
+                    ratio = statistics.median(
+                        float(o["cpu"]) / float(r["cpu"])
+                        for o, r in zip(ours, results, strict=True)
+                    )
+                    same = ours[-1]["xml"] == results[-1]["xml"]
+                    line += f"; this tree takes {ratio:.2f}x its CPU"
+                    line += "; XML byte for byte the same" if same else "; XML differs"
+                print(line, flush=True)
+        sizes = sorted(args.sizes)
+        for name, by_size in medians.items():
+            steps = [
+                f"{a:,} to {b:,}: {(by_size[b] - by_size[a]) / (b - a) * 1000:.2f} ms"
+                for a, b in itertools.pairwise(sizes)
+            ]
+            if steps:
+                print(f"marginal CPU a project, {name}: " + ", ".join(steps))
 
 
 if __name__ == "__main__":

@@ -203,27 +203,41 @@ class TestReproducible:
         assert "seed " in out.stdout
 
     def test_two_pass_mode_gives_the_same_answers(self, example):
-        """Draws not kept (``store_bytes=0``): a second pass finds the same order statistics."""
+        """Draws kept neither in memory nor in a file (``store_bytes=0``, ``spill_bytes=0``: a
+        temporary folder with no room): a second pass finds the same order statistics."""
         n = 3001
         default = simulate(example, n, seed=11)
-        two_pass = simulate(example, n, seed=11, store_bytes=0)
+        two_pass = simulate(example, n, seed=11, store_bytes=0, spill_bytes=0)
         assert (default.passes, two_pass.passes) == (1, 2)
         assert default.chunk_size == two_pass.chunk_size == n
         assert_same_results(default, two_pass)
 
-    @pytest.mark.parametrize("store_bytes", [0, None], ids=["two-pass", "stored"])
+    def test_draws_kept_in_a_file_give_the_same_answers_in_one_pass(self, example):
+        """Draws that do not fit in memory (``store_bytes=0``) go to a temporary file: one pass,
+        and the same statistics as when they are kept in memory."""
+        n = 3001
+        default = simulate(example, n, seed=11)
+        spilled = simulate(example, n, seed=11, store_bytes=0, chunk_bytes=20_000)
+        assert spilled.passes == 1 and spilled.chunk_size < n
+        assert_same_results(default, spilled)
+        assert spilled.drivers == default.drivers  # ranked against the draws read back
+
+    @pytest.mark.parametrize(
+        "memory",
+        [{"store_bytes": 0, "spill_bytes": 0}, {"store_bytes": 0}, {}],
+        ids=["two-pass", "spilled", "stored"],
+    )
     @pytest.mark.parametrize("chunk_bytes", [1, 1600, 20_000])
-    def test_results_do_not_depend_on_chunk_size(self, example, store_bytes, chunk_bytes):
+    def test_results_do_not_depend_on_chunk_size(self, example, memory, chunk_bytes):
         """simulate.py: "the same seed gives the same draws whatever the chunk size" and the
         memory limits "the results do not depend on them"; method.md 9.3: "the draws, the
         percentiles, the probabilities and the histogram are identical whatever the chunk
         size". (chunk_bytes=1 gives a chunk of one draw; 1600 a few draws.)"""
         n = 1001
         default = simulate(example, n, seed=11)
-        memory = {} if store_bytes is None else {"store_bytes": store_bytes}
         other = simulate(example, n, seed=11, chunk_bytes=chunk_bytes, **memory)
         assert default.passes == 1 and default.chunk_size == n
-        assert other.passes == (2 if store_bytes == 0 else 1)
+        assert other.passes == (2 if memory.get("spill_bytes") == 0 else 1)
         assert other.chunk_size < n
         if chunk_bytes == 1:
             assert other.chunk_size == 1
@@ -246,13 +260,15 @@ class TestReproducible:
     def test_two_pass_percentiles_match_numpy_with_a_target_in_play(self, brute_dir):
         portfolio = load_portfolio(brute_dir)
         default = simulate(portfolio, 4001, seed=5)
-        two_pass = simulate(portfolio, 4001, seed=5, store_bytes=0, chunk_bytes=2048)
-        assert two_pass.passes == 2
+        two_pass = simulate(portfolio, 4001, seed=5, store_bytes=0, spill_bytes=0, chunk_bytes=2048)
+        spilled = simulate(portfolio, 4001, seed=5, store_bytes=0, chunk_bytes=2048)
+        assert (two_pass.passes, spilled.passes) == (2, 1)
         assert 0 < default.prob_meets_target < 1
-        assert default.prob_meets_target == two_pass.prob_meets_target
-        for pid in ("A", "B"):
-            assert default.projects[pid].percentiles == two_pass.projects[pid].percentiles
-        assert default.portfolio.percentiles == two_pass.portfolio.percentiles
+        for other in (two_pass, spilled):
+            assert default.prob_meets_target == other.prob_meets_target
+            for pid in ("A", "B"):
+                assert default.projects[pid].percentiles == other.projects[pid].percentiles
+            assert default.portfolio.percentiles == other.portfolio.percentiles
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from .results.appraisal import (
 )
 from .results.options import shortlist
 from .scenarios import Case, prepare
+from .threads import blas_threads
 
 ArrayLike = float | np.ndarray
 #: A cumulative sum that should be exactly 0 may be a hair below it after rounding.
@@ -691,6 +692,7 @@ def _portfolio_file(case: Case) -> str:
     return shown_path(path) if path is not None else "the portfolio"
 
 
+@blas_threads()  # one BLAS thread for the IRRs' companion matrices (npv_calc.threads says why)
 def appraise_case(case: Case) -> PortfolioResult:
     """Appraise every project of a prepared case and total them against the target.
 

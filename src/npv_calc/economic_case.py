@@ -153,12 +153,19 @@ def project_cases(
     ``simulation``. :func:`economic_case` and the workbook's Economic case sheet both build
     their cases here."""
     switching = {v.project: v for v in switching_values(base)[0]}
+    # Each scenario's projects by id, once: looking a project up in every scenario's list
+    # would grow with the square of the portfolio.
+    by_id = {
+        name: _projects_by_id(appraisal)
+        for name, appraisal in scenarios.items()
+        if not isinstance(appraisal, str)
+    }
     cases = []
     for result in base.projects if chosen is None else chosen:
         case = ProjectCase(
             result,
             switching[result.id],
-            _scenario_figures(scenarios, result.id),
+            _scenario_figures(by_id, result.id),
             result.project.impacts,
             "",
             _monte_carlo_figures(simulation, result.id),
@@ -169,18 +176,24 @@ def project_cases(
     return tuple(cases)
 
 
+def _projects_by_id(appraisal: PortfolioResult) -> dict[str, ProjectResult]:
+    """The projects of an appraisal by id (the first of an id, should one repeat)."""
+    found: dict[str, ProjectResult] = {}
+    for p in appraisal.projects:
+        found.setdefault(p.id, p)
+    return found
+
+
 def _scenario_figures(
-    scenarios: Mapping[str, PortfolioResult | str], project: str
+    scenarios: Mapping[str, Mapping[str, ProjectResult]], project: str
 ) -> tuple[ScenarioFigures, ...]:
-    """A project's NPV and BCR in each scenario appraised (a text: it could not be)."""
+    """A project's NPV and BCR in each scenario appraised (its projects by id)."""
     figures = []
-    for name, appraisal in scenarios.items():
-        if isinstance(appraisal, str):
-            continue
-        found = [p for p in appraisal.projects if p.id == project]
+    for name, projects in scenarios.items():
+        found = projects.get(project)
         figures.append(
-            ScenarioFigures(name, found[0].npv, found[0].bcr)
-            if found
+            ScenarioFigures(name, found.npv, found.bcr)
+            if found is not None
             else ScenarioFigures(name, None, None, included=False)
         )
     return tuple(figures)

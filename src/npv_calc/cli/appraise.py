@@ -12,11 +12,13 @@ from ..model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, SAMPLING
 from ..report import formatted
 from .common import (
     EXIT_TARGET_MISSED,
+    SIMULATE_PROGRESS,
     _case,
     _check_workbook,
     _fail,
     _load,
     _load_sets,
+    _progress_bar,
     _warn,
     _write_workbook,
     cli,
@@ -196,10 +198,8 @@ def simulate(
     _simulated_scenario(portfolio, scenario)
     _check_workbook(xlsx, portfolio, overrides, marking)
     case = _case(portfolio, overrides, scenario)
-    show_progress = sys.stderr.isatty() and iterations >= 50_000
-    with click.progressbar(
-        length=iterations, label="Simulating", file=sys.stderr, hidden=not show_progress
-    ) as bar:
+    long = iterations >= SIMULATE_PROGRESS
+    with _progress_bar(iterations, "Simulating", long) as bar:
         result = run_simulation(
             case,
             iterations,

@@ -24,6 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INPUT = 1
 EXIT_TARGET_MISSED = 3
+#: Work long enough for a progress bar (in a terminal): draws of a simulation, and projects of
+#: a board workbook (each about a second in all).
+SIMULATE_PROGRESS = 50_000
+WORKBOOK_PROGRESS = 100
 
 
 def _fail(messages: list[str]) -> None:
@@ -261,10 +265,25 @@ def _check_workbook(
             raise InputError(problems)
 
 
-def _write_workbook(xlsx: str, pack: BoardPack, marking: str) -> None:
-    from ..report.workbook import write_workbook
+def _progress_bar(length: int, label: str, long: bool) -> Any:
+    """Click's progress bar on standard error, shown only for ``long`` work and when standard
+    error is a terminal: piped or redirected output gets nothing extra."""
+    shown = long and sys.stderr.isatty()
+    return click.progressbar(length=length, label=label, file=sys.stderr, hidden=not shown)
 
-    write_workbook(pack, xlsx, command=_command_line(), marking=marking)
+
+def _write_workbook(xlsx: str, pack: BoardPack, marking: str) -> None:
+    from ..report.workbook import workbook_steps, write_workbook
+
+    long = len(pack.result.projects) >= WORKBOOK_PROGRESS
+    with _progress_bar(workbook_steps(pack), "Writing the workbook", long) as bar:
+        write_workbook(
+            pack,
+            xlsx,
+            command=_command_line(),
+            marking=marking,
+            progress=lambda done: bar.update(done - bar.pos),
+        )
     click.echo(f"Wrote {xlsx}", err=True)
 
 

@@ -367,7 +367,8 @@ def _agency_uses(portfolio: Portfolio) -> list[tuple[str, Project, str, Item | N
         uses += [(name, project, "partners", None) for name in project.partners]
         items = _written_items(project)
         for item in items:
-            if "agency" in item.lines or item.agency != UNALLOCATED:
+            # the agency first: asking whether the key was written scans the file for lines
+            if item.agency != UNALLOCATED or "agency" in item.lines:
                 uses.append((item.agency, project, "agency", item))
     return uses
 

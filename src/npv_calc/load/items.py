@@ -96,7 +96,7 @@ def read_line(
     read_fields(reading, section.part(Part.TIMING))
     hooks.check_money(reading, section.name)
     line = Line(**given(reading.values))
-    line.lines.update(reader.lines.get(reading.where, {}))
+    line.lines.later(reader.keys_at(reading.where))
     return line
 
 
@@ -111,7 +111,7 @@ def read_risk(raw: Any, index: int, reader: FileReader, start_year: int | None) 
     for part in (Part.VALUE, Part.TIMING, Part.LABEL, Part.PRICE):
         read_fields(reading, _others(RISKS, part), required=False)
     risk = Risk(**given(reading.values))
-    risk.lines.update(reader.lines.get(reading.where, {}))
+    risk.lines.later(reader.keys_at(reading.where))
     return risk
 
 
@@ -122,5 +122,5 @@ def read_impact(raw: Any, index: int, reader: FileReader) -> Impact | None:
         return None
     read_fields(reading, _others(IMPACTS, *Part))
     impact = Impact(**given(reading.values))
-    impact.lines.update(reader.lines.get(reading.where, {}))
+    impact.lines.later(reader.keys_at(reading.where))
     return impact

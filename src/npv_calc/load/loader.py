@@ -38,7 +38,7 @@ from .project import read_project
 from .reader import FileReader, Locations
 from .settings import parse_settings
 from .spec import given
-from .toml_files import key_lines, parse_toml, read_text
+from .toml_files import LazyKeyLines, parse_toml, read_text
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _sources(paths: Sequence[str | Path], defaulted: bool) -> _Sources:
         data = parse_toml(text, path, sources.problems) if text is not None else None
         if data is None:
             continue
-        source = _Source(path, data, key_lines(text or ""))
+        source = _Source(path, data, LazyKeyLines(text or ""))
         if path == found.portfolio:
             sources.portfolio = source
         elif "id" not in data and _PORTFOLIO_TABLES & set(data):

@@ -72,7 +72,7 @@ def _realisation(raw: Any, reader: FileReader) -> Tolerances:
             reading.add(
                 f"must be at most red ({show(red)}, the default), got {show(amber)}{why}", "amber"
             )
-    tolerances.lines.update(reader.lines.get(reading.where, {}))
+    tolerances.lines.later(reader.keys_at(reading.where))
     return tolerances
 
 
@@ -135,7 +135,7 @@ def _scenario(name: str, raw: Any, reader: FileReader) -> NamedScenario | None:
     reading = Reading(reader, spec, item, where)
     read_fields(reading, SCENARIO.fields, nested={"set": _scenario_set})
     scenario = NamedScenario(name=name, **given(reading.values))
-    scenario.lines.update(reader.lines.get(where, {}))
+    scenario.lines.later(reader.keys_at(where))
     return scenario
 
 

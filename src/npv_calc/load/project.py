@@ -64,7 +64,7 @@ def read_project(data: dict[str, Any], path: Path, reader: FileReader) -> Projec
         options=options,
         **given(reading.values),
     )
-    project.lines.update(reader.lines.get(_TOP, {}))
+    project.lines.later(reader.keys_at(_TOP))
     check_shortlist(project, data, reader)
     return stand_in(project)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -49,6 +49,29 @@ def key_lines(text: str) -> dict[tuple[str, int], dict[str, int | str]]:
         if key:
             found[current].setdefault(key.group(1).strip("\"'"), number)
     return found
+
+
+class LazyKeyLines(Mapping[tuple[str, int], dict[str, int | str]]):
+    """:func:`key_lines` of a text, scanned the first time a key's line is asked for: most files
+    have no problem to place (see :class:`npv_calc.model.KeyLines`)."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._found: dict[tuple[str, int], dict[str, int | str]] = {}
+
+    def _lines(self) -> dict[tuple[str, int], dict[str, int | str]]:
+        if self._text is not None:
+            self._found, self._text = key_lines(self._text), None
+        return self._found
+
+    def __getitem__(self, key: tuple[str, int]) -> dict[str, int | str]:
+        return self._lines()[key]
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._lines())
+
+    def __len__(self) -> int:
+        return len(self._lines())
 
 
 def _scan(lines: list[str]) -> Iterator[tuple[int, str, re.Match[str] | None]]:

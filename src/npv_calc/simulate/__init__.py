@@ -12,11 +12,16 @@ draw and evaluates every project's NPV a chunk of draws at a time (how that is f
 there); :mod:`~npv_calc.simulate.statistics` gathers the statistics over the chunks; and this
 module runs the passes and builds the :class:`~npv_calc.results.uncertainty.Simulation`.
 
-Percentiles are exact order statistics with linear interpolation (numpy's default). When the
-draws of every project fit in :data:`STORE_BYTES` they are kept and the percentiles read from
-them; otherwise a second pass regenerates the same draws (same seed) and keeps only those that
-fall in the histogram bins holding the wanted order statistics, so memory stays bounded however
-many iterations are asked for, and the answers are the same.
+Percentiles are exact order statistics with linear interpolation (numpy's default), read from
+every draw of every column in one pass: kept in memory when they fit in :data:`STORE_BYTES`,
+otherwise in a temporary file (:mod:`~npv_calc.simulate.spill`), so memory stays bounded
+however many iterations are asked for. Only when the temporary folder has no room for them does
+a second pass regenerate the same draws (same seed) and keep those that fall in the histogram
+bins holding the wanted order statistics; the answers are the same whichever way.
+
+A simulation draws at most :data:`~npv_calc.model.MAX_SIMULATED_VALUES` quantities, checked
+before the first draw, and does its linear algebra with one BLAS thread
+(:mod:`npv_calc.threads`).
 """
 
 from __future__ import annotations
@@ -28,14 +33,23 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..calculate import appraise_case
-from ..errors import UsageError
-from ..model import DISTRIBUTIONS, MAX_ITERATIONS, MAX_SEED, Portfolio, SettingsPatch
+from ..errors import InputError, Problem, UsageError, shown_path
+from ..model import (
+    DISTRIBUTIONS,
+    MAX_ITERATIONS,
+    MAX_SEED,
+    MAX_SIMULATED_VALUES,
+    Portfolio,
+    SettingsPatch,
+)
 from ..results.appraisal import PortfolioResult
 from ..results.uncertainty import Driver, Simulation, Stats
 from ..sampling import SAMPLING_METHODS, CorrelationPlan, Sampler, correlation_plan, stream
 from ..scenarios import Case, case_of
+from ..threads import blas_threads
 from .model import DRIVER_DRAWS, Key, Model, chunks, compile_case, draws_from_uniforms
 from .options import option_odds
+from .spill import Spill, spill_room
 from .statistics import (
     PERCENTILES,
     WANTED,
@@ -51,7 +65,7 @@ from .statistics import (
     standard_errors,
 )
 
-#: Draws of every project are kept in memory up to this size; beyond it, a second pass.
+#: Draws of every project are kept in memory up to this size; beyond it, in a temporary file.
 STORE_BYTES = 256 * 2**20
 #: Memory for one chunk of draws and the arrays computed from it.
 CHUNK_BYTES = 48 * 2**20
@@ -88,6 +102,7 @@ def simulate(
     progress: Progress | None = None,
     store_bytes: int = STORE_BYTES,
     chunk_bytes: int = CHUNK_BYTES,
+    spill_bytes: int | None = None,
 ) -> Simulation:
     """Monte Carlo simulation of every project's NPV and the portfolio's.
 
@@ -116,6 +131,10 @@ def simulate(
         Called with the number of draws done after each chunk.
     store_bytes, chunk_bytes
         Memory limits (see the module notes); the results do not depend on them.
+    spill_bytes
+        The most the draws may take in the temporary folder when they do not fit in
+        ``store_bytes`` (default: half its free space); beyond it, a second pass. The results
+        do not depend on it.
 
     Returns
     -------
@@ -131,29 +150,42 @@ def simulate(
     UsageError
         For the pessimistic or optimistic scenario (a simulation draws every range).
     InputError
-        When an NPV within the ranges is too large to simulate.
+        When an NPV within the ranges is too large to simulate, or the portfolio draws more
+        than :data:`~npv_calc.model.MAX_SIMULATED_VALUES` quantities.
     """
     seed = _checked(subject, scenario, iterations, distribution, sampling, seed)
-    run = _Run.of(
-        case_of(subject, scenario, overrides),
-        iterations=iterations,
-        seed=seed,
-        distribution=distribution,
-        sampling=sampling,
-        correlation=correlation,
-        store_bytes=store_bytes,
-        chunk_bytes=chunk_bytes,
-    )
-    subsample: list[np.ndarray] = []
-    # An NPV too large for the computer's numbers becomes inf or nan rather than a warning:
-    # check_finite then names the portfolio whose ranges did it.
-    with np.errstate(all="ignore"):
-        first = _first_pass(run, subsample, progress)
-        summary = first.stored() if first.kept is not None else _second_pass(run, first)
-    result = _result(run, first, summary, subsample)
-    check_finite(result, run.case)
-    with np.errstate(all="ignore"):
-        odds = option_odds(run.case, iterations, seed, distribution, sampling, correlation)
+    with blas_threads():
+        run = _Run.of(
+            case_of(subject, scenario, overrides),
+            iterations=iterations,
+            seed=seed,
+            distribution=distribution,
+            sampling=sampling,
+            correlation=correlation,
+            store_bytes=store_bytes,
+            chunk_bytes=chunk_bytes,
+            spill_bytes=spill_room() if spill_bytes is None else spill_bytes,
+        )
+        subsample: list[np.ndarray] = []
+        spill = Spill(iterations) if run.spill else None
+        # An NPV too large for the computer's numbers becomes inf or nan rather than a warning:
+        # check_finite then names the portfolio whose ranges did it.
+        try:
+            with np.errstate(all="ignore"):
+                first = _first_pass(run, subsample, progress, spill)
+                if first.kept is not None:
+                    summary = first.stored()
+                elif spill is not None:
+                    summary = first.spilled()
+                else:
+                    summary = _second_pass(run, first)
+        finally:
+            if spill is not None:
+                spill.close()
+        result = _result(run, first, summary, subsample)
+        check_finite(result, run.case)
+        with np.errstate(all="ignore"):
+            odds = option_odds(run.case, iterations, seed, distribution, sampling, correlation)
     return replace(result, options=odds) if odds else result
 
 
@@ -206,7 +238,8 @@ class _Run:
     sampling: str
     correlation: bool
     chunk: int  # draws per chunk
-    store: bool  # every column's draws are kept
+    store: bool  # every column's draws are kept in memory
+    spill: bool  # ... or else in a temporary file (with neither, a second pass)
 
     @classmethod
     def of(
@@ -220,11 +253,15 @@ class _Run:
         correlation: bool,
         store_bytes: int,
         chunk_bytes: int,
+        spill_bytes: int,
     ) -> _Run:
-        """Appraise and compile ``case``, bound its columns and plan the correlations (in that
-        order, which decides which error a faulty portfolio shows first)."""
+        """Appraise and compile ``case``, count what it draws, bound its columns and plan the
+        correlations (in that order, which decides which error a faulty portfolio shows
+        first)."""
         base = appraise_case(case)
         model = compile_case(case)
+        if len(model.columns) > MAX_SIMULATED_VALUES:
+            raise _too_many(case, model)
         columns = len(case.projects) + 2
         low, high = column_bounds(case, columns)
         plan, groups = _plan(model, case, correlation)
@@ -244,6 +281,7 @@ class _Run:
             correlation=correlation,
             chunk=max(1, min(iterations, chunk_bytes // per_draw)),
             store=iterations * columns * 8 <= store_bytes,
+            spill=store_bytes < iterations * columns * 8 <= spill_bytes,
         )
 
     @property
@@ -268,9 +306,36 @@ class _Run:
         return Sampler(keys, self.seed, self.iterations, self.sampling, self.plan)
 
 
-def _first_pass(run: _Run, subsample: list[np.ndarray], progress: Progress | None) -> FirstPass:
+def _too_many(case: Case, model: Model) -> InputError:
+    """The error for a portfolio that draws more than a simulation can: what it draws, the
+    limit, and how to stay under it."""
+    values = len(model.values)
+    risks = len(model.columns) - values
+    drawn = f"{values:,} uncertain values" + (
+        f" and {risks:,} risks that may or may not happen" if risks else ""
+    )
+    where = shown_path(case.portfolio.path) if case.portfolio.path else "the portfolio"
+    count = len(case.projects)
+    projects = f"{count:,} project" + ("" if count == 1 else "s")
+    return InputError(
+        [
+            Problem(
+                where,
+                f"a simulation draws at most {MAX_SIMULATED_VALUES:,} uncertain values and "
+                f"risks, and this portfolio has {drawn} (in {projects}); simulate part of the "
+                "portfolio at a time (a [scenarios.NAME] with exclude = [...], or a "
+                "folder of some of the project files), or fix the ranges that matter least "
+                "(low = high; npv-calc sensitivity ranks them)",
+            )
+        ]
+    )
+
+
+def _first_pass(
+    run: _Run, subsample: list[np.ndarray], progress: Progress | None, spill: Spill | None
+) -> FirstPass:
     """Draw every iteration once, gathering the statistics (and the drivers' variables into
-    ``subsample``)."""
+    ``subsample``), and keeping the draws in ``spill`` when there is one."""
     first = FirstPass(
         iterations=run.iterations,
         sampling=run.sampling,
@@ -280,6 +345,7 @@ def _first_pass(run: _Run, subsample: list[np.ndarray], progress: Progress | Non
         target=run.target,
         shown=run.shown,
         store=run.store,
+        spill=spill,
     )
     for k, npvs in chunks(run.model, run.sampler(), run.distribution, run.chunk, subsample):
         first.add(k, npvs)
@@ -392,10 +458,11 @@ def draws(
     case = case_of(subject, scenario, overrides)
     model = compile_case(case)
     keys = [c.key for c in model.columns]
-    plan, _ = _plan(model, case, correlation)
-    parts = [
-        draws_from_uniforms(model, u, distribution, scale)
-        for *_, u, scale in Sampler(keys, seed, iterations, sampling, plan).uniforms()
-    ]
+    with blas_threads():
+        plan, _ = _plan(model, case, correlation)
+        parts = [
+            draws_from_uniforms(model, u, distribution, scale)
+            for *_, u, scale in Sampler(keys, seed, iterations, sampling, plan).uniforms()
+        ]
     table = np.concatenate(parts) if parts else np.zeros((iterations, len(keys)))
     return {key: table[:, c] for c, key in enumerate(keys)}

@@ -13,7 +13,7 @@ is ``event x impact x price factor x sum_t DF(t)`` over its years.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from ..calculate import (
 )
 from ..discount import settings_factors
 from ..model import Line, Project, Risk, Uncertain
-from ..sampling import Sampler, inverse
+from ..sampling import InverseTables, Sampler, inverse
 from ..scenarios import Case
 
 #: Drivers are measured on the first draws (Spearman's rank correlation of 10,000 draws has a
@@ -84,6 +84,8 @@ class Model:
     #: drivers: (project id, line name, field, correlation group, column of the draw, or the
     #: risk line)
     drivers: list[tuple[str, str, str, str | None, int | CompiledLine]]
+    #: the PERT tables of the values, built once for the run
+    tables: InverseTables = field(default_factory=InverseTables, repr=False)
 
     @property
     def values(self) -> list[tuple[Key, Uncertain]]:
@@ -338,7 +340,10 @@ def draws_from_uniforms(
             np.copyto(target, target < column.probability / scale)
         else:
             v = column.value
-            inverse(target, v.low, v.central, v.high, distribution, out=target, scale=scale)
+            table = model.tables.of(v.low, v.central, v.high) if distribution == "pert" else None
+            inverse(
+                target, v.low, v.central, v.high, distribution, out=target, scale=scale, table=table
+            )
     return u
 
 

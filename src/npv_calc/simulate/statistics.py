@@ -5,11 +5,12 @@ Means and standard deviations combine chunk by chunk; each column also gets a fi
 over its whole possible range (between the pessimistic and optimistic appraisals, which bound
 every draw), from which the display histogram and the S-curve are read.
 
-Percentiles are exact order statistics with linear interpolation (numpy's default). When the
-draws of every column are kept, the percentiles are read from them; otherwise a second pass
-regenerates the same draws (same seed) and keeps only those that fall in the fine bins holding
-the wanted order statistics, so memory stays bounded however many iterations are asked for, and
-the answers are the same.
+Percentiles are exact order statistics with linear interpolation (numpy's default). The draws
+of every column are kept, in memory or, when they do not fit, in a temporary file
+(:mod:`~npv_calc.simulate.spill`), and the percentiles are read from them. Only when the
+temporary folder has no room for them does a second pass regenerate the same draws (same seed)
+and keep those that fall in the fine bins holding the wanted order statistics; the answers are
+the same whichever way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..results.uncertainty import Driver, Simulation, Stats
 from ..sampling import Sampler, average_ranks, rank_correlation, replicates
 from ..scenarios import Case
 from .model import DRIVER_DRAWS, Model, chunks, with_columns
+from .spill import Spill
 
 #: Percentiles reported (and those the histogram's display range uses).
 PERCENTILES = (5.0, 10.0, 50.0, 90.0, 95.0)
@@ -117,8 +119,11 @@ class FirstPass:
     shown
         The column the histogram and the drivers are of.
     store
-        Keep every draw (percentiles are then read from them, and only the shown column needs a
-        fine histogram).
+        Keep every draw in memory (percentiles are then read from them, and only the shown
+        column needs a fine histogram).
+    spill
+        Where to keep every draw when they are not kept in memory (the same, from a temporary
+        file); with neither, every column gets a fine histogram for a second pass.
     """
 
     def __init__(
@@ -132,6 +137,7 @@ class FirstPass:
         target: float | None,
         shown: int,
         store: bool,
+        spill: Spill | None = None,
     ) -> None:
         columns = len(low)
         self.iterations = iterations
@@ -145,7 +151,8 @@ class FirstPass:
         self.design_meets = np.zeros(len(self.designs))
         self.meets = 0
         self.fine_bins = int(np.clip(FINE_BYTES // (8 * columns), 256, MAX_FINE_BINS))
-        self.binned = range(shown, shown + 1) if store else range(columns)
+        self.spill = spill
+        self.binned = range(shown, shown + 1) if store or spill else range(columns)
         self.fine = np.zeros((columns, self.fine_bins), dtype=np.int64)
         self.kept = np.empty((columns, iterations)) if store else None
         self.done = 0
@@ -163,6 +170,8 @@ class FirstPass:
         if kept is None:
             self.moments.add(table)
             self.negative += np.count_nonzero(table < 0, axis=1)
+        if self.spill is not None:
+            self.spill.add(table)
         self.design_sums[k] += float(np.sum(table[self.portfolio]))
         if self.target is not None:
             hits = int(np.count_nonzero(table[-1] >= self.target))
@@ -182,6 +191,21 @@ class FirstPass:
         return Summary(
             self.iterations, moments.mean, moments.std, self.negative, percentiles, None, 2
         )
+
+    def spilled(self) -> Summary:
+        """The columns' statistics when the draws were kept in a temporary file: the running
+        moments and counts (as when they are not kept), and the percentiles read from each
+        column's draws, one column at a time."""
+        assert self.spill is not None, "the draws were not kept in a file"
+        n, measure = self.iterations, None
+        percentiles = []
+        for c in range(len(self.low)):
+            row = self.spill.column(c)
+            if c == self.shown:
+                measure = row[: min(n, DRIVER_DRAWS)].copy()
+            percentiles += _percentiles_stored(row[np.newaxis, :], WANTED)
+        moments = self.moments
+        return Summary(n, moments.mean, moments.std, self.negative, percentiles, measure, 1)
 
     def stored(self) -> Summary:
         """The columns' statistics read from the kept draws (which this sorts in place)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from .anchors import column_number, letter
 
@@ -131,6 +132,40 @@ def worksheet_class() -> type:
 
 
 _WORKSHEET: type | None = None
+
+
+def workbook_class() -> type:
+    """XlsxWriter's workbook, checking a new sheet's name against a set of the names so far.
+    Its own check compares the name with every sheet already added, which grows with the square
+    of the number of sheets (a second at 2,000 projects); its other checks (length, characters,
+    apostrophes) are kept as they are."""
+    global _WORKBOOK
+    if _WORKBOOK is None:
+        from xlsxwriter.exceptions import DuplicateWorksheetName
+        from xlsxwriter.workbook import Workbook
+
+        class NamesInASet(Workbook):
+            def _check_sheetname(self, sheetname: str, is_chartsheet: bool = False) -> str:
+                taken: set[str] = self.__dict__.setdefault("_npv_calc_names", set())
+                if sheetname and sheetname.lower() in taken:
+                    raise DuplicateWorksheetName(
+                        f"Sheetname '{sheetname}', with case ignored, is already in use."
+                    )
+                # XlsxWriter's own checks, against no sheets: the set above has done that part.
+                state: dict[str, Any] = self.__dict__
+                sheets, state["worksheets_objs"] = state["worksheets_objs"], []
+                try:
+                    name: str = super()._check_sheetname(sheetname, is_chartsheet)
+                finally:
+                    state["worksheets_objs"] = sheets
+                taken.add(name.lower())
+                return name
+
+        _WORKBOOK = NamesInASet
+    return _WORKBOOK
+
+
+_WORKBOOK: type | None = None
 
 
 #: Significant digits of a stored value that is not money: a recalculation may differ from it by
