@@ -439,6 +439,27 @@ class TestManyTables:
         assert "none of them is read" in text and len(errors(text)) == 1
 
 
+class TestDeepDottedKeys:
+    """Found by the review after the sweep: a dotted key of 20,000 parts (40 KB) took 1.5 GB."""
+
+    @pytest.mark.heavy
+    @pytest.mark.parametrize("where", ["p1", "portfolio"])
+    def test_a_key_of_20_000_parts_is_refused_unread(self, scenario_dir: MakeDir, where) -> None:
+        deep = ".".join(["a"] * 20_000) + " = 1\n"
+        folder = (
+            scenario_dir(p1=PROJECT + deep)
+            if where == "p1"
+            else scenario_dir(portfolio=deep + PORTFOLIO)
+        )
+        lines = clean_refusal(bounded("validate", folder), "a dotted key of 20,000 parts")
+        assert len(lines) == 1 and "at most 100" in lines[0]
+
+    def test_a_key_of_100_parts_is_read(self, scenario_dir: MakeDir) -> None:
+        deep = ".".join(["a"] * 100) + " = 1\n"
+        text = refused(invoke("validate", scenario_dir(p1=PROJECT + deep)), 'unknown key "a"')
+        assert "dotted key" not in text
+
+
 class TestManyUnknownKeys:
     @pytest.mark.heavy
     def test_800_000_unknown_keys(self, scenario_dir: MakeDir) -> None:

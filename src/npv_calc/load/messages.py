@@ -72,7 +72,8 @@ def suggest(key: str, allowed: Iterable[str]) -> str:
 
 def close_match(word: str, possibilities: Iterable[str], cutoff: float) -> str | None:
     """The possibility most like ``word``: ``difflib.get_close_matches(word, possibilities,
-    n=1, cutoff=cutoff)``, the same answer, found without measuring every possibility.
+    n=1, cutoff=cutoff)``, the same answer, found without measuring every possibility; for a
+    word of :data:`LONG_NAME` characters or more, the possibility fewest edits from it instead.
 
     difflib measures each possibility whose two upper bounds on the likeness reach ``cutoff``
     (the lengths alone; the letters shared, in any order), and the full measure takes time in
@@ -81,6 +82,8 @@ def close_match(word: str, possibilities: Iterable[str], cutoff: float) -> str |
     best likeness found: none after it can do better. Hundreds of long names, each near one
     other, are then measured once each rather than against each other.
     """
+    if len(word) >= LONG_NAME:
+        return _fewest_edits(word, possibilities)
     import difflib  # only when there is something to suggest: it is slow to import
 
     letters = _letters(word)
@@ -109,6 +112,37 @@ def close_match(word: str, possibilities: Iterable[str], cutoff: float) -> str |
         if score[0] >= cutoff and (best is None or score > best):
             best = score
     return best[1] if best is not None else None
+
+
+#: From this length difflib counts a text's commonest characters as junk (its "autojunk"): its
+#: likeness then misses a one-letter slip near the start of a long name and takes time in the
+#: product of the lengths. Longer names are matched by a bounded edit distance instead.
+LONG_NAME = 200
+#: The most edits a suggestion for a long name may be from it (5% of 200 characters).
+LONG_EDITS = 10
+
+
+def _fewest_edits(word: str, possibilities: Iterable[str]) -> str | None:
+    """The possibility fewest edits from a long ``word``, if any is within :data:`LONG_EDITS`
+    (ties: the first in sorting order). Each edit changes the count of at most two characters,
+    so half the counts' difference bounds the distance from below and most names are passed
+    over without measuring; once one is found, only a nearer one is looked for."""
+    letters = _letters(word)
+    limit = LONG_EDITS
+    best = None
+    for candidate in sorted(set(possibilities)):
+        if abs(len(candidate) - len(word)) > limit:
+            continue
+        theirs = _letters(candidate)
+        apart = sum(abs(letters[c] - theirs[c]) for c in letters.keys() | theirs.keys())
+        if (apart + 1) // 2 > limit:
+            continue
+        edits = edit_distance(word, candidate, limit)
+        if edits <= limit:
+            best, limit = candidate, edits - 1
+            if limit < 0:
+                break
+    return best
 
 
 def _ratio(matches: int, length: int) -> float:

@@ -50,6 +50,9 @@ MAX_GROUPS = 500
 #: The most items of one kind a file gives (``[[costs]]``, ``[[correlation.between]]``, ...):
 #: an input workbook's sheet holds as many rows of data.
 MAX_ITEMS = 100_000
+#: The most parts a dotted key (``a.b.c = 1``) of a scenario file has: the parser keeps every
+#: prefix of one, so its memory grows with the square of its parts.
+MAX_KEY_PARTS = 100
 #: A line's ``years`` from this value up are calendar years written where offsets belong.
 CALENDAR_YEAR = 1900
 #: A benefit's unit value may name a value of the unit-cost library: ``"ref:crime.arson"``.
