@@ -401,6 +401,17 @@ class TestInit:
         assert "Traceback" not in done.output
         assert not folder.exists()
 
+    def test_the_largest_target_is_written_with_its_comment_apart(self, tmp_path: Path) -> None:
+        import tomllib
+
+        folder = tmp_path / "p"
+        done = invoke("init", folder, "--target", "1.7976931348623157e308")
+        assert done.exit_code == 0, done.stderr
+        text = (folder / "portfolio.toml").read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if x.startswith("target = "))
+        assert " # " in line, line
+        assert tomllib.loads(text)["portfolio"]["target"] == 1.7976931348623157e308
+
     def test_an_infinite_target_says_why(self, tmp_path: Path) -> None:
         done = invoke("init", tmp_path / "p", "--target", "1e309")
         assert "must be a finite number" in done.stderr
@@ -631,6 +642,19 @@ class TestMarking:
         assert f"leaves {page_room()} for the marking" in done.stderr
         assert "UserWarning" not in done.stderr
         assert not target.exists()
+
+    @pytest.mark.parametrize(
+        ("marking", "why"),
+        [
+            ("\U0001f512" * 108, "each character beyond U+FFFF twice)"),
+            ("&" * 120, "each & twice)"),
+            ("&\U0001f512" * 80, "each & twice and each character beyond U+FFFF twice)"),
+        ],
+    )
+    def test_the_refusal_says_what_counts_twice(self, tmp_path: Path, marking: str, why: str):
+        # found by the review after the sweep: emoji were said to count twice as "each &"
+        done = invoke("run", EXAMPLE, "--xlsx", tmp_path / "o.xlsx", "--marking", marking)
+        assert done.exit_code == 2 and why in done.stderr, done.stderr
 
     def test_simulate_refuses_it_too(self, tmp_path: Path) -> None:
         done = invoke(

@@ -379,7 +379,7 @@ def init_text(
     fy = f"{base}/{(base + 1) % 100:02d}"
     if target is not None:
         target_line = (
-            f"target = {number(target)}".ljust(24) + "# £ of NPV the programme must secure"
+            f"target = {number(target)}".ljust(23) + " # £ of NPV the programme must secure"
         )
     else:
         target_line = (

@@ -478,7 +478,15 @@ def marking_problem(marking: str, page: dict[str, Any]) -> str | None:
     ]
     if not rooms or size <= (room := min(rooms)):
         return None
-    counted = f" ({size:,} as Excel counts them: each & twice)" if size != len(marking) else ""
+    twice = [
+        what
+        for what, found in (
+            ("each & twice", "&" in marking),
+            ("each character beyond U+FFFF twice", any(ord(c) > 0xFFFF for c in marking)),
+        )
+        if found
+    ]
+    counted = f" ({size:,} as Excel counts them: {' and '.join(twice)})" if twice else ""
     return (
         f"{len(marking):,} characters{counted} are too many: Excel holds at most "
         f"{MAX_HEADER_FOOTER} characters in a page header or footer, which leaves {room} for "
