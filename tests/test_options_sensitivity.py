@@ -180,34 +180,25 @@ def test_a_value_of_bau_moves_every_option_against_it_the_other_way(analysis, sc
     assert at[0] == pytest.approx(at[1], rel=1e-12)
 
 
+def facts(bar) -> tuple:
+    return (bar.line, bar.field, bar.low, bar.high)
+
+
+def figures(bar) -> tuple[float, float, float]:
+    return (bar.swing, bar.toward_target_at_low, bar.toward_target_at_high)
+
+
 def test_the_preferred_options_bars_are_the_projects(analysis):
     """The project stands for its preferred option (B) against BAU: B's bars move the same
     values by the same amounts as the project's own bars, and the NPV toward the target alike."""
-    project = sorted(
-        (
-            (
-                b.line,
-                b.field,
-                b.low,
-                b.high,
-                b.swing,
-                b.toward_target_at_low,
-                b.toward_target_at_high,
-            )
-            for b in analysis.tornado
-            if b.project == "OPT"
-        )
-    )
+    project = sorted((b for b in analysis.tornado if b.project == "OPT"), key=facts)
     preferred = next(t for t in analysis.options if t.option == "B")
     assert preferred.npv_vs_bau == pytest.approx(analysis.base.project("OPT").npv, rel=1e-12)
-    ours = sorted(
-        (b.line, b.field, b.low, b.high, b.swing, b.toward_target_at_low, b.toward_target_at_high)
-        for b in preferred.tornado
-    )
+    ours = sorted(preferred.tornado, key=facts)
     assert len(ours) == len(project) == 2
     for mine, theirs in zip(ours, project, strict=True):
-        assert mine[:4] == theirs[:4]
-        assert mine[4:] == pytest.approx(theirs[4:], rel=1e-12)
+        assert facts(mine) == facts(theirs)
+        assert figures(mine) == pytest.approx(figures(theirs), rel=1e-12)
 
 
 def test_toward_target_is_the_portfolios_with_that_option_standing_for_the_project(analysis):

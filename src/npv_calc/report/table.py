@@ -370,7 +370,16 @@ def _option_tornadoes(sensitivity: Sensitivity) -> list[str]:
         "of its lines and of BAU's at the low, then the high end of its range; the "
         f"{OPTION_BARS} largest swings of each (--format json lists every bar)"
     )
-    headers = ["#", "Line", "Input", "Low", "High", "NPV vs BAU at low", "NPV vs BAU at high", "Swing"]
+    headers = [
+        "#",
+        "Line",
+        "Input",
+        "Low",
+        "High",
+        "NPV vs BAU at low",
+        "NPV vs BAU at high",
+        "Swing",
+    ]
     for option in sensitivity.options:
         lines += [
             "",
