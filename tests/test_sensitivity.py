@@ -476,7 +476,15 @@ def scale_lines(
 class TestCommand:
     def test_json_document_keys(self, runner):
         document = json_of(runner, "sensitivity", str(EXAMPLE), "--format", "json")
-        assert list(document) == ["scenario", "tornado", "switching_values", "portfolio"]
+        # projects: the example's control room has options, each with its tornado
+        # (tests/test_options_sensitivity.py)
+        assert list(document) == [
+            "scenario",
+            "tornado",
+            "switching_values",
+            "portfolio",
+            "projects",
+        ]
         assert document["scenario"] == "central"
         for bar in document["tornado"]:
             assert list(bar) == [

@@ -3,7 +3,8 @@
 The tornado moves each uncertain value, one at a time, to the ``low`` and then the ``high`` end of
 its range with every other value as the scenario has it (``central`` by default), and records the
 portfolio NPV at each end. Only the line that holds the value is re-valued: nothing else depends
-on it.
+on it. A project with a shortlist (``[[options]]``) also gets a tornado per option other than
+business as usual (BAU), of the option's NPV against BAU (:func:`option_tornadoes`).
 
 Switching values say how far a result can move before a decision changes: the share by which a
 project's benefits could fall (``npv / pv_benefits``) or its costs rise (``npv / pv_costs``)
@@ -22,14 +23,23 @@ from functools import partial
 
 import numpy as np
 
-from .calculate import appraise_case, case_flows, case_risk_flows
+from .calculate import appraise_case, appraise_project, case_flows, case_risk_flows
 from .errors import InputError, Problem, shown_path
-from .model import Portfolio, Project, Risk, SettingsPatch, Uncertain
+from .load.options import stand_in
+from .model import BAU, Portfolio, Project, Risk, SettingsPatch, Uncertain
 from .results.appraisal import LineResult, PortfolioResult, ProjectResult
-from .results.uncertainty import Sensitivity, SwitchingValue, TornadoBar
+from .results.uncertainty import OptionTornado, Sensitivity, SwitchingValue, TornadoBar
 from .scenarios import Case, case_of
 
-__all__ = ["Sensitivity", "SwitchingValue", "TornadoBar", "sensitivity", "switching_values"]
+__all__ = [
+    "OptionTornado",
+    "Sensitivity",
+    "SwitchingValue",
+    "TornadoBar",
+    "option_tornadoes",
+    "sensitivity",
+    "switching_values",
+]
 
 
 def switching_values(result: PortfolioResult) -> tuple[tuple[SwitchingValue, ...], float | None]:
@@ -76,24 +86,70 @@ def sensitivity(
     Returns
     -------
     Sensitivity
-        The tornado sorted by swing, largest first (ties keep file order).
+        The tornado sorted by swing, largest first (ties keep file order), and the tornado of
+        each option of every project with options (:func:`option_tornadoes`).
     """
     case = case_of(subject, scenario, overrides)
     if base is None:
         base = appraise_case(case)
     bars: list[TornadoBar] = []
+    start = (base.npv, base.npv_toward_target)
     for project, result in zip(case.projects, base.projects, strict=True):
-        bars += _project_bars(case, base, project, result)
+        bars += _project_bars(case, start, project, result)
     _refuse_overflow(case, bars)
     bars.sort(key=lambda bar: -bar.swing)  # sort is stable: ties stay in file order
     values, fall = switching_values(base)
-    return Sensitivity(base, tuple(bars), values, fall)
+    return Sensitivity(base, tuple(bars), values, fall, option_tornadoes(case, base))
+
+
+def option_tornadoes(case: Case, base: PortfolioResult) -> tuple[OptionTornado, ...]:
+    """The tornado of each option other than business as usual (BAU), of every project with
+    options, in file order: the option's NPV against BAU with each uncertain value of its lines
+    and risks and of BAU's moved to each end of its range, the rest as the scenario has them.
+
+    The option is appraised as the project would be were it the preferred one
+    (:func:`npv_calc.load.options.stand_in`): its items, and BAU's counted against them, so a
+    value of BAU's moves the option's NPV against BAU the other way; an item both hold through
+    ``includes`` cancels out and has no bar. The NPV toward the target at each end is the
+    portfolio's with this option standing for its project.
+
+    Parameters
+    ----------
+    case
+        The prepared case (with no values fixed: a case with fixed values has no options
+        appraised, and so no option tornadoes).
+    base
+        Its appraisal.
+
+    Returns
+    -------
+    tuple of OptionTornado
+        Each with its bars sorted by swing, largest first (ties keep file order).
+    """
+    tornadoes = []
+    for project, result in zip(case.projects, base.projects, strict=True):
+        if result.options is None:
+            continue
+        for option in result.options.options:
+            if option.option.role == BAU:
+                continue
+            against = stand_in(replace(project, preferred=option.id))
+            appraised = appraise_project(against, case)
+            counts = 1.0 if result.counts_toward_target else 0.0
+            # the portfolio's NPV toward the target with this option in place of the preferred
+            toward = base.npv_toward_target + counts * (option.npv_vs_bau - result.npv)
+            bars = _project_bars(case, (option.npv_vs_bau, toward), against, appraised)
+            _refuse_overflow(case, bars)
+            bars.sort(key=lambda bar: -bar.swing)  # stable: ties stay in file order
+            tornadoes.append(OptionTornado(result.id, option.id, option.npv_vs_bau, tuple(bars)))
+    return tuple(tornadoes)
 
 
 def _project_bars(
-    case: Case, base: PortfolioResult, project: Project, result: ProjectResult
+    case: Case, start: tuple[float, float], project: Project, result: ProjectResult
 ) -> list[TornadoBar]:
-    """A bar for each uncertain value of a project's lines and risks, in file order."""
+    """A bar for each uncertain value of a project's lines and risks, in file order, moving
+    the NPV and the NPV toward the target from ``start``."""
     settings = result.settings
     moved: list[tuple[LineResult, Callable[[Case], np.ndarray]]] = [
         (line_result, partial(case_flows, project=project, line=line, settings=settings))
@@ -104,7 +160,7 @@ def _project_bars(
         for risk, risk_result in zip(project.risks, result.risks, strict=True)
     ]
     return [
-        _bar(case, base, result, line_result, flows_in, field, value)
+        _bar(case, start, result, line_result, flows_in, field, value)
         for line_result, flows_in in moved
         for field, value in line_result.line.uncertain()
     ]
@@ -112,15 +168,16 @@ def _project_bars(
 
 def _bar(
     case: Case,
-    base: PortfolioResult,
+    start: tuple[float, float],
     result: ProjectResult,
     line_result: LineResult,
     flows_in: Callable[[Case], np.ndarray],
     field: str,
     value: Uncertain,
 ) -> TornadoBar:
-    """One value moved to each end of its range. A value moves only its own line's present
-    value, so that line alone is re-valued."""
+    """One value moved to each end of its range, from ``start`` (the NPV and the NPV toward the
+    target). A value moves only its own line's present value, so that line alone is re-valued."""
+    npv, toward = start
     line = line_result.line
     sign = 1.0 if line.section == "benefits" else -1.0
     key = (result.id, line.section, line.index, field)
@@ -138,10 +195,10 @@ def _bar(
         field,
         value.low,
         value.high,
-        base.npv + changes[0],
-        base.npv + changes[1],
-        base.npv_toward_target + counts * changes[0],
-        base.npv_toward_target + counts * changes[1],
+        npv + changes[0],
+        npv + changes[1],
+        toward + counts * changes[0],
+        toward + counts * changes[1],
         _settled(result, line_result),
     )
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..results.appraisal import Figures, PortfolioResult, ProjectResult, Shortlist
     from ..results.comparison import Comparison
     from ..results.realisation import Delivery, Progress, Rating
-    from ..results.uncertainty import Sensitivity, Simulation, Stats
+    from ..results.uncertainty import Sensitivity, Simulation, Stats, TornadoBar
 
 
 def number(value: float | None) -> float | None:
@@ -146,26 +146,43 @@ def dumps(document: dict[str, Any] | list[dict[str, Any]]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def sensitivity_document(sensitivity: Sensitivity) -> dict[str, Any]:
-    """The ``sensitivity --format json`` document."""
+def _bar(bar: TornadoBar) -> dict[str, Any]:
     return {
-        "scenario": sensitivity.scenario,
-        "tornado": [
+        "project": bar.project,
+        "line": bar.line,
+        "field": bar.field,
+        "low": bar.low,
+        "high": bar.high,
+        "npv_at_low": number(bar.npv_at_low),
+        "npv_at_high": number(bar.npv_at_high),
+        "swing": number(bar.swing),
+        "toward_target_at_low": number(bar.toward_target_at_low),
+        "toward_target_at_high": number(bar.toward_target_at_high),
+        "toward_target_swing": number(bar.toward_target_swing),
+    }
+
+
+def _option_tornadoes(sensitivity: Sensitivity) -> list[dict[str, Any]]:
+    """Each project with options, with the tornado of each option other than BAU (its bars'
+    ``npv_at_*`` are the option's NPV against BAU)."""
+    projects: dict[str, list[dict[str, Any]]] = {}
+    for option in sensitivity.options:
+        projects.setdefault(option.project, []).append(
             {
-                "project": bar.project,
-                "line": bar.line,
-                "field": bar.field,
-                "low": bar.low,
-                "high": bar.high,
-                "npv_at_low": number(bar.npv_at_low),
-                "npv_at_high": number(bar.npv_at_high),
-                "swing": number(bar.swing),
-                "toward_target_at_low": number(bar.toward_target_at_low),
-                "toward_target_at_high": number(bar.toward_target_at_high),
-                "toward_target_swing": number(bar.toward_target_swing),
+                "id": option.option,
+                "npv_vs_bau": number(option.npv_vs_bau),
+                "bars": [_bar(bar) for bar in option.tornado],
             }
-            for bar in sensitivity.tornado
-        ],
+        )
+    return [{"id": pid, "options": options} for pid, options in projects.items()]
+
+
+def sensitivity_document(sensitivity: Sensitivity) -> dict[str, Any]:
+    """The ``sensitivity --format json`` document; ``projects`` only when a project has
+    options (the tornado of each option)."""
+    document: dict[str, Any] = {
+        "scenario": sensitivity.scenario,
+        "tornado": [_bar(bar) for bar in sensitivity.tornado],
         "switching_values": [
             {
                 "project": value.project,
@@ -179,6 +196,9 @@ def sensitivity_document(sensitivity: Sensitivity) -> dict[str, Any]:
             "benefits_fall_to_miss_target": number(sensitivity.benefits_fall_to_miss_target),
         },
     }
+    if sensitivity.options:
+        document["projects"] = _option_tornadoes(sensitivity)
+    return document
 
 
 def _distribution(stats: Stats) -> dict[str, float | None]:

@@ -353,7 +353,57 @@ def render_sensitivity(sensitivity: Sensitivity) -> str:
         lines += _tornado(sensitivity, toward)
     else:
         lines.append("No input has a range ({ low, central, high }): nothing to move.")
+    if sensitivity.options:
+        lines += ["", *_option_tornadoes(sensitivity)]
     return "\n".join([*lines, "", *_switching(sensitivity)]) + "\n"
+
+
+#: The bars printed for each option (``--format json`` lists them all).
+OPTION_BARS = 5
+
+
+def _option_tornadoes(sensitivity: Sensitivity) -> list[str]:
+    """For each option other than business as usual, its largest bars: its NPV against BAU
+    with each uncertain value (its own and BAU's) at each end of its range."""
+    lines = wrap(
+        "Options: each option's NPV against business as usual (BAU) with each uncertain value "
+        "of its lines and of BAU's at the low, then the high end of its range; the "
+        f"{OPTION_BARS} largest swings of each (--format json lists every bar)"
+    )
+    headers = [
+        "#",
+        "Line",
+        "Input",
+        "Low",
+        "High",
+        "NPV vs BAU at low",
+        "NPV vs BAU at high",
+        "Swing",
+    ]
+    for option in sensitivity.options:
+        lines += [
+            "",
+            f"{option.project}, option {printable(option.option)}: NPV against BAU "
+            f"{money(option.npv_vs_bau)}",
+        ]
+        if not option.tornado:
+            lines.append("No input of this option or of BAU has a range: nothing to move.")
+            continue
+        rows = [
+            [
+                str(i),
+                clip(bar.line, 34),
+                bar.field,
+                input_value(bar.field, bar.low),
+                input_value(bar.field, bar.high),
+                money(bar.npv_at_low),
+                money(bar.npv_at_high),
+                money(bar.swing),
+            ]
+            for i, bar in enumerate(option.tornado[:OPTION_BARS], start=1)
+        ]
+        lines += render_rows(headers, rows, right={0, 3, 4, 5, 6, 7})
+    return lines
 
 
 def _tornado(sensitivity: Sensitivity, toward: bool) -> list[str]:

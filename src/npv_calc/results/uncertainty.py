@@ -53,6 +53,18 @@ class SwitchingValue:
 
 
 @dataclass(frozen=True)
+class OptionTornado:
+    """The tornado of one option of a shortlist: its NPV against business as usual (BAU) with
+    each uncertain value of its items and of BAU's at each end of its range (``npv_at_*`` of
+    each bar), largest swing first."""
+
+    project: str
+    option: str
+    npv_vs_bau: float
+    tornado: tuple[TornadoBar, ...]
+
+
+@dataclass(frozen=True)
 class Sensitivity:
     """The tornado (largest swing first), switching values, and the result they start from."""
 
@@ -60,6 +72,8 @@ class Sensitivity:
     tornado: tuple[TornadoBar, ...]
     switching_values: tuple[SwitchingValue, ...]
     benefits_fall_to_miss_target: float | None
+    #: the tornado of each option other than BAU of every project with options, in file order
+    options: tuple[OptionTornado, ...] = ()
 
     @property
     def scenario(self) -> str:
