@@ -169,6 +169,30 @@ class TestNew:
         bad = runner.invoke(cli, ["new", "P2", "--name", "x", "--start-year", "20"])
         assert bad.exit_code == 2
 
+    def test_options_writes_a_shortlist_that_validates(self, runner: Any, tmp_path: Path):
+        """issue 20: ``new`` writes a shortlist against business as usual too."""
+        args = ["new", "JCR", "--name", "Control room", "--dir", str(tmp_path), "--options"]
+        assert runner.invoke(cli, args).exit_code == 0
+        path = tmp_path / "jcr.toml"
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert_valid(PROJECT_SCHEMA, document)
+        checked = runner.invoke(cli, ["validate", str(path)])
+        assert checked.exit_code == 0, checked.output
+        # all amounts 0: unfinished, and no warning that the preferred option is not the best
+        assert "every cost and benefit is 0" in checked.stderr
+        assert "preferred option" not in checked.stderr
+        project = load_portfolio(path).projects[0]
+        roles = [(o.id, o.role) for o in project.options]
+        assert roles == [
+            ("bau", "bau"),
+            ("do-minimum", "do-minimum"),
+            ("preferred", "option"),
+            ("alternative", "option"),
+        ]
+        assert project.preferred == "preferred"
+        table = runner.invoke(cli, ["options", str(path)])
+        assert table.exit_code == 0 and "Preferred way forward" in table.stdout
+
     def test_the_new_file_passes_the_schema(self, runner: Any, tmp_path: Path):
         runner.invoke(cli, ["new", "P1", "--name", "x", "--dir", str(tmp_path)])
         document = tomllib.loads((tmp_path / "p1.toml").read_text(encoding="utf-8"))

@@ -110,12 +110,18 @@ def unit_costs(fmt: str) -> None:
     type=click.IntRange(1000, 9999),
     help="Year 0 of the project (default: the current financial year).",
 )
+@click.option(
+    "--options",
+    "shortlist",
+    is_flag=True,
+    help="Write a shortlist of options against business as usual instead of one set of lines.",
+)
 @handles_errors
-def new(project_id: str, name: str, folder: str, start_year: int | None) -> None:
+def new(project_id: str, name: str, folder: str, start_year: int | None, shortlist: bool) -> None:
     """Write a commented project file to fill in (DIR/<id>.toml)."""
     import datetime as dt
 
-    from ..convert.scenario_files import new_project_text
+    from ..convert.scenario_files import new_project_text, new_shortlist_text
     from ..files import create_new
     from ..load.rules import id_problem
 
@@ -128,7 +134,7 @@ def new(project_id: str, name: str, folder: str, start_year: int | None) -> None
         start_year = today.year if today.month >= 4 else today.year - 1
     target = create_new(
         Path(folder) / f"{project_id.lower()}.toml",
-        new_project_text(project_id, name, start_year),
+        (new_shortlist_text if shortlist else new_project_text)(project_id, name, start_year),
         "--dir",
     )
     click.echo(f"Wrote {target}", err=True)

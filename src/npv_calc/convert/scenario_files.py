@@ -290,6 +290,55 @@ source = ""
 """
 
 
+def new_shortlist_text(project_id: str, name: str, start_year: int) -> str:
+    """A commented project file whose lines are a shortlist of options against business as
+    usual (``npv-calc new --options``); it validates as it is."""
+    head, _, _ = new_project_text(project_id, name, start_year).partition(
+        "# One [[costs]] table per cost line"
+    )
+    cost = _line_skeleton("costs", 'name = "Staff"\nagency = "Fire"\nkind = "revenue"', "annual")
+    benefit = _line_skeleton(
+        "benefits", 'name = "Benefit"\nagency = "Police"\ncashable = false', "quantity"
+    )
+    preferred = 'preferred = "preferred"        # the option that stands for the project (not BAU)'
+    return f"""{head}{preferred}
+# preferred_because = ""        # unmonetised reasons, if it is not the best against BAU
+
+# The shortlist (Green Book 2022, 5.53): business as usual (BAU), a do-minimum, the preferred
+# way forward and another viable option. Each option's lines are written as a project's are;
+# every figure is against BAU (docs/scenario-format.md, Options). An option may build on
+# another: includes = "do-minimum" takes that option's lines first, then its own.
+[[options]]
+id = "bau"
+name = "Business as usual"
+role = "bau"                    # BAU may have no lines: the others are then changes against it
+
+[[options]]
+id = "do-minimum"
+name = "Do minimum"
+role = "do-minimum"
+{cost}
+[[options]]
+id = "preferred"
+name = "Preferred way forward"
+role = "option"
+{cost}{benefit}
+[[options]]
+id = "alternative"
+name = "Another viable option"
+role = "option"
+{cost}{benefit}"""
+
+
+def _line_skeleton(section: str, keys: str, amount: str) -> str:
+    fill = {
+        "annual": "annual = 0                      # FILL IN: £ a year",
+        "quantity": "quantity = 0                    # FILL IN: units a year ...\n"
+        "unit_value = 0                  # FILL IN: x £ a unit\nconfidence = 3",
+    }[amount]
+    return f'[[options.{section}]]\n{keys}\n{fill}\nsource = ""\n'
+
+
 #: ``init`` writes the deflators from this many years before the price base year.
 DEFLATOR_YEARS_BEFORE = 15
 

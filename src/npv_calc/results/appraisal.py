@@ -377,6 +377,8 @@ class Shortlist:
         if self.preferred == self.best or self.preferred_because:
             return None
         best, preferred = self.option(self.best), self.preferred_result
+        if preferred.npv_vs_bau >= best.npv_vs_bau:
+            return None  # a tie: ``best`` names the one written first, which is no better
         return (
             f'the preferred option "{self.preferred}" has a lower NPV against business as usual '
             f'({preferred.npv_vs_bau:,.0f}) than "{self.best}" ({best.npv_vs_bau:,.0f}); say '
