@@ -6,8 +6,14 @@ a throw-away user profile whose settings say "always recalculate" for OOXML and 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,12 +52,56 @@ def convert(
 ) -> list[Path]:
     """Open each file in LibreOffice (recalculating every formula) and save it as ``target``.
 
-    Returns the converted files, in ``outdir``, in the order given.
+    Returns the converted files, in ``outdir``, in the order given. The conversion runs in this
+    test process's own LibreOffice, started once (:func:`_office`), when the system Python has
+    LibreOffice's UNO bridge; otherwise each call runs ``soffice --convert-to``.
     """
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = outdir / ".profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_SETTINGS, encoding="utf-8")
+    extension, _, filter_name = target.partition(":")
+    outputs = [outdir / (Path(f).stem + "." + extension) for f in files]
+    office = _office() if filter_name else None
+    if office is None:
+        done = _convert_by_command(files, outdir, target)
+    else:
+        python, pipe = office
+        pairs = [str(p) for f, out in zip(files, outputs, strict=True) for p in (f, out)]
+        done = subprocess.run(
+            [python, str(UNO_CONVERT), pipe, filter_name, *pairs],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode or not all(p.exists() for p in outputs):
+            # LibreOffice, long-running, may fail a conversion on a loaded machine (rarely):
+            # a fresh one then converts the files, as it would have without the shared one.
+            print(  # shown with the test's output if the second try fails too
+                f"shared LibreOffice failed (exit {done.returncode}): {done.stderr}",
+                file=sys.stderr,
+            )
+            _stop_office()
+            done = _convert_by_command(files, outdir, target)
+    missing = [p for p in outputs if not p.exists()]
+    if done.returncode or missing:
+        pytest.fail(
+            f"LibreOffice failed (exit {done.returncode}); missing {missing}\n"
+            f"stdout: {done.stdout}\nstderr: {done.stderr}",
+            pytrace=False,
+        )
+    return outputs
+
+
+def _profile(folder: Path) -> Path:
+    """A throw-away LibreOffice user profile in ``folder`` whose settings recalculate on load."""
+    (folder / "user").mkdir(parents=True, exist_ok=True)
+    (folder / "user" / "registrymodifications.xcu").write_text(_SETTINGS, encoding="utf-8")
+    return folder
+
+
+def _convert_by_command(
+    files: Sequence[Path], outdir: Path, target: str
+) -> subprocess.CompletedProcess[str]:
+    """``soffice --convert-to``: a LibreOffice started (a few seconds) for this call alone."""
+    profile = _profile(outdir / ".profile")
     command = [
         soffice(),
         f"-env:UserInstallation={profile.resolve().as_uri()}",
@@ -63,17 +113,77 @@ def convert(
         str(outdir),
         *map(str, files),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    suffix = "." + target.split(":")[0]
-    outputs = [outdir / (Path(f).stem + suffix) for f in files]
-    missing = [p for p in outputs if not p.exists()]
-    if done.returncode or missing:
-        pytest.fail(
-            f"LibreOffice failed (exit {done.returncode}); missing {missing}\n"
-            f"stdout: {done.stdout}\nstderr: {done.stderr}",
-            pytrace=False,
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+#: The script that converts through a running LibreOffice (run by the system Python).
+UNO_CONVERT = Path(__file__).with_name("uno_convert.py")
+
+#: This process's LibreOffice: the process, its pipe, its profile, the Python that talks to it.
+_OFFICE: dict[str, Any] = {}
+
+
+def _uno_python() -> str | None:
+    """A Python that can import LibreOffice's ``uno`` (Debian's python3-uno), or None."""
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and Path(candidate).exists():
+            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=60)
+            if probe.returncode == 0:
+                return candidate
+    return None
+
+
+def _office() -> tuple[str, str] | None:
+    """The Python and pipe name of this test process's LibreOffice, listening for UNO
+    connections; started on first use (and again if it died), stopped when the process exits.
+    None when no Python here has the UNO bridge."""
+    if "python" not in _OFFICE:
+        _OFFICE["python"] = _uno_python()
+    python = _OFFICE["python"]
+    if python is None:
+        return None
+    process = _OFFICE.get("process")
+    if process is None or process.poll() is not None:
+        folder = Path(tempfile.mkdtemp(prefix="npv-calc-office-"))
+        pipe = f"npv_calc_tests_{os.getpid()}_{folder.name}"
+        process = subprocess.Popen(
+            [
+                soffice(),
+                f"-env:UserInstallation={_profile(folder).as_uri()}",
+                "--headless",
+                "--invisible",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
+                f"--accept=pipe,name={pipe};urp;",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, ended as one at exit
         )
-    return outputs
+        if not _OFFICE.get("process"):
+            atexit.register(_stop_office)
+        _OFFICE.update(process=process, pipe=pipe, folder=folder)
+    return python, _OFFICE["pipe"]
+
+
+def _stop_office() -> None:
+    """Close this process's LibreOffice: asked through UNO, then its process group ended."""
+    process = _OFFICE.get("process")
+    if process is None:
+        return
+    if process.poll() is None:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            subprocess.run(
+                [_OFFICE["python"], str(UNO_CONVERT), _OFFICE["pipe"], "--terminate"],
+                capture_output=True,
+                timeout=30,
+            )
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)  # what is left of the group this file started
+    shutil.rmtree(_OFFICE["folder"], ignore_errors=True)
 
 
 def recalculated_values(path: Path) -> Any:
