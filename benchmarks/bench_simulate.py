@@ -35,16 +35,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from refs import checkout, child  # noqa: E402
+
 ROOT = HERE.parent
 
 # Draws the values of a portfolio (their low, central and high in a JSON file) the way any
@@ -133,41 +132,6 @@ print(json.dumps(out))
 """
 
 
-def child(script: str, source: Path, *args: object) -> dict[str, float]:
-    """Run ``script`` in a fresh interpreter with the npv_calc of ``source`` (a ``src``
-    folder) first on the path, and return the figures it prints."""
-    done = subprocess.run(
-        [sys.executable, "-c", script, *map(str, args)],
-        env={**os.environ, "PYTHONPATH": str(source)},
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextmanager
-def checkout(ref: str | None) -> Iterator[Path | None]:
-    """The ``src`` folder of ``ref`` in a temporary git worktree (removed afterwards)."""
-    if ref is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "old"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), ref],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            yield folder / "src"
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
-                capture_output=True,
-            )
-
-
 def values_of(folder: Path) -> list[tuple[float, float, float]]:
     """The low, central and high of every uncertain value of a portfolio."""
     from npv_calc import load_portfolio
@@ -234,7 +198,7 @@ def main() -> None:
                 rows[f"wide{tag}"] = (SIMULATE, source, wide, n, "lhs")
         runs = interleaved(rows, args.repeat)
         report(runs, args, old is not None)
-        if args.seeds:
+        if args.seeds > 1:  # a spread needs two seeds at least
             spread = child(SPREAD, new, folder, args.seeds)
             print(
                 f"P50 spread across {args.seeds} seeds at 4,000 draws: lhs £{spread['lhs']:,.0f}, "

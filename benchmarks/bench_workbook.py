@@ -21,14 +21,9 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import write_portfolio  # noqa: E402
+from refs import checkout, child  # noqa: E402
 
 _ONE_RUN = """
 import datetime as dt, hashlib, json, sys, time, zipfile
@@ -67,36 +63,7 @@ print(json.dumps({"cpu": cpu, "bytes": out.stat().st_size, "xml": digest.hexdige
 def one_run(source: Path, folder: Path, out: Path) -> dict[str, float | str]:
     """Write the workbook of ``folder`` with the npv_calc of ``source`` (a ``src`` folder), in a
     fresh interpreter, and return its CPU time, size and the digest of its XML."""
-    done = subprocess.run(
-        [sys.executable, "-c", _ONE_RUN, str(folder), str(out)],
-        env={**os.environ, "PYTHONPATH": str(source)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextmanager
-def checkout(ref: str | None) -> Iterator[Path | None]:
-    """The ``src`` folder of ``ref`` in a temporary git worktree (removed afterwards)."""
-    if ref is None:
-        yield None
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "other"
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), ref],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            yield folder / "src"
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)],
-                capture_output=True,
-            )
+    return child(_ONE_RUN, source, folder, out)
 
 
 def main() -> None:
