@@ -405,6 +405,14 @@ class TestBidirectionalControls:
             assert printable(f"a{char}b") == f"a\\u{ord(char):04x}b"
         assert printable_lines("a\u202eb\nc\u2066d") == "a\\u202eb\nc\\u2066d"
 
+    def test_a_name_cut_to_its_column_never_cuts_an_escape(self) -> None:
+        # found by the review after the sweep: the run table showed "Team\u2…"
+        from npv_calc.report.text import clip
+
+        assert clip("Team\u202eabcdefgh", 8) == "Team…"
+        assert clip("Team\u202eabcdefgh", 11) == "Team\\u202e…"
+        assert clip("abcdefghij", 5) == "abcd…" and clip("short", 10) == "short"
+
     @pytest.mark.parametrize("char", list(BIDI))
     def test_a_project_name_in_the_table(self, scenario_dir: MakeDir, char: str) -> None:
         name = f"Good{char}evil"

@@ -58,8 +58,19 @@ def clip(text: str, width: int) -> str:
     """``text`` on one line, cut to ``width`` characters with an ellipsis."""
     # Control characters (an escape sequence in a name would restyle the terminal) are shown
     # escaped, as in messages.
-    text = printable(" ".join(text.split()))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    text = " ".join(text.split())
+    shown = printable(text)
+    if len(shown) <= width:
+        return shown
+    # cut between characters, never inside an escape (``\u202e`` cut to ``\u2…`` says nothing)
+    kept, length = [], 0
+    for char in text:
+        piece = printable(char)
+        if length + len(piece) > width - 1:
+            break
+        kept.append(piece)
+        length += len(piece)
+    return "".join(kept) + "…"
 
 
 def render_rows(headers: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
