@@ -656,6 +656,14 @@ class TestMarking:
         done = invoke("run", EXAMPLE, "--xlsx", tmp_path / "o.xlsx", "--marking", marking)
         assert done.exit_code == 2 and why in done.stderr, done.stderr
 
+    def test_a_control_character_is_refused_not_dropped(self, tmp_path: Path) -> None:
+        # found by the review after the sweep: an ESC was accepted and silently left out
+        done = invoke("run", EXAMPLE, "--xlsx", tmp_path / "o.xlsx", "--marking", "OFF\x1bICIAL")
+        assert done.exit_code == 2, done.output
+        assert "control character" in done.stderr and "\\x1b" in done.stderr
+        assert "\x1b" not in done.stderr
+        assert not (tmp_path / "o.xlsx").exists()
+
     def test_simulate_refuses_it_too(self, tmp_path: Path) -> None:
         done = invoke(
             "simulate", EXAMPLE, "-n", "10", "--xlsx", tmp_path / "o.xlsx", "--marking", "M" * 300

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ...errors import printable
 from ...workbook_io import cut_text, safe_text
 from .anchors import Cell, Span, at
 from .formulas import _SHARED, finite, shift_formula, stored, worksheet_class
@@ -467,8 +468,10 @@ def marking_problem(marking: str, page: dict[str, Any]) -> str | None:
     A header or footer holds at most :data:`MAX_HEADER_FOOTER` characters (UTF-16 units:
     a character beyond U+FFFF counts twice), each & of the marking written &&, and one
     longer is dropped from every page. A marking is never cut short: a shortened protective
-    marking could read as a different one.
+    marking could read as a different one; nor is a control character left out of it.
     """
+    if (shown := printable(marking)) != marking:
+        return f"{shown!r} holds a control character, which a printed page cannot show; remove it"
     size = _utf16(page_text(MARKING_TOKEN, marking))
     rooms = [
         (MAX_HEADER_FOOTER - _utf16(page[part].replace(MARKING_TOKEN, "")))
