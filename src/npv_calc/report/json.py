@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..discount import first_rate
 from ..model import financial_year
+from .text import number
 
 if TYPE_CHECKING:
     from ..model import Settings
@@ -17,14 +17,6 @@ if TYPE_CHECKING:
     from ..results.comparison import Comparison
     from ..results.realisation import Delivery, Progress, Rating
     from ..results.uncertainty import Sensitivity, Simulation, Stats, TornadoBar
-
-
-def number(value: float | None) -> float | None:
-    """A figure for a document: a float, or ``None`` (JSON ``null``) for none or a non-finite
-    one."""
-    if value is None or not math.isfinite(value):
-        return None
-    return float(value)
 
 
 def _project(result: ProjectResult) -> dict[str, Any]:

@@ -10,15 +10,11 @@ from typing import Any
 from ..errors import printable
 from ..model import BAU
 from ..results.options import OptionResult, OptionsAppraisal, Shortlist
-from .text import money, percent, ratio, render_rows, wrap
+from .text import money, number, percent, ratio, render_rows, wrap
 
 #: What a BCR against BAU reads when the option costs no more than BAU.
 SAVES_COST = "saves cost"
 ROLE_WORDS = {"bau": "business as usual", "do-minimum": "do-minimum", "option": "option"}
-
-
-def _number(value: float | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def option_entry(result: OptionResult) -> dict[str, Any]:
@@ -34,10 +30,10 @@ def option_entry(result: OptionResult) -> dict[str, Any]:
         "npv": float(own.npv),
         "pv_risk_costs": float(own.pv_risk_costs),
         "npv_vs_bau": float(result.npv_vs_bau),
-        "bcr_vs_bau": _number(result.bcr_vs_bau),
+        "bcr_vs_bau": number(result.bcr_vs_bau),
         "compared_with": None if step is None else step.compared_with,
         "incremental_npv": None if step is None else float(step.npv),
-        "incremental_bcr": None if step is None else _number(step.bcr),
+        "incremental_bcr": None if step is None else number(step.bcr),
         # npv-calc's own, beside SPEC's keys: the extras over BAU, the optimism bias included
         # and the non-monetised impacts
         "extra_pv_costs": float(result.extra_pv_costs),
@@ -61,7 +57,7 @@ def shortlist_entry(shortlist: Shortlist) -> dict[str, Any]:
         "preferred": shortlist.preferred,
         "best": shortlist.best,
         "preferred_because": shortlist.preferred_because,
-        "switching_values": {k: _number(v) for k, v in shortlist.switching().items()},
+        "switching_values": {k: number(v) for k, v in shortlist.switching().items()},
         "options": [option_entry(o) for o in shortlist.options],
     }
 

@@ -4,6 +4,7 @@ case of :mod:`~npv_calc.report.case` and the workbook's sheets use them)."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,14 @@ from ..model import financial_year
 
 if TYPE_CHECKING:
     from ..results.realisation import Delivery, Rating
+
+
+def number(value: float | None) -> float | None:
+    """A figure for a document: a float, or ``None`` (JSON ``null``) for none or a non-finite
+    one."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def money(value: float | None) -> str:
