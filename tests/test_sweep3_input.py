@@ -446,6 +446,7 @@ class TestBidirectionalControls:
         ]
         for args in commands:
             result = invoke(*args)
+            assert result.exit_code == 0, (args, result.output)  # it printed the names
             assert not set(BIDI) & set(result.output), (args, result.output)
         assert "\\u202e" in invoke("run", folder).stdout
 

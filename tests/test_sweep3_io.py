@@ -208,12 +208,14 @@ class TestNoOutputIsAnInput:
         parameters = tmp_path / "green_book.xlsx"
         parameters.write_bytes(b"the parameters")
         board_style = tmp_path / "board.xlsx"
-        board_style.write_bytes(style.default_style().read_bytes())
+        shipped = style.default_style().read_bytes()
+        board_style.write_bytes(shipped)
         monkeypatch.setattr(npv_calc.params, "FILES", (*npv_calc.params.FILES, parameters))
         monkeypatch.setattr(style, "default_style", lambda: board_style)
         refused(invoke("run", scenarios, "--xlsx", parameters), "a parameter file")
         refused(invoke("run", scenarios, "--xlsx", board_style), "the style file")
         assert parameters.read_bytes() == b"the parameters"
+        assert board_style.read_bytes() == shipped
 
     @pytest.mark.parametrize("form", ["toml", "workbook"])
     def test_stdout_appended_to_an_input_is_refused(
@@ -679,6 +681,7 @@ class TestMarking:
         escaped = marking.replace("&", "&&")
         with zipfile.ZipFile(target) as archive:
             sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+            assert sheets
             for name in sheets:
                 xml = archive.read(name).decode("utf-8")
                 assert xml.count(escaped.replace("&", "&amp;")) == 2, name
