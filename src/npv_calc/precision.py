@@ -30,6 +30,8 @@ ROUNDING = 2.0**-52
 POUND = 1.0
 #: ... and by more than this share of itself is refused.
 SHARE = 1e-6
+#: Present values up to which every figure is right to the pound, as messages write it (4.5e15)
+EXACT_TO = f"{POUND / ROUNDING:.1e}".replace("e+", "e")
 #: The smallest factor whose inverse a double still holds, and the largest (about 1e-308 and
 #: 4.5e307): a present-value-year factor is a discount factor or its inverse.
 _TINY = float(np.finfo(float).tiny)
@@ -123,7 +125,7 @@ def cancelled(
         f"{_rounding(size, 'their present values, costs and benefits together,')}, and its "
         f"{name} ({pounds(figure)}) is lost in the rounding; the largest present values: "
         f"{largest(results, factors, project.start_year)}. Figures are exact to the pound up "
-        f"to about £4.5e15 of present values; {SLIP}",
+        f"to about £{EXACT_TO} of present values; {SLIP}",
     )
 
 
@@ -219,5 +221,5 @@ def portfolio_problem(
         f"the projects' NPVs are too large to add up to the pound: "
         f"{_rounding(size, 'they, their signs ignored,')}, and the portfolio's NPV "
         f"({pounds(nets[0])}) is lost in the rounding (largest: {where}). Figures are exact to "
-        f"the pound up to about £4.5e15; {SLIP}",
+        f"the pound up to about £{EXACT_TO}; {SLIP}",
     )

@@ -30,6 +30,7 @@ from .model import BAU, Portfolio, Project, Risk, SettingsPatch, Uncertain
 from .results.appraisal import LineResult, PortfolioResult, ProjectResult
 from .results.uncertainty import OptionTornado, Sensitivity, SwitchingValue, TornadoBar
 from .scenarios import Case, case_of
+from .threads import blas_threads
 
 __all__ = [
     "OptionTornado",
@@ -102,6 +103,7 @@ def sensitivity(
     return Sensitivity(base, tuple(bars), values, fall, option_tornadoes(case, base))
 
 
+@blas_threads()  # the options' IRRs, as appraise_case's (npv_calc.threads says why)
 def option_tornadoes(case: Case, base: PortfolioResult) -> tuple[OptionTornado, ...]:
     """The tornado of each option other than business as usual (BAU), of every project with
     options, in file order: the option's NPV against BAU with each uncertain value of its lines

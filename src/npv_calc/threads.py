@@ -46,7 +46,7 @@ def blas_limit() -> int | None:
         return 1
     if text.lower() == "default":
         return None
-    if len(text) <= 4 and text.isdigit() and 1 <= int(text) <= MAX_THREADS:
+    if len(text) <= 4 and text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_THREADS:
         return int(text)
     raise UsageError(
         f"{ENVIRONMENT}={text[:40]!r}: give a whole number of threads from 1 to {MAX_THREADS} "

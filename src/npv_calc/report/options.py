@@ -89,7 +89,7 @@ def _impacts(result: OptionResult) -> str:
     return "; ".join(f"{_SIGNS[i.direction]}{i.name} ({i.materiality})" for i in impacts)
 
 
-def _impact_count(result: OptionResult) -> str:
+def impact_count(result: OptionResult) -> str:
     """How many non-monetised impacts point each way: ``1 positive, 1 negative``; ``none``."""
     impacts = result.result.project.impacts
     counts = [
@@ -138,7 +138,7 @@ def summary_rows(shortlist: Shortlist, full: bool = True) -> list[tuple[str, lis
         row("Incremental: against", lambda o: increment(o, "against")),
         row("Incremental NPV", lambda o: increment(o, "npv")),
         row("Incremental BCR", lambda o: increment(o, "bcr")),
-        row("Non-monetised impacts", _impacts if full else _impact_count),
+        row("Non-monetised impacts", _impacts if full else impact_count),
     ]
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from ...model import BAU
 from ...results.appraisal import OptionResult, Shortlist
-from ..options import ROLE_WORDS, SAVES_COST
+from ..options import ROLE_WORDS, SAVES_COST, impact_count
 from .anchors import Span, at
 from .cells import Book, Sheet
 from .formulas import name_id
@@ -165,21 +165,14 @@ def _column(
         sheet.formula(rows["risk"], c, risk, own.pv_risk_costs, "money")
     sheet.number(rows["ob_costs"], c, option.pv_optimism_bias_costs, "money")
     sheet.number(rows["ob_benefits"], c, option.pv_optimism_bias_benefits, "money")
-    impacts = own.project.impacts
-    counts = [
-        f"{n} {d}"
-        for d in ("positive", "negative")
-        if (n := sum(i.direction == d for i in impacts))
-    ]
-    sheet.text(rows["impacts"], c, ", ".join(counts) or "none", "centre")
-    marks = [m for m, oid in (("Preferred", shortlist.preferred),) if oid == option.id]
-    sheet.text(
-        rows["preferred"], c, marks[0] if marks else "", "label verdict" if marks else "text"
-    )
+    sheet.text(rows["impacts"], c, impact_count(option), "centre")
+    if option.id == shortlist.preferred:
+        sheet.text(rows["preferred"], c, "Preferred", "label verdict")
+    else:
+        sheet.text(rows["preferred"], c, "", "text")
     if option.option.role == BAU:
-        for key in ("extra_costs", "extra_benefits", "npv", "bcr", "against"):
-            sheet.text(rows[key], c, NO_RATIO, "centre")
-        for key in ("incremental_npv", "incremental_bcr"):
+        against = ("extra_costs", "extra_benefits", "npv", "bcr", "against")
+        for key in (*against, "incremental_npv", "incremental_bcr"):
             sheet.text(rows[key], c, NO_RATIO, "centre")
         return
     for key, own_key, value in (
