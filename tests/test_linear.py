@@ -297,7 +297,7 @@ class TestBlasThreads:
             assert blas_threads_seen() == 2  # the caller's setting, restored
         assert seen and set(seen) == {inside}
 
-    @pytest.mark.parametrize("setting", ["0", "many", "99999", "1" * 5000])
+    @pytest.mark.parametrize("setting", ["0", "many", "99999", "1" * 5000, "\u00b2"])
     def test_a_setting_that_is_no_number_of_threads(
         self, monkeypatch: pytest.MonkeyPatch, setting: str
     ) -> None:
