@@ -36,7 +36,7 @@ from npv_calc.cli import cli
 from npv_calc.errors import LongInteger, printable, printable_lines
 from npv_calc.load.messages import close_match, edit_distance, show, suggest
 
-from .conftest import PORTFOLIO, PROJECT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT
 
 MakeDir = Callable[..., Path]
 
@@ -656,3 +656,38 @@ def test_the_limits_are_stated_in_the_docs() -> None:
     formats = (root / "docs" / "scenario-format.md").read_text(encoding="utf-8")
     assert "key: a whole number from 1 to 1,000,000" in formats
     assert "with these settings it must be from 1000 to 6153 for P1" in formats
+
+
+class TestTextThatIsNotWholeCharacters:
+    """Found by the review of the change: half characters reached the user as tracebacks."""
+
+    def test_an_escaped_surrogate_in_a_cell_is_read_as_a_replacement(self) -> None:
+        from npv_calc.workbook_xml import unescape
+
+        assert unescape("_xD800_Staff") == "\ufffdStaff"
+        assert unescape("_xD83D__xDE00_") == "\U0001f600"  # a pair is one character
+        assert unescape("a_x000D_b") == "a\rb"
+
+    def test_a_workbook_cell_holding_one_is_no_crash(self, tmp_path: Path) -> None:
+        book = exported(EXAMPLE, tmp_path)
+        wb = openpyxl.load_workbook(book)
+        ws = wb["Costs"]
+        ws.cell(5, 2).value = "_xD800_" + str(ws.cell(5, 2).value)
+        wb.save(book)
+        result = invoke("validate", book)
+        assert result.exit_code in (0, 1), result.output
+        assert "this is a bug" not in result.output and "Traceback" not in result.output
+
+    @pytest.mark.parametrize("command", ["new", "init"])
+    def test_a_name_that_is_not_utf8_is_refused_and_nothing_is_written(
+        self, tmp_path: Path, command: str
+    ) -> None:
+        name = b"N\xff".decode("utf-8", "surrogateescape")  # as a terminal's bytes arrive
+        if command == "new":
+            args = ["new", "QQ", "--name", name, "--dir", str(tmp_path / "s")]
+        else:
+            args = ["init", str(tmp_path / name)]
+        result = invoke(*args)
+        assert result.exit_code == 1, result.output
+        assert "is not UTF-8 text" in result.stderr
+        assert list(tmp_path.iterdir()) == []

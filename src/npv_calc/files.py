@@ -432,6 +432,15 @@ def create_new(path: Path, text: str, option: str = "") -> Path:
     check_name(path, option)
     if path.exists() or path.is_symlink():
         raise OutputError(f"{path} already exists; choose another name or remove it first")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # bytes that are not UTF-8 (a terminal set to another encoding) reach us as lone
+        # surrogates: a scenario file is UTF-8, so they cannot be written
+        raise OutputError(
+            f"cannot write {path}: a name or folder given for it is not UTF-8 text (a terminal "
+            "set to another encoding?); give it in UTF-8"
+        ) from None
     made: list[Path] = []
     temporary: str | None = None
     try:

@@ -448,7 +448,12 @@ def column_letters(number: int) -> str:
 def unescape(text: str) -> str:
     """OOXML writes characters XML cannot hold as ``_xHHHH_`` (a carriage return is
     ``_x000D_``, which XML's line-end rules would otherwise turn into a line feed)."""
-    return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    if "_x" not in text:
+        return text
+    text = ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    # an escaped surrogate (_xD800_) is half a character: a pair is joined into one, and a lone
+    # one becomes U+FFFD, which can be printed and saved
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def number_value(raw: str, date: bool) -> object:
