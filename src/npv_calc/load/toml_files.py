@@ -189,10 +189,11 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
     """
     twice: list[_Twice] = []
     data = None
-    long_integers: list[str] = []
     while True:
         try:
-            data = tomllib.loads(text)
+            # a whole number of thousands of digits comes back as a LongInteger, which the
+            # check of its field refuses at its line
+            data = loads(text)
         except tomllib.TOMLDecodeError as exc:
             line, column, message, at_end = _position(str(exc), text)
             found = _given_twice(text, message, line, column)
@@ -219,21 +220,13 @@ def parse_toml(text: str, path: Path, problems: list[Problem]) -> dict | None:
                     "within lists hundreds deep); scenario files need a level or two",
                 )
             )
-        except ValueError as exc:  # an integer of thousands of digits, beyond Python's limit
-            marked = None if long_integers else _mark_long_integers(text, long_integers)
-            if marked is not None:
-                # read again with each such number as a marked text, put back below as a
-                # LongInteger: the check of its field then refuses it, at its line
-                text = marked
-                continue
+        except ValueError as exc:  # a value beyond what Python reads, not a long whole number
             detail = str(exc).split(";")[0]
             problems.append(
                 Problem(shown_path(path), f"holds a value npv-calc cannot read ({detail})")
             )
         break
     problems += [found.problem(path, data) for found in twice]
-    if long_integers and data is not None:
-        data = {key: _unmark(value, long_integers) for key, value in data.items()}
     return data
 
 
