@@ -39,12 +39,16 @@ class _OptionReader(FileReader):
     be (``("costs", 2)``), and every problem is located at the option's lines in the file and
     named with the option (``option "merge" costs[2] "Staff"``)."""
 
-    def __init__(self, parent: FileReader, occurrence: int, offsets: dict[str, int]):
+    def __init__(self, parent: FileReader, occurrence: int, offsets: dict[str, int], table: object):
         lines = {_TOP: parent.lines.get(("options", occurrence), {})}
         for section, offset in offsets.items():
-            for (table, number), keys in parent.lines.items():
-                if table == f"options.{section}" and number > offset:
-                    lines[(section, number - offset)] = keys
+            # only this option's own items: looking through every table of the file for each
+            # option made a shortlist of thousands take seconds
+            items = table.get(section) if isinstance(table, dict) else None
+            for number in range(1, len(items) + 1 if isinstance(items, list) else 1):
+                keys = parent.lines.get((f"options.{section}", offset + number))
+                if keys is not None:
+                    lines[(section, number)] = keys
         super().__init__(parent.path, lines)
         # one list and one cap: an option's problems are its file's
         self._problems = parent._problems
@@ -90,7 +94,7 @@ def read_options(
     offsets = dict.fromkeys(ITEM_SECTIONS, 0)
     options = []
     for occurrence, table in enumerate(raw, start=1):
-        sub = _OptionReader(reader, occurrence, offsets)
+        sub = _OptionReader(reader, occurrence, offsets, table)
         if not isinstance(table, dict):
             sub.add(f"must be a table ([[options]]), {got(table)}", where=_TOP)
             continue
