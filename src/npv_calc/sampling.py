@@ -323,14 +323,13 @@ def _by_stratum(t: np.ndarray, strata: np.ndarray, m: int) -> np.ndarray:
     with the ``s`` distinct whole numbers of ``0 .. m-1`` and ``v`` in [0, 1). Ordered by
     stratum, which is ordered by value (``s + v`` rounds to at most ``s + 1``), in time linear
     in ``m`` rather than by a sort: the very numbers ``np.sort`` gives."""
-    index = strata.astype(np.intp)
+    if len(t) < m:
+        # a block of a long replicate: placing it would touch all m strata, which costs more
+        # than sorting the block (0.4 ms against 0.1 ms for 4,096 of a million)
+        return np.sort(t)
     placed = np.empty(m)
-    placed[index] = t
-    if len(t) == m:  # the whole replicate: every stratum once
-        return placed
-    present = np.zeros(m, dtype=bool)
-    present[index] = True
-    return placed[present]
+    placed[strata.astype(np.intp)] = t
+    return placed
 
 
 # -- the sampler -------------------------------------------------------------------------
