@@ -17,6 +17,10 @@ their runs in the same round.
   Hypercube, no correlation, no NPV;
 * reference: the same with ``Generator.beta`` in place of the inverse CDF (numpy's own beta
   sampler: the usual way to draw PERT, and slower);
+* floor, correlated: the floor with the values of the correlated portfolio and their rank
+  correlation imposed the way any implementation of Iman–Conover must: normal scores with the
+  groups' correlation (a Cholesky factor), and each value's draws sorted and put in the order
+  of its scores (``np.argsort``), a block of 65,536 draws at a time;
 * simulate(): ``npv_calc.simulate.simulate`` with its defaults (Latin Hypercube; compiling the
   model, drawing, NPVs, statistics, drivers), then with every value in one of four correlation
   groups (Iman–Conover on every column), then plain Monte Carlo (``sampling="random"``);
@@ -51,10 +55,11 @@ ROOT = HERE.parent
 FLOOR = """
 import json, resource, sys, time
 import numpy as np
-values = json.load(open(sys.argv[1]))
+spec = json.load(open(sys.argv[1]))
 n, chunk, method = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+values = spec["values"]
 start = time.process_time()
-streams = np.random.SeedSequence(1).spawn(len(values))
+streams = np.random.SeedSequence(1).spawn(len(values) + 1)
 rngs = [np.random.Generator(np.random.PCG64(s)) for s in streams]
 CELLS, GRID = 16_384, 65_536
 x = np.linspace(0.0, 1.0, GRID + 1)
@@ -70,17 +75,30 @@ for low, mode, high in values:
     cdf = np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) * 0.5)])
     knots = low + span * np.interp(at, cdf / cdf[-1], x)
     tables.append((knots, np.diff(knots)))
+if method == "correlated":
+    # Iman-Conover as any implementation must do it: normal scores with the groups' rank
+    # correlation (Pearson 2 sin(pi r / 6) of normals, a Cholesky factor), and each value's
+    # draws put in the order of its scores: a sort of the draws, an argsort of the scores.
+    group, within, between = spec["groups"], spec["within"], spec["between"]
+    r = np.array([[1.0 if i == j else within[group[i]] if group[i] == group[j]
+                   else between.get(" ".join(sorted((group[i], group[j]))), 0.0)
+                   for j in range(len(values))] for i in range(len(values))])
+    factor = np.linalg.cholesky(2 * np.sin(np.pi * r / 6)).astype(np.float32)
 done, grand = 0, 0.0
 while done < n:
     size = min(chunk, n - done)
     total = np.zeros(size)
-    for rng, table in zip(rngs, tables):
+    if method == "correlated":
+        scores = factor @ rngs[-1].standard_normal((len(values), size), dtype=np.float32)
+    for i, (rng, table) in enumerate(zip(rngs, tables)):
         if method == "beta":
             low, span, a, b = table
             total += low + span * rng.beta(a, b, size)
             continue
         knots, slopes = table
         p = rng.random(size)
+        if method == "correlated":
+            p[np.argsort(scores[i])] = np.sort(p)
         p *= CELLS
         cell = p.astype(np.intp)
         p -= cell
@@ -132,14 +150,22 @@ print(json.dumps(out))
 """
 
 
-def values_of(folder: Path) -> list[tuple[float, float, float]]:
-    """The low, central and high of every uncertain value of a portfolio."""
+def values_of(folder: Path) -> dict[str, object]:
+    """The low, central and high of every uncertain value of a portfolio, each value's
+    correlation group, and the groups' rank correlations (for the correlated floor)."""
     from npv_calc import load_portfolio
     from npv_calc.scenarios import prepare
     from npv_calc.simulate.model import compile_case
 
-    model = compile_case(prepare(load_portfolio(folder)))
-    return [(v.low, v.central, v.high) for _, v in model.values]
+    case = prepare(load_portfolio(folder))
+    correlation = case.portfolio.correlation
+    model = compile_case(case)
+    return {
+        "values": [(v.low, v.central, v.high) for _, v in model.values],
+        "groups": [v.group for _, v in model.values],
+        "within": dict(correlation.groups),
+        "between": {" ".join(sorted((a, b))): r for a, b, r in correlation.between},
+    }
 
 
 def interleaved(rows: dict[str, tuple], repeat: int) -> dict[str, list[dict[str, float]]]:
@@ -178,12 +204,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, checkout(args.against) as old:
         folder = write_portfolio(Path(tmp) / "mc", 20, lines=2)
         grouped = write_portfolio(Path(tmp) / "grouped", 20, lines=2, grouped=True)
-        table = Path(tmp) / "values.json"
+        table, grouped_table = Path(tmp) / "values.json", Path(tmp) / "grouped.json"
         table.write_text(json.dumps(values_of(folder)))
+        grouped_table.write_text(json.dumps(values_of(grouped)))
         new = ROOT / "src"
         rows: dict[str, tuple] = {
             "floor": (FLOOR, new, table, n, 65_536, "inverse"),
             "reference": (FLOOR, new, table, n, 65_536, "beta"),
+            "floor-correlated": (FLOOR, new, grouped_table, n, 65_536, "correlated"),
         }
         wide = write_portfolio(Path(tmp) / "wide", 200, lines=2) if args.wide else None
         versions = {"": new} | ({f" [{args.against}]": old} if old else {})
@@ -217,6 +245,7 @@ def report(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace, ol
     labels = {
         "floor": "floor: uniforms, inverse CDF, sum",
         "reference": "reference: Generator.beta, sum",
+        "floor-correlated": "floor, correlated: + scores, sorts",
         "lhs": "simulate() (lhs)",
         "correlated": "simulate(), all correlated",
         "random": "simulate(), random",
@@ -232,9 +261,11 @@ def report(runs: dict[str, list[dict[str, float]]], args: argparse.Namespace, ol
         line = f"{label:36} {median(runs[key]):7.2f} s   peak {peak:5.0f} MB"
         if key not in ("floor", "4x", "wide"):
             line += f"   {paired(runs[key], floor):5.2f}x the floor"
+        if key == "correlated":
+            line += f", {paired(runs[key], runs['floor-correlated']):.2f}x the correlated floor"
         if key == "4x":
             line += f"   cost a draw {paired(runs['4x'], runs['lhs'], 0.25):.2f}x that at {n:,}"
-        if old and key != "floor" and key != "reference":
+        if old and key not in ("floor", "reference", "floor-correlated"):
             other = runs[f"{key} [{args.against}]"]
             line += f"   {args.against}: {median(other):7.2f} s"
             line += f" peak {max(r['rss_mb'] for r in other):5.0f} MB"
