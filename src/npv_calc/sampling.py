@@ -310,7 +310,7 @@ def _ranks_order(scores: np.ndarray) -> np.ndarray:
     position, and the keys are sorted as plain floats: numpy sorts floats with SIMD
     instructions, where ``argsort`` has none (about 15 ns a score against 40; docs/
     performance.md). Two scores closer than ``2**(b - 52)`` of their size take their positions'
-    order: about one pair in a run of 80 million scores."""
+    order: fewer than one pair in a run of 80 million scores."""
     bits = max(1, (len(scores) - 1).bit_length())
     keys = scores.copy()
     words = keys.view(np.uint64)
