@@ -270,3 +270,33 @@ def test_the_examples_control_room_options(runner):
     assert (top["line"], top["field"]) == ("Control room staff savings", "annual")
     project_bar = next(b for b in document["tornado"] if b["project"] == "JCR")
     assert top["swing"] == pytest.approx(project_bar["swing"], rel=1e-12)
+
+
+def test_a_bau_scale_shows_its_range_as_written(scenario_dir):
+    """BAU's uncertain ``scale`` is held negated to count against an option; its bar shows
+    0.8 to 1.2, as the file writes it, each end with the NPV against BAU at that value."""
+
+    def written(scale: str) -> str:
+        text = shortlist_text(BAU_RUN=1_000.0)
+        assert text.count("annual = 1000.0\n") == 1
+        return text.replace("annual = 1000.0\n", f"annual = 1000.0\nscale = {scale}\n")
+
+    folder = scenario_dir(opt=written("{ low = 0.8, central = 1.0, high = 1.2 }"), p1=PROJECT)
+    bars = {
+        (t.option, b.line, b.field): b
+        for t in sensitivity(load_portfolio(folder)).options
+        for b in t.tornado
+    }
+    for option in ("A", "B"):
+        bar = bars[(option, "Running costs", "scale")]
+        assert (bar.low, bar.high) == (0.8, 1.2)
+        at = []
+        for end in ("0.8", "1.2"):
+            fixed = scenario_dir(opt=written(end), p1=PROJECT)
+            shortlist = appraise(load_portfolio(fixed)).project("OPT").options
+            assert shortlist is not None
+            at.append(next(o.npv_vs_bau for o in shortlist.options if o.id == option))
+        # a higher BAU running cost raises every option's NPV against BAU
+        assert at[1] > at[0]
+        assert bar.npv_at_low == pytest.approx(at[0], rel=1e-9)
+        assert bar.npv_at_high == pytest.approx(at[1], rel=1e-9)

@@ -121,3 +121,28 @@ def test_the_monte_carlo_sheet_gives_the_odds(runner, tmp_path: Path) -> None:
         if isinstance(c.value, str)
     ]
     assert any(t.startswith("JCR options (common random numbers)") for t in texts)
+
+
+def test_a_bau_item_against_the_preferred_option_drives_as_written(tmp_path: Path) -> None:
+    """BAU's running cost (an uncertain ``scale``) and its risk are counted against the
+    preferred option, held negated: a higher cost of business as usual raises the option's NPV
+    against it, so both drive the NPV upward, as written (they read -1 before)."""
+    bau_body = (
+        cost("Rooms", "1_000", "annual")
+        + "scale = { low = 0.5, central = 1.0, high = 2.0 }\n"
+        + '[[options.risks]]\nname = "Flood"\nprobability = 0.5\n'
+        + "impact = { low = 1_000, central = 5_000, high = 20_000 }\nyears = [1, 1]\n"
+    )
+    text = (
+        HEAD
+        + 'preferred = "new"\n'
+        + option("bau", "bau", bau_body)
+        + option("new", body=benefit("Savings", "{ low = 0, central = 10, high = 20 }", "annual"))
+    )
+    drivers = {
+        (d.line, d.field): d.rank_correlation
+        for d in simulate(load_portfolio(write(tmp_path, text)), 4_000, seed=3).drivers
+    }
+    assert drivers[("Rooms", "scale")] > 0.5
+    assert drivers[("Flood", "risk")] > 0.1
+    assert -0.1 < drivers[("Savings", "annual")] < 0.1  # a small benefit, beside the rest

@@ -29,7 +29,7 @@ from .load.options import stand_in
 from .model import BAU, Portfolio, Project, Risk, SettingsPatch, Uncertain
 from .results.appraisal import LineResult, PortfolioResult, ProjectResult
 from .results.uncertainty import OptionTornado, Sensitivity, SwitchingValue, TornadoBar
-from .scenarios import Case, case_of
+from .scenarios import NEGATED, Case, case_of
 from .threads import blas_threads
 
 __all__ = [
@@ -183,8 +183,13 @@ def _bar(
     line = line_result.line
     sign = 1.0 if line.section == "benefits" else -1.0
     key = (result.id, line.section, line.index, field)
+    ends, shown = (value.low, value.high), (value.low, value.high)
+    if line.negated and field in NEGATED:
+        # business as usual's scale or impact, held negated to count against an option: the
+        # bar shows the range as BAU's file writes it, each end with the NPV it gives
+        ends, shown = (value.high, value.low), (-value.high, -value.low)
     changes = []
-    for end in (value.low, value.high):
+    for end in ends:
         moved = replace(case, fixed={**case.fixed, key: end})
         pv = float(flows_in(moved) @ result.discount_factors)
         changes.append(sign * (pv - line_result.pv))
@@ -195,8 +200,7 @@ def _bar(
         line.section,
         line.index,
         field,
-        value.low,
-        value.high,
+        *shown,
         npv + changes[0],
         npv + changes[1],
         toward + counts * changes[0],

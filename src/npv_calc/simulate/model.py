@@ -28,7 +28,7 @@ from ..calculate import (
 from ..discount import settings_factors
 from ..model import Line, Project, Risk, Uncertain
 from ..sampling import InverseTables, Sampler, inverse
-from ..scenarios import Case
+from ..scenarios import NEGATED, Case
 
 #: Drivers are measured on the first draws (Spearman's rank correlation of 10,000 draws has a
 #: standard error of about 0.01, ample to rank them).
@@ -82,8 +82,9 @@ class Model:
     projects: list[list[CompiledLine]]
     counts: np.ndarray  # bool per project: counts toward the target
     #: drivers: (project id, line name, field, correlation group, column of the draw, or the
-    #: risk line)
-    drivers: list[tuple[str, str, str, str | None, int | CompiledLine]]
+    #: risk line, and -1 for business as usual's item held negated against an option, whose
+    #: value as written is the draw's opposite)
+    drivers: list[tuple[str, str, str, str | None, int | CompiledLine, float]]
     #: the PERT tables of the values, built once for the run
     tables: InverseTables = field(default_factory=InverseTables, repr=False)
 
@@ -118,7 +119,7 @@ def compile_case(case: Case) -> Model:
     """
     columns: list[Column] = []
     projects: list[list[CompiledLine]] = []
-    drivers: list[tuple[str, str, str, str | None, int | CompiledLine]] = []
+    drivers: list[tuple[str, str, str, str | None, int | CompiledLine, float]] = []
     for project in case.projects:
         settings = case.settings_for(project)
         horizon = settings.horizon
@@ -136,15 +137,17 @@ def compile_case(case: Case) -> Model:
                 fixed = sum(amount * factor * df[t] for t, amount in offsets.items())
                 lines.append(CompiledLine.fixed(compiled.sign, float(fixed), line.section))
             drivers += [
-                (project.id, line.name, c.key[3], c.value.group if c.value else None, i)
+                (project.id, line.name, c.key[3], c.value.group if c.value else None, i, sign)
                 for i, c in enumerate(columns[start:], start=start)
+                for sign in [-1.0 if line.negated and c.key[3] in NEGATED else 1.0]
             ]
         for risk in project.risks:
             compiled = _compile_risk(case, project, risk, df, horizon, columns)
             lines.append(compiled)
             if compiled.drawn:
                 group = risk.impact.group if isinstance(risk.impact, Uncertain) else None
-                drivers.append((project.id, risk.name, "risk", group, compiled))
+                sign = -1.0 if risk.negated else 1.0
+                drivers.append((project.id, risk.name, "risk", group, compiled, sign))
         projects.append(lines)
     counts = np.array([case.counts_toward_target(p) for p in case.projects], dtype=bool)
     return Model(columns, projects, counts, drivers)
@@ -397,11 +400,13 @@ def chunks(
 def _driver_variables(model: Model, draws: np.ndarray) -> np.ndarray:
     """A column per driver: a value's draws, or a risk's realised cost."""
     out = np.empty((draws.shape[0], len(model.drivers)))
-    for d, (*_, source) in enumerate(model.drivers):
+    for d, (*_, source, sign) in enumerate(model.drivers):
         if isinstance(source, int):
             out[:, d] = draws[:, source]
         else:
             out[:, d] = np.asarray(_line_pv(source, draws)) * np.ones(draws.shape[0])
+        if sign < 0:
+            out[:, d] *= -1.0
     return out
 
 

@@ -408,7 +408,7 @@ def rank_drivers(
     squares = sum(r * r for r in correlations)
     drivers = [
         Driver(project, line, field_, r, (r * r / squares) if squares else 0.0, group)
-        for (project, line, field_, group, _), r in zip(model.drivers, correlations, strict=True)
+        for (project, line, field_, group, *_), r in zip(model.drivers, correlations, strict=True)
     ]
     drivers.sort(key=lambda d: -abs(d.rank_correlation))
     return tuple(drivers)
