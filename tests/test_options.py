@@ -446,3 +446,36 @@ def test_run_table_prints_the_preferred_option_and_why(runner, tmp_path: Path):
     assert 'the best on the figures is "B". Preferred because: Only A can start this year.' in text
     plain = run_cli(runner, "run", write(tmp_path / "plain", REFERENCE))
     assert "No reason given." in " ".join(plain.stdout.split())
+
+
+def chain_of(depth: int, length: int = 0) -> str:
+    """A shortlist whose option ``o<k>`` includes ``o<k-1>``, down to ``o1`` on BAU: ``o<depth>``
+    builds on ``depth`` options. ``length`` options in all (at least ``depth``)."""
+    options = [option("bau", "bau", cost("Run", "1_000", "annual"))]
+    for k in range(1, max(depth, length) + 1):
+        below = f'"o{k - 1}"' if k > 1 else '"bau"'
+        options.append(option(f"o{k}", body=benefit(f"Gain {k}", "2_000"), includes=below))
+    return HEAD + 'preferred = "o1"\npreferred_because = "a test"\n' + "".join(options)
+
+
+def test_an_option_may_build_on_ten_others(tmp_path: Path):
+    from npv_calc.model import MAX_INCLUDES
+
+    portfolio = load_portfolio(write(tmp_path, chain_of(MAX_INCLUDES)))
+    deepest = appraise(portfolio).project("OPT").options
+    assert deepest is not None
+    # o10 holds BAU's running cost and the ten gains before and of its own
+    top = next(o for o in deepest.options if o.option.id == f"o{MAX_INCLUDES}")
+    assert len(top.result.lines) == MAX_INCLUDES + 1
+
+
+def test_a_chain_deeper_than_ten_is_refused_once_where_it_first_is(tmp_path: Path):
+    """A chain of a thousand options took two minutes to validate and five to appraise: one
+    error, at the first option too deep (those built on it are too deep because of it)."""
+    problems = problems_of(write(tmp_path, chain_of(11, length=1_000)))
+    assert len(problems) == 1, problems
+    assert (
+        'option "o11": includes: builds on more than 10 options, one through the next ("o11" '
+        'includes "o10" includes "o9" includes "o8" ...); at most 10' in problems[0]
+    )
+    assert problems[0].startswith(f"{tmp_path / 'opt.toml'}:")

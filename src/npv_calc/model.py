@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -138,6 +139,11 @@ MAX_ITERATIONS = 10_000_000
 #: seconds before the first draw, and twenty thousand would need several GB. A larger portfolio
 #: is simulated in parts, or with the ranges that matter least fixed.
 MAX_SIMULATED_VALUES = 2_000
+#: The most options one option may build on, one through the next (``includes``): a shortlist
+#: goes from BAU to a do-minimum to the options, three or four deep. Each option holds every
+#: line of those it builds on, so a chain of a thousand options held half a million lines (two
+#: minutes to validate, more than five to appraise, 2 GB).
+MAX_INCLUDES = 10
 #: Fields of a line that may be given as ``{low, central, high}``.
 UNCERTAIN_FIELDS = (
     "annual",
@@ -493,7 +499,12 @@ class Project:
 
     def option(self, option_id: str) -> Option | None:
         """The option with this id (``None``: none has it)."""
-        return next((o for o in self.options if o.id == option_id), None)
+        return self.options_by_id.get(option_id)
+
+    @cached_property
+    def options_by_id(self) -> dict[str, Option]:
+        """The options by id, built once: looked up for each option of a long shortlist."""
+        return {o.id: o for o in self.options}
 
     def parts(self) -> tuple[Project, ...]:
         """What checks of lines and risks look at: the project itself, or with options one

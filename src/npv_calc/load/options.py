@@ -17,7 +17,18 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..errors import Problem
-from ..model import BAU, ROLES, Impact, Line, Option, Project, Risk, Uncertain, Value
+from ..model import (
+    BAU,
+    MAX_INCLUDES,
+    ROLES,
+    Impact,
+    Line,
+    Option,
+    Project,
+    Risk,
+    Uncertain,
+    Value,
+)
 from .fields import BENEFITS, COSTS, OPTIONS
 from .items import read_impact, read_line, read_risk
 from .kinds import Reading
@@ -303,22 +314,36 @@ def _check_includes(options: Sequence[Option], reader: FileReader) -> None:
                 "includes",
             )
             continue
-        chain = [option.id]
-        current: Option | None = by_id[option.includes]
-        while current is not None and current.id not in chain:
-            chain.append(current.id)
-            current = by_id.get(current.includes) if current.includes else None
-        if current is not None and current.id == option.id:
+        chain = _chain(option, by_id)
+        if chain[-1] == option.id:
             _at(
                 reader,
                 option,
                 "goes round in a circle: "
-                + " includes ".join(map(show, [*chain, option.id]))
+                + " includes ".join(map(show, chain))
                 + "; an option may build on another, which may not build on it",
                 "includes",
             )
+        elif len(chain) > MAX_INCLUDES + 1 and len(_chain(by_id[option.includes], by_id)) <= (
+            MAX_INCLUDES + 1
+        ):  # the first option too deep: those built on it are too deep because of it
+            _at(
+                reader,
+                option,
+                f"builds on more than {MAX_INCLUDES} options, one through the next ("
+                + " includes ".join(map(show, chain[:4]))
+                + f" ...); at most {MAX_INCLUDES}: write what the options share once, in an "
+                "option several include",
+                "includes",
+            )
     for option in options:
-        if option.role != BAU and option.id and not any(resolved(options, option.id)[:2]):
+        chain = _chain(option, by_id)
+        if (
+            option.role != BAU
+            and option.id
+            and len(chain) <= MAX_INCLUDES + 1
+            and not any(by_id[i].costs or by_id[i].benefits for i in chain if i in by_id)
+        ):
             _at(
                 reader,
                 option,
@@ -328,23 +353,40 @@ def _check_includes(options: Sequence[Option], reader: FileReader) -> None:
             )
 
 
+def _chain(option: Option, by_id: dict[str, Option]) -> list[str]:
+    """The ids of the option and of those it builds on, one through the next: ending where a
+    circle closes (the id seen again, last), at a name that is no option's, or after
+    ``MAX_INCLUDES + 2`` ids (a chain too deep), so that checking every option of a shortlist
+    costs at most that many steps each."""
+    chain, seen = [option.id], {option.id}
+    current = option.includes
+    while current is not None and len(chain) <= MAX_INCLUDES + 1:
+        chain.append(current)
+        if current in seen or current not in by_id:
+            break
+        seen.add(current)
+        current = by_id[current].includes
+    return chain
+
+
 # -- resolving includes and the project's stand-in ----------------------------------------------
 
 
 Items = tuple[tuple[Line, ...], tuple[Line, ...], tuple[Risk, ...], tuple[Impact, ...]]
 
 
-def resolved(options: Sequence[Option], option_id: str) -> Items:
+def resolved(project: Project, option_id: str) -> Items:
     """An option's costs, benefits, risks and impacts with what it includes: the included
     option's (with what that includes) first, then its own; each numbered in order from 1.
 
     A circle of ``includes`` (a problem reported when loading) stops where it closes."""
-    by_id = {o.id: o for o in options}
     chain: list[Option] = []
-    current = by_id.get(option_id)
-    while current is not None and current not in chain:
+    seen: set[str] = set()
+    current = project.option(option_id)
+    while current is not None and current.id not in seen:
         chain.append(current)
-        current = by_id.get(current.includes) if current.includes else None
+        seen.add(current.id)
+        current = project.option(current.includes) if current.includes else None
     chain.reverse()  # the option built on first
     costs = _numbered([x for o in chain for x in o.costs])
     benefits = _numbered([x for o in chain for x in o.benefits])
@@ -377,8 +419,8 @@ def stand_in(project: Project) -> Project:
     bau = bau_of(project)
     if preferred is None or bau is None or preferred is bau:
         return project
-    ours = resolved(project.options, preferred.id)
-    theirs = resolved(project.options, bau.id)
+    ours = resolved(project, preferred.id)
+    theirs = resolved(project, bau.id)
     shared = {x.origin for items in ours for x in items} & {
         x.origin for items in theirs for x in items
     }
@@ -401,7 +443,7 @@ def stand_in(project: Project) -> Project:
 def option_project(project: Project, option_id: str) -> Project:
     """An option appraised as a project of its own: its items with what it includes, under
     the project's id, settings and start year."""
-    costs, benefits, risks, impacts = resolved(project.options, option_id)
+    costs, benefits, risks, impacts = resolved(project, option_id)
     return replace(
         project, costs=costs, benefits=benefits, risks=risks, impacts=impacts, options=()
     )
