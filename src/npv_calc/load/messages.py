@@ -67,7 +67,7 @@ def suggest(key: str, allowed: Iterable[str]) -> str:
         squashed = {a.replace("_", ""): a for a in allowed}
         found = close_match(key.replace("-", ""), squashed, cutoff=0.8)
         match = [squashed[found]] if found is not None else []
-    return f' (did you mean "{match[0]}"?)' if match else ""
+    return f" (did you mean {show(match[0])}?)" if match else ""
 
 
 def close_match(word: str, possibilities: Iterable[str], cutoff: float) -> str | None:
