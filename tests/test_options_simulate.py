@@ -146,3 +146,22 @@ def test_a_bau_item_against_the_preferred_option_drives_as_written(tmp_path: Pat
     assert drivers[("Rooms", "scale")] > 0.5
     assert drivers[("Flood", "risk")] > 0.1
     assert -0.1 < drivers[("Savings", "annual")] < 0.1  # a small benefit, beside the rest
+
+
+def test_options_tied_share_the_draws_they_tie(tmp_path: Path) -> None:
+    """Two options equal in every draw ("second" is "first" and a benefit of 0): each best in
+    half of them, and the preferred one never beats the other (the first written was best in
+    all of them, beside "beats in none")."""
+    savings = benefit("Savings", "{ low = 0, central = 2_000, high = 9_000 }", "annual")
+    rooms = cost("Rooms", "{ low = 500, central = 1_000, high = 3_000 }", "annual")
+    text = (
+        HEAD
+        + 'preferred = "second"\npreferred_because = "a test"\n'
+        + option("bau", "bau", rooms)
+        + option("first", body=savings, includes='"bau"')
+        + option("second", body=benefit("Nothing", "0", "annual"), includes='"first"')
+        + option("worse", body=cost("Certain loss", "1_000"), includes='"first"')
+    )
+    (odds,) = simulate(load_portfolio(write(tmp_path, text)), 2_000, seed=5).options
+    assert odds.prob_best == {"first": 0.5, "second": 0.5, "worse": 0.0}
+    assert odds.prob_preferred_beats_next == 0.0

@@ -107,8 +107,8 @@ def _odds(
     sampling: str,
     correlation: bool,
 ) -> OptionOdds:
-    """Count, block by block, which option is best in each draw and whether the preferred one
-    beats every other."""
+    """Count, block by block, which option is best in each draw (options tied for the highest
+    sharing it) and whether the preferred one beats every other."""
     project = shortlist.project
     roles = {o.id: o.role for o in project.options}
     others = [k for k, oid in enumerate(shortlist.ids) if roles[oid] != BAU]
@@ -121,7 +121,7 @@ def _odds(
         groups = [c.value.group if c.value is not None else None for c in columns]
         plan = correlation_plan(groups, declared.groups, declared.between)
     shared = Model(columns, [], np.zeros(0, dtype=bool), [])
-    best = np.zeros(len(others), dtype=np.int64)
+    best = np.zeros(len(others))
     beats = 0
     sampler = Sampler([c.key for c in columns], seed, iterations, sampling, plan)
     for _, _, _, u, scale in sampler.uniforms():
@@ -133,7 +133,11 @@ def _odds(
             ]
         )
         against = npvs[others] - npvs[bau]  # a row per option other than BAU
-        best += np.bincount(np.argmax(against, axis=0), minlength=len(others))
+        # options tied for the highest share the draw: two options always equal are each best
+        # in half the draws (not the first written in all of them, beside a preferred option
+        # that never beats the other)
+        top = against == against.max(axis=0)
+        best += (top / np.count_nonzero(top, axis=0)).sum(axis=1)
         if len(others) > 1:
             rest = np.delete(against, preferred, axis=0).max(axis=0)
             beats += int(np.count_nonzero(against[preferred] > rest))
