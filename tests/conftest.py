@@ -88,3 +88,41 @@ def pack_of(result, **analyses):
         tornado=tornado,
         **analyses,
     )
+
+
+#: The modules that take longest (seconds of a test process's time, on a 2-core machine), most
+#: first. They are collected first so that with ``-n`` the test processes share them from the
+#: start and finish on the quick tests together, rather than one process running the last long
+#: module alone; the rest keep their order after them. Only the order changes.
+SLOW_MODULES = (
+    "test_sweep3_readers.py",  # large inputs read by the command in a child process
+    "test_workbook_libreoffice.py",  # LibreOffice recalculates a workbook per test
+    "test_linear.py",
+    "test_hardening.py",
+    "test_properties.py",
+    "test_fuzz.py",
+    "test_workbook_gnumeric.py",  # Gnumeric: about 3 seconds a workbook
+    "test_board_property.py",
+    "test_workbook.py",
+    "test_inputbook.py",
+    "test_uncertainty.py",
+    "test_sweep3_io.py",
+    "test_options_workbook.py",
+    "test_simulate.py",
+    "test_ooxml.py",
+)
+#: Tests that take long alone: the very first to start (mypy on the whole package).
+SLOW_TESTS = ("test_habits.py::test_mypy_finds_no_error",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests and modules first (:data:`SLOW_TESTS`, :data:`SLOW_MODULES`), each
+    module's tests in their own order."""
+
+    def rank(item: pytest.Item) -> int:
+        if any(item.nodeid.endswith(test) for test in SLOW_TESTS):
+            return -1
+        name = item.path.name
+        return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
+
+    items.sort(key=rank)  # stable: the order within a rank is the collection's

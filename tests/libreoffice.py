@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -186,17 +188,35 @@ def _stop_office() -> None:
     shutil.rmtree(_OFFICE["folder"], ignore_errors=True)
 
 
+#: The engines' workbooks read in this test process, by the digest of their bytes (the latest
+#: few): a test reads one recalculated file for its names, a table and every stored value, and
+#: each reading takes a second or more.
+_READ: OrderedDict[bytes, Any] = OrderedDict()
+_KEEP = 4
+
+
 def recalculated_values(path: Path) -> Any:
     """A workbook a spreadsheet engine saved, read for its values. Gnumeric writes no default
     cell style, which openpyxl warns about: that is the engine's file, not npv-calc's (whose
-    workbooks must raise no warning)."""
+    workbooks must raise no warning).
+
+    The same bytes are read once per test process and the workbook shared (:data:`_READ`):
+    read it, never edit it."""
     import warnings
 
     from openpyxl import load_workbook
 
+    digest = hashlib.sha256(Path(path).read_bytes()).digest()
+    if digest in _READ:
+        _READ.move_to_end(digest)
+        return _READ[digest]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Workbook contains no default style", UserWarning)
-        return load_workbook(path, data_only=True)
+        workbook = load_workbook(path, data_only=True)
+    _READ[digest] = workbook
+    while len(_READ) > _KEEP:
+        _READ.popitem(last=False)
+    return workbook
 
 
 def named_values(path: Path) -> dict[str, object]:

@@ -8,6 +8,7 @@ year; those formulas are array formulas now.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,30 @@ from npv_calc.cli import cli
 from .conftest import EXAMPLE, ROOT
 from .gnumeric import recalculate
 from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
+
+ExampleInGnumeric = Callable[[list[str]], tuple[Path, Path]]
+
+
+@pytest.fixture(scope="module")
+def example_in_gnumeric(tmp_path_factory: pytest.TempPathFactory) -> ExampleInGnumeric:
+    """``example_in_gnumeric(args)``: the example's workbook as the command ``args`` writes it,
+    and Gnumeric's recalculation of it. Each command's workbook is written and recalculated once
+    in a test process (about 5 seconds), however many tests check it."""
+    done: dict[tuple[str, ...], tuple[Path, Path]] = {}
+
+    def written_and_recalculated(args: list[str]) -> tuple[Path, Path]:
+        if tuple(args) not in done:
+            folder = tmp_path_factory.mktemp("gnumeric")
+            written = folder / "board.xlsx"
+            out = CliRunner().invoke(
+                cli, [args[0], str(EXAMPLE), *args[1:], "--xlsx", str(written)]
+            )
+            assert out.exit_code == 0, out.output
+            (recalculated,) = recalculate([written], folder / "recalculated")
+            done[tuple(args)] = written, recalculated
+        return done[tuple(args)]
+
+    return written_and_recalculated
 
 
 @pytest.mark.parametrize(
@@ -40,19 +65,15 @@ from .test_workbook_libreoffice import assert_same_figures, assert_stored_values
         "since-last-board",
     ],
 )
-def test_the_example_recalculates_in_gnumeric(args: list[str], tmp_path: Path) -> None:
-    written = tmp_path / "board.xlsx"
-    out = CliRunner().invoke(cli, [args[0], str(EXAMPLE), *args[1:], "--xlsx", str(written)])
-    assert out.exit_code == 0, out.output
-    (recalculated,) = recalculate([written], tmp_path / "recalculated")
+def test_the_example_recalculates_in_gnumeric(
+    args: list[str], example_in_gnumeric: ExampleInGnumeric
+) -> None:
+    written, recalculated = example_in_gnumeric(args)
     assert_stored_values_recalculate(written, recalculated, "Gnumeric")
 
 
-def test_gnumeric_gives_the_tools_figures(tmp_path: Path) -> None:
-    written = tmp_path / "board.xlsx"
-    out = CliRunner().invoke(cli, ["run", str(EXAMPLE), "--xlsx", str(written)])
-    assert out.exit_code == 0, out.output
-    (recalculated,) = recalculate([written], tmp_path / "recalculated")
+def test_gnumeric_gives_the_tools_figures(example_in_gnumeric: ExampleInGnumeric) -> None:
+    _, recalculated = example_in_gnumeric(["run"])
     assert_same_figures(recalculated, appraise(load_portfolio(EXAMPLE)))
 
 
