@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import IO
 
 from .errors import LongInteger, Problem
@@ -437,6 +438,7 @@ def column_number(letters: str) -> int:
     return number
 
 
+@lru_cache(maxsize=2**14)  # Excel's 16,384 columns: every cell of every row names one
 def column_letters(number: int) -> str:
     letters = ""
     while number:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..errors import Problem
 from ..workbook_io import NO_RESULT, Sheet, column_letters
@@ -215,34 +215,59 @@ def _tidy(document: dict[str, Any], where: Cells, amounts: dict[int, Any]) -> No
         document["amounts"] = [amounts.get(t, 0) for t in range(max(amounts) + 1)]
 
 
+@dataclass(frozen=True)
+class _Place:
+    """A column a sheet's rows are read from: its key in a row's document, how a message names
+    its cell (less the row number), and its header or year. Worked out once for a sheet."""
+
+    index: int
+    key: str
+    prefix: str
+    column: Column | None
+    year: int | None
+
+    @property
+    def header(self) -> str:
+        return self.column.header if self.column is not None else year_header(cast(int, self.year))
+
+
+def _places(title: str, columns: dict[int, Column], years: dict[int, int]) -> list[_Place]:
+    """The columns and year columns of a sheet, left to right."""
+    return [
+        _Place(
+            index,
+            f"amounts[{years[index]}]" if index in years else columns[index].key,
+            cell_name(title, index, 0)[:-1],
+            None if index in years else columns[index],
+            years.get(index),
+        )
+        for index in sorted({*columns, *years})
+    ]
+
+
 def row_document(
-    ws: Sheet,
-    number: int,
-    cells: dict[int, Any],
-    columns: dict[int, Column],
-    years: dict[int, int],
-    book: ReadBook,
+    number: int, cells: dict[int, Any], places: Sequence[_Place], first: str, book: ReadBook
 ) -> tuple[dict[str, Any], Cells]:
-    """A row as a TOML-like document (dotted keys become tables) and the cell of each key."""
+    """A row as a TOML-like document (dotted keys become tables) and the cell of each key
+    (``first``: how a message names the row's first cell)."""
     document: dict[str, Any] = {}
-    where: Cells = {"": cell_name(ws.title, 1, number)}
+    where: Cells = {"": first}
     amounts: dict[int, Any] = {}
-    for index in sorted({*columns, *years}):
-        value = cells.get(index)
-        cell = cell_name(ws.title, index, number)
+    row = str(number)
+    for place in places:
+        value = cells.get(place.index)
+        cell = place.prefix + row
         if value is NO_RESULT:
-            header = year_header(years[index]) if index in years else columns[index].header
-            book.no_result(cell, header)
-        elif index in years:
-            where[f"amounts[{years[index]}]"] = cell
+            book.no_result(cell, place.header)
+        elif place.column is None:
+            where[place.key] = cell
             where.setdefault("amounts", cell)
             if value is not None:
-                amounts[years[index]] = value
+                amounts[cast(int, place.year)] = value
         else:
-            column = columns[index]
-            where[column.key] = cell
+            where[place.key] = cell
             if value is not None:
-                _put(document, column.key, coerce(value, column.kind))
+                _put(document, place.key, coerce(value, place.column.kind))
     _tidy(document, where, amounts)
     return document, where
 
@@ -256,6 +281,8 @@ def sheet_documents(
     the caller does with it."""
     by_number, year_columns = header_map(ws, columns, book)
     years = year_columns if amounts else {}
+    places = _places(ws.title, by_number, years)
     for number, cells in data_rows(ws):
-        document, where = row_document(ws, number, cells, by_number, years, book)
+        first = cell_name(ws.title, 1, number)
+        document, where = row_document(number, cells, places, first, book)
         yield number, document, where
