@@ -314,8 +314,11 @@ def _result_figures(
             "irr",
             "Internal rate of return (IRR)",
             # Without both an outlay and a return no rate gives an NPV of 0: Excel and
-            # LibreOffice then give an error, but Gnumeric gives its guess (10%).
-            f'=IF(AND(MAX({net})>0,MIN({net})<0),IFERROR(IRR({net}{guess}),"{NO_IRR}"),"{NO_IRR}")',
+            # LibreOffice then give an error, but Gnumeric gives its guess (10%). A rate at or
+            # below -100% is no rate of return (1 + r would be 0 or negative), though an
+            # engine's search may land on one where npv-calc finds none (LibreOffice: -128.9%).
+            f"=IF(AND(MAX({net})>0,MIN({net})<0),IFERROR(IF(IRR({net}{guess})>-1,"
+            f'IRR({net}{guess}),"{NO_IRR}"),"{NO_IRR}"),"{NO_IRR}")',
             NO_IRR if r.irr is None else r.irr,
             "percent",
         ),
