@@ -88,3 +88,54 @@ def test_a_portfolio_without_price_base_year_writes_its_workbook(tmp_path: Path)
     assert_same_figures(recalculated, result)
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
     assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+
+
+#: Found by the property (seed 2026): net flows whose only rates of return are at or below -100%.
+#: npv-calc gives no IRR; LibreOffice's IRR() landed on -128.9%, which the sheet then showed.
+NO_RATE_ABOVE_MINUS_100 = gen.GeneratedPortfolio(
+    portfolio={
+        "portfolio": {"name": "P", "target": 661.0, "target_year": 2035, "as_of": 2017},
+        "appraisal": {"declining": True, "horizon": 12, "ob_mitigation": 0.5806},
+        "correlation": {"groups": {"g0": 0.72}},
+    },
+    projects=[
+        {
+            "id": "ibbNx-P",
+            "name": "Project",
+            "start_year": 2021,
+            "status": "proposed",
+            "costs": [{"name": "Cost 1", "amounts": [0.0, 256.0], "optimism_bias": 0.0}],
+            "benefits": [
+                {
+                    "name": "Benefit 1",
+                    "agency": "Fire",
+                    "amounts": [556.0, 0.0, 0.0, 0.92],
+                    "displacement": 0.0605,
+                    "confidence": 2,
+                },
+                {
+                    "name": "Benefit 2",
+                    "quantity": 0.35,
+                    "unit_value": 0.76,
+                    "years": [1, 9],
+                    "growth": {"low": -0.1253, "central": -0.0035, "high": 0.0356, "group": "g0"},
+                    "drop_off": 0.19,
+                    "cashable": True,
+                    "displacement": 0.0104,
+                    "attribution": 0.9077,
+                    "confidence": 6,
+                },
+            ],
+            "risks": [{"name": "Risk 1", "probability": 0.005, "impact": 235.0}],
+        }
+    ],
+)
+
+
+def test_no_irr_where_every_rate_is_at_or_below_minus_100_percent(tmp_path: Path) -> None:
+    written, result = board_workbook(NO_RATE_ABOVE_MINUS_100, tmp_path, None)
+    assert result.project("ibbNx-P").irr is None
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
+    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
+    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
