@@ -362,13 +362,17 @@ def pieces(rows: int, rank: int) -> list[tuple[int, int]]:
     """The ``[first, last)`` rows of each piece of a block: sizes within one of each other, of
     :data:`PIECE` rows or fewer, and no fewer than ``8 x rank`` (when the block has them) so
     that a piece's sample correlation can be corrected (:func:`_whitening`)."""
-    count = max(1, min(-(-rows // PIECE), rows // max(1, 8 * rank)))
-    size, extra = divmod(rows, count)
-    bounds, first = [], 0
+    return _split(rows, max(1, min(-(-rows // PIECE), rows // max(1, 8 * rank))))
+
+
+def _split(n: int, count: int) -> list[tuple[int, int]]:
+    """``0 .. n`` in ``count`` consecutive ranges ``[start, stop)``, sizes within one."""
+    size, extra = divmod(n, count)
+    bounds, start = [], 0
     for k in range(count):
-        last = first + size + (1 if k < extra else 0)
-        bounds.append((first, last))
-        first = last
+        stop = start + size + (1 if k < extra else 0)
+        bounds.append((start, stop))
+        start = stop
     return bounds
 
 
@@ -411,14 +415,7 @@ def _by_stratum(t: np.ndarray, strata: Callable[[], np.ndarray], m: int) -> np.n
 
 def replicates(n: int, sampling: str) -> list[tuple[int, int]]:
     """The iteration ranges ``[start, stop)`` of the independent designs."""
-    count = min(REPLICATES, n) if sampling == "lhs" else 1
-    size, extra = divmod(n, count)
-    bounds, start = [], 0
-    for k in range(count):
-        stop = start + size + (1 if k < extra else 0)
-        bounds.append((start, stop))
-        start = stop
-    return bounds
+    return _split(n, min(REPLICATES, n) if sampling == "lhs" else 1)
 
 
 class _Strata:

@@ -237,7 +237,7 @@ def _places(title: str, columns: dict[int, Column], years: dict[int, int]) -> li
         _Place(
             index,
             f"amounts[{years[index]}]" if index in years else columns[index].key,
-            cell_name(title, index, 0)[:-1],
+            f"{title}!{column_letters(index)}",
             None if index in years else columns[index],
             years.get(index),
         )
