@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from .cells import read_book
+
 INSTALL_HINT = (
     "LibreOffice Calc is needed to recalculate the workbook: install it with "
     "`apt-get install -y libreoffice-calc-nogui` (Debian/Ubuntu); .ci/run does this."
@@ -220,17 +222,13 @@ def recalculated_values(path: Path) -> Any:
 
 
 def named_values(path: Path) -> dict[str, object]:
-    """The value of every single-cell defined name in a workbook, as last calculated."""
-    wb = recalculated_values(path)
+    """The value of every single-cell workbook-level defined name in a workbook, as last
+    calculated."""
+    book = read_book(path)
     values: dict[str, object] = {}
-    for name, definition in wb.defined_names.items():
-        destinations = list(definition.destinations)
-        if len(destinations) != 1:
-            continue
-        sheet, ref = destinations[0]
-        if ":" in ref:
-            continue
-        values[name] = wb[sheet][ref.replace("$", "")].value
+    for name, (sheet, coordinate) in book.names.items():
+        cell = book.sheets.get(sheet, {}).get(coordinate)
+        values[name] = None if cell is None else cell.value
     return values
 
 
@@ -264,35 +262,30 @@ def stored_values_that_differ(
     """Compare every formula cell's stored value (as npv-calc wrote it) with the value a
     spreadsheet ``engine`` recalculated; returns the number of formula cells and a line per
     difference."""
-    from openpyxl import load_workbook
-
-    formulas = load_workbook(written)
-    stored = load_workbook(written, data_only=True)
-    fresh = recalculated_values(recalculated)
+    mine = read_book(written).sheets
+    fresh = read_book(recalculated).sheets
     count = 0
     differences = []
-    for ws in formulas.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                count += 1
-                a = stored[ws.title][cell.coordinate].value
-                b = fresh[ws.title][cell.coordinate].value
-                if a in (None, "") and b in (None, ""):
-                    continue
-                numbers = all(
-                    isinstance(x, int | float) and not isinstance(x, bool) for x in (a, b)
-                )
-                if numbers:
-                    if "£" in (cell.number_format or ""):
-                        same = abs(a - b) <= PENNY
-                    else:
-                        same = abs(a - b) <= max(RELATIVE * max(abs(a), abs(b)), FLOOR)
+    for title, cells in mine.items():
+        for coordinate, cell in cells.items():
+            if cell.formula is None:
+                continue
+            count += 1
+            a = cell.value
+            theirs = fresh.get(title, {}).get(coordinate)
+            b = None if theirs is None else theirs.value
+            if a in (None, "") and b in (None, ""):
+                continue
+            numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (a, b))
+            if numbers:
+                if "£" in cell.number_format:
+                    same = abs(a - b) <= PENNY
                 else:
-                    same = a == b
-                if not same:
-                    differences.append(
-                        f"{ws.title}!{cell.coordinate} {cell.value}: stored {a!r}, {engine} {b!r}"
-                    )
+                    same = abs(a - b) <= max(RELATIVE * max(abs(a), abs(b)), FLOOR)
+            else:
+                same = a == b
+            if not same:
+                differences.append(
+                    f"{title}!{coordinate} ={cell.formula}: stored {a!r}, {engine} {b!r}"
+                )
     return count, differences

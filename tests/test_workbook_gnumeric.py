@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 
+from .cells import differences_from_openpyxl
 from .conftest import EXAMPLE, ROOT
 from .gnumeric import recalculate
 from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
@@ -70,6 +71,13 @@ def test_the_example_recalculates_in_gnumeric(
 ) -> None:
     written, recalculated = example_in_gnumeric(args)
     assert_stored_values_recalculate(written, recalculated, "Gnumeric")
+
+
+def test_the_cell_reader_reads_gnumerics_file_as_openpyxl_does(
+    example_in_gnumeric: ExampleInGnumeric,
+) -> None:
+    _, recalculated = example_in_gnumeric(["run"])
+    assert differences_from_openpyxl(recalculated) == []
 
 
 def test_gnumeric_gives_the_tools_figures(example_in_gnumeric: ExampleInGnumeric) -> None:

@@ -21,6 +21,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
 from npv_calc.report.workbook.project import payback_text
 
+from .cells import differences_from_openpyxl
 from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import (
     convert,
@@ -111,11 +112,26 @@ def example(tmp_path_factory):
     return result, written, folder
 
 
-def test_example_workbook_recalculates_to_the_tools_figures(example):
-    result, written, folder = example
+@pytest.fixture(scope="module")
+def example_recalculated(example) -> Path:
+    """LibreOffice's recalculation of the example's workbook (once per test process)."""
+    _, written, folder = example
     (recalculated,) = convert([written], folder / "recalculated")
-    assert_same_figures(recalculated, result)
-    assert_stored_values_recalculate(written, recalculated)
+    return recalculated
+
+
+def test_example_workbook_recalculates_to_the_tools_figures(example, example_recalculated):
+    result, written, _ = example
+    assert_same_figures(example_recalculated, result)
+    assert_stored_values_recalculate(written, example_recalculated)
+
+
+def test_the_cell_reader_reads_both_files_as_openpyxl_does(example, example_recalculated):
+    """The comparisons read cells with tests/cells.py: it agrees with openpyxl on every cell
+    and name of npv-calc's workbook and of LibreOffice's."""
+    _, written, _ = example
+    assert differences_from_openpyxl(written) == []
+    assert differences_from_openpyxl(example_recalculated) == []
 
 
 @pytest.mark.parametrize(
