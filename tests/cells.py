@@ -214,4 +214,3 @@ def differences_from_openpyxl(path: Path) -> list[str]:
     if book.names != names:
         found.append(f"names differ: {set(book.names) ^ set(names)}")
     return found
-

@@ -27,6 +27,7 @@ from npv_calc.cli import cli
 from npv_calc.model import MAX_SEED
 from npv_calc.scenarios import prepare
 from npv_calc.simulate import PERCENTILES, draws, simulate, stream
+from npv_calc.simulate.model import compile_case, drawn_counts
 from tests import strategies as gen_st
 
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT
@@ -380,6 +381,40 @@ class TestProperties:
             assert result.prob_meets_target is None
         else:
             assert 0.0 <= result.prob_meets_target <= 1.0
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(generated=gen_st.board_portfolios())
+    def test_what_is_counted_up_front_is_what_is_drawn(self, generated):
+        """The limit is checked on counts taken before compiling (simulate.model.drawn_counts):
+        they are the compiled model's uncertain values and risk events, with risks, outturn,
+        options and named scenarios."""
+        assert_counted_as_drawn(gen_st.loaded(generated))
+
+    def test_the_example_is_counted_as_drawn(self):
+        """Options (business as usual and the rest), risks that may happen, named scenarios."""
+        assert_counted_as_drawn(load_portfolio(EXAMPLE))
+
+    def test_risks_certain_or_impossible_are_counted_as_drawn(self, scenario_dir):
+        """A risk that always or never happens draws no event; its impact's range is drawn."""
+        risks = "".join(
+            f'[[risks]]\nname = "R{i}"\nprobability = {p}\nimpact = {impact}\n'
+            for i, (p, impact) in enumerate(
+                (p, impact)
+                for p in (0, 0.5, 1)
+                for impact in ("1_000", "{ low = 1, central = 2, high = 3 }")
+            )
+        )
+        portfolio = load_portfolio(scenario_dir(p1=PROJECT + risks))
+        assert_counted_as_drawn(portfolio)
+        assert drawn_counts(prepare(portfolio))[1] == 2  # the two at 0.5
+
+
+def assert_counted_as_drawn(portfolio) -> None:
+    for scenario in ("central", *portfolio.scenarios):
+        model = compile_case(prepare(portfolio, scenario))
+        values = len(model.values)
+        counted = drawn_counts(prepare(portfolio, scenario))
+        assert counted == (values, len(model.columns) - values), scenario
 
 
 # ---------------------------------------------------------------------------------------------

@@ -47,7 +47,15 @@ from ..results.uncertainty import Driver, Simulation, Stats
 from ..sampling import SAMPLING_METHODS, CorrelationPlan, Sampler, correlation_plan, stream
 from ..scenarios import Case, case_of
 from ..threads import blas_threads
-from .model import DRIVER_DRAWS, Key, Model, chunks, compile_case, draws_from_uniforms
+from .model import (
+    DRIVER_DRAWS,
+    Key,
+    Model,
+    chunks,
+    compile_case,
+    drawn_counts,
+    draws_from_uniforms,
+)
 from .options import option_odds
 from .spill import Spill, spill_room
 from .statistics import (
@@ -255,13 +263,14 @@ class _Run:
         chunk_bytes: int,
         spill_bytes: int,
     ) -> _Run:
-        """Appraise and compile ``case``, count what it draws, bound its columns and plan the
+        """Count what ``case`` draws, appraise and compile it, bound its columns and plan the
         correlations (in that order, which decides which error a faulty portfolio shows
-        first)."""
+        first: one that draws too much is refused before any work)."""
+        values, events = drawn_counts(case)
+        if values + events > MAX_SIMULATED_VALUES:
+            raise _too_many(case, values, events)
         base = appraise_case(case)
         model = compile_case(case)
-        if len(model.columns) > MAX_SIMULATED_VALUES:
-            raise _too_many(case, model)
         columns = len(case.projects) + 2
         low, high = column_bounds(case, columns)
         plan, groups = _plan(model, case, correlation)
@@ -306,11 +315,9 @@ class _Run:
         return Sampler(keys, self.seed, self.iterations, self.sampling, self.plan)
 
 
-def _too_many(case: Case, model: Model) -> InputError:
-    """The error for a portfolio that draws more than a simulation can: what it draws, the
-    limit, and how to stay under it."""
-    values = len(model.values)
-    risks = len(model.columns) - values
+def _too_many(case: Case, values: int, risks: int) -> InputError:
+    """The error for a portfolio that draws more than a simulation can (``values`` uncertain
+    values and ``risks`` risk events): what it draws, the limit, and how to stay under it."""
     drawn = f"{values:,} uncertain values" + (
         f" and {risks:,} risks that may or may not happen" if risks else ""
     )

@@ -153,6 +153,19 @@ def compile_case(case: Case) -> Model:
     return Model(columns, projects, counts, drivers)
 
 
+def drawn_counts(case: Case) -> tuple[int, int]:
+    """How many uncertain values and how many risk events :func:`compile_case` draws for
+    ``case``, counted without compiling it, so that a portfolio over the limit is refused
+    before any work (the counts are those of the compiled model's columns)."""
+    values = events = 0
+    for project in case.projects:
+        values += sum(len(line.uncertain()) for line in project.all_lines)
+        for risk in project.risks:
+            values += len(risk.uncertain())
+            events += 0.0 < risk.probability < 1.0
+    return values, events
+
+
 def _compile_line(
     case: Case,
     project: Project,
