@@ -364,12 +364,14 @@ class Line:
     def uncertain(self) -> list[tuple[str, Uncertain]]:
         """The line's uncertain values with a real range, in field order."""
         return [
-            (f.name, v)
-            for f in fields(self)
-            if f.name in UNCERTAIN_FIELDS
-            and isinstance(v := getattr(self, f.name), Uncertain)
-            and not v.is_fixed
+            (name, v)
+            for name in _LINE_UNCERTAIN
+            if isinstance(v := getattr(self, name), Uncertain) and not v.is_fixed
         ]
+
+
+#: The uncertain fields of a line in field order (the order a seed's draws follow).
+_LINE_UNCERTAIN = tuple(f.name for f in fields(Line) if f.name in UNCERTAIN_FIELDS)
 
 
 @dataclass(frozen=True)
