@@ -104,7 +104,10 @@ def sheet_part(book: Path, title: str) -> str:
 
 
 def rewrite_part(book: Path, part: str, change: Callable[[str], str], target: Path) -> Path:
-    with zipfile.ZipFile(book) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+    with (
+        zipfile.ZipFile(book) as zin,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z,
+    ):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == part:

@@ -690,7 +690,10 @@ def test_errors_in_a_workbook_stop_import_and_export_writes_nothing(
 
 def rewrite(source: Path, target: Path, change: Any = None, extra: dict | None = None) -> Path:
     """A copy of a workbook's zip with some members changed (``change(name, data)``) or added."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+    with (
+        zipfile.ZipFile(source) as zin,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z,
+    ):
         for info in zin.infolist():
             data = zin.read(info.filename)
             z.writestr(info.filename, change(info.filename, data) if change else data)

@@ -121,7 +121,10 @@ def rewrite(
 ) -> Path:
     """A copy of a workbook's zip with members changed (``change(text)`` gives the new text in
     pieces, so that a part of a hundred MB is never one string) or added."""
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+    with (
+        zipfile.ZipFile(source) as zin,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z,
+    ):
         for info in zin.infolist():
             text = zin.read(info.filename).decode("utf-8")
             pieces = changes[info.filename](text) if info.filename in changes else [text]
