@@ -562,6 +562,88 @@ def test_deadweight_message_reads_like_the_issue(example_book: Path, runner: Cli
     assert re.search(r"between 0 and 1", line)
 
 
+@pytest.mark.parametrize(
+    ("sheet", "key", "value", "column", "message"),
+    [
+        # a grade that is no grade: misspelt, not a whole number, or out of range
+        (
+            "Grades",
+            "thre",
+            0.1,
+            "A",
+            '[confidence_grades]: thre: grade "thre" must be a whole number from 1 to 1,000,000',
+        ),
+        (
+            "Grades",
+            "2.5",
+            0.1,
+            "A",
+            '[confidence_grades]: 2.5: grade "2.5" must be a whole number from 1 to 1,000,000',
+        ),
+        (
+            "Grades",
+            0,
+            0.1,
+            "A",
+            '[confidence_grades]: 0: grade "0" must be a whole number from 1 to 1,000,000',
+        ),
+        # a good grade with a bad share
+        ("Grades", 7, "lots", "B", '[confidence_grades]: 7: must be a number, got text "lots"'),
+        (
+            "Grades",
+            7,
+            1.5,
+            "B",
+            "[confidence_grades]: 7: must be between 0 and 1 for a benefit (e.g. 0.1 reduces "
+            "the benefit by 10%), got 1.5",
+        ),
+        # a year that is no year
+        ("Deflators", "2024/25", 99, "A", '[deflators]: 2024/25: "2024/25" must be a year such '),
+        ("Deflators", 24, 99, "A", '[deflators]: 24: "24" must be a year such as 2023'),
+        # a good year with a bad index
+        ("Deflators", 2024, -5, "B", "[deflators]: 2024: must be greater than 0, got -5"),
+        ("Deflators", 2024, "abc", "B", '[deflators]: 2024: must be a number, got text "abc"'),
+    ],
+)
+def test_a_grade_or_deflator_problem_is_at_the_cell_of_its_key_or_its_value(
+    example_book: Path,
+    runner: CliRunner,
+    sheet: str,
+    key: Any,
+    value: Any,
+    column: str,
+    message: str,
+) -> None:
+    """The Grades and Deflators sheets give a key (A) and its value (B) on each row: a bad key
+    is reported at its own cell, a bad value at the value's, the message otherwise the same."""
+    wb = openpyxl.load_workbook(example_book)
+    ws = wb[sheet]
+    row = first_empty_row(ws)
+    ws[f"A{row}"], ws[f"B{row}"] = key, value
+    wb.save(example_book)
+    out = runner.invoke(cli, ["validate", str(example_book)])
+    line = refused(out, f"Error: input.xlsx: {sheet}!{column}{row}: {message}")
+    assert line.startswith(f"Error: input.xlsx: {sheet}!{column}{row}: ["), line
+
+
+def test_a_bad_key_of_a_grade_a_line_uses_is_at_the_key_cell(
+    example_book: Path, runner: CliRunner
+) -> None:
+    """An existing grade's key misspelt (its share left as it is) points at the key."""
+    wb = openpyxl.load_workbook(example_book)
+    ws = wb["Grades"]
+    row = next(r for r in range(layout.FIRST_ROW, ws.max_row + 1) if ws[f"A{r}"].value == 3)
+    ws[f"A{row}"] = "three"
+    wb.save(example_book)
+    out = runner.invoke(cli, ["validate", str(example_book)])
+    assert out.exit_code == 1, out.output
+    assert (
+        f'Error: input.xlsx: Grades!A{row}: [confidence_grades]: three: grade "three" must be '
+        "a whole number from 1 to 1,000,000"
+    ) in errors(out.stderr), out.stderr
+    assert f"Grades!B{row}" not in out.stderr, out.stderr
+
+
 def test_economic_case_cells_are_reported_with_their_sheet_and_cell(
     example_book: Path, runner: CliRunner
 ) -> None:

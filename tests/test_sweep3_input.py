@@ -226,11 +226,15 @@ class TestWholeNumbersOfThousandsOfDigits:
         as_number = number_cell(book, "Grades", "A10", LONG, tmp_path / "number.xlsx")
         refused(
             invoke("validate", as_number),
-            "Grades!B10: [confidence_grades]: ",
+            "Grades!A10: [confidence_grades]: ",  # the grade's own cell, not its share's
             "must be a whole number from 1 to 1,000,000",
         )
         as_text = edit(book, "Grades", "A10", LONG)
-        refused(invoke("validate", as_text), "(5,000 digits) must be a whole number from 1 to")
+        refused(
+            invoke("validate", as_text),
+            "Grades!A10: [confidence_grades]: ",
+            "(5,000 digits) must be a whole number from 1 to",
+        )
 
     @pytest.mark.parametrize(
         ("sheet", "header", "phrase"),

@@ -19,8 +19,9 @@ from typing import Any
 from ..errors import InputError
 from ..workbook_io import NO_RESULT, Sheet, read_sheets
 from . import paths
+from .fields import PORTFOLIO_FILE, uncertain_fields
 from .fields import SECTIONS as FIELD_SECTIONS
-from .fields import uncertain_fields
+from .kinds import Keyed
 from .messages import show, suggest
 from .rules import MAX_HORIZON
 from .workbook_layout import (
@@ -144,6 +145,8 @@ def _read_portfolio(ws: Sheet, book: ReadBook) -> None:
 def _read_keyed(ws: Sheet, keyed: str, table: str, book: ReadBook) -> None:
     """The Grades or Deflators sheet: a row per grade (or year) and its value."""
     other = "share" if keyed == "grade" else "index"
+    kind = PORTFOLIO_FILE.field(table).kind
+    assert isinstance(kind, Keyed) and kind.key_problem is not None
     seen: dict[str, str] = {}
     for _, document, where in sheet_documents(ws, TABLE_SHEETS[ws.title], book):
         name = document.get(keyed)
@@ -154,8 +157,11 @@ def _read_keyed(ws: Sheet, keyed: str, table: str, book: ReadBook) -> None:
         if text and not book.once(seen, text, cell, f"{keyed} {text}"):
             continue
         book.portfolio.setdefault(table, {})[text] = document.get(other)
+        # The loader reports a row's grade (or year) or else its value, under the one key: a
+        # key that is not one (a misspelt grade, 2021/22) is reported at its own cell, and its
+        # value is read only once the key is right. The loader's own check says which.
         book.portfolio_locations.setdefault((table, 1), {})[text] = where.get(
-            other if text else keyed, where[""]
+            keyed if kind.key_problem(text) else other, where[""]
         )
 
 
