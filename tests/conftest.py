@@ -1,8 +1,10 @@
-"""Shared fixtures: a CLI runner and a writer of small scenario directories."""
+"""Shared fixtures: a CLI runner and a writer of small scenario directories; and the real
+command run in a child process under limits (:func:`bounded`)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
@@ -97,6 +99,30 @@ def pack_of(result, **analyses):
         result=result,
         tornado=tornado,
         **analyses,
+    )
+
+
+def bounded(
+    *args: object, memory: int, cpu: int, timeout: float, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command, ``python -m npv_calc`` with ``args`` (each ``str()``-ed), in a child
+    process limited in address space (``memory``, bytes) and CPU time (``cpu``, seconds): past
+    either limit the kernel stops it, and its exit status is not npv-calc's own. ``timeout``
+    (seconds of the clock) is only a safety net. Each module names its own limits and why."""
+
+    def limits() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+
+    return subprocess.run(
+        [sys.executable, "-m", "npv_calc", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limits,
+        cwd=cwd,
     )
 
 

@@ -19,6 +19,7 @@ import sys
 import textwrap
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.workbook_io import escape_text
 
+from . import conftest
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT, pack_of
 from .libreoffice import convert
 
@@ -62,24 +64,9 @@ def refused(result: Result, *phrases: str) -> str:
     return text
 
 
-def bounded(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process limited in CPU time and address space: past either
-    limit the kernel stops it, and its exit status is not npv-calc's own."""
-
-    def limits() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-
-    return subprocess.run(
-        [sys.executable, "-m", "npv_calc", *args],
-        capture_output=True,
-        text=True,
-        timeout=WALL_SECONDS,
-        preexec_fn=limits,
-        cwd=cwd,
-    )
+#: The real command in a child process limited in CPU time and address space (the bounds
+#: above): :func:`tests.conftest.bounded`.
+bounded = partial(conftest.bounded, memory=MEMORY, cpu=CPU_SECONDS, timeout=WALL_SECONDS)
 
 
 @pytest.fixture

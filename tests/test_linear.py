@@ -23,6 +23,7 @@ import pty
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,12 @@ from npv_calc.errors import OutputError
 from npv_calc.model import MAX_SIMULATED_VALUES, KeyLines
 from npv_calc.simulate import simulate
 
+from . import conftest
 from .conftest import EXAMPLE, pack_of
 
 CPU_SECONDS = 60
 MEMORY = 1024 * 2**20
+WALL_SECONDS = 600
 
 
 def write_portfolio(
@@ -68,22 +71,9 @@ def write_portfolio(
     return folder
 
 
-def bounded(*args: object) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process limited in CPU time and address space."""
-
-    def limits() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
-
-    return subprocess.run(
-        [sys.executable, "-m", "npv_calc", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        preexec_fn=limits,
-    )
+#: The real command in a child process limited in CPU time and address space (this module's
+#: limits; :func:`tests.conftest.bounded`).
+bounded = partial(conftest.bounded, memory=MEMORY, cpu=CPU_SECONDS, timeout=WALL_SECONDS)
 
 
 def refused_for_size(done: subprocess.CompletedProcess[str], values: int) -> None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import random
 import subprocess
-import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from npv_calc.load.workbook_layout import SHEETS
 from npv_calc.workbook_io import read_sheets
 from npv_calc.workbook_xml import NO_RESULT
 
+from . import conftest
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT
 
 MakeDir = Callable[..., Path]
@@ -42,6 +43,8 @@ MakeDir = Callable[..., Path]
 MEMORY = 700 * 2**20
 CPU_SECONDS = 60
 CPU_SECONDS_FOR_TIME = 20
+#: The clock's time-out: only a safety net.
+WALL_SECONDS = 900
 
 
 def invoke(*args: Any) -> Result:
@@ -61,23 +64,10 @@ def refused(result: Result, *phrases: str) -> str:
     return text
 
 
-def bounded(*args: Any, cpu: int = CPU_SECONDS) -> subprocess.CompletedProcess[str]:
-    """The real command in a child process limited in address space and CPU time: past either
-    limit the kernel stops it, and its exit status is not npv-calc's own."""
-
-    def limits() -> None:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-
-    return subprocess.run(
-        [sys.executable, "-m", "npv_calc", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        preexec_fn=limits,
-    )
+#: The real command in a child process limited in address space and CPU time (the sweep's
+#: bounds above; ``cpu=CPU_SECONDS_FOR_TIME`` where the case was time):
+#: :func:`tests.conftest.bounded`.
+bounded = partial(conftest.bounded, memory=MEMORY, cpu=CPU_SECONDS, timeout=WALL_SECONDS)
 
 
 def clean_refusal(done: subprocess.CompletedProcess[str], *phrases: str) -> list[str]:
