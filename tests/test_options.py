@@ -263,6 +263,28 @@ def test_options_command_python_api_and_project_choice(runner, tmp_path: Path):
     assert out.exit_code == 0 and "No project has options" in out.stdout
 
 
+def test_appraising_without_options_changes_no_other_figure():
+    """``appraise_case(case, options=False)``, for callers that read no option (the other
+    scenarios, the simulation's bounds, progress): every figure as with the options, the
+    plan's and the outturn's included, and no shortlist."""
+    from dataclasses import replace
+
+    from npv_calc.calculate import appraise_case
+    from npv_calc.report import to_dict
+    from npv_calc.scenarios import prepare
+
+    from .conftest import EXAMPLE
+
+    case = prepare(load_portfolio(EXAMPLE))
+    full = appraise_case(case)
+    bare = appraise_case(case, options=False)
+    assert [p.id for p in full.projects if p.options is not None] == ["JCR"]
+    assert all(p.options is None for p in bare.projects)
+    assert any(p.planned is not None for p in bare.projects)  # the example records outturn
+    without = replace(full, projects=tuple(replace(p, options=None) for p in full.projects))
+    assert to_dict(bare) == to_dict(without)
+
+
 def test_case_includes_the_options(runner, tmp_path: Path):
     out = run_cli(runner, "case", write(tmp_path, REFERENCE))
     assert out.exit_code == 0, out.output

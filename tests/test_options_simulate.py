@@ -90,6 +90,33 @@ def test_only_one_option_besides_bau_has_no_next(tmp_path: Path) -> None:
     assert odds.prob_preferred_beats_next is None
 
 
+def test_an_option_too_large_at_an_end_of_its_range_is_refused_before_any_draw(
+    tmp_path: Path,
+) -> None:
+    """Option odds draw every option: one whose figures a computer cannot hold at an end of its
+    ranges is refused before the first draw, though the project (the preferred option against
+    BAU) and every option hold at central values."""
+    from npv_calc import appraise
+    from npv_calc.errors import InputError
+
+    saving = benefit("Saving", "{ low = 0, central = 900, high = 1_000 }", "annual")
+    huge = benefit("Far too much", "{ low = 0, central = 1_000, high = 1e308 }", "annual")
+    text = (
+        HEAD
+        + 'preferred = "good"\n'
+        + option("bau", "bau")
+        + option("good", body=saving)
+        + option("other", body=huge)
+    )
+    portfolio = load_portfolio(write(tmp_path, text))
+    assert appraise(portfolio).project("OPT").options is not None  # central values hold
+    done: list[int] = []
+    with pytest.raises(InputError, match="too large to calculate with") as caught:
+        simulate(portfolio, 100, seed=1, progress=done.append)
+    assert 'option "other"' in str(caught.value.problems[0])
+    assert done == []
+
+
 def test_simulate_json_and_table_give_the_odds(runner) -> None:
     out = run_cli(runner, "simulate", EXAMPLE, "-n", "2000", "--seed", "5", "--format", "json")
     assert out.exit_code == 0, out.output

@@ -693,7 +693,7 @@ def _portfolio_file(case: Case) -> str:
 
 
 @blas_threads()  # one BLAS thread for the IRRs' companion matrices (npv_calc.threads says why)
-def appraise_case(case: Case) -> PortfolioResult:
+def appraise_case(case: Case, *, options: bool = True) -> PortfolioResult:
     """Appraise every project of a prepared case and total them against the target.
 
     Parameters
@@ -701,6 +701,8 @@ def appraise_case(case: Case) -> PortfolioResult:
     case
         From :func:`npv_calc.scenarios.prepare`, validated: the command line prepares one per
         run and passes it to every analysis.
+    options
+        ``False``: no option appraised (every ``options`` ``None``), for callers that read none.
 
     Returns
     -------
@@ -728,7 +730,7 @@ def appraise_case(case: Case) -> PortfolioResult:
         # The plan: the same case without outturn, for each project's "plan" figures.
         plan_case = replace(case, outturn=False)
         results = [replace(r, planned=appraise_project(r.project, plan_case).plan) for r in results]
-    projects = tuple(_with_options(r, case) for r in results)
+    projects = tuple(_with_options(r, case) if options else r for r in results)
     toward = sum((r.npv for r in projects if r.counts_toward_target), 0.0)
     target = case.portfolio.target
     totals = (

@@ -115,7 +115,8 @@ def scenario_results(
 ) -> dict[str, PortfolioResult | str]:
     """Every scenario of the case's portfolio appraised with the case's own ``--set``
     (``result``, the case's own appraisal, under its name): its result, or, unless
-    ``strict``, why it could not be appraised.
+    ``strict``, why it could not be appraised. Only the projects' own figures are read, so the
+    other scenarios' options are not appraised.
 
     Raises
     ------
@@ -131,7 +132,7 @@ def scenario_results(
             out[name] = result
             continue
         try:
-            out[name] = appraise_case(prepare(whole, name, case.given))
+            out[name] = appraise_case(prepare(whole, name, case.given), options=False)
         except InputError as exc:
             if strict:
                 raise

@@ -96,8 +96,11 @@ def against_plan(case: Case, latest: PortfolioResult) -> Progress:
     as_of = latest.portfolio.as_of
     if as_of is None:
         raise UsageError("no outturn is recorded: [portfolio] as_of is not set")
-    plan = appraise_case(replace(case, outturn=False))
-    base = appraise_case(replace(case, outturn=False, allowances=False, mode="central", fixed={}))
+    # the projects' own flows: the options' appraisals would go unread
+    plan = appraise_case(replace(case, outturn=False), options=False)
+    base = appraise_case(
+        replace(case, outturn=False, allowances=False, mode="central", fixed={}), options=False
+    )
     tolerances = case.portfolio.realisation
     projects = tuple(
         _project(now, then, budget, as_of, tolerances)

@@ -74,7 +74,9 @@ def run(
     if previous is not None:
         from ..compare import line_up
 
-        changes = line_up(appraise_case(_case(loaded[1][0], overrides, scenario)), result)
+        # line_up reads the projects' NPVs: the previous set's options would go unread
+        before = appraise_case(_case(loaded[1][0], overrides, scenario), options=False)
+        changes = line_up(before, result)
     if xlsx is not None:
         from ..board import board_pack
 

@@ -21,13 +21,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..calculate import appraise_case
+from ..calculate import appraise_case, appraise_project
 from ..errors import InputError, Problem, shown_path
+from ..load.options import option_project
 from ..model import Risk
 from ..results.appraisal import PortfolioResult, ProjectResult
 from ..results.uncertainty import Driver, Simulation, Stats
 from ..sampling import Sampler, average_ranks, rank_correlation, replicates
-from ..scenarios import Case
+from ..scenarios import Case, Mode
 from .model import DRIVER_DRAWS, Model, chunks, with_columns
 from .spill import Spill
 
@@ -262,10 +263,10 @@ def column_bounds(case: Case, columns: int) -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     InputError
-        When an NPV within the ranges exceeds :data:`MAX_SIMULATED`.
+        When an NPV within the ranges exceeds :data:`MAX_SIMULATED`, or a project or an option
+        cannot be calculated at an end of its ranges.
     """
-    low_case = appraise_case(replace(case, mode="pessimistic"))
-    high_case = appraise_case(replace(case, mode="optimistic"))
+    low_case, high_case = _at_end(case, "pessimistic"), _at_end(case, "optimistic")
 
     def bounds(result: PortfolioResult, risks: float) -> np.ndarray:
         own = [p.npv + risks * _risk_span(p) for p in result.projects]
@@ -288,6 +289,21 @@ def column_bounds(case: Case, columns: int) -> tuple[np.ndarray, np.ndarray]:
     width = float(np.max(np.abs(high - low))) if columns else 0.0
     slack = 1e-9 * max(1.0, float(np.max(np.abs(np.concatenate([low, high])))), width)
     return low - slack, high + slack
+
+
+def _at_end(case: Case, mode: Mode) -> PortfolioResult:
+    """The case appraised with every value at the ``mode`` end of its range, for its projects'
+    own figures. The options' figures go unread, so no shortlist is built (it appraises each
+    option twice: with the allowances and without); but each option is appraised once at the
+    end all the same: option odds draw the options too, and one whose figures a computer cannot
+    hold at an end of its ranges is refused here, before any draw."""
+    end = replace(case, mode=mode)
+    result = appraise_case(end, options=False)
+    for project in end.projects:
+        if not end.fixed and project.option(project.preferred or "") is not None:
+            for option in project.options:
+                appraise_project(option_project(project, option.id), end)
+    return result
 
 
 def _risk_span(result: ProjectResult) -> float:
