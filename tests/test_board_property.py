@@ -139,3 +139,56 @@ def test_no_irr_where_every_rate_is_at_or_below_minus_100_percent(tmp_path: Path
     assert_stored_values_recalculate(written, recalculated)
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
     assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+
+
+#: Found by the board property (seed 1207, 60 examples): every benefit recorded as outturn up to
+#: ``as_of``, none to come. The PV of benefits less the outturn's left 1.5e-11 of round-off,
+#: and the switching value (NPV / PV of benefits still to come) stored -7.9e16 where the sheet,
+#: whose sum of the years to come is exactly 0, shows "–".
+NOTHING_TO_COME = gen.GeneratedPortfolio(
+    portfolio={
+        "portfolio": {"name": "P", "as_of": 2029, "present_value_year": 2023},
+        "appraisal": {"declining": False, "price_base_year": 2023, "ob_mitigation": 0.1095},
+        "correlation": {"groups": {"g0": 0.12}},
+    },
+    projects=[
+        {
+            "id": "ZsnQewI",
+            "name": "Project",
+            "start_year": 2020,
+            "ob_mitigation": 0.0739,
+            "costs": [
+                {
+                    "name": "Cost 1",
+                    "amounts": [0.0] * 10,
+                    "optimism_bias": 0.0052,
+                    "actuals": {"2023": 11.89, "2025": 18.5, "2027": 1593550.22, "2028": 0.0},
+                }
+            ],
+            "benefits": [
+                {
+                    "name": "Benefit 1",
+                    "agency": "Police",
+                    "amounts": [0.0] * 9,
+                    "deadweight": {"low": 0.1094, "central": 0.1812, "high": 0.4743},
+                    "attribution": {"low": 0.0246, "central": 0.057, "high": 0.0732, "group": "g0"},
+                    "actuals": {
+                        "2021": 51356.0,
+                        "2025": 0.0,
+                        "2026": 1342177.29,
+                        "2028": 1575902.0,
+                    },
+                }
+            ],
+        }
+    ],
+)
+
+
+def test_nothing_to_come_is_exactly_nothing(tmp_path: Path) -> None:
+    written, result = board_workbook(NOTHING_TO_COME, tmp_path, None)
+    project = result.project("ZsnQewI")
+    assert project.realised is not None and project.realised.pv_benefits > 0
+    assert project.pv_benefits_to_come == 0.0
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)

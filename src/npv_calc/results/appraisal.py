@@ -146,9 +146,25 @@ class ProjectResult:
     @property
     def pv_benefits_to_come(self) -> float:
         """The PV of the benefits still to come: every benefit but the outturn recorded (which
-        can no longer fall); the PV of benefits when no outturn is used."""
-        realised = self.realised.pv_benefits if self.realised is not None else 0.0
-        return self.pv_benefits - realised
+        can no longer fall); the PV of benefits when no outturn is used.
+
+        Summed as the project's sheet sums it: each year's benefits without outturn, line by
+        line, then discounted. None left to come is then exactly 0, as the sheet has it, where
+        the PV of benefits less the outturn's left round-off (1.5e-11), which the switching
+        value divided by.
+        """
+        if self.realised is None:
+            return self.pv_benefits
+        import numpy as np  # at run time only: this module is imported before numpy is needed
+
+        horizon = len(self.discount_factors)
+        yearly = np.zeros(horizon)
+        for result in self.lines:
+            if result.line.section == "benefits":
+                open_years = np.ones(horizon, dtype=bool)
+                open_years[[t for t in result.trace.outturn if t < horizon]] = False
+                yearly += np.where(open_years, result.flows, 0.0)
+        return float(yearly @ self.discount_factors)
 
     @property
     def benefits_that_can_fall(self) -> str:
