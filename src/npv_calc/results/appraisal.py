@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model import (
@@ -143,7 +144,7 @@ class ProjectResult:
         """The plan: what was approved, the appraisal with no outturn."""
         return self.planned or Figures(self.npv, self.pv_costs, self.pv_benefits)
 
-    @property
+    @cached_property
     def pv_benefits_to_come(self) -> float:
         """The PV of the benefits still to come: every benefit but the outturn recorded (which
         can no longer fall); the PV of benefits when no outturn is used.
