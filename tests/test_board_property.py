@@ -17,6 +17,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from npv_calc import load_portfolio
 from npv_calc.board import board_pack
@@ -192,3 +193,24 @@ def test_nothing_to_come_is_exactly_nothing(tmp_path: Path) -> None:
     assert project.pv_benefits_to_come == 0.0
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
+
+
+def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
+    """Found by the board property (seed 31337): a project E6, its sheet called E6, and Gnumeric
+    read the sheet's own =SUM(E6:E6) as the start of a reference across sheets (an error where
+    npv-calc stored 0). Its sheet is E6_ and Gnumeric agrees with every stored value."""
+    generated = gen.GeneratedPortfolio(
+        portfolio={"portfolio": {"name": "0"}, "appraisal": {"horizon": 1}},
+        projects=[
+            {
+                "id": "E6",
+                "name": "0",
+                "start_year": 2010,
+                "costs": [{"name": "Cost 1", "amounts": [0.0], "kind": "revenue"}],
+            }
+        ],
+    )
+    written, _ = board_workbook(generated, tmp_path, None)
+    assert "E6_" in load_workbook(written, read_only=True).sheetnames
+    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
+    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")

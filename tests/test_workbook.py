@@ -997,14 +997,15 @@ class TestSchedulesAndOptimismBias:
         path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
         book, values = load_workbook(path), load_workbook(path, data_only=True)
         row, rate = SETTING_ROWS["schedule"], SETTING_ROWS["discount_rate"]
-        assert book["P1"].cell(row, 2).value == "=Schedule"
-        assert values["P1"].cell(row, 2).value == "health"
-        assert book["P2"].cell(row, 2).value == "scaled"  # its own, yellow
-        assert book["P2"].cell(rate, 2).value == 0.03
-        labels = {book["P1"].cell(r, 1).value: r for r in range(1, book["P1"].max_row + 1)}
+        # P1 could be a cell's name: its sheet is P1_ (workbook.md)
+        assert book["P1_"].cell(row, 2).value == "=Schedule"
+        assert values["P1_"].cell(row, 2).value == "health"
+        assert book["P2_"].cell(row, 2).value == "scaled"  # its own, yellow
+        assert book["P2_"].cell(rate, 2).value == 0.03
+        labels = {book["P1_"].cell(r, 1).value: r for r in range(1, book["P1_"].max_row + 1)}
         applied = labels["Discount rate applied"]
-        assert values["P1"].cell(applied, 4).value == 0.015
-        assert values["P2"].cell(applied, 4).value == 0.03
+        assert values["P1_"].cell(applied, 4).value == 0.015
+        assert values["P2_"].cell(applied, 4).value == 0.03
 
 
 PORTFOLIO_WITH_SCHEDULE = """

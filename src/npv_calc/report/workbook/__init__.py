@@ -193,27 +193,33 @@ def _option_titles(pack: BoardPack, titles: dict[str, str]) -> dict[tuple[str, s
     for project in pack.result.projects:
         for option in _with_sheets(project):
             wanted = option_sheet_title(titles[project.id], option.id)
-            base = _SHEET_UNSAFE.sub("_", wanted)[:28].strip("'") or "_"
-            title, n = base, 2
-            while title.lower() in taken:
-                title, n = f"{base[:26]}_{n}", n + 1
-            taken.add(title.lower())
-            found[(project.id, option.id)] = title
+            found[(project.id, option.id)] = _unique_title(wanted, taken)
     return found
 
 
 def _sheet_titles(pack: BoardPack) -> dict[str, str]:
     """A sheet title per project id: the id, made unique and kept clear of the fixed sheets."""
     taken = {name.lower() for name in FIXED_SHEETS}
-    titles: dict[str, str] = {}
-    for project in pack.result.projects:
-        base = _SHEET_UNSAFE.sub("_", project.id)[:28].strip("'") or "_"
-        title, n = base, 2
-        while title.lower() in taken:
-            title, n = f"{base[:26]}_{n}", n + 1
-        taken.add(title.lower())
-        titles[project.id] = title
-    return titles
+    return {p.id: _unique_title(p.id, taken) for p in pack.result.projects}
+
+
+def _unique_title(wanted: str, taken: set[str]) -> str:
+    """``wanted`` as a sheet title: no character a title cannot hold, at most 28 of them, kept
+    clear of a cell's name and of the titles ``taken`` (to which it is added)."""
+    base = _SHEET_UNSAFE.sub("_", wanted)[:28].strip("'") or "_"
+    if _CELL_NAME.fullmatch(base):
+        # A sheet called E6 is legal, but Gnumeric then reads E6:E6 in any formula as the start
+        # of a reference to sheets and gives an error: E6_ reads as no cell.
+        base += "_"
+    title, n = base, 2
+    while title.lower() in taken:
+        title, n = f"{base[:26]}_{n}", n + 1
+    taken.add(title.lower())
+    return title
+
+
+#: What a spreadsheet could read as a cell's name: letters, then digits (``E6``, ``ab12``).
+_CELL_NAME = re.compile(r"[A-Za-z]{1,3}[0-9]+")
 
 
 def workbook_steps(pack: BoardPack) -> int:
