@@ -196,9 +196,10 @@ def test_nothing_to_come_is_exactly_nothing(tmp_path: Path) -> None:
 
 
 def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
-    """Found by the board property (seed 31337): a project E6, its sheet called E6, and Gnumeric
-    read the sheet's own =SUM(E6:E6) as the start of a reference across sheets (an error where
-    npv-calc stored 0). Its sheet is E6_ and Gnumeric agrees with every stored value."""
+    """Found by the board property (seed 31337): a project E6 has a sheet called E6, and
+    Gnumeric read the sheet's own =SUM(E6:E6) as the start of a reference across sheets (an
+    error where npv-calc stored 0). Its ranges from E6 are anchored now (SUM($E6:E6)): the sheet
+    keeps its name and Gnumeric agrees with every stored value."""
     generated = gen.GeneratedPortfolio(
         portfolio={"portfolio": {"name": "0"}, "appraisal": {"horizon": 1}},
         projects=[
@@ -211,6 +212,9 @@ def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
         ],
     )
     written, _ = board_workbook(generated, tmp_path, None)
-    assert "E6_" in load_workbook(written, read_only=True).sheetnames
+    sheet = load_workbook(written)["E6"]
+    assert sheet["E7"].value == "=SUM($E6:E6)"
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
     assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+    (recalculated,) = convert([written], tmp_path / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)

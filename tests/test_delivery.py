@@ -444,8 +444,7 @@ def test_the_sheet_recalculates_and_follows_an_edited_outturn(
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     wb = load_workbook(written)
     layout = ProjectLayout("P1", 6, 2, ("Unallocated",), None)
-    # the works' outturn in 2021/22, an input (P1 could be a cell's name: its sheet is P1_)
-    works = wb["P1_"].cell(layout.gross_row(0), 3)
+    works = wb["P1"].cell(layout.gross_row(0), 3)  # the works' outturn in 2021/22, an input
     assert works.value == 105_000
     works.value = 120_000
     wb.save(tmp_path / "edited.xlsx")

@@ -688,7 +688,7 @@ class TestNits:
         assert not target.exists()
         board = tmp_path / "board.xlsx"
         assert invoke("run", folder, "--xlsx", board).exit_code == 0
-        ws = openpyxl.load_workbook(board)["P1_"]  # P1 could be a cell's name: sheet P1_
+        ws = openpyxl.load_workbook(board)["P1"]
         texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         cut = [t for t in texts if t.startswith("xxxx")]
         assert cut and all(

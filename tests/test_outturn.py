@@ -525,7 +525,7 @@ def test_workbook_leaves_a_risk_out_of_settled_years(scenario_dir: MakeDir, tmp_
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert named_values(recalculated)["NPV_P1"] == pytest.approx(result.projects[0].npv, abs=PENNY)
-    sheet = load_workbook(recalculated, data_only=True)["P1_"]  # P1 could be a cell's name
+    sheet = load_workbook(recalculated, data_only=True)["P1"]
     risk = next(
         r
         for r in range(1, sheet.max_row + 1)

@@ -997,15 +997,14 @@ class TestSchedulesAndOptimismBias:
         path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
         book, values = load_workbook(path), load_workbook(path, data_only=True)
         row, rate = SETTING_ROWS["schedule"], SETTING_ROWS["discount_rate"]
-        # P1 could be a cell's name: its sheet is P1_ (workbook.md)
-        assert book["P1_"].cell(row, 2).value == "=Schedule"
-        assert values["P1_"].cell(row, 2).value == "health"
-        assert book["P2_"].cell(row, 2).value == "scaled"  # its own, yellow
-        assert book["P2_"].cell(rate, 2).value == 0.03
-        labels = {book["P1_"].cell(r, 1).value: r for r in range(1, book["P1_"].max_row + 1)}
+        assert book["P1"].cell(row, 2).value == "=Schedule"
+        assert values["P1"].cell(row, 2).value == "health"
+        assert book["P2"].cell(row, 2).value == "scaled"  # its own, yellow
+        assert book["P2"].cell(rate, 2).value == 0.03
+        labels = {book["P1"].cell(r, 1).value: r for r in range(1, book["P1"].max_row + 1)}
         applied = labels["Discount rate applied"]
-        assert values["P1_"].cell(applied, 4).value == 0.015
-        assert values["P2_"].cell(applied, 4).value == 0.03
+        assert values["P1"].cell(applied, 4).value == 0.015
+        assert values["P2"].cell(applied, 4).value == 0.03
 
 
 PORTFOLIO_WITH_SCHEDULE = """
@@ -1110,3 +1109,31 @@ def test_every_formula_the_docs_quote_is_the_workbooks(example_book, tmp_path):
     assert len(quoted) > 30
     missing = [q for q in quoted if not any(q in formula for formula in written)]
     assert missing == []
+
+
+class TestClearOfSheets:
+    """A range that starts at a cell named like a sheet is anchored at its column (Gnumeric
+    would read it as a reference across sheets); nothing else changes."""
+
+    def test_a_range_from_a_sheets_name_is_anchored(self) -> None:
+        from npv_calc.report.workbook.formulas import clear_of_sheets
+
+        titles = frozenset({"e6", "p1"})
+        assert clear_of_sheets("=SUM(E6:E7)+SUM(p1:P9)", titles) == "=SUM($E6:E7)+SUM($p1:P9)"
+        assert clear_of_sheets("=SUM(B6:E6)+E6", titles) == "=SUM(B6:E6)+E6"  # not a start
+
+    def test_texts_sheets_and_anchored_cells_are_left(self) -> None:
+        from npv_calc.report.workbook.formulas import clear_of_sheets
+
+        titles = frozenset({"e6"})
+        for formula in (
+            '=IF(A1="E6:E7","x","")',
+            "=SUM('JET'!E6:E7)",
+            "=SUM(JET!E6:E7)",
+            "=SUM($E6:E7)",
+            "=SUM(XE6:XE7)",
+            "=SUM(E60:E70)",
+            "=NPV_E6:E7",
+        ):
+            assert clear_of_sheets(formula, titles) == formula, formula
+        assert clear_of_sheets("=SUM(E6:E7)", frozenset()) == "=SUM(E6:E7)"

@@ -205,21 +205,13 @@ def _sheet_titles(pack: BoardPack) -> dict[str, str]:
 
 def _unique_title(wanted: str, taken: set[str]) -> str:
     """``wanted`` as a sheet title: no character a title cannot hold, at most 28 of them, kept
-    clear of a cell's name and of the titles ``taken`` (to which it is added)."""
+    clear of the titles ``taken`` (to which it is added)."""
     base = _SHEET_UNSAFE.sub("_", wanted)[:28].strip("'") or "_"
-    if _CELL_NAME.fullmatch(base):
-        # A sheet called E6 is legal, but Gnumeric then reads E6:E6 in any formula as the start
-        # of a reference to sheets and gives an error: E6_ reads as no cell.
-        base += "_"
     title, n = base, 2
     while title.lower() in taken:
         title, n = f"{base[:26]}_{n}", n + 1
     taken.add(title.lower())
     return title
-
-
-#: What a spreadsheet could read as a cell's name: letters, then digits (``E6``, ``ab12``).
-_CELL_NAME = re.compile(r"[A-Za-z]{1,3}[0-9]+")
 
 
 def workbook_steps(pack: BoardPack) -> int:

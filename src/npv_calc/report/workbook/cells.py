@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 from ...errors import printable
 from ...workbook_io import cut_text, safe_text
 from .anchors import Cell, Span, at
-from .formulas import _SHARED, finite, shift_formula, stored, worksheet_class
+from .formulas import (
+    _SHARED,
+    CELL_NAME,
+    clear_of_sheets,
+    finite,
+    shift_formula,
+    stored,
+    worksheet_class,
+)
 from .style import Style
 from .text import wrapped_lines
 
@@ -75,6 +83,9 @@ class Book:
         self._formats: dict[str, Format] = {}
         self._conditional: dict[str, Format] = {}
         self.sheets: dict[str, Sheet] = {}
+        #: the titles (in lower case) of the sheets called like a cell (a project E6):
+        #: formulas keep their ranges clear of them (:func:`~.formulas.clear_of_sheets`)
+        self.cell_titles: frozenset[str] = frozenset()
 
     @property
     def created(self) -> dt.datetime:
@@ -140,6 +151,8 @@ class Book:
         ws.set_default_row(DEFAULT_ROW_HEIGHT)
         sheet = Sheet(self, ws, title)
         self.sheets[title] = sheet
+        if CELL_NAME.fullmatch(title):
+            self.cell_titles |= {title.lower()}
         return sheet
 
 
@@ -208,6 +221,8 @@ class Sheet:
         it, stored as the cell's cached result: a number, a boolean, a text, ``""`` for an
         empty text, or :data:`NOT_AVAILABLE`."""
         cached = _cached(value, style)
+        if not formula.startswith("=" + _SHARED):  # a fill's text is cleared in formula_fill
+            formula = clear_of_sheets(formula, self.book.cell_titles)
         self.ws.write_formula(row - 1, column - 1, formula, self.book.format(style), cached)
 
     def array_formula(self, row: int, column: int, formula: str, value: object, style: str) -> None:
@@ -217,6 +232,7 @@ class Sheet:
         those as arrays anyway, but Gnumeric does so only in an array formula, and otherwise
         silently takes one element (or gives #VALUE!)."""
         cell = at(row, column)
+        formula = clear_of_sheets(formula, self.book.cell_titles)
         self.ws.write_array_formula(
             f"{cell}:{cell}", formula, self.book.format(style), _cached(value, style)
         )
@@ -373,6 +389,8 @@ class Sheet:
         """
         if len(formulas) != len(values):
             raise ValueError("a formula for each value")
+        # cleared before the fill is checked: a range anchored at its column fills otherwise
+        formulas = [clear_of_sheets(f, self.book.cell_titles) for f in formulas]
         start = 0
         while start < len(formulas) - 1 and not self._fills(formulas[start:]):
             self.formula(row, first + start, formulas[start], values[start], style)

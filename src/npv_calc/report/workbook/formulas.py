@@ -187,3 +187,31 @@ def finite(value: float) -> float:
     if not math.isfinite(number):
         raise ValueError(f"a workbook cell cannot hold {number}")
     return number
+
+
+#: A sheet title a spreadsheet could read as a cell's name (``E6``, ``ab12``).
+CELL_NAME = re.compile(r"[A-Za-z]{1,3}[0-9]+")
+#: A text in a formula (``"..."``, with ``""`` for a quote inside it).
+_TEXT = re.compile(r'("(?:[^"]|"")*")')
+#: A cell that starts a range (``E6`` in ``SUM(E6:E7)``), not part of a longer name, not on a
+#: named sheet and not already anchored.
+_RANGE_START = re.compile(r"(?<![A-Za-z0-9_$!.'])([A-Za-z]{1,3}[0-9]+)(?=:)")
+
+
+def clear_of_sheets(formula: str, titles: frozenset[str]) -> str:
+    """``formula`` with each range that starts at a cell whose name is also a sheet's title
+    (``titles``, in lower case) anchored at its column: ``SUM($E6:E7)`` for ``SUM(E6:E7)`` in a
+    workbook with a sheet E6 (a project's id).
+
+    The same cells and the same value; but Gnumeric reads ``E6:E7`` after a sheet called E6 as
+    the start of a reference across sheets (``E6:E7!A1``) and gives an error. Texts in the
+    formula are left as they are.
+    """
+    if not titles:
+        return formula
+    parts = _TEXT.split(formula)
+    for i in range(0, len(parts), 2):  # the even parts are outside texts
+        parts[i] = _RANGE_START.sub(
+            lambda m: "$" + m.group(1) if m.group(1).lower() in titles else m.group(1), parts[i]
+        )
+    return "".join(parts)
