@@ -1,5 +1,6 @@
 """Shared fixtures: a CLI runner and a writer of small scenario directories; and the real
-command run in a child process under limits (:func:`bounded`)."""
+command run in a child process under limits (:func:`bounded`); a refused run's errors
+(:func:`refused`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 # The suite starts about a hundred Python processes (a test process per core, the command in
 # child processes, mypy). Where the environment says not to write bytecode
@@ -100,6 +101,23 @@ def pack_of(result, **analyses):
         tornado=tornado,
         **analyses,
     )
+
+
+def errors(result: Result) -> list[str]:
+    """The ``Error:`` lines a command wrote to stderr."""
+    return [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+
+
+def refused(result: Result, *phrases: str) -> str:
+    """The errors of a run refused cleanly (exit 1, no traceback, no internal error), each
+    phrase in them."""
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert "Traceback" not in result.output
+    assert "unexpected" not in result.stderr, result.stderr
+    text = "\n".join(errors(result))
+    for phrase in phrases:
+        assert phrase in text, (phrase, result.stderr)
+    return text
 
 
 def bounded(

@@ -32,7 +32,7 @@ from npv_calc.cli import cli
 from npv_calc.workbook_io import escape_text
 
 from . import conftest
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT, pack_of
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, errors, pack_of, refused
 from .libreoffice import convert
 
 MakeDir = Callable[..., Path]
@@ -48,20 +48,6 @@ WALL_SECONDS = 900
 
 def invoke(*args: Any) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def errors(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
-
-
-def refused(result: Result, *phrases: str) -> str:
-    assert result.exit_code == 1, (result.exit_code, result.output)
-    assert "Traceback" not in result.output
-    assert "unexpected" not in result.stderr, result.stderr
-    text = "\n".join(errors(result))
-    for phrase in phrases:
-        assert phrase in text, (phrase, result.stderr)
-    return text
 
 
 #: The real command in a child process limited in CPU time and address space (the bounds

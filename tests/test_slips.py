@@ -25,17 +25,13 @@ from hypothesis import strategies as st
 from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, errors
 
 MakeDir = Callable[..., Path]
 
 
 def invoke(*args: Any) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def errors(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
 
 
 def warnings(result: Result) -> list[str]:

@@ -36,7 +36,7 @@ from npv_calc.cli import cli
 from npv_calc.errors import LongInteger, printable, printable_lines
 from npv_calc.load.messages import close_match, edit_distance, show, suggest
 
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, refused
 
 MakeDir = Callable[..., Path]
 
@@ -50,22 +50,6 @@ PROPERTY = settings(max_examples=400, deadline=None)
 
 def invoke(*args: Any) -> Result:
     return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def errors(result: Result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
-
-
-def refused(result: Result, *phrases: str) -> str:
-    """The errors of a run refused cleanly (exit 1, no traceback, no internal error), each
-    phrase in them."""
-    assert result.exit_code == 1, (result.exit_code, result.output)
-    assert "Traceback" not in result.output
-    assert "unexpected" not in result.stderr, result.stderr
-    text = "\n".join(errors(result))
-    for phrase in phrases:
-        assert phrase in text, (phrase, result.stderr)
-    return text
 
 
 def line_of(text: str, fragment: str) -> int:
