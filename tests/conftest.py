@@ -183,14 +183,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return SLOW_MODULES.index(name) if name in SLOW_MODULES else len(SLOW_MODULES)
 
     items.sort(key=rank)  # stable: the order within a rank is the collection's
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start this test process's LibreOffice (tests/libreoffice.py) as soon as the tests are
-    known, when some of them recalculate in it: it takes a second or two to start, which it
-    then spends while the first tests run rather than in the first conversion."""
-    from . import libreoffice
-
-    modules = {getattr(item, "module", None) for item in session.items}
-    if any(getattr(m, "convert", None) is libreoffice.convert for m in modules if m is not None):
-        libreoffice.start()

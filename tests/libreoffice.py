@@ -171,12 +171,6 @@ def _office() -> tuple[str, str] | None:
     return python, _OFFICE["pipe"]
 
 
-def start() -> None:
-    """Start this process's LibreOffice, if it can be shared (without the UNO bridge each
-    conversion starts its own)."""
-    _office()
-
-
 def _stop_office() -> None:
     """Close this process's LibreOffice: asked through UNO, then its process group ended."""
     process = _OFFICE.get("process")
