@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import posixpath
 import re
 import zipfile
@@ -61,7 +62,7 @@ def read_book(path: Path) -> Book:
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).digest()
     if digest not in _READ:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the bytes read once
             _READ[digest] = _book(archive)
         while len(_READ) > _KEEP:
             _READ.popitem(last=False)
