@@ -4,9 +4,11 @@ command run in a child process under limits (:func:`bounded`); a refused run's e
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,33 @@ agency = "Fire"
 quantity = { low = 5, central = 10, high = 15 }
 unit_value = 2_000
 """
+
+
+@functools.cache
+def _example_input_workbook() -> bytes:
+    """The example exported as an input workbook, once per test process: some sixty tests start
+    from it (0.25 s an export). ``export`` itself is tested in test_inputbook.py."""
+    from npv_calc.cli import cli
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "example.xlsx"
+        result = CliRunner().invoke(cli, ["export", str(EXAMPLE), "--to", str(path)])
+        assert result.exit_code == 0, result.output
+        return path.read_bytes()
+
+
+def example_input_workbook(path: Path) -> Path:
+    """``path`` written with the example as an input workbook (what ``npv-calc export
+    scenarios --to path`` writes)."""
+    path.write_bytes(_example_input_workbook())
+    return path
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """The example as an input workbook, ``good.xlsx`` in the test's own folder (a module may
+    define its own ``book``)."""
+    return example_input_workbook(tmp_path / "good.xlsx")
 
 
 @pytest.fixture

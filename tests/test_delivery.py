@@ -29,7 +29,7 @@ from npv_calc.progress import progress
 from npv_calc.report.workbook import write_workbook
 from npv_calc.results.realisation import Delivery, Rating
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, example_input_workbook
 
 MakeDir = Callable[..., Path]
 
@@ -334,8 +334,7 @@ def test_realisation_in_a_project_file_belongs_in_portfolio_toml(scenario_dir: M
 
 
 def test_owner_measure_and_tolerances_survive_export_and_import(tmp_path: Path):
-    book = tmp_path / "example.xlsx"
-    assert invoke("export", EXAMPLE, "--to", book).exit_code == 0
+    book = example_input_workbook(tmp_path / "example.xlsx")
     assert invoke("import", book, "--to", tmp_path / "back").exit_code == 0
     before, after = load_portfolio(EXAMPLE), load_portfolio(tmp_path / "back")
     assert after.realisation == before.realisation

@@ -55,13 +55,6 @@ def invoke(*args: Any) -> Result:
 bounded = partial(conftest.bounded, memory=MEMORY, cpu=CPU_SECONDS, timeout=WALL_SECONDS)
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path = tmp_path / "good.xlsx"
-    assert invoke("export", EXAMPLE, "--to", path).exit_code == 0
-    return path
-
-
 def sheet_part(book: Path, title: str) -> str:
     """The zip member that holds sheet ``title``."""
     with zipfile.ZipFile(book) as archive:

@@ -34,7 +34,7 @@ from npv_calc.model import DIRECTIONS, MATERIALITIES, STATUSES, VALUE_TYPES
 from npv_calc.report.json import dumps
 from tests import strategies as gen
 
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT, ROOT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, ROOT, example_input_workbook
 
 TEMPLATE = ROOT / "templates" / "xlsx" / "scenario-input.xlsx"
 BUILD_SCRIPT = ROOT / "templates" / "xlsx" / "build_input_template.py"
@@ -153,8 +153,7 @@ def example_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example portfolio exported to ``input.xlsx`` in the working directory (so that
     messages name it ``input.xlsx``)."""
     monkeypatch.chdir(tmp_path)
-    input_workbook.export(load_portfolio(EXAMPLE), tmp_path / "input.xlsx")
-    return Path("input.xlsx")
+    return example_input_workbook(Path("input.xlsx"))
 
 
 # ---------------------------------------------------------------------------------------------

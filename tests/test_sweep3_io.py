@@ -32,7 +32,7 @@ import npv_calc.files as files
 from npv_calc.cli import cli
 from npv_calc.errors import OutputError
 
-from .conftest import EXAMPLE, PROJECT
+from .conftest import EXAMPLE, PROJECT, example_input_workbook
 
 MakeDir = Callable[..., Path]
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,9 +88,7 @@ def scenarios(tmp_path: Path) -> Path:
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """The example as an input workbook."""
-    path = tmp_path / "b.xlsx"
-    assert invoke("export", EXAMPLE, "--to", path).exit_code == 0
-    return path
+    return example_input_workbook(tmp_path / "b.xlsx")
 
 
 def name_max(folder: Path) -> int:

@@ -82,13 +82,6 @@ def clean_refusal(done: subprocess.CompletedProcess[str], *phrases: str) -> list
 # -- workbooks ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path = tmp_path / "good.xlsx"
-    assert invoke("export", EXAMPLE, "--to", path).exit_code == 0
-    return path
-
-
 def edit(path: Path, sheet: str, cells: dict[str, Any]) -> Path:
     wb = openpyxl.load_workbook(path)
     for cell, value in cells.items():

@@ -35,7 +35,7 @@ from npv_calc.sampling import (
 )
 from npv_calc.simulate import draws, simulate
 
-from .conftest import EXAMPLE, PORTFOLIO, PROJECT
+from .conftest import EXAMPLE, PORTFOLIO, PROJECT, example_input_workbook
 
 MakeDir = Callable[..., Path]
 
@@ -510,8 +510,7 @@ class TestAboutTheTarget:
 def test_a_misspelt_group_in_a_workbook_points_at_the_cell_naming_it(tmp_path: Path) -> None:
     import openpyxl
 
-    book = tmp_path / "in.xlsx"
-    assert invoke("export", EXAMPLE, "--to", book).exit_code == 0
+    book = example_input_workbook(tmp_path / "in.xlsx")
     wb = openpyxl.load_workbook(book)
     cell = next(
         c
