@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import math
 import re
 import tempfile
@@ -157,6 +158,7 @@ GRADES = {"1": 0.0, "2": 0.05, "3": 0.10, "4": 0.15, "5": 0.25, "6": 0.40}
 #: and is tested on its own (test_calculate.py).
 
 
+@functools.cache
 def _decimals(low: float, high: float, places: int) -> st.SearchStrategy[float]:
     unit = 10**places
     return st.integers(round(low * unit), round(high * unit)).map(lambda i: i / unit)
@@ -180,6 +182,16 @@ names = st.text(
 ).filter(lambda s: s.strip() != "")
 
 
+_COST_FORMS = ("amounts", "annual")
+_BENEFIT_FORMS = ("amounts", "annual", "quantity")
+
+
+@functools.cache
+def _amounts(horizon: int) -> st.SearchStrategy[list[float]]:
+    return st.lists(money, min_size=1, max_size=horizon)
+
+
+@functools.cache
 def uncertain(values: st.SearchStrategy[float]) -> st.SearchStrategy[dict[str, float]]:
     """``{low, central, high}`` with ``low <= central <= high`` drawn from ``values``."""
     return st.lists(values, min_size=3, max_size=3).map(
@@ -187,11 +199,13 @@ def uncertain(values: st.SearchStrategy[float]) -> st.SearchStrategy[dict[str, f
     )
 
 
+@functools.cache
 def maybe_uncertain(values: st.SearchStrategy[float]) -> st.SearchStrategy[Any]:
     """A plain number or an uncertain table of such numbers."""
     return st.one_of(values, uncertain(values))
 
 
+@functools.cache
 @st.composite
 def years_windows(draw: st.DrawFn, horizon: int) -> list[int]:
     """``[first, last]`` inside a horizon: ``0 <= first <= last <= horizon - 1``."""
@@ -200,16 +214,16 @@ def years_windows(draw: st.DrawFn, horizon: int) -> list[int]:
     return [first, last]
 
 
+@functools.cache
 @st.composite
 def lines(draw: st.DrawFn, section: str, horizon: int, index: int = 1) -> dict[str, Any]:
     """A valid ``[[costs]]`` or ``[[benefits]]`` table for a project of ``horizon`` years."""
     line: dict[str, Any] = {"name": f"{section[:-1].capitalize()} {index}"}
     if draw(st.booleans()):
         line["agency"] = draw(st.sampled_from(AGENCIES))
-    forms = ["amounts", "annual"] + (["quantity"] if section == "benefits" else [])
-    form = draw(st.sampled_from(forms))
+    form = draw(st.sampled_from(_BENEFIT_FORMS if section == "benefits" else _COST_FORMS))
     if form == "amounts":
-        line["amounts"] = draw(st.lists(money, min_size=1, max_size=horizon))
+        line["amounts"] = draw(_amounts(horizon))
     else:
         if form == "annual":
             line["annual"] = draw(maybe_uncertain(money))
