@@ -70,6 +70,32 @@ def read_book(path: Path) -> Book:
     return _READ[digest]
 
 
+def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
+    """The values of sheet ``title``, row by row from A1 to its last non-empty cell, each row
+    as long as the longest (None where a cell is empty): what openpyxl's ``iter_rows(
+    values_only=True)`` gives for the same cells."""
+    cells = read_book(path).sheets[title]
+    where = {_position(reference): cell.value for reference, cell in cells.items()}
+    rows = max((r for r, _ in where), default=0)
+    columns = max((c for _, c in where), default=0)
+    return [tuple(where.get((r, c)) for c in range(1, columns + 1)) for r in range(1, rows + 1)]
+
+
+_REFERENCE = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _position(reference: str) -> tuple[int, int]:
+    """``"B7"`` as (row 7, column 2)."""
+    found = _REFERENCE.fullmatch(reference)
+    if found is None:
+        raise ValueError(f"not a cell reference: {reference!r}")
+    letters, row = found.groups()
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(row), column
+
+
 def _book(archive: zipfile.ZipFile) -> Book:
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
     targets = _targets(archive)

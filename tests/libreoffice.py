@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -190,37 +188,6 @@ def _stop_office() -> None:
     shutil.rmtree(_OFFICE["folder"], ignore_errors=True)
 
 
-#: The engines' workbooks read in this test process, by the digest of their bytes (the latest
-#: few): a test reads one recalculated file for its names, a table and every stored value, and
-#: each reading takes a second or more.
-_READ: OrderedDict[bytes, Any] = OrderedDict()
-_KEEP = 4
-
-
-def recalculated_values(path: Path) -> Any:
-    """A workbook a spreadsheet engine saved, read for its values. Gnumeric writes no default
-    cell style, which openpyxl warns about: that is the engine's file, not npv-calc's (whose
-    workbooks must raise no warning).
-
-    The same bytes are read once per test process and the workbook shared (:data:`_READ`):
-    read it, never edit it."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    digest = hashlib.sha256(Path(path).read_bytes()).digest()
-    if digest in _READ:
-        _READ.move_to_end(digest)
-        return _READ[digest]
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Workbook contains no default style", UserWarning)
-        workbook = load_workbook(path, data_only=True)
-    _READ[digest] = workbook
-    while len(_READ) > _KEEP:
-        _READ.popitem(last=False)
-    return workbook
-
-
 def named_values(path: Path) -> dict[str, object]:
     """The value of every single-cell workbook-level defined name in a workbook, as last
     calculated."""
@@ -232,18 +199,18 @@ def named_values(path: Path) -> dict[str, object]:
     return values
 
 
-def projects_table(ws: Any) -> dict[str, dict[str, object]]:
+def projects_table(sheet: Any) -> dict[str, dict[str, object]]:
     """The Projects sheet's table read by its headers: each project's id to its row's values
-    by column header (``"BCR"``, ``"Payback"``, ``"Counts toward target"``, ...)."""
-    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "ID")
-    labels = {c: ws.cell(header, c).value for c in range(1, ws.max_column + 1)}
+    by column header (``"BCR"``, ``"Payback"``, ``"Counts toward target"``, ...). ``sheet``:
+    an openpyxl worksheet, or its rows of values (:func:`tests.cells.sheet_rows`)."""
+    rows = list(sheet.iter_rows(values_only=True)) if hasattr(sheet, "iter_rows") else sheet
+    header = next(r for r, row in enumerate(rows) if row and row[0] == "ID")
+    labels = dict(enumerate(rows[header]))
     table: dict[str, dict[str, object]] = {}
-    r = header + 1
-    while ws.cell(r, 1).value:
-        table[ws.cell(r, 1).value] = {
-            label: ws.cell(r, c).value for c, label in labels.items() if label
-        }
-        r += 1
+    for row in rows[header + 1 :]:
+        if not row or not row[0]:
+            break
+        table[row[0]] = {label: row[c] for c, label in labels.items() if label}
     return table
 
 

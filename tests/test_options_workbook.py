@@ -19,9 +19,10 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.errors import InputError
 from npv_calc.report.workbook import write_workbook
 
+from .cells import sheet_rows
 from .conftest import pack_of
 from .gnumeric import recalculate
-from .libreoffice import convert, named_values, recalculated_values
+from .libreoffice import convert, named_values
 from .test_options import BAU_WITH_LINES, HEAD, REFERENCE, benefit, cost, option, write
 from .test_workbook_libreoffice import PENNY, assert_stored_values_recalculate
 
@@ -34,10 +35,15 @@ def written(tmp_path: Path, text: str) -> tuple[object, Path]:
     return result, path
 
 
-def options_rows(ws) -> dict[str, list[object]]:
-    """The Options sheet's first table: each row's label and its cells, by label."""
+def options_rows(sheet) -> dict[str, list[object]]:
+    """The Options sheet's first table: each row's label and its cells, by label. ``sheet``: an
+    openpyxl worksheet, or its rows of values (:func:`tests.cells.sheet_rows`)."""
+    if hasattr(sheet, "iter_rows"):
+        values = sheet.iter_rows(min_row=4, values_only=True)
+    else:
+        values = sheet[3:]
     rows: dict[str, list[object]] = {}
-    for row in ws.iter_rows(min_row=4, values_only=True):
+    for row in values:
         if isinstance(row[0], str) and row[0] not in rows:
             rows[row[0].strip()] = list(row[1:])
     return rows
@@ -48,7 +54,7 @@ def assert_options_figures(recalculated: Path, result) -> None:
     project = result.projects[0]
     shortlist = project.options
     values = named_values(recalculated)
-    rows = options_rows(recalculated_values(recalculated)["Options"])
+    rows = options_rows(sheet_rows(recalculated, "Options"))
     for k, o in enumerate(shortlist.options):
         assert rows["PV of costs"][k] == pytest.approx(o.result.pv_costs, abs=PENNY)
         assert rows["PV of benefits"][k] == pytest.approx(o.result.pv_benefits, abs=PENNY)
@@ -126,7 +132,7 @@ def test_editing_an_option_input_moves_its_figures(tmp_path: Path) -> None:
             expected.options.option(oid).npv_vs_bau, abs=PENNY
         )
     assert expected.options.best == "dear"
-    rows = options_rows(recalculated_values(recalculated)["Options"])
+    rows = options_rows(sheet_rows(recalculated, "Options"))
     assert rows["Best: the highest NPSV against BAU"][0] == "dear"
 
 

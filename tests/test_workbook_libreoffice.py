@@ -21,13 +21,12 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
 from npv_calc.report.workbook.project import payback_text
 
-from .cells import differences_from_openpyxl
+from .cells import differences_from_openpyxl, sheet_rows
 from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import (
     convert,
     named_values,
     projects_table,
-    recalculated_values,
     stored_values_that_differ,
 )
 from .test_ooxml import findings
@@ -80,7 +79,7 @@ def assert_same_figures(recalculated: Path, result) -> None:
     if result.pv_costs:
         assert values["PortfolioFinancialROI"] == pytest.approx(result.financial_roi, rel=1e-9)
     # The per-project ratios and payback years on the Projects sheet agree too.
-    table = projects_table(recalculated_values(recalculated)["Projects"])
+    table = projects_table(sheet_rows(recalculated, "Projects"))
     assert set(table) == {p.id for p in result.projects}
     for project in result.projects:
         row = table[project.id]
@@ -132,6 +131,11 @@ def test_the_cell_reader_reads_both_files_as_openpyxl_does(example, example_reca
     _, written, _ = example
     assert differences_from_openpyxl(written) == []
     assert differences_from_openpyxl(example_recalculated) == []
+    openpyxl_rows = list(load_workbook(example_recalculated, data_only=True)["Projects"].values)
+    rows = sheet_rows(example_recalculated, "Projects")
+    assert [row[: len(rows[0])] for row in openpyxl_rows[: len(rows)]] == rows
+    assert not any(any(row[len(rows[0]) :]) for row in openpyxl_rows)
+    assert not any(any(row) for row in openpyxl_rows[len(rows) :])
 
 
 @pytest.mark.parametrize(
@@ -481,6 +485,6 @@ def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
     (recalculated,) = convert([written], tmp_path / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
-    table = projects_table(load_workbook(recalculated, data_only=True)["Projects"])
+    table = projects_table(sheet_rows(recalculated, "Projects"))
     counts = [row["Counts toward target"] for row in table.values()]
     assert counts == ["Yes", "No: status proposed", "No: starts after 2027/28"]
