@@ -16,6 +16,7 @@ valid; they are listed here with that reference, so that any other finding fails
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ FONT_ORDER = "Unexpected element '{}' found"
 FONT_CHILDREN = ("b", "i", "color", "sz", "name", "u", "strike", "family", "charset", "scheme")
 
 
+@functools.cache  # two tests read the export's findings; a validation takes a second or two
 def findings(path: Path) -> list[tuple[str, str, str]]:
     """(part, id or description, path in the part) of every finding, errors and warnings."""
     result = OpenXmlValidator(max_errors=0).validate(str(path))
