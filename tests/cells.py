@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
 import posixpath
 import re
 import zipfile
@@ -61,13 +62,43 @@ def read_book(path: Path) -> Book:
     bytes: do not change what it returns)."""
     data = Path(path).read_bytes()
     digest = hashlib.sha256(data).digest()
-    if digest not in _READ:
+    if digest not in _READ and Path(path).suffix == ".json":
+        _READ[digest] = _calculated(json.loads(data))
+    elif digest not in _READ:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the bytes read once
             _READ[digest] = _book(archive)
         while len(_READ) > _KEEP:
             _READ.popitem(last=False)
     _READ.move_to_end(digest)
     return _READ[digest]
+
+
+def _calculated(document: dict) -> Book:
+    """The values LibreOffice calculated (tests/uno_convert.py's JSON, with the workbook's
+    names): each cell with a value, as a workbook saved by LibreOffice gives it, with no formula
+    or format (a comparison reads those from npv-calc's workbook). Empty text is no value, as
+    it is in a saved workbook."""
+    sheets: dict[str, dict[str, Cell]] = {}
+    for sheet in document["sheets"]:
+        cells = {}
+        for r, row in enumerate(sheet["rows"], start=1):
+            for c, value in enumerate(row, start=1):
+                if value != "":
+                    cells[f"{_letters(c)}{r}"] = Cell(value, None, "General")
+        for r, c, text in sheet["errors"]:
+            cells[f"{_letters(c + 1)}{r + 1}"] = Cell(text, None, "General")
+        sheets[sheet["title"]] = cells
+    names = {name: (sheet, cell) for name, (sheet, cell) in document["names"].items()}
+    return Book(sheets, names)
+
+
+def _letters(column: int) -> str:
+    """Column 1 as ``A``, 28 as ``AB``."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -61,27 +62,9 @@ def convert(
     outdir.mkdir(parents=True, exist_ok=True)
     extension, _, filter_name = target.partition(":")
     outputs = [outdir / (Path(f).stem + "." + extension) for f in files]
-    office = _office() if filter_name else None
-    if office is None:
+    done = _through_office(files, outputs, filter_name) if filter_name else None
+    if done is None:
         done = _convert_by_command(files, outdir, target)
-    else:
-        python, pipe = office
-        pairs = [str(p) for f, out in zip(files, outputs, strict=True) for p in (f, out)]
-        done = subprocess.run(
-            [python, str(UNO_CONVERT), pipe, filter_name, *pairs],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if done.returncode or not all(p.exists() for p in outputs):
-            # LibreOffice, long-running, may fail a conversion on a loaded machine (rarely):
-            # a fresh one then converts the files, as it would have without the shared one.
-            print(  # shown with the test's output if the second try fails too
-                f"shared LibreOffice failed (exit {done.returncode}): {done.stderr}",
-                file=sys.stderr,
-            )
-            _stop_office()
-            done = _convert_by_command(files, outdir, target)
     missing = [p for p in outputs if not p.exists()]
     if done.returncode or missing:
         pytest.fail(
@@ -90,6 +73,55 @@ def convert(
             pytrace=False,
         )
     return outputs
+
+
+def recalculate_in_libreoffice(files: Sequence[Path], outdir: Path) -> list[Path]:
+    """Open each workbook in LibreOffice (recalculating every formula) and read back what it
+    calculated: a file per workbook, in ``outdir``, that :func:`tests.cells.read_book` reads as
+    it reads a workbook (every cell's value, the workbook's own names).
+
+    Through this process's LibreOffice, the values come as JSON (tests/uno_convert.py), exact,
+    in half the time of saving a workbook and reading it; without the UNO bridge, the workbook
+    LibreOffice saved (:func:`convert`)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    outputs = [outdir / (Path(f).stem + ".values.json") for f in files]
+    done = _through_office(files, outputs, "values")
+    if done is None:
+        return convert(files, outdir)
+    for source, output in zip(files, outputs, strict=True):
+        calculated = json.loads(output.read_text(encoding="utf-8"))
+        calculated["names"] = read_book(source).names  # LibreOffice moves no cell
+        output.write_text(json.dumps(calculated), encoding="utf-8")
+    return outputs
+
+
+def _through_office(
+    files: Sequence[Path], outputs: Sequence[Path], filter_name: str
+) -> subprocess.CompletedProcess[str] | None:
+    """Each file converted to its output in this process's LibreOffice with ``filter_name``;
+    None when there is no UNO bridge, or the shared LibreOffice failed (it is stopped: the
+    caller converts by command)."""
+    office = _office()
+    if office is None:
+        return None
+    python, pipe = office
+    pairs = [str(p) for f, out in zip(files, outputs, strict=True) for p in (f, out)]
+    done = subprocess.run(
+        [python, str(UNO_CONVERT), pipe, filter_name, *pairs],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if done.returncode or not all(p.exists() for p in outputs):
+        # LibreOffice, long-running, may fail a conversion on a loaded machine (rarely):
+        # a fresh one then converts the files, as it would have without the shared one.
+        print(  # shown with the test's output if the second try fails too
+            f"shared LibreOffice failed (exit {done.returncode}): {done.stderr}",
+            file=sys.stderr,
+        )
+        _stop_office()
+        return None
+    return done
 
 
 def _profile(folder: Path) -> Path:

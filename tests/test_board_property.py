@@ -28,7 +28,7 @@ from npv_calc.simulate import simulate
 
 from . import strategies as gen
 from .gnumeric import recalculate
-from .libreoffice import convert
+from .libreoffice import recalculate_in_libreoffice
 from .test_ooxml import findings
 from .test_workbook_libreoffice import assert_same_figures, assert_stored_values_recalculate
 
@@ -60,7 +60,7 @@ def test_every_board_workbook_recalculates_to_its_stored_values(
 ) -> None:
     folder = tmp_path_factory.mktemp("board")
     written, result = board_workbook(generated, folder, draws)
-    (recalculated,) = convert([written], folder / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], folder / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert_same_figures(recalculated, result)
     (by_gnumeric,) = recalculate([written], folder / "gnumeric")
@@ -84,7 +84,7 @@ def test_a_portfolio_without_price_base_year_writes_its_workbook(tmp_path: Path)
     )
     written, result = board_workbook(generated, tmp_path, None)
     assert result.settings.price_base_year is None
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert_same_figures(recalculated, result)
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
@@ -136,7 +136,7 @@ NO_RATE_ABOVE_MINUS_100 = gen.GeneratedPortfolio(
 def test_no_irr_where_every_rate_is_at_or_below_minus_100_percent(tmp_path: Path) -> None:
     written, result = board_workbook(NO_RATE_ABOVE_MINUS_100, tmp_path, None)
     assert result.project("ibbNx-P").irr is None
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
     assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
@@ -191,7 +191,7 @@ def test_nothing_to_come_is_exactly_nothing(tmp_path: Path) -> None:
     project = result.project("ZsnQewI")
     assert project.realised is not None and project.realised.pv_benefits > 0
     assert project.pv_benefits_to_come == 0.0
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
 
 
@@ -216,5 +216,5 @@ def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
     assert sheet["E7"].value == "=SUM($E6:E6)"
     (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
     assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)

@@ -32,8 +32,9 @@ from npv_calc.cli import cli
 from npv_calc.workbook_io import escape_text
 
 from . import conftest
+from .cells import sheet_rows
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT, errors, pack_of, refused
-from .libreoffice import convert
+from .libreoffice import recalculate_in_libreoffice
 
 MakeDir = Callable[..., Path]
 ROOT = Path(__file__).resolve().parents[1]
@@ -350,12 +351,9 @@ def test_agency_names_are_never_patterns_after_recalculation(
     from npv_calc.report.workbook import write_workbook
 
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    (recalculated,) = convert([written], tmp_path / "recalculated")
-    ws = openpyxl.load_workbook(recalculated, data_only=True)["A"]
-    shown = {
-        ws.cell(row=r, column=4).value: ws.cell(row=r, column=5).value
-        for r in range(6, 6 + len(costs))
-    }
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
+    rows = sheet_rows(recalculated, "A")
+    shown = {rows[r - 1][3]: rows[r - 1][4] for r in range(6, 6 + len(costs))}
     assert shown == pytest.approx(expected)
 
 

@@ -22,7 +22,7 @@ from npv_calc.report.workbook import write_workbook
 from .cells import sheet_rows
 from .conftest import pack_of
 from .gnumeric import recalculate
-from .libreoffice import convert, named_values
+from .libreoffice import named_values, recalculate_in_libreoffice
 from .test_options import BAU_WITH_LINES, HEAD, REFERENCE, benefit, cost, option, write
 from .test_workbook_libreoffice import PENNY, assert_stored_values_recalculate
 
@@ -83,7 +83,7 @@ def assert_options_figures(recalculated: Path, result) -> None:
 @pytest.mark.parametrize("case", list(CASES))
 def test_options_sheet_recalculates_in_libreoffice(case: str, tmp_path: Path) -> None:
     result, path = written(tmp_path, CASES[case])
-    (recalculated,) = convert([path], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([path], tmp_path / "recalculated")
     assert_stored_values_recalculate(path, recalculated)
     assert_options_figures(recalculated, result)
 
@@ -122,7 +122,7 @@ def test_editing_an_option_input_moves_its_figures(tmp_path: Path) -> None:
     ws.cell(annual, column).value = 5_000
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
-    (recalculated,) = convert([edited], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([edited], tmp_path / "recalculated")
     expected = appraise(
         load_portfolio(write(tmp_path / "in2", BAU_WITH_LINES.replace("100", "5_000")))
     ).projects[0]

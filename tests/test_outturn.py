@@ -516,22 +516,19 @@ def test_workbook_leaves_a_risk_out_of_settled_years(scenario_dir: MakeDir, tmp_
     risk cost: nothing in the years settled by outturn."""
     from npv_calc.report.workbook import write_workbook
 
-    from .libreoffice import convert, named_values
+    from .cells import sheet_rows
+    from .libreoffice import named_values, recalculate_in_libreoffice
     from .test_workbook_libreoffice import assert_stored_values_recalculate
 
     folder = scenario_dir(PORTFOLIO, p1=TestRisksInSettledYears.RISKY)
     result = appraise(load_portfolio(folder))
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
     assert named_values(recalculated)["NPV_P1"] == pytest.approx(result.projects[0].npv, abs=PENNY)
-    sheet = load_workbook(recalculated, data_only=True)["P1"]
-    risk = next(
-        r
-        for r in range(1, sheet.max_row + 1)
-        if sheet.cell(r, 1).value == "Delay" and sheet.cell(r, 2).value == "As entered"
-    )
-    adjusted = [sheet.cell(risk + 1, 3 + t).value for t in range(6)]
+    rows = sheet_rows(recalculated, "P1")
+    risk = next(r for r, row in enumerate(rows) if row[:2] == ("Delay", "As entered"))
+    adjusted = list(rows[risk + 1][2:8])
     # year 0 is outside the risk's years; year 1 is settled by cost outturn; year 2 (2022, up
     # to as_of) has no cost outturn, so the plan stands in for it, risk included
     assert adjusted[:2] == [0, 0]

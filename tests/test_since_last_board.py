@@ -17,7 +17,7 @@ from npv_calc.cli import cli
 from npv_calc.compare import line_up, portfolio_changes, project_changes
 
 from .conftest import EXAMPLE, ROOT
-from .libreoffice import convert, stored_values_that_differ
+from .libreoffice import recalculate_in_libreoffice, stored_values_that_differ
 
 LAST_BOARD = ROOT / "examples" / "last-board"
 
@@ -151,7 +151,7 @@ class TestWorkbook:
         assert ids == [c.id for c in line_up(then, now).projects[:3]]
 
     def test_libreoffice_recalculates_it_to_its_stored_values(self, written: Path, tmp_path):
-        (recalculated,) = convert([written], tmp_path)
+        (recalculated,) = recalculate_in_libreoffice([written], tmp_path)
         count, differences = stored_values_that_differ(written, recalculated)
         assert count > 0 and differences == []
 

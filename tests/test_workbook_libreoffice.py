@@ -15,18 +15,19 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
 from npv_calc.report.workbook.project import payback_text
 
-from .cells import differences_from_openpyxl, sheet_rows
+from .cells import Book, differences_from_openpyxl, read_book, sheet_rows
 from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import (
     convert,
     named_values,
     projects_table,
+    recalculate_in_libreoffice,
     stored_values_that_differ,
 )
 from .test_ooxml import findings
@@ -113,7 +114,8 @@ def example(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def example_recalculated(example) -> Path:
-    """LibreOffice's recalculation of the example's workbook (once per test process)."""
+    """LibreOffice's recalculation of the example's workbook, the workbook it saved (once per
+    test process): the cell reader is checked on it."""
     _, written, folder = example
     (recalculated,) = convert([written], folder / "recalculated")
     return recalculated
@@ -138,6 +140,50 @@ def test_the_cell_reader_reads_both_files_as_openpyxl_does(example, example_reca
     assert not any(any(row) for row in openpyxl_rows[len(rows) :])
 
 
+def test_the_values_read_from_libreoffice_are_those_it_saves(example, example_recalculated):
+    """Most recalculations are read from LibreOffice as values (tests/uno_convert.py), not as
+    the workbook it saves: the same cells and names, the same text, the numbers the same to
+    the 15 digits a saved workbook keeps."""
+    _, written, folder = example
+    (values,) = recalculate_in_libreoffice([written], folder / "values")
+    assert values.suffix == ".json"  # read through LibreOffice's own bridge (python3-uno)
+    assert_same_values(read_book(values), read_book(example_recalculated))
+
+
+def test_errors_booleans_and_empty_text_read_from_libreoffice(tmp_path):
+    """What the example has none of: a formula giving an error, a truth value, empty text."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Odd ones"
+    formulas = ["=1/0", "=NA()", '=""', "=1=1", '="text"', "=2/3", "=B1+1"]
+    for row, formula in enumerate(formulas, start=1):
+        ws.cell(row, 1, formula)
+    wb.save(tmp_path / "odd.xlsx")
+    (saved,) = convert([tmp_path / "odd.xlsx"], tmp_path / "saved")
+    (values,) = recalculate_in_libreoffice([tmp_path / "odd.xlsx"], tmp_path / "values")
+    assert_same_values(read_book(values), read_book(saved))
+    got = read_book(values).sheets["Odd ones"]
+    assert [got[f"A{r}"].value if f"A{r}" in got else None for r in (1, 2, 3)] == [
+        "#DIV/0!",
+        "#N/A",
+        None,
+    ]
+
+
+def assert_same_values(values: Book, saved: Book) -> None:
+    assert list(values.sheets) == list(saved.sheets)
+    assert values.names == saved.names
+    for title, cells in saved.sheets.items():
+        got = {k: c.value for k, c in values.sheets[title].items()}
+        expected = {k: c.value for k, c in cells.items() if c.value is not None}
+        assert set(got) == set(expected), title
+        for where, value in expected.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                assert got[where] == pytest.approx(value, rel=1e-14, abs=1e-300), where
+            else:
+                assert got[where] == value, (title, where)
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -156,7 +202,7 @@ def test_every_stored_value_is_what_libreoffice_recalculates(args, tmp_path, run
     written = tmp_path / "board.xlsx"
     out = runner.invoke(cli, [args[0], str(EXAMPLE), *args[1:], "--xlsx", str(written)])
     assert out.exit_code == 0, out.output
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_stored_values_recalculate(written, recalculated)
 
 
@@ -179,7 +225,7 @@ def test_editing_an_assumption_moves_npvs_as_set_does(
     wb[sheet][ref.replace("$", "")].value = value
     edited = tmp_path / "edited.xlsx"
     wb.save(edited)
-    (recalculated,) = convert([edited], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([edited], tmp_path / "recalculated")
     expected = appraise(load_portfolio(EXAMPLE), overrides=overrides)
     assert_same_figures(recalculated, expected)
 
@@ -191,7 +237,7 @@ def edited(written: Path, folder: Path, **cells: object) -> Path:
         ((sheet, ref),) = wb.defined_names[name].destinations
         wb[sheet][ref.replace("$", "")].value = value
     wb.save(folder / "edited.xlsx")
-    (recalculated,) = convert([folder / "edited.xlsx"], folder / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([folder / "edited.xlsx"], folder / "recalculated")
     return recalculated
 
 
@@ -202,7 +248,7 @@ def test_optimism_bias_by_project_type_follows_the_mitigation(tmp_path):
     folder = ob_type_example(tmp_path / "example")
     result = appraise(load_portfolio(folder))
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    (recalculated,) = convert([written], tmp_path / "as-written")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "as-written")
     assert_stored_values_recalculate(written, recalculated)
     recalculated = edited(written, tmp_path, ObMitigation=0.5)
     expected = appraise(load_portfolio(folder), overrides={"ob_mitigation": 0.5})
@@ -242,7 +288,7 @@ def test_a_project_rate_under_a_portfolio_schedule(scenario_dir, tmp_path):
     )
     result = appraise(load_portfolio(folder))
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    (recalculated,) = convert([written], tmp_path / "as-written")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "as-written")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
     # as the portfolio's own schedule (--set would override the projects' own settings too)
@@ -278,7 +324,7 @@ def test_editing_the_rate_matches_the_cli_set_option(example, tmp_path, runner):
     ((sheet, ref),) = wb.defined_names["DiscountRate"].destinations
     wb[sheet][ref.replace("$", "")].value = 0.03
     wb.save(tmp_path / "edited.xlsx")
-    (recalculated,) = convert([tmp_path / "edited.xlsx"], tmp_path / "out")
+    (recalculated,) = recalculate_in_libreoffice([tmp_path / "edited.xlsx"], tmp_path / "out")
     out = runner.invoke(
         cli, ["run", str(EXAMPLE), "--set", "discount_rate=0.03", "--format", "json"]
     )
@@ -436,7 +482,7 @@ def test_generated_workbooks_recalculate_to_the_tools_figures(files, tmp_path_fa
         (folder / f"{name}.toml").write_text(text, encoding="utf-8")
     result = appraise(load_portfolio(folder))
     written = write_workbook(pack_of(result), folder / "board.xlsx")
-    (recalculated,) = convert([written], folder / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], folder / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
     assert findings(written) == []  # the OOXML validator of test_ooxml.py finds nothing
@@ -451,19 +497,19 @@ def test_switching_values_recalculate_to_the_sensitivity_command(tmp_path, runne
     document = json.loads(
         runner.invoke(cli, ["sensitivity", str(EXAMPLE), "--format", "json"]).stdout
     )
-    (recalculated,) = convert([target], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([target], tmp_path / "recalculated")
     values = named_values(recalculated)
     assert values["BenefitsFallToMissTarget"] == pytest.approx(
         document["portfolio"]["benefits_fall_to_miss_target"], rel=1e-12
     )
     assert_stored_values_recalculate(target, recalculated)
-    sheet = load_workbook(recalculated, data_only=True)["Sensitivity"]
+    sheet = sheet_rows(recalculated, "Sensitivity")
     count = len(document["switching_values"])
-    rows = {sheet.cell(row=r, column=1).value: r for r in range(7, 7 + count)}
+    rows = {row[0]: row for row in sheet[6 : 6 + count]}  # rows 7 on
     for value in document["switching_values"]:
-        r = rows[value["project"]]
-        assert sheet.cell(row=r, column=7).value == pytest.approx(value["benefits_fall"], rel=1e-12)
-        assert sheet.cell(row=r, column=8).value == pytest.approx(value["costs_rise"], rel=1e-12)
+        row = rows[value["project"]]
+        assert row[6] == pytest.approx(value["benefits_fall"], rel=1e-12)
+        assert row[7] == pytest.approx(value["costs_rise"], rel=1e-12)
 
 
 def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
@@ -482,7 +528,7 @@ def test_status_decides_what_counts_after_recalculation(tmp_path, scenario_dir):
         "starts after target year",
     ]
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    (recalculated,) = convert([written], tmp_path / "recalculated")
+    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
     assert_same_figures(recalculated, result)
     assert_stored_values_recalculate(written, recalculated)
     table = projects_table(sheet_rows(recalculated, "Projects"))
