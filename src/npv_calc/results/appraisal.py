@@ -112,7 +112,6 @@ class ProjectResult:
     bcr: float | None
     roi: float | None
     payback_year: int | None  # the financial year (e.g. 2019 for 2019/20)
-    irr: float | None
     cashable_npv: float
     pv_costs_by_agency: dict[str, float]
     pv_benefits_by_agency: dict[str, float]
@@ -138,6 +137,18 @@ class ProjectResult:
     #: then the preferred option's less business as usual's: PV costs below 0 when it saves
     #: cost, and no BCR, ROI or financial return then)
     options: Shortlist | None = None
+
+    @cached_property
+    def irr(self) -> float | None:
+        """The internal rate of return of the net flows (benefits less costs), or ``None``:
+        :func:`npv_calc.returns.irr`. Worked out when first read: it is a quarter of an
+        appraisal's time, and the appraisals behind sensitivity, a simulation's bounds and the
+        options never read it."""
+        from ..returns import irr
+        from ..threads import blas_threads
+
+        with blas_threads():  # the companion matrix's eigenvalues (npv_calc.threads says why)
+            return irr(self.benefits - self.costs)
 
     @property
     def plan(self) -> Figures:
