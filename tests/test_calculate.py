@@ -230,6 +230,14 @@ def benefit(**fields: Any) -> Line:
 
 
 class TestDiscountFactors:
+    def test_kept_factors_and_rates_cannot_be_changed(self):
+        """Factors and rates are kept between appraisals (discount.KEPT): read-only, so that no
+        caller changes another's."""
+        for kept in (discount_factors(5), discount_factors(5, year0=True), yearly_rates(40)):
+            with pytest.raises(ValueError, match="read-only"):
+                kept[0] = 0.5
+        assert discount_factors(5) is discount_factors(5)
+
     def test_green_book_factors_match_spec_to_4dp(self) -> None:
         factors = discount_factors(11, 0.035)
         assert [round(float(f), 4) for f in factors] == SPEC_FACTORS

@@ -15,17 +15,24 @@ of Excel's and LibreOffice's ``NPV()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from . import params
 from .model import Settings
 
+#: Rates and factors kept between appraisals (each a few hundred numbers at most): a portfolio's
+#: projects share a handful of settings, and every appraisal of a project asks for its factors
+#: three times. What is kept is read-only, so no caller can change another's factors.
+KEPT = 256
 
+
+@lru_cache(maxsize=KEPT)
 def yearly_rates(
     years: int, rate: float = 0.035, declining: bool = True, schedule: str | None = None
 ) -> np.ndarray:
-    """The rate ``r_t`` applied in each year ``t = 1 .. years``.
+    """The rate ``r_t`` applied in each year ``t = 1 .. years`` (read-only).
 
     Parameters
     ----------
@@ -51,16 +58,22 @@ def yearly_rates(
     """
     t = np.arange(1, years + 1)
     if schedule is None and not declining:
-        return np.full(years, float(rate))
+        return _read_only(np.full(years, float(rate)))
     standard = params.standard_rate()
     rates = np.empty(years)
     for band in params.discount_bands():
         last = np.inf if band.last is None else band.last
         used = band.rate(schedule) if schedule is not None else rate * band.standard / standard
         rates[(t >= band.first) & (t <= last)] = used
-    return rates
+    return _read_only(rates)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=KEPT)
 def discount_factors(
     horizon: int,
     rate: float = 0.035,
@@ -86,7 +99,7 @@ def discount_factors(
     Returns
     -------
     numpy.ndarray
-        ``horizon`` factors; the first is 1 unless ``year0``.
+        ``horizon`` factors (read-only); the first is 1 unless ``year0``.
 
     Examples
     --------
@@ -100,7 +113,7 @@ def discount_factors(
     # The running division matches the workbook's DF(t) = DF(t-1) / (1 + r_t) step for step.
     for t in range(1, count):
         factors[t] = factors[t - 1] / (1.0 + rates[t - 1])
-    return factors[1:] if year0 else factors
+    return _read_only(factors[1:] if year0 else factors)
 
 
 def first_rate(settings: Settings) -> float:
