@@ -106,7 +106,7 @@ def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
     as long as the longest (None where a cell is empty): what openpyxl's ``iter_rows(
     values_only=True)`` gives for the same cells."""
     cells = read_book(path).sheets[title]
-    where = {_position(reference): cell.value for reference, cell in cells.items()}
+    where = {position(reference): cell.value for reference, cell in cells.items()}
     rows = max((r for r, _ in where), default=0)
     columns = max((c for _, c in where), default=0)
     return [tuple(where.get((r, c)) for c in range(1, columns + 1)) for r in range(1, rows + 1)]
@@ -115,7 +115,7 @@ def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
 _REFERENCE = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _position(reference: str) -> tuple[int, int]:
+def position(reference: str) -> tuple[int, int]:
     """``"B7"`` as (row 7, column 2)."""
     found = _REFERENCE.fullmatch(reference)
     if found is None:

@@ -154,9 +154,9 @@ AGENCIES = ("Police", "Fire", "Ambulance", "Council")
 GRADES = {"1": 0.0, "2": 0.05, "3": 0.10, "4": 0.15, "5": 0.25, "6": 0.40}
 
 #: Realistic inputs: pounds to the penny, shares and rates to 4 decimal places (hypothesis still
-#: finds the edges: 0, 1, equal values; each is one integer drawn, not a choice among kinds, which
-#: would double the draws behind a list of amounts). Subnormal-sized money such as 1e-300 is not realistic
-#: and is tested on its own (test_calculate.py).
+#: finds the edges: 0, 1, equal values; each is one integer drawn, not a choice among kinds,
+#: which would double the draws behind a list of amounts). Subnormal-sized money such as 1e-300
+#: is not realistic and is tested on its own (test_calculate.py).
 
 
 @functools.cache
