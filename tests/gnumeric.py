@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from collections.abc import Sequence
@@ -78,9 +79,15 @@ def recalculate(files: Sequence[Path], outdir: Path) -> list[Path]:
             continue
         saved = outdir / (Path(path).stem + ".gnumeric.xls")
         _ssconvert(path, saved, "--export-type=Gnumeric_Excel:excel_biff8")
+        try:
+            sheets = _biff8_values(saved)
+        except (struct.error, IndexError, UnicodeDecodeError):
+            # xlrd cannot read some text Gnumeric writes in that format (characters beyond
+            # the Basic Multilingual Plane, split across its records): the .xlsx it is then
+            outputs.append(saved_by_gnumeric(path, outdir))
+            continue
         target = outdir / (Path(path).stem + ".values.json")
-        document = {"sheets": _biff8_values(saved), "names": book.names}
-        target.write_text(json.dumps(document), encoding="utf-8")
+        target.write_text(json.dumps({"sheets": sheets, "names": book.names}), encoding="utf-8")
         outputs.append(target)
     return outputs
 

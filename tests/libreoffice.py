@@ -10,6 +10,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from .cells import read_book
+from .cells import Cell, read_book
 
 INSTALL_HINT = (
     "LibreOffice Calc is needed to recalculate the workbook: install it with "
@@ -247,12 +248,29 @@ def projects_table(sheet: Any) -> dict[str, dict[str, object]]:
 
 
 #: How far a recalculated value may differ from the stored one (SPEC.md): a penny for money,
-#: 1e-9 relative for other numbers, with an absolute floor of 1e-9 for values that should be 0:
-#: the Audit sheet's difference of two ratios of about 1,000 is 0 to npv-calc and round-off
-#: (1e-12) to an engine, which is not a disagreement.
+#: 1e-9 relative for other numbers, with an absolute floor of 1e-9 for values that should be 0.
+#: "Relative" is to the largest of the two values and of the cells on the same sheet the formula
+#: combines: the Audit sheet's difference of two equal ratios is 0 to npv-calc and round-off to
+#: an engine, 1e-12 for ratios of about 1,000 but 3.5e-9 for a ratio of 1e7 (a fiscal benefit
+#: over a cost of pence), which is not a disagreement either.
 PENNY = 0.01
 RELATIVE = 1e-9
 FLOOR = 1e-9
+
+
+#: A reference to one cell on the formula's own sheet (not a range's end, nor a name's part).
+_OWN_CELL = re.compile(r"(?<![\w!:.$'])\$?([A-Z]{1,3})\$?([0-9]+)(?![\w:(])")
+
+
+def _operands(cells: dict[str, Cell], formula: str) -> float:
+    """The largest size of the numbers in the cells of its own sheet a formula refers to (0
+    for none)."""
+    sizes = [0.0]
+    for column, row in _OWN_CELL.findall(formula):
+        value = getattr(cells.get(column + row), "value", None)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            sizes.append(abs(value))
+    return max(sizes)
 
 
 def stored_values_that_differ(
@@ -280,7 +298,8 @@ def stored_values_that_differ(
                 if "£" in cell.number_format:
                     same = abs(a - b) <= PENNY
                 else:
-                    same = abs(a - b) <= max(RELATIVE * max(abs(a), abs(b)), FLOOR)
+                    scale = max(abs(a), abs(b), _operands(cells, cell.formula))
+                    same = abs(a - b) <= max(RELATIVE * scale, FLOOR)
             else:
                 same = a == b
             if not same:
