@@ -191,7 +191,7 @@ def _amounts(horizon: int) -> st.SearchStrategy[list[float]]:
 @functools.cache
 def uncertain(values: st.SearchStrategy[float]) -> st.SearchStrategy[dict[str, float]]:
     """``{low, central, high}`` with ``low <= central <= high`` drawn from ``values``."""
-    return st.lists(values, min_size=3, max_size=3).map(
+    return st.tuples(values, values, values).map(
         lambda xs: dict(zip(("low", "central", "high"), sorted(xs), strict=True))
     )
 
@@ -211,12 +211,23 @@ def years_windows(draw: st.DrawFn, horizon: int) -> list[int]:
     return [first, last]
 
 
+#: Which optional keys a line gives, one bit each (:func:`lines`): one draw, not ten.
+_OPTIONAL: tuple[str, ...] = ("agency", "years", "growth", "drop_off", "scale", "price_year")
+_OPTIONAL += ("optimism_bias", "deadweight", "displacement", "attribution")
+_GIVEN = st.integers(0, 2 ** len(_OPTIONAL) - 1)
+_PRICE_YEARS = tuple(int(year) for year in sorted(DEFLATORS))
+_KINDS = ("revenue", "capital")
+_BIASES = ("none", "optimism_bias", "confidence")
+
+
 @functools.cache
 @st.composite
 def lines(draw: st.DrawFn, section: str, horizon: int, index: int = 1) -> dict[str, Any]:
     """A valid ``[[costs]]`` or ``[[benefits]]`` table for a project of ``horizon`` years."""
     line: dict[str, Any] = {"name": f"{section[:-1].capitalize()} {index}"}
-    if draw(st.booleans()):
+    flags = draw(_GIVEN)
+    given = {key for bit, key in enumerate(_OPTIONAL) if flags >> bit & 1}
+    if "agency" in given:
         line["agency"] = draw(st.sampled_from(AGENCIES))
     form = draw(st.sampled_from(_BENEFIT_FORMS if section == "benefits" else _COST_FORMS))
     if form == "amounts":
@@ -227,26 +238,26 @@ def lines(draw: st.DrawFn, section: str, horizon: int, index: int = 1) -> dict[s
         else:
             line["quantity"] = draw(maybe_uncertain(quantities))
             line["unit_value"] = draw(maybe_uncertain(unit_values))
-        if draw(st.booleans()):
+        if "years" in given:
             line["years"] = draw(years_windows(horizon))
-        if draw(st.booleans()):
+        if "growth" in given:
             line["growth"] = draw(maybe_uncertain(yearly_changes))
-        if section == "benefits" and draw(st.booleans()):
+        if section == "benefits" and "drop_off" in given:
             line["drop_off"] = draw(maybe_uncertain(_decimals(0.0, 0.5, 4)))
-    if draw(st.booleans()):
+    if "scale" in given:
         line["scale"] = draw(maybe_uncertain(scales))
-    if draw(st.booleans()):
-        line["price_year"] = int(draw(st.sampled_from(sorted(DEFLATORS))))
+    if "price_year" in given:
+        line["price_year"] = draw(st.sampled_from(_PRICE_YEARS))
     if section == "costs":
-        line["kind"] = draw(st.sampled_from(["revenue", "capital"]))
-        if draw(st.booleans()):
+        line["kind"] = draw(st.sampled_from(_KINDS))
+        if "optimism_bias" in given:
             line["optimism_bias"] = draw(maybe_uncertain(cost_uplifts))
     else:
         line["cashable"] = draw(st.booleans())
         for key in ("deadweight", "displacement", "attribution"):
-            if draw(st.booleans()):
+            if key in given:
                 line[key] = draw(maybe_uncertain(shares))
-        bias = draw(st.sampled_from(["none", "optimism_bias", "confidence"]))
+        bias = draw(st.sampled_from(_BIASES))
         if bias == "optimism_bias":
             line["optimism_bias"] = draw(maybe_uncertain(shares))
         elif bias == "confidence":
