@@ -289,22 +289,23 @@ def blas_threads_seen() -> int:
 
 class TestBlasThreads:
     @pytest.fixture
-    def seen(self, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-        """The BLAS threads in force inside the IRR and the correlation plan."""
-        import npv_calc.calculate as calculate
+    def seen(self, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+        """The BLAS threads in force inside the IRR (worked out when a result's ``irr`` is
+        first read) and the correlation plan: (function, threads) each time one runs."""
+        import npv_calc.returns as returns
         import npv_calc.simulate as package
 
-        seen: list[int] = []
-        irr, plan = calculate.irr, package.correlation_plan
+        seen: list[tuple[str, int]] = []
+        irr, plan = returns.irr, package.correlation_plan
 
         def spy(function: Any) -> Any:
             def wrapped(*args: Any, **kwargs: Any) -> Any:
-                seen.append(blas_threads_seen())
+                seen.append((function.__name__, blas_threads_seen()))
                 return function(*args, **kwargs)
 
             return wrapped
 
-        monkeypatch.setattr(calculate, "irr", spy(irr))
+        monkeypatch.setattr(returns, "irr", spy(irr))
         monkeypatch.setattr(package, "correlation_plan", spy(plan))
         return seen
 
@@ -312,7 +313,11 @@ class TestBlasThreads:
         ("setting", "inside"), [(None, 1), ("3", 3), ("default", 2)], ids=["default", "3", "lib"]
     )
     def test_the_threads_inside_and_after(
-        self, seen: list[int], monkeypatch: pytest.MonkeyPatch, setting: str | None, inside: int
+        self,
+        seen: list[tuple[str, int]],
+        monkeypatch: pytest.MonkeyPatch,
+        setting: str | None,
+        inside: int,
     ) -> None:
         if setting is None:
             monkeypatch.delenv("NPV_CALC_BLAS_THREADS", raising=False)
@@ -320,10 +325,12 @@ class TestBlasThreads:
             monkeypatch.setenv("NPV_CALC_BLAS_THREADS", setting)
         portfolio = load_portfolio(EXAMPLE)
         with threadpool_limits(limits=2, user_api="blas"):
-            appraise(portfolio)
+            rates = [p.irr for p in appraise(portfolio).projects]  # read: worked out
+            assert any(isinstance(rate, float) for rate in rates)
             simulate(portfolio, 100, seed=1)
             assert blas_threads_seen() == 2  # the caller's setting, restored
-        assert seen and set(seen) == {inside}
+        assert {name for name, _ in seen} == {"irr", "correlation_plan"}
+        assert {threads for _, threads in seen} == {inside}
 
     @pytest.mark.parametrize("setting", ["0", "many", "99999", "1" * 5000, "\u00b2"])
     def test_a_setting_that_is_no_number_of_threads(
