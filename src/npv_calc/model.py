@@ -37,8 +37,12 @@ class KeyLines(dict[str, int | str]):
         source = self._pending
         if source is not None:
             self._pending = None
-            for key, value in source().items():
-                super().setdefault(key, value)
+            lines = source()
+            if dict.__len__(self):
+                for key, value in lines.items():
+                    super().setdefault(key, value)
+            else:  # nothing set directly (a workbook's row): one copy, not a call a key
+                super().update(lines)
 
     def __getitem__(self, key: str) -> int | str:
         self._fill()
