@@ -27,6 +27,8 @@ from pathlib import Path
 # test, never input from outside (npv-calc reads untrusted workbooks with defusedxml).
 from xml.etree import ElementTree
 
+from npv_calc.workbook_xml import column_letters, column_number
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -84,21 +86,12 @@ def _calculated(document: dict) -> Book:
         for r, row in enumerate(sheet["rows"], start=1):
             for c, value in enumerate(row, start=1):
                 if value != "":
-                    cells[f"{_letters(c)}{r}"] = Cell(value, None, "General")
+                    cells[f"{column_letters(c)}{r}"] = Cell(value, None, "General")
         for r, c, text in sheet["errors"]:
-            cells[f"{_letters(c + 1)}{r + 1}"] = Cell(text, None, "General")
+            cells[f"{column_letters(c + 1)}{r + 1}"] = Cell(text, None, "General")
         sheets[sheet["title"]] = cells
     names = {name: (sheet, cell) for name, (sheet, cell) in document["names"].items()}
     return Book(sheets, names)
-
-
-def _letters(column: int) -> str:
-    """Column 1 as ``A``, 28 as ``AB``."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 def sheet_rows(path: Path, title: str) -> list[tuple[object, ...]]:
@@ -121,10 +114,7 @@ def position(reference: str) -> tuple[int, int]:
     if found is None:
         raise ValueError(f"not a cell reference: {reference!r}")
     letters, row = found.groups()
-    column = 0
-    for letter in letters:
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return int(row), column
+    return int(row), column_number(letters)
 
 
 def _book(archive: zipfile.ZipFile) -> Book:

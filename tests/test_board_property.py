@@ -49,6 +49,16 @@ def board_workbook(
     return write_workbook(pack, folder / "board.xlsx", command="test"), pack.result
 
 
+def recalculates_in_both(written: Path, folder: Path) -> Path:
+    """Assert that LibreOffice and Gnumeric both recalculate ``written`` to its stored values;
+    LibreOffice's recalculation, for further checks."""
+    (recalculated,) = recalculate_in_libreoffice([written], folder / "recalculated")
+    assert_stored_values_recalculate(written, recalculated)
+    (by_gnumeric,) = recalculate([written], folder / "gnumeric")
+    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+    return recalculated
+
+
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -60,11 +70,7 @@ def test_every_board_workbook_recalculates_to_its_stored_values(
 ) -> None:
     folder = tmp_path_factory.mktemp("board")
     written, result = board_workbook(generated, folder, draws)
-    (recalculated,) = recalculate_in_libreoffice([written], folder / "recalculated")
-    assert_stored_values_recalculate(written, recalculated)
-    assert_same_figures(recalculated, result)
-    (by_gnumeric,) = recalculate([written], folder / "gnumeric")
-    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+    assert_same_figures(recalculates_in_both(written, folder), result)
     assert findings(written) == []  # the OOXML validator of test_ooxml.py finds nothing
 
 
@@ -84,11 +90,7 @@ def test_a_portfolio_without_price_base_year_writes_its_workbook(tmp_path: Path)
     )
     written, result = board_workbook(generated, tmp_path, None)
     assert result.settings.price_base_year is None
-    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
-    assert_stored_values_recalculate(written, recalculated)
-    assert_same_figures(recalculated, result)
-    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
-    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+    assert_same_figures(recalculates_in_both(written, tmp_path), result)
 
 
 #: Found by the property (seed 2026): net flows whose only rates of return are at or below -100%.
@@ -136,10 +138,7 @@ NO_RATE_ABOVE_MINUS_100 = gen.GeneratedPortfolio(
 def test_no_irr_where_every_rate_is_at_or_below_minus_100_percent(tmp_path: Path) -> None:
     written, result = board_workbook(NO_RATE_ABOVE_MINUS_100, tmp_path, None)
     assert result.project("ibbNx-P").irr is None
-    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
-    assert_stored_values_recalculate(written, recalculated)
-    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
-    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
+    recalculates_in_both(written, tmp_path)
 
 
 #: Found by the board property (seed 1207, 60 examples): every benefit recorded as outturn up to
@@ -214,7 +213,4 @@ def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
     written, _ = board_workbook(generated, tmp_path, None)
     sheet = load_workbook(written)["E6"]
     assert sheet["E7"].value == "=SUM($E6:E6)"
-    (by_gnumeric,) = recalculate([written], tmp_path / "gnumeric")
-    assert_stored_values_recalculate(written, by_gnumeric, "Gnumeric")
-    (recalculated,) = recalculate_in_libreoffice([written], tmp_path / "recalculated")
-    assert_stored_values_recalculate(written, recalculated)
+    recalculates_in_both(written, tmp_path)
