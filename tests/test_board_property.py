@@ -17,7 +17,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 
 from npv_calc import load_portfolio
 from npv_calc.board import board_pack
@@ -27,6 +26,7 @@ from npv_calc.scenarios import prepare
 from npv_calc.simulate import simulate
 
 from . import strategies as gen
+from .cells import SheetView
 from .gnumeric import recalculate
 from .libreoffice import recalculate_in_libreoffice
 from .test_ooxml import findings
@@ -211,6 +211,6 @@ def test_a_project_whose_id_is_a_cells_name(tmp_path: Path) -> None:
         ],
     )
     written, _ = board_workbook(generated, tmp_path, None)
-    sheet = load_workbook(written)["E6"]
+    sheet = SheetView(written, "E6", formulas=True)
     assert sheet["E7"].value == "=SUM($E6:E6)"
     recalculates_in_both(written, tmp_path)

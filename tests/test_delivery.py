@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
 
 from npv_calc import load_portfolio
 from npv_calc.board import board_pack
@@ -29,6 +28,7 @@ from npv_calc.progress import progress
 from npv_calc.report.workbook import write_workbook
 from npv_calc.results.realisation import Delivery, Rating
 
+from .cells import SheetView
 from .conftest import EXAMPLE, example_input_workbook
 
 MakeDir = Callable[..., Path]
@@ -366,7 +366,7 @@ def _rows_by_id(ws, header_text: str) -> tuple[int, dict[str, int]]:
 
 
 def test_the_sheet_leads_with_the_status_in_words(example_sheet: Path):
-    ws = load_workbook(example_sheet, data_only=True)["Realisation"]
+    ws = SheetView(example_sheet, "Realisation")
     document = json.loads(invoke("progress", EXAMPLE, "--format", "json").stdout)
     header, rows = _rows_by_id(ws, "Cost")
     assert [ws.cell(header, c).value for c in range(3, 9)] == [
@@ -393,7 +393,7 @@ def test_the_sheet_leads_with_the_status_in_words(example_sheet: Path):
 
 
 def test_the_benefits_register_names_owner_and_measure(example_sheet: Path):
-    ws = load_workbook(example_sheet, data_only=True)["Realisation"]
+    ws = SheetView(example_sheet, "Realisation")
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "Owner")
     portfolio = load_portfolio(EXAMPLE)
     listed = [
@@ -419,7 +419,7 @@ def test_the_chart_draws_plan_and_outturn_to_date_and_no_target(example_sheet: P
     chart = realisation[0]
     assert "Target" not in chart and "Cumulative" not in chart
     assert "<c:barChart>" in chart
-    ws = load_workbook(example_sheet, data_only=True)["Realisation"]
+    ws = SheetView(example_sheet, "Realisation")
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "Outturn costs")
     years = []
     while ws.cell(header + 1 + len(years), 1).value:
@@ -435,19 +435,17 @@ def test_the_sheet_recalculates_and_follows_an_edited_outturn(
     from npv_calc import appraise
     from npv_calc.report.workbook.project_layout import ProjectLayout
 
-    from .cells import sheet_rows
+    from .cells import edited_copy, read_book, sheet_rows
     from .conftest import pack_of
     from .libreoffice import recalculate_in_libreoffice, stored_values_that_differ
 
     folder = scenario_dir(portfolio=PORTFOLIO, p1=project(cost=105_000))
     result = appraise(load_portfolio(folder))
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
-    wb = load_workbook(written)
     layout = ProjectLayout("P1", 6, 2, ("Unallocated",), None)
-    works = wb["P1"].cell(layout.gross_row(0), 3)  # the works' outturn in 2021/22, an input
-    assert works.value == 105_000
-    works.value = 120_000
-    wb.save(tmp_path / "edited.xlsx")
+    works = f"C{layout.gross_row(0)}"  # the works' outturn in 2021/22, an input
+    assert read_book(written).sheets["P1"][works].value == 105_000
+    edited_copy(written, tmp_path / "edited.xlsx", {("P1", works): 120_000})
     as_written, edited = recalculate_in_libreoffice(
         [written, tmp_path / "edited.xlsx"], tmp_path / "recalculated"
     )

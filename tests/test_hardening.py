@@ -32,7 +32,7 @@ from npv_calc.cli import cli
 from npv_calc.workbook_io import escape_text
 
 from . import conftest
-from .cells import sheet_rows
+from .cells import SheetView, sheet_rows
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT, errors, pack_of, refused
 from .libreoffice import recalculate_in_libreoffice
 
@@ -665,7 +665,7 @@ class TestNits:
         assert not target.exists()
         board = tmp_path / "board.xlsx"
         assert invoke("run", folder, "--xlsx", board).exit_code == 0
-        ws = openpyxl.load_workbook(board)["P1"]
+        ws = SheetView(board, "P1")
         texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
         cut = [t for t in texts if t.startswith("xxxx")]
         assert cut and all(

@@ -19,7 +19,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.errors import InputError
 from npv_calc.report.workbook import write_workbook
 
-from .cells import sheet_rows
+from .cells import SheetView, edited_copy, sheet_rows
 from .conftest import pack_of
 from .gnumeric import recalculate
 from .libreoffice import named_values, recalculate_in_libreoffice
@@ -100,12 +100,12 @@ def test_the_reference_case_on_the_sheet(tmp_path: Path) -> None:
     """7.5, 4.0 and 1.67 as a reader that does not recalculate sees them; the preferred option
     (A) is marked, though B is the best."""
     _, path = written(tmp_path, REFERENCE)
-    rows = options_rows(load_workbook(path, data_only=True)["Options"])
+    rows = options_rows(SheetView(path, "Options"))
     assert rows["BCR against BAU"][1:3] == [pytest.approx(7.5), pytest.approx(4.0)]
     assert round(rows["Incremental BCR"][2], 2) == 1.67
     assert [c or "" for c in rows["Preferred way forward"][:3]] == ["", "Preferred", ""]
     assert rows["Best: the highest NPSV against BAU"][0] == "B"
-    formulas = options_rows(load_workbook(path)["Options"])
+    formulas = options_rows(SheetView(path, "Options", formulas=True))
     assert formulas["PV of costs"][1] == "='OPT A'!$B$16"  # linked to the option's sheet
 
 
@@ -113,15 +113,13 @@ def test_editing_an_option_input_moves_its_figures(tmp_path: Path) -> None:
     """Live: raising the benefit of the option "dear" on its sheet gives, after recalculation,
     the figures npv-calc gives for the file with that benefit, and makes it the best."""
     _, path = written(tmp_path, BAU_WITH_LINES)
-    wb = load_workbook(path)
-    ws = wb["OPT dear"]
+    ws = SheetView(path, "OPT dear")
     header = next(r for r in ws.iter_rows() if any(c.value == "More" for c in r))
     column = next(c.column for c in header if c.value == "More")
     annual = next(r[0].row for r in ws.iter_rows() if r[0].value == "Annual amount (first year)")
     assert ws.cell(annual, column).value == 100
-    ws.cell(annual, column).value = 5_000
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
+    more = ws.cell(annual, column).coordinate
+    edited = edited_copy(path, tmp_path / "edited.xlsx", {("OPT dear", more): 5_000})
     (recalculated,) = recalculate_in_libreoffice([edited], tmp_path / "recalculated")
     expected = appraise(
         load_portfolio(write(tmp_path / "in2", BAU_WITH_LINES.replace("100", "5_000")))

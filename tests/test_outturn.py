@@ -23,6 +23,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 from npv_calc.errors import InputError
 
+from .cells import SheetView, read_book
 from .conftest import EXAMPLE, pack_of
 
 MakeDir = Callable[..., Path]
@@ -414,9 +415,8 @@ def test_realisation_sheet_of_the_example(tmp_path: Path) -> None:
     ``progress``."""
     path = tmp_path / "board.xlsx"
     assert invoke("run", EXAMPLE, "--xlsx", path).exit_code == 0
-    book = load_workbook(path, data_only=True)
-    assert book.sheetnames[:4] == ["Summary", "Projects", "Scenarios", "Realisation"]
-    ws = book["Realisation"]
+    assert list(read_book(path).sheets)[:4] == ["Summary", "Projects", "Scenarios", "Realisation"]
+    ws = SheetView(path, "Realisation")
     document = json.loads(invoke("progress", EXAMPLE, "--format", "json").stdout)
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value == "Plan NPV")
     rows = {

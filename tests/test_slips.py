@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from npv_calc import appraise, load_portfolio
 from npv_calc.cli import cli
 
+from .cells import SheetView
 from .conftest import EXAMPLE, PORTFOLIO, PROJECT, errors
 
 MakeDir = Callable[..., Path]
@@ -250,7 +251,7 @@ class TestWarnings:
         book = tmp_path / "board.xlsx"
         result = invoke("run", folder, "--xlsx", book, "--set", "horizon=10")
         assert result.exit_code == 0, result.output
-        ws = openpyxl.load_workbook(book)["Audit"]
+        ws = SheetView(book, "Audit", formulas=True)
         texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
         assert "Warnings" in texts
         assert any("is above 20%" in t for t in texts)
@@ -259,7 +260,7 @@ class TestWarnings:
     def test_no_warning_says_so_on_the_audit_sheet(self, tmp_path: Path) -> None:
         book = tmp_path / "board.xlsx"
         assert invoke("run", EXAMPLE, "--xlsx", book).exit_code == 0
-        ws = openpyxl.load_workbook(book)["Audit"]
+        ws = SheetView(book, "Audit", formulas=True)
         texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
         assert "None: the inputs raised no warning." in texts
 

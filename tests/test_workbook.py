@@ -24,9 +24,9 @@ from npv_calc.report.workbook import audit_command, name_id, write_workbook
 from npv_calc.report.workbook.formulas import FUNCTIONS
 from npv_calc.report.workbook.style import default_style
 
-from .cells import read_book
+from .cells import SheetView, read_book
 from .conftest import EXAMPLE, PROJECT, ROOT, pack_of
-from .libreoffice import projects_table
+from .libreoffice import named_values, projects_table
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,29 @@ def example_values(example_path):
 def cell_of(wb, name):
     ((sheet, ref),) = wb.defined_names[name].destinations
     return wb[sheet][ref.replace("$", "")]
+
+
+def test_a_sheet_view_reads_each_sheet_as_openpyxl_does(example_path, example_book, example_values):
+    """tests/cells.SheetView, which many tests read sheets with, gives every cell openpyxl
+    gives: the stored value, or with ``formulas`` the formula (a shared formula's follower's
+    moved from its leader's), and its number format."""
+    for ws in example_book.worksheets:
+        for formulas, book in ((True, example_book), (False, example_values)):
+            view = SheetView(example_path, ws.title, formulas=formulas)
+            theirs = {  # an array formula's text (openpyxl gives an object holding it)
+                (c.row, c.column): (getattr(c.value, "text", c.value), c.number_format)
+                for row in book[ws.title].iter_rows()
+                for c in row
+                if c.value is not None
+            }
+            mine = {
+                (c.row, c.column): (c.value, c.number_format)
+                for row in view.iter_rows()
+                for c in row
+                if c.value is not None
+            }
+            assert mine == theirs, ws.title
+            assert view.max_row <= book[ws.title].max_row
 
 
 class TestStructure:
@@ -670,7 +693,7 @@ class TestScenarios:
         path = tmp_path / "b.xlsx"
         out = runner.invoke(cli, ["run", str(EXAMPLE), "--scenario", name, "--xlsx", str(path)])
         assert out.exit_code == 0, out.output
-        ws = load_workbook(path, data_only=True)["Scenarios"]
+        ws = SheetView(path, "Scenarios")
         _, columns, rows = self.table(ws)
         assert [p.id for p in portfolio.projects] == [
             r for r in rows if r in {p.id for p in portfolio.projects}
@@ -730,7 +753,7 @@ class TestPages:
         # the plan: with the example's outturn, few cost ranges still move anything
         args = ["run", str(EXAMPLE), "--plan", "--xlsx", str(path)]
         assert runner.invoke(cli, args).exit_code == 0
-        ws = load_workbook(path, data_only=True)["Sensitivity"]
+        ws = SheetView(path, "Sensitivity")
         header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Rank")
         changes = [
             (ws.cell(r, 9).value, ws.cell(r, 10).value) for r in range(header + 1, header + 16)
@@ -972,7 +995,7 @@ class TestSchedulesAndOptimismBias:
         result = appraise(load_portfolio(folder))
         jcr = result.project("JCR")
         path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
-        ws, values = load_workbook(path)["JCR"], load_workbook(path, data_only=True)["JCR"]
+        ws, values = SheetView(path, "JCR", formulas=True), SheetView(path, "JCR")
         labels = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
         assert ws.cell(labels["Optimism bias by project type"], 3).value == (
             "non-standard-buildings"
@@ -981,9 +1004,7 @@ class TestSchedulesAndOptimismBias:
         assert ws.cell(bias, 3).value.startswith("=MAX(INDEX(ObLower,MATCH(C")
         assert values.cell(bias, 3).value == pytest.approx(max(0.04, 0.51 * 0.5))
         assert values.cell(bias, 4).value == 0  # a line with its own optimism bias keeps it
-        assert named_value(load_workbook(path, data_only=True), "NPV_JCR") == pytest.approx(
-            jcr.npv, abs=0.005
-        )
+        assert named_values(path)["NPV_JCR"] == pytest.approx(jcr.npv, abs=0.005)
 
     def test_a_project_keeps_its_own_rate_under_a_portfolio_schedule(self, scenario_dir, tmp_path):
         from npv_calc.report.workbook.project import SETTING_ROWS
@@ -996,7 +1017,8 @@ class TestSchedulesAndOptimismBias:
         assert result.project("P1").settings.schedule == "health"
         assert result.project("P2").settings.schedule is None
         path = write_workbook(pack_of(result), tmp_path / "b.xlsx")
-        book, values = load_workbook(path), load_workbook(path, data_only=True)
+        book = {t: SheetView(path, t, formulas=True) for t in ("P1", "P2")}
+        values = {t: SheetView(path, t) for t in ("P1", "P2")}
         row, rate = SETTING_ROWS["schedule"], SETTING_ROWS["discount_rate"]
         assert book["P1"].cell(row, 2).value == "=Schedule"
         assert values["P1"].cell(row, 2).value == "health"
@@ -1044,7 +1066,7 @@ class TestPrintedPages:
         pack = pack_of(example_result, tornado=True)
         analysis = pack.sensitivity
         path = write_workbook(pack, tmp_path / "b.xlsx")
-        ws = load_workbook(path)["Sensitivity"]
+        ws = SheetView(path, "Sensitivity", formulas=True)
         note = next(
             c.value
             for row in ws.iter_rows()

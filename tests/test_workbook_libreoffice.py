@@ -21,7 +21,7 @@ from npv_calc import appraise, load_portfolio
 from npv_calc.report.workbook import name_id, write_workbook
 from npv_calc.report.workbook.project import payback_text
 
-from .cells import Book, differences_from_openpyxl, read_book, sheet_rows
+from .cells import Book, differences_from_openpyxl, read_book, sheet_rows, with_names_set
 from .conftest import EXAMPLE, PROJECT, pack_of
 from .libreoffice import (
     convert,
@@ -220,11 +220,7 @@ def test_editing_an_assumption_moves_npvs_as_set_does(
     example, tmp_path, cell_name, value, overrides
 ):
     _, written, _ = example
-    wb = load_workbook(written)
-    ((sheet, ref),) = wb.defined_names[cell_name].destinations
-    wb[sheet][ref.replace("$", "")].value = value
-    edited = tmp_path / "edited.xlsx"
-    wb.save(edited)
+    edited = with_names_set(written, tmp_path / "edited.xlsx", **{cell_name: value})
     (recalculated,) = recalculate_in_libreoffice([edited], tmp_path / "recalculated")
     expected = appraise(load_portfolio(EXAMPLE), overrides=overrides)
     assert_same_figures(recalculated, expected)
@@ -232,11 +228,7 @@ def test_editing_an_assumption_moves_npvs_as_set_does(
 
 def edited(written: Path, folder: Path, **cells: object) -> Path:
     """``written`` with named input cells changed, recalculated in LibreOffice."""
-    wb = load_workbook(written)
-    for name, value in cells.items():
-        ((sheet, ref),) = wb.defined_names[name].destinations
-        wb[sheet][ref.replace("$", "")].value = value
-    wb.save(folder / "edited.xlsx")
+    with_names_set(written, folder / "edited.xlsx", **cells)
     (recalculated,) = recalculate_in_libreoffice([folder / "edited.xlsx"], folder / "recalculated")
     return recalculated
 
@@ -320,10 +312,7 @@ def test_editing_the_rate_matches_the_cli_set_option(example, tmp_path, runner):
     from npv_calc.cli import cli
 
     _, written, _ = example
-    wb = load_workbook(written)
-    ((sheet, ref),) = wb.defined_names["DiscountRate"].destinations
-    wb[sheet][ref.replace("$", "")].value = 0.03
-    wb.save(tmp_path / "edited.xlsx")
+    with_names_set(written, tmp_path / "edited.xlsx", DiscountRate=0.03)
     (recalculated,) = recalculate_in_libreoffice([tmp_path / "edited.xlsx"], tmp_path / "out")
     out = runner.invoke(
         cli, ["run", str(EXAMPLE), "--set", "discount_rate=0.03", "--format", "json"]
