@@ -14,7 +14,7 @@ from ..model import Uncertain, Value
 from .messages import got, percent_text_hint, show, suggest
 from .rules import UNCERTAIN_KEYS, UNCERTAIN_OPTIONAL, Rule
 
-Locations = Mapping[tuple[str, int], dict[str, int | str]]
+Locations = Mapping[tuple[str, int], Mapping[str, int | str]]
 #: The unknown keys of one table reported one by one; the rest are counted in one problem.
 MAX_UNKNOWN_KEYS = 20
 #: The problems of one file listed one by one; the rest are counted in one more.
@@ -57,7 +57,7 @@ class FileReader:
         """The file as messages name it; worked out only when there is a problem to report."""
         return shown_path(self.path)
 
-    def keys_at(self, where: tuple[str, int]) -> Callable[[], dict[str, int | str]]:
+    def keys_at(self, where: tuple[str, int]) -> Callable[[], Mapping[str, int | str]]:
         """Where the keys of one table are written, looked up only when asked for
         (:class:`npv_calc.model.KeyLines`)."""
         lines = self.lines  # not the reader: it goes when the file is read

@@ -4,7 +4,7 @@ the Year columns into ``amounts``), each located at its cell."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -13,9 +13,9 @@ from ..workbook_io import NO_RESULT, Sheet, column_letters
 from .rules import MAX_HORIZON
 from .workbook_layout import FIRST_ROW, HEADER_ROW, YEAR_HEADER, Column, year_header
 
-Locations = dict[tuple[str, int], dict[str, int | str]]
 #: Where each key of a row is: its cell (``""``: the row's first cell).
-Cells = dict[str, int | str]
+Cells = MutableMapping[str, int | str]
+Locations = dict[tuple[str, int], Cells]
 
 
 @dataclass
@@ -27,7 +27,7 @@ class ProjectEntry:
     row: int
     file: str | None = None
     #: the cells of each option's items, by (option id, section), in the order read
-    option_items: dict[tuple[str, str], list[dict[str, int | str]]] = field(default_factory=dict)
+    option_items: dict[tuple[str, str], list[Cells]] = field(default_factory=dict)
     #: its lines by name, by section, once the Outturn sheet looks them up
     names: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
@@ -201,7 +201,7 @@ def _put(document: dict[str, Any], key: str, value: Any) -> None:
         document[key] = value
 
 
-def _tidy(document: dict[str, Any], where: Cells, amounts: dict[int, Any]) -> None:
+def _tidy(document: dict[str, Any], where: RowCells, amounts: dict[int, Any]) -> None:
     """A value given only as its central one is a plain value; ``years`` is ``[first, last]``;
     the Year columns are ``amounts``."""
     for key in [k for k, v in document.items() if isinstance(v, dict) and k != "years"]:
@@ -210,7 +210,7 @@ def _tidy(document: dict[str, Any], where: Cells, amounts: dict[int, Any]) -> No
     if "years" in document:
         span = document.pop("years")
         document["years"] = [span[k] for k in ("first", "last") if k in span]
-        where["years"] = where.get("years.first", where[""])
+        where.same_as("years", "years.first")
     if amounts:
         document["amounts"] = [amounts.get(t, 0) for t in range(max(amounts) + 1)]
 
@@ -245,29 +245,88 @@ def _places(title: str, columns: dict[int, Column], years: dict[int, int]) -> li
     ]
 
 
+class RowCells(MutableMapping[str, int | str]):
+    """Where each key of a row is: the cell of each column read (a Year column's under
+    ``amounts[t]``, the first one's under ``amounts`` too), the row's first cell under ``""``.
+
+    The names are made the first time one is read: a row passes its cells to the messages
+    that may never come, and 40 names a row were 470 MB of a 100,000-row sheet. What is set
+    before then (:meth:`same_as`, then items) is applied after them, in order. ``skipped``:
+    the columns not read (a formula with no result), which name no key.
+    """
+
+    __slots__ = ("_cells", "_first", "_places", "_row", "_same", "_set", "_skipped")
+
+    def __init__(self, places: Sequence[_Place], row: int, first: str, skipped: frozenset[int]):
+        self._places, self._row, self._first, self._skipped = places, row, first, skipped
+        self._same: dict[str, str] = {}
+        self._set: dict[str, int | str] = {}
+        self._cells: dict[str, int | str] | None = None
+
+    def same_as(self, key: str, other: str) -> None:
+        """``key`` is at ``other``'s cell (at the row's first cell if ``other`` has none)."""
+        if self._cells is None:
+            self._same[key] = other
+        else:
+            self._cells[key] = self._cells.get(other, self._first)
+
+    def _named(self) -> dict[str, int | str]:
+        if self._cells is None:
+            cells: dict[str, int | str] = {"": self._first}
+            row = str(self._row)
+            for place in self._places:
+                if place.index not in self._skipped:
+                    cells[place.key] = place.prefix + row
+                    if place.column is None:
+                        cells.setdefault("amounts", place.prefix + row)
+            for key, other in self._same.items():
+                cells[key] = cells.get(other, self._first)
+            cells.update(self._set)
+            self._cells, self._same, self._set = cells, {}, {}
+        return self._cells
+
+    def __getitem__(self, key: str) -> int | str:
+        return self._named()[key]
+
+    def __setitem__(self, key: str, value: int | str) -> None:
+        if self._cells is None:
+            self._set[key] = value
+        else:
+            self._cells[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._named()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._named())
+
+    def __len__(self) -> int:
+        return len(self._named())
+
+    def __repr__(self) -> str:
+        return f"RowCells({self._named()!r})"
+
+
 def row_document(
     number: int, cells: dict[int, Any], places: Sequence[_Place], first: str, book: ReadBook
 ) -> tuple[dict[str, Any], Cells]:
     """A row as a TOML-like document (dotted keys become tables) and the cell of each key
     (``first``: how a message names the row's first cell)."""
     document: dict[str, Any] = {}
-    where: Cells = {"": first}
     amounts: dict[int, Any] = {}
-    row = str(number)
+    skipped: set[int] = set()
     for place in places:
         value = cells.get(place.index)
-        cell = place.prefix + row
+        if value is None:
+            continue
         if value is NO_RESULT:
-            book.no_result(cell, place.header)
+            book.no_result(place.prefix + str(number), place.header)
+            skipped.add(place.index)
         elif place.column is None:
-            where[place.key] = cell
-            where.setdefault("amounts", cell)
-            if value is not None:
-                amounts[cast(int, place.year)] = value
+            amounts[cast(int, place.year)] = value
         else:
-            where[place.key] = cell
-            if value is not None:
-                _put(document, place.key, coerce(value, place.column.kind))
+            _put(document, place.key, coerce(value, place.column.kind))
+    where = RowCells(places, number, first, frozenset(skipped))
     _tidy(document, where, amounts)
     return document, where
 
