@@ -531,6 +531,50 @@ class TestKeyLinesOnlyWhenAsked:
         assert dict(lines) == {"annual": "Costs!D5", "name": 3} and len(lines) == 2
         assert asked == [1]
 
+    def test_a_workbook_rows_cells_are_named_when_first_read(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The rows of a valid workbook's Costs and Benefits sheets never name their cells (the
+        small sheets, a row per grade or year, do); a key still points at its cell, a line's
+        years at its First year cell, and a formula with no result names no key."""
+        from npv_calc.load import workbook_rows
+
+        named: list[str] = []
+        name = workbook_rows.RowCells._named
+        monkeypatch.setattr(
+            workbook_rows.RowCells,
+            "_named",
+            lambda self: named.append(self._first.split("!")[0]) or name(self),
+        )
+        book = tmp_path / "p.xlsx"
+        folder = write_portfolio(tmp_path / "p", 3, 2)
+        assert CliRunner().invoke(cli, ["export", str(folder), "--to", str(book)]).exit_code == 0
+        appraise(load_portfolio(book))
+        assert named and not {"Costs", "Benefits"} & set(named), named
+        places = workbook_rows._places(
+            "Costs", {1: _column("name"), 3: _column("years.first")}, {5: 0, 6: 1}
+        )
+        cells = workbook_rows.RowCells(places, 7, "Costs!A7", frozenset({6}))
+        cells.same_as("years", "years.first")
+        cells["annual.group"] = "Costs!H7"
+        assert dict(cells) == {
+            "": "Costs!A7",
+            "name": "Costs!A7",
+            "years.first": "Costs!C7",
+            "amounts[0]": "Costs!E7",
+            "amounts": "Costs!E7",
+            "years": "Costs!C7",
+            "annual.group": "Costs!H7",
+        }
+        cells.same_as("late", "nowhere")
+        assert cells["late"] == "Costs!A7"
+
+
+def _column(key: str) -> Any:
+    from npv_calc.load.workbook_layout import COST_COLUMNS
+
+    return next(c for c in COST_COLUMNS if c.key == key)
+
 
 def test_the_limit_the_threads_and_the_temporary_file_are_in_the_docs() -> None:
     cli_doc = (EXAMPLE.parent / "docs" / "cli.md").read_text(encoding="utf-8")
