@@ -582,3 +582,13 @@ def test_the_limit_the_threads_and_the_temporary_file_are_in_the_docs() -> None:
     assert f"| what `simulate` draws | {MAX_SIMULATED_VALUES:,} uncertain values" in cli_doc
     assert "NPV_CALC_BLAS_THREADS=default" in cli_doc and "TMPDIR" in cli_doc
     assert f"at most **{MAX_SIMULATED_VALUES:,}** quantities" in method
+
+
+def test_the_correlation_check_reads_every_field_that_may_be_uncertain() -> None:
+    """The check of correlation groups reads only the fields typed to hold a range (a check
+    of 100,000 lines read all 32 of each): those are every field a range may be given for."""
+    from npv_calc.load.checks import _VALUE_FIELDS
+    from npv_calc.model import UNCERTAIN_FIELDS, Line, Risk
+
+    assert set(_VALUE_FIELDS[Line]) == set(UNCERTAIN_FIELDS)
+    assert _VALUE_FIELDS[Risk] == ("impact",)

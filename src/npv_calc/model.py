@@ -42,7 +42,7 @@ class KeyLines(dict[str, int | str]):
                 for key, value in lines.items():
                     super().setdefault(key, value)
             else:  # nothing set directly (a workbook's row): one copy, not a call a key
-                super().update(lines)
+                super().update(lines.items())
 
     def __getitem__(self, key: str) -> int | str:
         self._fill()

@@ -466,11 +466,21 @@ def _grouped(portfolio: Portfolio) -> list[Use]:
     for project in portfolio.projects:
         items = _written_items(project)
         for item in items:
-            for f in fields(item):
-                value = getattr(item, f.name)
+            for name in _VALUE_FIELDS[type(item)]:
+                value = getattr(item, name)
                 if isinstance(value, Uncertain) and value.group is not None:
-                    found.append((project, item, f.name, value))
+                    found.append((project, item, name, value))
     return found
+
+
+def _value_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a line or risk that may hold an uncertain value, in field order (their
+    declared type names it; the model's annotations are text): a check of 100,000 lines
+    looked at each of their 32 fields."""
+    return tuple(f.name for f in fields(kind) if {"Value", "Uncertain"} & set(str(f.type).split()))
+
+
+_VALUE_FIELDS = {kind: _value_fields(kind) for kind in (Line, Risk)}
 
 
 def check_correlation(portfolio: Portfolio) -> list[Problem]:
