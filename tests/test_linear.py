@@ -534,9 +534,9 @@ class TestKeyLinesOnlyWhenAsked:
     def test_a_workbook_rows_cells_are_named_when_first_read(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        """The rows of a valid workbook's Costs and Benefits sheets never name their cells (the
-        small sheets, a row per grade or year, do); a key still points at its cell, a line's
-        years at its First year cell, and a formula with no result names no key."""
+        """The rows of a valid workbook's Costs and Benefits sheets never name all their cells;
+        one key asked names its own alone, as all of them would; a line's years are at its
+        First year cell, and a formula with no result names no key."""
         from npv_calc.load import workbook_rows
 
         named: list[str] = []
@@ -550,14 +550,26 @@ class TestKeyLinesOnlyWhenAsked:
         folder = write_portfolio(tmp_path / "p", 3, 2)
         assert CliRunner().invoke(cli, ["export", str(folder), "--to", str(book)]).exit_code == 0
         appraise(load_portfolio(book))
-        assert named and not {"Costs", "Benefits"} & set(named), named
+        assert not {"Costs", "Benefits"} & set(named), named
         places = workbook_rows._places(
             "Costs", {1: _column("name"), 3: _column("years.first")}, {5: 0, 6: 1}
         )
-        cells = workbook_rows.RowCells(places, 7, "Costs!A7", frozenset({6}))
-        cells.same_as("years", "years.first")
-        cells["annual.group"] = "Costs!H7"
-        assert dict(cells) == {
+
+        def row() -> workbook_rows.RowCells:
+            cells = workbook_rows.RowCells(places, 7, "Costs!A7", frozenset({6}))
+            cells.same_as("years", "years.first")
+            cells["annual.group"] = "Costs!H7"
+            return cells
+
+        named.clear()
+        keys = ["", "name", "years.first", "amounts[0]", "amounts[1]", "amounts", "years"]
+        keys += ["annual.group", "annual", "nowhere"]
+        one_by_one = [(row().get(k), k in row()) for k in keys]
+        assert named == []  # one key asked names its cell alone
+        cells = row()
+        full = dict(cells)  # every name at once
+        assert named and one_by_one == [(full.get(k), k in full) for k in keys]
+        assert full == {
             "": "Costs!A7",
             "name": "Costs!A7",
             "years.first": "Costs!C7",

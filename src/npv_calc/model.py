@@ -28,29 +28,45 @@ class KeyLines(dict[str, int | str]):
     """
 
     _pending: Callable[[], Mapping[str, int | str]] | None = None
+    #: what ``_pending`` gave, read a key at a time until the whole is asked for
+    _source: Mapping[str, int | str] | None = None
 
     def later(self, source: Callable[[], Mapping[str, int | str]]) -> None:
         """Take the keys' lines from ``source()`` when they are first read."""
         self._pending = source
 
+    def _lines(self) -> Mapping[str, int | str] | None:
+        if self._pending is not None:
+            self._source, self._pending = self._pending(), None
+        return self._source
+
     def _fill(self) -> None:
-        source = self._pending
-        if source is not None:
-            self._pending = None
-            lines = source()
+        lines = self._lines()
+        if lines is not None:
+            self._source = None
             if dict.__len__(self):
                 for key, value in lines.items():
                     super().setdefault(key, value)
             else:  # nothing set directly (a workbook's row): one copy, not a call a key
                 super().update(lines.items())
 
+    # One key is looked up where it is, without copying the others: a check asks each line
+    # whether its agency was written (a workbook's row then names one cell, not forty).
     def __getitem__(self, key: str) -> int | str:
-        self._fill()
+        if not super().__contains__(key) and (lines := self._lines()) is not None:
+            return lines[key]
         return super().__getitem__(key)
 
     def __contains__(self, key: object) -> bool:
-        self._fill()
-        return super().__contains__(key)
+        if super().__contains__(key):
+            return True
+        lines = self._lines()
+        return lines is not None and key in lines
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if not super().__contains__(key) and (lines := self._lines()) is not None:
+            return lines.get(key, default)
+        return super().get(key, default)
 
     def __iter__(self) -> Iterator[str]:
         self._fill()
@@ -67,10 +83,6 @@ class KeyLines(dict[str, int | str]):
     def __eq__(self, other: object) -> bool:
         self._fill()
         return super().__eq__(other)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self._fill()
-        return super().get(key, default)
 
     def keys(self) -> Any:
         self._fill()

@@ -249,10 +249,11 @@ class RowCells(MutableMapping[str, int | str]):
     """Where each key of a row is: the cell of each column read (a Year column's under
     ``amounts[t]``, the first one's under ``amounts`` too), the row's first cell under ``""``.
 
-    The names are made the first time one is read: a row passes its cells to the messages
-    that may never come, and 40 names a row were 470 MB of a 100,000-row sheet. What is set
-    before then (:meth:`same_as`, then items) is applied after them, in order. ``skipped``:
-    the columns not read (a formula with no result), which name no key.
+    The names are made when all are asked for (one key asked names its cell alone): a row
+    passes its cells to the messages that may never come, and 40 names a row were half the
+    memory of reading a 40,000-row sheet. What is set before then (:meth:`same_as`, then
+    items) is applied after them, in order. ``skipped``: the columns not read (a formula with
+    no result), which name no key.
     """
 
     __slots__ = ("_cells", "_first", "_places", "_row", "_same", "_set", "_skipped")
@@ -285,8 +286,32 @@ class RowCells(MutableMapping[str, int | str]):
             self._cells, self._same, self._set = cells, {}, {}
         return self._cells
 
+    def _one(self, key: str) -> int | str | None:
+        """The cell of ``key`` as :meth:`_named` would name it, without naming the others."""
+        if key in self._set:
+            return self._set[key]
+        if key in self._same:
+            return self._placed(self._same[key]) or self._first
+        return self._placed(key)
+
+    def _placed(self, key: str) -> str | None:
+        if key == "":
+            return self._first
+        found = None
+        for place in self._places:
+            if place.index in self._skipped:
+                continue
+            # as _named: a later column of the key wins; amounts is the first Year column's
+            if place.key == key or (key == "amounts" and found is None and place.column is None):
+                found = place.prefix + str(self._row)
+        return found
+
     def __getitem__(self, key: str) -> int | str:
-        return self._named()[key]
+        if self._cells is not None:
+            return self._cells[key]
+        if (cell := self._one(key)) is None:
+            raise KeyError(key)
+        return cell
 
     def __setitem__(self, key: str, value: int | str) -> None:
         if self._cells is None:
@@ -315,10 +340,15 @@ class RowCells(MutableMapping[str, int | str]):
         return self._named().items()
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._named().get(key, default)
+        if self._cells is not None:
+            return self._cells.get(key, default)
+        cell = self._one(key)
+        return default if cell is None else cell
 
     def __contains__(self, key: object) -> bool:
-        return key in self._named()
+        if self._cells is not None or not isinstance(key, str):
+            return key in self._named()
+        return self._one(key) is not None
 
 
 def row_document(
