@@ -444,7 +444,8 @@ def test_the_sheet_recalculates_and_follows_an_edited_outturn(
     written = write_workbook(pack_of(result), tmp_path / "board.xlsx")
     layout = ProjectLayout("P1", 6, 2, ("Unallocated",), None)
     works = f"C{layout.gross_row(0)}"  # the works' outturn in 2021/22, an input
-    assert read_book(written).sheets["P1"][works].value == 105_000
+    cell = read_book(written).sheets["P1"][works]
+    assert (cell.value, cell.formula) == (105_000, None)  # a typed input, not a formula
     edited_copy(written, tmp_path / "edited.xlsx", {("P1", works): 120_000})
     as_written, edited = recalculate_in_libreoffice(
         [written, tmp_path / "edited.xlsx"], tmp_path / "recalculated"

@@ -530,6 +530,16 @@ class TestKeyLinesOnlyWhenAsked:
         assert lines.get("name") == 3 and "annual" in lines and lines["annual"] == "Costs!D5"
         assert dict(lines) == {"annual": "Costs!D5", "name": 3} and len(lines) == 2
         assert asked == [1]
+        for change in ("setdefault", "pop", "!="):  # after one key, the whole is the source's
+            lines = KeyLines()
+            lines.later(lambda: {"annual": 4, "name": 3})
+            assert lines["name"] == 3
+            if change == "setdefault":
+                assert lines.setdefault("annual", 9) == 4
+            elif change == "pop":
+                assert lines.pop("annual") == 4 and dict(lines) == {"name": 3}
+            else:
+                assert not lines != {"annual": 4, "name": 3}  # noqa: SIM202
 
     def test_a_workbook_rows_cells_are_named_when_first_read(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

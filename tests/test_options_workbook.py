@@ -113,7 +113,7 @@ def test_editing_an_option_input_moves_its_figures(tmp_path: Path) -> None:
     """Live: raising the benefit of the option "dear" on its sheet gives, after recalculation,
     the figures npv-calc gives for the file with that benefit, and makes it the best."""
     _, path = written(tmp_path, BAU_WITH_LINES)
-    ws = SheetView(path, "OPT dear")
+    ws = SheetView(path, "OPT dear", formulas=True)  # the cell edited is a typed input
     header = next(r for r in ws.iter_rows() if any(c.value == "More" for c in r))
     column = next(c.column for c in header if c.value == "More")
     annual = next(r[0].row for r in ws.iter_rows() if r[0].value == "Annual amount (first year)")

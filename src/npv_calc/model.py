@@ -24,7 +24,10 @@ class KeyLines(dict[str, int | str]):
 
     Loading hands it where to look (:meth:`later`) rather than the lines themselves: a file is
     scanned for its keys' lines only when a message needs one, which most runs never do (the
-    scan was 8% of loading 10,000 projects). Keys set directly win over the scan's.
+    scan was 8% of loading 10,000 projects). Keys set directly win over the scan's. A key
+    asked for is looked up in the source; anything that reads or changes the whole fills the
+    dict first, except what reads a dict's memory directly (``json.dumps``): give it
+    ``dict(lines)``.
     """
 
     _pending: Callable[[], Mapping[str, int | str]] | None = None
@@ -99,6 +102,27 @@ class KeyLines(dict[str, int | str]):
     def copy(self) -> dict[str, int | str]:
         self._fill()
         return dict(super().items())
+
+    # What changes or compares the whole sees it filled too (nothing calls these today).
+    def __ne__(self, other: object) -> bool:
+        self._fill()
+        return super().__ne__(other)
+
+    def setdefault(self, key: str, default: int | str) -> int | str:
+        self._fill()
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._fill()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, int | str]:
+        self._fill()
+        return super().popitem()
+
+    def __delitem__(self, key: str) -> None:
+        self._fill()
+        super().__delitem__(key)
 
 
 Section = Literal["costs", "benefits", "risks"]
