@@ -31,8 +31,8 @@ WORKBOOK_PROGRESS = 100
 #: The command's cyclic garbage collector collects its youngest objects after this many new ones
 #: (CPython: 700). What a run makes (a row's cells, a line's values, the parser's tables) lives
 #: until the run ends and holds no cycles, so at 700 the collector walks the same young objects
-#: over and over: 17% of reading a 100,000-row workbook, 11% of loading 40,000 lines (CPU
-#: time, docs/performance.md). The command only: a program using the library keeps its own.
+#: over and over: about a sixth of the CPU of loading 40,000 lines (docs/performance.md, "The
+#: garbage collector"). The command only: a program using the library keeps its own.
 GC_YOUNG = 50_000
 
 
